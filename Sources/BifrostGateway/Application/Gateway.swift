@@ -1,0 +1,62 @@
+public import BifrostStore
+public import Hummingbird
+public import Logging
+import BifrostAPI
+import OpenAPIHummingbird
+import Metrics
+public import PostgresNIO
+public import Prometheus
+
+/// Assembles the gateway's Hummingbird application; `bifrost serve` and the tests build it the same way.
+public enum Gateway {
+    /// What the application needs from outside; each part is created and run by the caller.
+    public struct Dependencies: Sendable {
+        /// Pooled database client; the caller runs it as a service.
+        public var database: PostgresClient
+        /// Schema status, set by `MigrationService`.
+        public var schema: SchemaState
+        /// Where request metrics are recorded and `/metrics` reads them.
+        public var metrics: PrometheusCollectorRegistry
+
+        public init(database: PostgresClient, schema: SchemaState, metrics: PrometheusCollectorRegistry) {
+            self.database = database
+            self.schema = schema
+            self.metrics = metrics
+        }
+    }
+
+    /// Builds the application: middleware, the generated admin API, and the server configuration.
+    /// - Throws: when the generated routes cannot be registered (a programming error).
+    public static func buildApplication(
+        configuration: GatewayConfiguration, dependencies: Dependencies, logger: Logger
+    ) throws -> some ApplicationProtocol {
+        let router = try buildRouter(configuration: configuration, dependencies: dependencies, logger: logger)
+        return Application(
+            router: router,
+            configuration: .init(
+                address: .hostname(configuration.http.host, port: configuration.http.port),
+                serverName: "bifrost"
+            ),
+            logger: logger
+        )
+    }
+
+    /// The router alone, for tests that drive it without a socket.
+    public static func buildRouter(
+        configuration: GatewayConfiguration, dependencies: Dependencies, logger: Logger
+    ) throws -> Router<GatewayRequestContext> {
+        let routes = RouteTable()
+        let router = Router(context: GatewayRequestContext.self)
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: dependencies.metrics)))
+        router.add(middleware: ProblemMiddleware(routes: routes))
+        router.add(middleware: BodyLimitMiddleware(limit: configuration.http.maxBodySize))
+
+        let api = APIService(
+            database: DatabaseProbe(client: dependencies.database, schema: dependencies.schema, logger: logger),
+            metrics: dependencies.metrics
+        )
+        try api.registerHandlers(on: RecordingTransport(router: router, routes: routes))
+        return router
+    }
+}

@@ -1,0 +1,119 @@
+public import BifrostStore
+import Foundation
+public import Configuration
+public import Logging
+
+/// Everything `bifrost serve` needs to know, read once at start and validated.
+///
+/// Keys (defaults in `Config/bifrost.yaml`; environment `BIFROST_<KEY>`; flags `--<key>`):
+/// - `http.host` (string, `127.0.0.1`), `http.port` (int 0–65535, `8080`; 0 picks a free port)
+/// - `http.maxBodySize` (bytes, `1048576`), `http.shutdownTimeout` (seconds, `8`)
+/// - `database.url` (secret URL; unset = embedded development cluster), `database.maxConnections` (`20`)
+/// - `database.embedded.binDirectory` (folder with `pg_ctl`; searched for when unset)
+/// - `data.directory` (`.bifrost`)
+/// - `log.level` (`trace`…`critical`, `info`), `log.format` (`text` | `json`)
+public struct GatewayConfiguration: Sendable {
+    /// Where the HTTP server listens and how it treats requests.
+    public struct HTTP: Sendable {
+        public var host: String = "127.0.0.1"
+        public var port: Int = 8080
+        /// Largest request body accepted, in bytes; larger ones get 413.
+        public var maxBodySize: Int = 1 << 20
+        /// How long in-flight requests may take to finish after SIGTERM.
+        public var shutdownTimeout: Duration = .seconds(8)
+    }
+
+    /// Which database to use.
+    public struct Database: Sendable {
+        /// An external server; nil means the embedded development cluster under `dataDirectory`.
+        public var url: DatabaseURL?
+        public var maxConnections: Int = 20
+        /// Folder with the PostgreSQL server programs, for the embedded cluster.
+        public var embeddedBinDirectory: String?
+    }
+
+    /// How the process logs.
+    public struct Log: Sendable {
+        public enum Format: String, Sendable { case text, json }
+        public var level: Logger.Level = .info
+        public var format: Format = .text
+    }
+
+    public var http = HTTP()
+    public var database = Database()
+    public var log = Log()
+    /// Folder for the embedded cluster and other local state.
+    public var dataDirectory: String = ".bifrost"
+
+    /// Every key this type reads, as documented in the README's configuration table.
+    public static let documentedKeys = [
+        "config.file", "http.host", "http.port", "http.maxBodySize", "http.shutdownTimeout", "database.url",
+        "database.maxConnections", "database.embedded.binDirectory", "data.directory", "log.level", "log.format",
+    ]
+
+    /// The defaults, as documented.
+    public init() {}
+
+    /// Reads and validates every key.
+    /// - Throws: `ConfigurationError` for the first value that cannot be used.
+    public init(reader: ConfigReader) throws {
+        let values = ValueReader(reader: reader)
+        http.host = try values.string("http.host") ?? http.host
+        http.port = try values.integer("http.port", in: 0...65_535) ?? http.port
+        http.maxBodySize = try values.integer("http.maxBodySize", in: 1...(1 << 30)) ?? http.maxBodySize
+        if let seconds = try values.integer("http.shutdownTimeout", in: 0...3_600) {
+            http.shutdownTimeout = .seconds(seconds)
+        }
+        if let url = try values.string("database.url", isSecret: true) {
+            do {
+                database.url = try DatabaseURL(parsing: url)
+            } catch {
+                throw ConfigurationError(
+                    key: "database.url", value: url, expected: "a postgres:// URL (\(error))", isSecret: true
+                )
+            }
+        }
+        database.maxConnections = try values.integer("database.maxConnections", in: 1...1_000) ?? database.maxConnections
+        database.embeddedBinDirectory = try values.string("database.embedded.binDirectory")
+        dataDirectory = try values.string("data.directory") ?? dataDirectory
+        if let level = try values.string("log.level") {
+            guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
+                throw ConfigurationError(
+                    key: "log.level", value: level,
+                    expected: "one of " + Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+                )
+            }
+            log.level = parsed
+        }
+        if let format = try values.string("log.format") {
+            guard let parsed = Log.Format(rawValue: format.lowercased()) else {
+                throw ConfigurationError(key: "log.format", value: format, expected: "text or json")
+            }
+            log.format = parsed
+        }
+    }
+}
+
+/// Reads raw strings and converts them itself, so that a malformed value is an error rather than a silent default.
+private struct ValueReader {
+    let reader: ConfigReader
+
+    func string(_ key: String, isSecret: Bool = false) throws -> String? {
+        guard let value = reader.string(forKey: ConfigKey(key), isSecret: isSecret) else { return nil }
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else {
+            throw ConfigurationError(key: key, value: value, expected: "a non-empty value", isSecret: isSecret)
+        }
+        return trimmed
+    }
+
+    func integer(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let text = try string(key) else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw ConfigurationError(
+                key: key, value: text, expected: "an integer from \(range.lowerBound) to \(range.upperBound)"
+            )
+        }
+        return value
+    }
+}

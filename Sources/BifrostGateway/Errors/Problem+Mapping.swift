@@ -1,0 +1,94 @@
+import Foundation
+import Hummingbird
+import OpenAPIRuntime
+
+extension Problem {
+    /// The problem a thrown error stands for, and whether it is a server fault that belongs in the log.
+    ///
+    /// Client mistakes keep their specific message; anything unrecognised becomes `internalError`, whose
+    /// response says nothing about the cause.
+    static func from(_ error: any Error) -> (problem: Problem, isServerFault: Bool) {
+        switch error {
+        case let problem as Problem:
+            return (problem, problem.status.kind == .serverError)
+        case let error as ServerError:
+            return fromGenerated(error)
+        case let error as DecodingError:
+            return (Problem.from(decoding: error), false)
+        case let error as HTTPError:
+            return fromHummingbird(error)
+        default:
+            return (.internalError, true)
+        }
+    }
+
+    private static func fromGenerated(_ error: ServerError) -> (problem: Problem, isServerFault: Bool) {
+        switch error.underlyingError {
+        case let problem as Problem:
+            return (problem, problem.status.kind == .serverError)
+        case let decoding as DecodingError:
+            return (Problem.from(decoding: decoding), false)
+        case let http as HTTPError:
+            return fromHummingbird(http)
+        default:
+            break
+        }
+        switch error.httpStatus {
+        case .unsupportedMediaType:
+            return (.unsupportedMediaType(error.causeDescription), false)
+        case let status where status.kind == .clientError:
+            return (Problem(status, kind: "bad-request", title: status.reasonPhrase, detail: error.causeDescription), false)
+        default:
+            return (.internalError, true)
+        }
+    }
+
+    private static func fromHummingbird(_ error: HTTPError) -> (problem: Problem, isServerFault: Bool) {
+        switch error.status {
+        case .notFound:
+            return (.notFound(), false)
+        case .contentTooLarge:
+            return (Problem(.contentTooLarge, kind: "payload-too-large", title: "Payload too large", detail: error.body), false)
+        case let status where status.kind == .clientError:
+            return (Problem(status, kind: "bad-request", title: status.reasonPhrase, detail: error.body), false)
+        default:
+            return (.internalError, true)
+        }
+    }
+
+    /// A JSON decoding failure: syntax errors are 400 with where they are; shape errors are 422 naming the field.
+    static func from(decoding error: DecodingError) -> Problem {
+        switch error {
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            let reason = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            return .malformedJSON("The request body is not valid JSON" + (reason.map { ": \($0)" } ?? "."))
+        case .dataCorrupted(let context):
+            return .validation([.init(field: context.codingPath.dottedPath, message: context.debugDescription)])
+        case .keyNotFound(let key, let context):
+            return .validation([.init(field: (context.codingPath + [key]).dottedPath, message: "is required")])
+        case .valueNotFound(_, let context):
+            return .validation([.init(field: context.codingPath.dottedPath, message: "must not be null")])
+        case .typeMismatch(let type, let context):
+            return .validation([.init(field: context.codingPath.dottedPath, message: "must be \(jsonKind(of: type))")])
+        @unknown default:
+            return .malformedJSON("The request body could not be read.")
+        }
+    }
+
+    private static func jsonKind(of type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "a boolean"
+        case is Int.Type, is Int64.Type, is Int32.Type: "an integer"
+        case is Double.Type, is Float.Type: "a number"
+        default: String(describing: type).hasPrefix("Array") ? "an array" : "an object"
+        }
+    }
+}
+
+extension [any CodingKey] {
+    /// `items.0.id` for a path of keys and indexes; `(body)` for the root.
+    var dottedPath: String {
+        isEmpty ? "(body)" : map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+    }
+}

@@ -1,0 +1,10 @@
+import BifrostAPI
+import BifrostStore
+import Logging
+import Prometheus
+
+/// Implements the admin API generated from `openapi.yaml`; one extension per concern (`APIService+Health`).
+struct APIService: APIProtocol {
+    let database: DatabaseProbe
+    let metrics: PrometheusCollectorRegistry
+}

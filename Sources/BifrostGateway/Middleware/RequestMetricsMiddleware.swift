@@ -1,0 +1,44 @@
+import HTTPTypes
+import Hummingbird
+public import Metrics
+
+/// Counts requests and times them, by route template, method and status.
+///
+/// Metrics: `http_requests_total` (counter) and `http_request_duration_seconds` (histogram). The route is the
+/// template (`/api/users/{id}`), or `NotFound` (Hummingbird's name) for addresses without a route, so label
+/// values stay bounded.
+struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let factory: any MetricsFactory
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        let start = ContinuousClock.now
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            record(request: request, context: context, status: "500", since: start)
+            throw error
+        }
+        record(request: request, context: context, status: String(response.status.code), since: start)
+        return response
+    }
+
+    private func record(request: Request, context: Context, status: String, since start: ContinuousClock.Instant) {
+        let dimensions = [
+            ("route", context.endpointPath ?? "NotFound"), ("method", request.method.rawValue), ("status", status),
+        ]
+        Counter(label: "http_requests_total", dimensions: dimensions, factory: factory).increment()
+        Metrics.Timer(label: "http_request_duration_seconds", dimensions: dimensions, factory: factory)
+            .recordInterval(since: start)
+    }
+}
+
+extension Metrics.Timer {
+    fileprivate func recordInterval(since start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        let (seconds, attoseconds) = elapsed.components
+        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,21 @@
+import HTTPTypes
+import Hummingbird
+import OpenAPIHummingbird
+import OpenAPIRuntime
+
+/// Registers generated OpenAPI handlers on the router and notes each route in a `RouteTable`.
+struct RecordingTransport<Context: RequestContext>: ServerTransport {
+    let router: Router<Context>
+    let routes: RouteTable
+
+    func register(
+        _ handler: @escaping @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (
+            HTTPResponse, HTTPBody?
+        ),
+        method: HTTPRequest.Method,
+        path: String
+    ) throws {
+        routes.add(method: method, path: path)
+        try router.register(handler, method: method, path: path)
+    }
+}

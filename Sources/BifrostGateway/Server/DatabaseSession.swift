@@ -1,0 +1,40 @@
+public import BifrostStore
+public import Logging
+public import PostgresNIO
+
+/// A short-lived connection pool for command-line work (`bifrost migrate`, admin commands).
+///
+/// Uses the configured database, or starts the embedded cluster for the duration of the work and stops it after.
+public enum DatabaseSession {
+    /// Runs `body` with a running `PostgresClient`.
+    /// - Throws: what starting the database or `body` throws.
+    public static func with<Result: Sendable>(
+        configuration: GatewayConfiguration, logger: Logger,
+        _ body: @Sendable (PostgresClient) async throws -> Result
+    ) async throws -> Result {
+        var embedded: EmbeddedPostgres?
+        let url: DatabaseURL
+        if let configured = configuration.database.url {
+            url = configured
+        } else {
+            var settings = EmbeddedPostgres.Settings(dataDirectory: configuration.dataDirectory)
+            settings.binDirectory = configuration.database.embeddedBinDirectory
+            let cluster = EmbeddedPostgres(settings: settings, logger: logger)
+            url = try await cluster.start()
+            embedded = cluster
+        }
+        let client = PostgresClient(configuration: url.clientConfiguration(maximumConnections: 4), backgroundLogger: logger)
+        do {
+            let result = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                return try await body(client)
+            }
+            try await embedded?.stop()
+            return result
+        } catch {
+            try? await embedded?.stop()
+            throw error
+        }
+    }
+}

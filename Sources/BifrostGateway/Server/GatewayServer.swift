@@ -1,0 +1,64 @@
+import BifrostStore
+public import Logging
+import Hummingbird
+import PostgresNIO
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+
+/// The whole `bifrost serve` process: database (embedded or external), migrations and the HTTP server, run
+/// as one `ServiceGroup` that drains on SIGTERM or SIGINT.
+///
+/// Start order: embedded cluster (when no database URL is set), database pool, migrations, HTTP server.
+/// Shutdown runs in reverse: the server stops accepting and finishes in-flight requests (within
+/// `http.shutdownTimeout`), then the pool closes, then the embedded cluster stops.
+public struct GatewayServer: Sendable {
+    private let configuration: GatewayConfiguration
+    private let logger: Logger
+
+    public init(configuration: GatewayConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Runs until a shutdown signal, then drains and returns.
+    /// - Throws: when the embedded database cannot start, or a migration fails.
+    public func run() async throws {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        let databaseURL: DatabaseURL
+        if let url = configuration.database.url {
+            databaseURL = url
+            logger.info("Using external PostgreSQL", metadata: ["bifrost.db.url": "\(url)"])
+        } else {
+            var settings = EmbeddedPostgres.Settings(dataDirectory: configuration.dataDirectory)
+            settings.binDirectory = configuration.database.embeddedBinDirectory
+            let embedded = EmbeddedPostgres(settings: settings, logger: logger)
+            databaseURL = try await embedded.start()
+            services.append(.init(service: embedded))
+        }
+
+        let client = PostgresClient(
+            configuration: databaseURL.clientConfiguration(maximumConnections: configuration.database.maxConnections),
+            backgroundLogger: logger
+        )
+        let schema = SchemaState()
+        let migrations = MigrationService(
+            client: client, migrations: try MigrationCatalog.bundled(), schema: schema, logger: logger
+        )
+        let application = try Gateway.buildApplication(
+            configuration: configuration,
+            dependencies: .init(database: client, schema: schema, metrics: PrometheusCollectorRegistry()),
+            logger: logger
+        )
+        services.append(.init(service: client))
+        services.append(.init(service: migrations, successTerminationBehavior: .ignore))
+        services.append(.init(service: application, successTerminationBehavior: .gracefullyShutdownGroup))
+
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+        )
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.http.shutdownTimeout
+        groupConfiguration.maximumCancellationDuration = .seconds(2)
+        try await ServiceGroup(configuration: groupConfiguration).run()
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+public import PostgresNIO
+import NIOSSL
+
+/// A PostgreSQL connection address in URL form: `postgres://user:password@host:port/database?sslmode=disable`.
+///
+/// Accepts the `postgres` and `postgresql` schemes. `sslmode` may be `disable`, `prefer` (the default) or
+/// `require`. `description` never shows the password, so a `DatabaseURL` is safe to log.
+public struct DatabaseURL: Sendable, CustomStringConvertible {
+    /// Host name or address of the server.
+    public var host: String
+    /// TCP port of the server.
+    public var port: Int
+    /// Role to log in as.
+    public var username: String
+    /// Password of that role, if any.
+    public var password: String?
+    /// Database to connect to.
+    public var database: String
+    /// How TLS is negotiated.
+    public var tlsMode: TLSMode
+
+    /// How the client negotiates TLS with the server.
+    public enum TLSMode: String, Sendable {
+        case disable, prefer, require
+    }
+
+    /// Why a database URL was refused.
+    public struct ParseError: Error, CustomStringConvertible {
+        /// What is wrong with the URL; never contains the password.
+        public var description: String
+    }
+
+    /// Creates an address from its parts.
+    public init(host: String, port: Int, username: String, password: String?, database: String, tlsMode: TLSMode) {
+        self.host = host
+        self.port = port
+        self.username = username
+        self.password = password
+        self.database = database
+        self.tlsMode = tlsMode
+    }
+
+    /// Parses a URL string.
+    /// - Throws: `ParseError` naming the part that is wrong.
+    public init(parsing string: String) throws {
+        guard let components = URLComponents(string: string) else {
+            throw ParseError(description: "not a URL")
+        }
+        guard let scheme = components.scheme, scheme == "postgres" || scheme == "postgresql" else {
+            throw ParseError(description: "the scheme must be postgres:// or postgresql://")
+        }
+        guard let host = components.host, !host.isEmpty else {
+            throw ParseError(description: "the URL names no host")
+        }
+        guard let user = components.user, !user.isEmpty else {
+            throw ParseError(description: "the URL names no user")
+        }
+        let database = String(components.path.drop(while: { $0 == "/" }))
+        var tlsMode = TLSMode.prefer
+        for item in components.queryItems ?? [] where item.name == "sslmode" {
+            guard let value = item.value, let mode = TLSMode(rawValue: value) else {
+                throw ParseError(description: "sslmode must be disable, prefer or require")
+            }
+            tlsMode = mode
+        }
+        self.init(
+            host: host,
+            port: components.port ?? 5432,
+            username: user.removingPercentEncoding ?? user,
+            password: components.password.map { $0.removingPercentEncoding ?? $0 },
+            database: database.isEmpty ? user : (database.removingPercentEncoding ?? database),
+            tlsMode: tlsMode
+        )
+    }
+
+    /// The same server with another database name.
+    public func with(database: String) -> DatabaseURL {
+        var copy = self
+        copy.database = database
+        return copy
+    }
+
+    /// The URL with the password replaced by `***`.
+    public var description: String {
+        let secret = password == nil ? "" : ":***"
+        return "postgres://\(username)\(secret)@\(host):\(port)/\(database)?sslmode=\(tlsMode.rawValue)"
+    }
+
+    /// The URL with its password, for handing to a child process or a test; never log it.
+    public var urlStringWithPassword: String {
+        var components = URLComponents()
+        components.scheme = "postgres"
+        components.user = username
+        components.password = password
+        components.host = host
+        components.port = port
+        components.path = "/" + database
+        components.queryItems = [URLQueryItem(name: "sslmode", value: tlsMode.rawValue)]
+        return components.string ?? description
+    }
+
+    /// PostgresNIO configuration for a single connection to this address.
+    /// - Throws: when the TLS context cannot be created.
+    public func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS
+        switch tlsMode {
+        case .disable: tls = .disable
+        case .prefer: tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .require: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: tls
+        )
+        configuration.options.connectTimeout = .seconds(5)
+        return configuration
+    }
+
+    /// PostgresNIO client configuration for this address.
+    public func clientConfiguration(maximumConnections: Int = 20) -> PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS
+        switch tlsMode {
+        case .disable: tls = .disable
+        case .prefer: tls = .prefer(.makeClientConfiguration())
+        case .require: tls = .require(.makeClientConfiguration())
+        }
+        var configuration = PostgresClient.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: tls
+        )
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.connectTimeout = .seconds(5)
+        return configuration
+    }
+}

@@ -1,0 +1,102 @@
+import BifrostTestSupport
+import Foundation
+import Testing
+
+/// Starts the real `bifrost serve` binary, as an operator would.
+@Suite(.serialized) struct ServeTests {
+    private func temporaryFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bifrost-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    private func freePort() throws -> Int {
+        try #require(LoopbackPortForTests.free())
+    }
+
+    @Test func servesOnTheEmbeddedDatabaseAndStopsCleanlyOnSIGTERM() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let port = try freePort()
+        let pidFile = folder.path + "/.bifrost/postgres/data/postmaster.pid"
+
+        for round in 1...2 {
+            let server = try ServerProcess(
+                arguments: ["serve"], workingDirectory: folder, environment: ["BIFROST_HTTP_PORT": "\(port)"]
+            )
+            let ready = await server.waitFor(url: "http://127.0.0.1:\(port)/health/ready", status: 200, within: .seconds(120))
+            #expect(ready, "round \(round) never became ready:\n\(server.output)")
+            #expect(FileManager.default.fileExists(atPath: pidFile))
+            #expect(server.output.contains("for development"))
+            server.signal(SIGTERM)
+            let status = await server.waitForExit(within: .seconds(10))
+            #expect(status == 0, "round \(round) exit status \(String(describing: status)):\n\(server.output)")
+            #expect(!FileManager.default.fileExists(atPath: pidFile), "the cluster is still running after round \(round)")
+        }
+    }
+
+    @Test func recoversAfterTheServerWasKilled() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let port = try freePort()
+        let environment = ["BIFROST_HTTP_PORT": "\(port)"]
+
+        let crashed = try ServerProcess(arguments: ["serve"], workingDirectory: folder, environment: environment)
+        #expect(await crashed.waitFor(url: "http://127.0.0.1:\(port)/health/ready", status: 200, within: .seconds(120)))
+        crashed.signal(SIGKILL)
+        _ = await crashed.waitForExit(within: .seconds(5))
+
+        let successor = try ServerProcess(arguments: ["serve"], workingDirectory: folder, environment: environment)
+        let ready = await successor.waitFor(url: "http://127.0.0.1:\(port)/health/ready", status: 200, within: .seconds(120))
+        #expect(ready, "no recovery after kill -9:\n\(successor.output)")
+        successor.signal(SIGTERM)
+        #expect(await successor.waitForExit(within: .seconds(10)) == 0)
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/.bifrost/postgres/data/postmaster.pid"))
+    }
+
+    @Test func badConfigurationValueExitsWithStatus2NamingTheKey() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let flag = try ServerProcess(arguments: ["serve", "--http-port", "abc"], workingDirectory: folder)
+        #expect(await flag.waitForExit(within: .seconds(10)) == 2)
+        #expect(flag.output.contains("http.port = \"abc\""))
+
+        let variable = try ServerProcess(arguments: ["serve"], workingDirectory: folder, environment: ["BIFROST_LOG_LEVEL": "loud"])
+        #expect(await variable.waitForExit(within: .seconds(10)) == 2)
+        #expect(variable.output.contains("log.level = \"loud\""))
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/.bifrost"), "a refused start must not create state")
+    }
+
+    @Test func unreachableDatabaseKeepsRetryingAndReportsNotReady() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let port = try freePort()
+        let closedPort = try freePort()
+        let server = try ServerProcess(
+            arguments: ["serve"], workingDirectory: folder,
+            environment: [
+                "BIFROST_HTTP_PORT": "\(port)",
+                "BIFROST_DATABASE_URL": "postgres://bifrost:topsecret@127.0.0.1:\(closedPort)/bifrost?sslmode=disable",
+            ]
+        )
+        #expect(await server.waitFor(url: "http://127.0.0.1:\(port)/health/live", status: 200, within: .seconds(30)))
+        #expect(try await ServerProcess.status(of: "http://127.0.0.1:\(port)/health/ready") == 503)
+        let deadline = ContinuousClock.now + .seconds(15)
+        while !server.output.contains("Database unreachable; retrying"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(server.output.contains("Database unreachable; retrying"))
+        #expect(!server.output.contains("topsecret"))
+        server.signal(SIGTERM)
+        #expect(await server.waitForExit(within: .seconds(10)) == 0, "\(server.output)")
+    }
+
+    @Test func openapiCommandPrintsTheContract() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let command = try ServerProcess(arguments: ["openapi"], workingDirectory: folder)
+        #expect(await command.waitForExit(within: .seconds(10)) == 0)
+        #expect(command.output.hasPrefix("openapi: 3.1.0"))
+        #expect(command.output.contains("operationId: getReadiness"))
+    }
+}

@@ -1,0 +1,86 @@
+import BifrostGateway
+import Configuration
+import Foundation
+import Testing
+import Yams
+
+@Suite struct ConfigurationTests {
+    private func load(_ arguments: [String] = [], environment: [String: String] = [:]) async throws -> GatewayConfiguration {
+        try GatewayConfiguration(reader: try await ConfigurationSources.reader(arguments: arguments, environment: environment))
+    }
+
+    @Test func defaultsApplyWhenNothingIsSet() async throws {
+        let configuration = try await load()
+        #expect(configuration.http.port == 8080)
+        #expect(configuration.http.host == "127.0.0.1")
+        #expect(configuration.http.maxBodySize == 1_048_576)
+        #expect(configuration.database.url == nil)
+        #expect(configuration.dataDirectory == ".bifrost")
+        #expect(configuration.log.level == .info)
+    }
+
+    @Test func environmentOverridesAndFlagsOverrideTheEnvironment() async throws {
+        let environment = ["BIFROST_HTTP_PORT": "9001", "BIFROST_HTTP_MAX_BODY_SIZE": "2048", "BIFROST_LOG_FORMAT": "json"]
+        let fromEnvironment = try await load(environment: environment)
+        #expect(fromEnvironment.http.port == 9001)
+        #expect(fromEnvironment.http.maxBodySize == 2048)
+        #expect(fromEnvironment.log.format == .json)
+        let fromFlag = try await load(["--http-port", "9002"], environment: environment)
+        #expect(fromFlag.http.port == 9002)
+    }
+
+    @Test func databaseURLFromTheEnvironmentIsParsedAndNeverShown() async throws {
+        let configuration = try await load(environment: ["BIFROST_DATABASE_URL": "postgres://u:s3cret@db:5433/x"])
+        #expect(configuration.database.url?.port == 5433)
+        #expect(configuration.database.url?.description.contains("s3cret") == false)
+        let error = await #expect(throws: ConfigurationError.self) {
+            try await load(environment: ["BIFROST_DATABASE_URL": "mysql://u:s3cret@db/x"])
+        }
+        #expect(error?.key == "database.url")
+        #expect(error?.description.contains("s3cret") == false)
+    }
+
+    @Test(arguments: [
+        ("BIFROST_HTTP_PORT", "abc", "http.port"),
+        ("BIFROST_HTTP_PORT", "70000", "http.port"),
+        ("BIFROST_LOG_LEVEL", "loud", "log.level"),
+        ("BIFROST_LOG_FORMAT", "xml", "log.format"),
+        ("BIFROST_HTTP_MAX_BODY_SIZE", "-1", "http.maxBodySize"),
+    ])
+    func badValueIsRefusedNamingTheKeyAndTheValue(variable: String, value: String, key: String) async throws {
+        let error = await #expect(throws: ConfigurationError.self) { try await load(environment: [variable: value]) }
+        #expect(error?.key == key)
+        #expect(error?.description.contains("\"\(value)\"") == true)
+        #expect(error?.description.contains(variable) == true)
+    }
+
+    @Test func environmentVariableAndFlagNamesFollowTheKey() {
+        #expect(ConfigurationKeys.environmentVariable(for: "http.maxBodySize") == "BIFROST_HTTP_MAX_BODY_SIZE")
+        #expect(ConfigurationKeys.flag(for: "database.embedded.binDirectory") == "database-embedded-bin-directory")
+    }
+
+    /// The shipped defaults file and the README table must describe the same keys the code reads.
+    @Test func shippedDefaultsFileMatchesTheBuiltInDefaults() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let file = root.appendingPathComponent("Config/bifrost.yaml").path
+        let fromFile = try await load(["--config-file", file])
+        let builtIn = GatewayConfiguration()
+        #expect(fromFile.http.port == builtIn.http.port)
+        #expect(fromFile.http.maxBodySize == builtIn.http.maxBodySize)
+        #expect(fromFile.http.shutdownTimeout == builtIn.http.shutdownTimeout)
+        #expect(fromFile.database.maxConnections == builtIn.database.maxConnections)
+        #expect(fromFile.dataDirectory == builtIn.dataDirectory)
+        #expect(fromFile.log.level == builtIn.log.level)
+
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        for key in GatewayConfiguration.documentedKeys {
+            #expect(readme.contains("`\(key)`"), "README table lacks \(key)")
+            #expect(readme.contains(ConfigurationKeys.environmentVariable(for: key)), "README lacks the variable of \(key)")
+        }
+    }
+
+    @Test func missingExplicitConfigFileIsAnError() async throws {
+        await #expect(throws: (any Error).self) { try await load(["--config-file", "/nonexistent/bifrost.yaml"]) }
+    }
+}

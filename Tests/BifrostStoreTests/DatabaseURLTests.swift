@@ -1,0 +1,34 @@
+import BifrostStore
+import Testing
+
+@Suite struct DatabaseURLTests {
+    @Test func parsesEveryPart() throws {
+        let url = try DatabaseURL(parsing: "postgresql://app%40x:p%3Ass@db.internal:6543/bifrost?sslmode=require")
+        #expect(url.host == "db.internal")
+        #expect(url.port == 6543)
+        #expect(url.username == "app@x")
+        #expect(url.password == "p:ss")
+        #expect(url.database == "bifrost")
+        #expect(url.tlsMode == .require)
+    }
+
+    @Test func descriptionNeverShowsThePassword() throws {
+        let url = try DatabaseURL(parsing: "postgres://app:hunter2@localhost/bifrost")
+        #expect(!url.description.contains("hunter2"))
+        #expect(url.description.contains("***"))
+        #expect(url.port == 5432)
+        #expect(url.tlsMode == .prefer)
+    }
+
+    @Test func roundTripsThroughTheStringWithPassword() throws {
+        let url = try DatabaseURL(parsing: "postgres://app:p%40ss%2Fw@localhost:5000/db?sslmode=disable")
+        let again = try DatabaseURL(parsing: url.urlStringWithPassword)
+        #expect(again.password == "p@ss/w")
+        #expect(again.port == 5000)
+    }
+
+    @Test(arguments: ["mysql://a@b/c", "postgres:///nohost", "not a url", "postgres://@host/db", "postgres://a@h/d?sslmode=maybe"])
+    func refusesMalformedURLs(_ text: String) {
+        #expect(throws: DatabaseURL.ParseError.self) { try DatabaseURL(parsing: text) }
+    }
+}

@@ -1,0 +1,95 @@
+import AsyncHTTPClient
+public import Foundation
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// A real `bifrost` process started by a test, with its output captured.
+public final class ServerProcess: Sendable {
+    /// Where the built `bifrost` executable is: `BIFROST_BINARY`, else beside the test bundle.
+    public static func binaryPath() throws -> String {
+        if let configured = ProcessInfo.processInfo.environment["BIFROST_BINARY"] { return configured }
+        let bundleFolder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [bundleFolder, bundleFolder.deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("bifrost").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "bifrost (run `swift build` first)"])
+    }
+
+    private let process: Process
+    private let captured = CapturedOutput()
+
+    /// Starts `bifrost <arguments>` in `workingDirectory` with `environment` added to this process's.
+    public init(arguments: [String], workingDirectory: URL, environment: [String: String] = [:]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.binaryPath())
+        process.arguments = arguments
+        process.currentDirectoryURL = workingDirectory
+        var variables = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BIFROST_") }
+        variables.merge(environment) { _, new in new }
+        process.environment = variables
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        self.process = process
+        let captured = self.captured
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil  // end of output
+            } else {
+                captured.append(data)
+            }
+        }
+        try process.run()
+    }
+
+    /// Everything the process printed so far.
+    public var output: String { captured.text }
+
+    public var isRunning: Bool { process.isRunning }
+
+    /// Sends a signal (SIGTERM, SIGKILL, …).
+    public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Waits up to `limit` for the process to exit; returns its status, or nil if it is still running.
+    public func waitForExit(within limit: Duration) async -> Int32? {
+        let deadline = ContinuousClock.now + limit
+        while process.isRunning, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    /// Polls `url` until it answers `status`, or `limit` passes; returns whether it did.
+    public func waitFor(url: String, status: Int, within limit: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline, process.isRunning {
+            if let answer = try? await Self.status(of: url), answer == status { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    /// The status code of a GET to `url`.
+    public static func status(of url: String) async throws -> Int {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+        _ = try await response.body.collect(upTo: 1 << 20)
+        return Int(response.status.code)
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// Bytes a child process printed, appended from the pipe's reader thread.
+private final class CapturedOutput: Sendable {
+    private let data = Mutex(Data())
+
+    func append(_ more: Data) { data.withLock { $0.append(more) } }
+
+    var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
+}

@@ -1,0 +1,26 @@
+import Foundation
+
+/// Cleans up after a test process that has no global tear-down hook.
+enum Watchdog {
+    /// Starts a detached shell that waits for `pid` to exit, then stops the cluster in `dataDirectory`
+    /// (immediate mode: it is throwaway) and deletes the folder.
+    static func stopClusterAfterExit(of pid: Int32, dataDirectory: String) throws {
+        let pgctl = ["/usr/local/bin/pg_ctl", "/usr/bin/pg_ctl"].first(where: FileManager.default.isExecutableFile)
+            ?? (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?
+                .sorted().last.map { "/usr/lib/postgresql/\($0)/bin/pg_ctl" } ?? "pg_ctl"
+        let asOwner = getuid() == 0 ? "runuser -u postgres -- " : ""
+        let data = dataDirectory + "/postgres/data"
+        let script = """
+            while kill -0 \(pid) 2>/dev/null; do sleep 0.5; done
+            \(asOwner)'\(pgctl)' stop -D '\(data)' -m immediate -w >/dev/null 2>&1
+            rm -rf '\(dataDirectory)'
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+        process.arguments = ["/bin/sh", "-c", script]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+}
