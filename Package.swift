@@ -49,11 +49,14 @@ let package = Package(
             dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
+        // posix_spawn's GNU extensions, for starting PostgreSQL's tools without leaking descriptors.
+        .target(name: "CProcessSpawn"),
         // Database: client, embedded development cluster, migrations.
         .target(
             name: "BifrostStore",
             dependencies: [
                 "Bifrost",
+                "CProcessSpawn",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -129,10 +132,13 @@ let package = Package(
                 "BifrostStore",
                 "BifrostTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            swiftSettings: testSettings
+            swiftSettings: testSettings,
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
         .testTarget(
             name: "BifrostEndToEndTests",

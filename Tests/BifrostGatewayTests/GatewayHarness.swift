@@ -3,6 +3,7 @@ import BifrostStore
 import BifrostTestSupport
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Prometheus
 
 /// Builds the real gateway router on a fresh database and drives it in-process.
@@ -13,6 +14,7 @@ enum GatewayHarness {
     static func withGateway(
         configuration: GatewayConfiguration = GatewayConfiguration(),
         migrate: Bool = true,
+        logger: Logger = TestPostgres.logger,
         addRoutes: @Sendable (Router<GatewayRequestContext>) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, PrometheusCollectorRegistry) async throws -> Void
     ) async throws {
@@ -28,10 +30,10 @@ enum GatewayHarness {
                 let router = try Gateway.buildRouter(
                     configuration: configuration,
                     dependencies: .init(database: client, schema: schema, metrics: metrics),
-                    logger: TestPostgres.logger
+                    logger: logger
                 )
                 addRoutes(router)
-                let app = Application(router: router, logger: TestPostgres.logger)
+                let app = Application(router: router, logger: logger)
                 try await app.test(.router) { client in try await body(client, metrics) }
             }
         }

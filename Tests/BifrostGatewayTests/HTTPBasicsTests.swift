@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
+import BifrostTestSupport
 
 /// A body a test route decodes, to exercise the gateway's JSON error handling.
 private struct Greeting: Decodable {
@@ -108,13 +109,14 @@ private struct Greeting: Decodable {
         }
     }
 
-    @Test func serverFaultIs500WithoutInternals() async throws {
-        try await GatewayHarness.withGateway(addRoutes: { router in
+    @Test func serverFaultIs500WithoutInternalsAndItsLogLineCarriesTheRequestID() async throws {
+        let capture = LogCapture()
+        try await GatewayHarness.withGateway(logger: capture.logger(), addRoutes: { router in
             router.get("/test/explode") { _, _ -> String in
                 throw InternalFailure(secret: "table users_secret_column broke")
             }
         }) { client, _ in
-            try await client.execute(uri: "/test/explode", method: .get) { response in
+            try await client.execute(uri: "/test/explode", method: .get, headers: [.requestID: "req-explode"]) { response in
                 #expect(response.status == .internalServerError)
                 let text = String(buffer: response.body)
                 #expect(!text.contains("users_secret_column"))
@@ -123,6 +125,10 @@ private struct Greeting: Decodable {
                 #expect(problemBody["type"] as? String == "urn:bifrost:problem:internal")
             }
         }
+        let failure = try #require(capture.all.first { $0.message == "Request failed" })
+        #expect(failure.level == .error)
+        #expect(failure.metadata["hb.request.id"] == "req-explode")
+        #expect(failure.metadata["error.message"]?.contains("users_secret_column") == true)
     }
 
     @Test func metricsCountRequestsByRouteTemplateAndStatus() async throws {

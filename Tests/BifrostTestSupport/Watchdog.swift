@@ -1,3 +1,4 @@
+import BifrostStore
 import Foundation
 
 /// Cleans up after a test process that has no global tear-down hook.
@@ -15,12 +16,7 @@ enum Watchdog {
             \(asOwner)'\(pgctl)' stop -D '\(data)' -m immediate -w >/dev/null 2>&1
             rm -rf '\(dataDirectory)'
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        process.arguments = ["/bin/sh", "-c", script]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        // Detached and holding no descriptor of ours, so it never keeps a pipe of this process open.
+        try ChildProcess(executable: "/bin/sh", arguments: ["-c", script]).launchDetached()
     }
 }

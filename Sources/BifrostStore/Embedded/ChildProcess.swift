@@ -1,3 +1,4 @@
+import CProcessSpawn
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -6,8 +7,9 @@ import Glibc
 /// Runs a program to completion and captures what it printed.
 ///
 /// Used for the PostgreSQL tools (`initdb`, `pg_ctl`) and for `runuser`/`setfacl` when the gateway runs as root.
-/// Built on `posix_spawn` and `waitpid` directly: Foundation's `Process` can miss the exit of a child whose
-/// own child (a daemonised `postgres`) outlives it.
+/// Built on `posix_spawn` directly, so that the child inherits nothing but its three standard descriptors: a
+/// daemon it starts (`postgres`, via `pg_ctl`) must not keep another thread's output pipe open, or that
+/// thread would wait for an end of output that never comes.
 package struct ChildProcess: Sendable {
     /// What a finished program left behind.
     package struct Outcome: Sendable {
@@ -48,7 +50,10 @@ package struct ChildProcess: Sendable {
 
     private static func runBlocking(executable: String, arguments: [String]) throws -> Outcome {
         var pipe: [Int32] = [0, 0]
-        guard Glibc.pipe(&pipe) == 0 else { throw LaunchFailure(description: "pipe: \(String(cString: strerror(errno)))") }
+        // Close-on-exec, so that programs other threads start meanwhile do not inherit this pipe.
+        guard bifrost_pipe_cloexec(&pipe) == 0 else {
+            throw LaunchFailure(description: "pipe: \(String(cString: strerror(errno)))")
+        }
         let (readEnd, writeEnd) = (pipe[0], pipe[1])
 
         var actions = posix_spawn_file_actions_t()
@@ -57,8 +62,7 @@ package struct ChildProcess: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
         posix_spawn_file_actions_adddup2(&actions, writeEnd, 2)
-        posix_spawn_file_actions_addclose(&actions, readEnd)
-        posix_spawn_file_actions_addclose(&actions, writeEnd)
+        bifrost_spawn_close_from(&actions, 3)
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
@@ -89,6 +93,29 @@ package struct ChildProcess: Sendable {
         let exited = status & 0x7F == 0
         let code = exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         return Outcome(status: code, output: String(decoding: output, as: UTF8.self))
+    }
+
+    /// Starts the program in a session of its own, with no inherited descriptors, and does not wait for it.
+    /// - Throws: `LaunchFailure` when the program cannot be started.
+    package func launchDetached() throws {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for descriptor: Int32 in 0...2 {
+            posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
+        }
+        bifrost_spawn_close_from(&actions, 3)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, bifrost_spawn_setsid_flag())
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        guard spawned == 0 else {
+            throw LaunchFailure(description: "\(executable): \(String(cString: strerror(spawned)))")
+        }
     }
 
     /// Finds a program by name on `PATH` and in the given extra folders.
