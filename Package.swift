@@ -41,6 +41,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
     ],
     targets: [
         // What workflow authors import.
@@ -49,6 +50,12 @@ let package = Package(
             dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
+        // The system OpenSSL (libssl-dev): encryption, hashing and randomness go through it.
+        .systemLibrary(
+            name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]
+        ),
+        // Password and token hashing, constant-time comparison, randomness (and later envelope encryption).
+        .target(name: "BifrostCrypto", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
         // posix_spawn's GNU extensions, for starting PostgreSQL's tools without leaking descriptors.
         .target(name: "CProcessSpawn"),
         // Database: client, embedded development cluster, migrations.
@@ -56,6 +63,7 @@ let package = Package(
             name: "BifrostStore",
             dependencies: [
                 "Bifrost",
+                "BifrostCrypto",
                 "CProcessSpawn",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -79,7 +87,10 @@ let package = Package(
                 "Bifrost",
                 "BifrostStore",
                 "BifrostAPI",
+                "BifrostCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -91,7 +102,7 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.embedInCode("Resources/openapi.yaml")],
+            resources: [.embedInCode("Resources/openapi.yaml"), .embedInCode("Resources/roles.yaml")],
             swiftSettings: strictSettings
         ),
         // The `bifrost` executable: argument parsing only; everything else lives in the libraries.
@@ -121,6 +132,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "BifrostCryptoTests",
+            dependencies: ["BifrostCrypto"],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
             name: "BifrostStoreTests",
             dependencies: ["BifrostStore", "BifrostTestSupport"],
             swiftSettings: testSettings
@@ -134,6 +150,8 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                "BifrostCrypto",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
             ],

@@ -4,6 +4,7 @@ import BifrostTestSupport
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import PostgresNIO
 import Prometheus
 
 /// Builds the real gateway router on a fresh database and drives it in-process.
@@ -18,6 +19,25 @@ enum GatewayHarness {
         addRoutes: @Sendable (Router<GatewayRequestContext>) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, PrometheusCollectorRegistry) async throws -> Void
     ) async throws {
+        try await withGatewayAndDatabase(configuration: configuration, migrate: migrate, logger: logger, addRoutes: addRoutes) {
+            client, context in try await body(client, context.metrics)
+        }
+    }
+
+    /// What a test may use besides the HTTP client.
+    struct Context: Sendable {
+        var metrics: PrometheusCollectorRegistry
+        var database: PostgresClient
+        var tokens: AccessTokens
+    }
+
+    static func withGatewayAndDatabase(
+        configuration: GatewayConfiguration = GatewayConfiguration(),
+        migrate: Bool = true,
+        logger: Logger = TestPostgres.logger,
+        addRoutes: @Sendable (Router<GatewayRequestContext>) -> Void = { _ in },
+        _ body: @Sendable (any TestClientProtocol, Context) async throws -> Void
+    ) async throws {
         try await TestPostgres.withDatabase { url in
             try await TestPostgres.withClient(url) { client in
                 let schema = SchemaState()
@@ -27,14 +47,19 @@ enum GatewayHarness {
                     schema.markCurrent()
                 }
                 let metrics = PrometheusCollectorRegistry()
+                let tokens = try await AccessTokens(privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900))
                 let router = try Gateway.buildRouter(
                     configuration: configuration,
-                    dependencies: .init(database: client, schema: schema, metrics: metrics),
+                    dependencies: .init(
+                        database: client, schema: schema, metrics: metrics, tokens: tokens,
+                        policy: try AccessPolicy.load(directory: nil)
+                    ),
                     logger: logger
                 )
                 addRoutes(router)
                 let app = Application(router: router, logger: logger)
-                try await app.test(.router) { client in try await body(client, metrics) }
+                let context = Context(metrics: metrics, database: client, tokens: tokens)
+                try await app.test(.router) { testClient in try await body(testClient, context) }
             }
         }
     }

@@ -17,11 +17,20 @@ public enum Gateway {
         public var schema: SchemaState
         /// Where request metrics are recorded and `/metrics` reads them.
         public var metrics: PrometheusCollectorRegistry
+        /// Signs and verifies access tokens.
+        public var tokens: AccessTokens
+        /// Who may call which operation.
+        public var policy: AccessPolicy
 
-        public init(database: PostgresClient, schema: SchemaState, metrics: PrometheusCollectorRegistry) {
+        public init(
+            database: PostgresClient, schema: SchemaState, metrics: PrometheusCollectorRegistry, tokens: AccessTokens,
+            policy: AccessPolicy
+        ) {
             self.database = database
             self.schema = schema
             self.metrics = metrics
+            self.tokens = tokens
+            self.policy = policy
         }
     }
 
@@ -52,11 +61,24 @@ public enum Gateway {
         router.add(middleware: ProblemMiddleware(routes: routes))
         router.add(middleware: BodyLimitMiddleware(limit: configuration.http.maxBodySize))
 
+        let identity = IdentityServices(
+            client: dependencies.database, tokens: dependencies.tokens, configuration: configuration, logger: logger
+        )
+        router.add(
+            middleware: AuthenticationMiddleware(
+                tokens: dependencies.tokens, users: identity.users,
+                scopes: ScopeResolver(organizations: identity.organizations)
+            )
+        )
         let api = APIService(
             database: DatabaseProbe(client: dependencies.database, schema: dependencies.schema, logger: logger),
-            metrics: dependencies.metrics
+            metrics: dependencies.metrics,
+            identity: identity
         )
-        try api.registerHandlers(on: RecordingTransport(router: router, routes: routes))
+        try api.registerHandlers(
+            on: RecordingTransport(router: router, routes: routes),
+            middlewares: [PolicyEnforcement(policy: dependencies.policy)]
+        )
         return router
     }
 }

@@ -39,7 +39,23 @@ public struct GatewayConfiguration: Sendable {
         public var format: Format = .text
     }
 
+    /// How callers authenticate.
+    public struct Auth: Sendable {
+        /// PEM file with the EC P-256 key that signs access tokens; generated under the data folder when unset.
+        public var signingKeyFile: String?
+        public var accessTokenLifetime: Duration = .seconds(900)
+        public var refreshTokenLifetime: Duration = .seconds(7 * 24 * 3600)
+        /// PBKDF2-HMAC-SHA256 iterations for new password hashes.
+        public var passwordIterations: Int = 600_000
+        /// Platform admin created at start when no user exists yet.
+        public var bootstrapAdminEmail: String?
+        public var bootstrapAdminPassword: String?
+    }
+
     public var http = HTTP()
+    public var auth = Auth()
+    /// Folder with policy files; the policies built into this binary (the repository's `Policies/`) when unset.
+    public var policiesDirectory: String?
     public var database = Database()
     public var log = Log()
     /// Folder for the embedded cluster and other local state.
@@ -49,6 +65,8 @@ public struct GatewayConfiguration: Sendable {
     public static let documentedKeys = [
         "config.file", "http.host", "http.port", "http.maxBodySize", "http.shutdownTimeout", "database.url",
         "database.maxConnections", "database.embedded.binDirectory", "data.directory", "log.level", "log.format",
+        "auth.signingKeyFile", "auth.accessTokenLifetime", "auth.refreshTokenLifetime", "auth.passwordIterations",
+        "bootstrap.admin.email", "bootstrap.admin.password", "policies.directory",
     ]
 
     /// The defaults, as documented.
@@ -76,6 +94,18 @@ public struct GatewayConfiguration: Sendable {
         database.maxConnections = try values.integer("database.maxConnections", in: 1...1_000) ?? database.maxConnections
         database.embeddedBinDirectory = try values.string("database.embedded.binDirectory")
         dataDirectory = try values.string("data.directory") ?? dataDirectory
+        auth.signingKeyFile = try values.string("auth.signingKeyFile")
+        if let seconds = try values.integer("auth.accessTokenLifetime", in: 60...86_400) {
+            auth.accessTokenLifetime = .seconds(seconds)
+        }
+        if let seconds = try values.integer("auth.refreshTokenLifetime", in: 300...(90 * 86_400)) {
+            auth.refreshTokenLifetime = .seconds(seconds)
+        }
+        auth.passwordIterations = try values.integer("auth.passwordIterations", in: 100_000...10_000_000)
+            ?? auth.passwordIterations
+        auth.bootstrapAdminEmail = try values.string("bootstrap.admin.email")
+        auth.bootstrapAdminPassword = try values.string("bootstrap.admin.password", isSecret: true)
+        policiesDirectory = try values.string("policies.directory")
         if let level = try values.string("log.level") {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw ConfigurationError(

@@ -137,3 +137,16 @@ extension HTTPField.Name {
     /// `X-Request-Id`: names one request across client, gateway and logs.
     public static let requestID = HTTPField.Name("X-Request-Id")!
 }
+
+extension Problem {
+    /// 401 with a `WWW-Authenticate` challenge; `detail` says no more than needed.
+    public static func unauthorized(_ detail: String = "Authentication is required.", error: String? = nil) -> Problem {
+        var headers = HTTPFields()
+        headers[.wwwAuthenticate] = "Bearer realm=\"bifrost\"" + (error.map { ", error=\"\($0)\"" } ?? "")
+        return Problem(.unauthorized, kind: "unauthorized", title: "Unauthorized", detail: detail, headers: headers)
+    }
+
+    public static func forbidden(_ detail: String) -> Problem {
+        Problem(.forbidden, kind: "forbidden", title: "Forbidden", detail: detail)
+    }
+}

@@ -7,4 +7,5 @@ import Prometheus
 struct APIService: APIProtocol {
     let database: DatabaseProbe
     let metrics: PrometheusCollectorRegistry
+    let identity: IdentityServices
 }

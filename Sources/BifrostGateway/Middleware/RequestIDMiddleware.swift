@@ -17,7 +17,7 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
         let id = request.headers[.requestID].flatMap(Self.acceptable) ?? Self.generate()
         var context = context
         context.logger[metadataKey: "hb.request.id"] = .string(id)
-        var response = try await next(request, context)
+        var response = try await RequestTrace.$requestID.withValue(id) { try await next(request, context) }
         response.headers[.requestID] = id
         return response
     }

@@ -42,12 +42,25 @@ public struct GatewayServer: Sendable {
             backgroundLogger: logger
         )
         let schema = SchemaState()
+        let users = PostgresUserRepository(client: client, logger: logger)
         let migrations = MigrationService(
-            client: client, migrations: try MigrationCatalog.bundled(), schema: schema, logger: logger
+            client: client, migrations: try MigrationCatalog.bundled(), schema: schema, logger: logger,
+            afterMigration: { [configuration, logger] in
+                try await AdminBootstrap.run(configuration: configuration.auth, users: users, logger: logger)
+            }
+        )
+        let tokens = try await AccessTokens(
+            privateKeyPEM: try SigningKeyFile.load(
+                configured: configuration.auth.signingKeyFile, dataDirectory: configuration.dataDirectory, logger: logger
+            ),
+            lifetime: configuration.auth.accessTokenLifetime
         )
         let application = try Gateway.buildApplication(
             configuration: configuration,
-            dependencies: .init(database: client, schema: schema, metrics: PrometheusCollectorRegistry()),
+            dependencies: .init(
+                database: client, schema: schema, metrics: PrometheusCollectorRegistry(), tokens: tokens,
+                policy: try AccessPolicy.load(directory: configuration.policiesDirectory)
+            ),
             logger: logger
         )
         services.append(.init(service: client))

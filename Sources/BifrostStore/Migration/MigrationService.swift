@@ -11,13 +11,18 @@ public struct MigrationService: Service {
     private let schema: SchemaState
     private let logger: Logger
     private let attemptTimeout: Duration
+    private let afterMigration: @Sendable () async throws -> Void
 
+    /// - Parameter afterMigration: work that needs the current schema (such as creating the first admin);
+    ///   it runs before the schema is reported current, and its failure stops start-up.
     public init(client: PostgresClient, migrations: [Migration], schema: SchemaState, logger: Logger,
-                attemptTimeout: Duration = .seconds(10)) {
+                attemptTimeout: Duration = .seconds(10),
+                afterMigration: @escaping @Sendable () async throws -> Void = {}) {
         self.migrator = Migrator(client: client, migrations: migrations, logger: logger)
         self.schema = schema
         self.logger = logger
         self.attemptTimeout = attemptTimeout
+        self.afterMigration = afterMigration
     }
 
     public func run() async throws {
@@ -25,6 +30,7 @@ public struct MigrationService: Service {
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             do {
                 let applied = try await withDeadline(attemptTimeout) { [migrator] in try await migrator.migrate() }
+                try await afterMigration()
                 schema.markCurrent()
                 logger.info("Database schema is current", metadata: ["bifrost.migrations.applied": "\(applied.count)"])
                 break

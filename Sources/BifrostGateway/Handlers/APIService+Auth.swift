@@ -1,0 +1,91 @@
+import BifrostAPI
+import BifrostCrypto
+import BifrostStore
+import Foundation
+
+extension APIService {
+    func login(_ input: Operations.Login.Input) async throws -> Operations.Login.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let found = try await identity.users.credentials(forEmail: body.email)
+        // Verify against a decoy when the account is unknown, so the answer takes as long either way.
+        let hash = found?.passwordHash ?? identity.decoyPasswordHash
+        let matches = identity.passwords.verify(body.password, against: hash)
+        guard let found, found.passwordHash != nil, matches, found.user.isActive else {
+            try await identity.audit.record(
+                AuditEvent(
+                    organizationID: found?.user.organizationID, actorKind: "anonymous", actorID: found?.user.id,
+                    actorLabel: body.email.lowercased(), action: "auth.login", outcome: "failure",
+                    requestID: RequestTrace.requestID
+                )
+            )
+            throw Problem.unauthorized("The email or password is wrong.", error: "invalid_grant")
+        }
+        let pair = try await issueTokens(for: found.user, family: UUID())
+        try await identity.audit.record(
+            AuditEvent(
+                organizationID: found.user.organizationID, actorKind: "user", actorID: found.user.id,
+                actorLabel: found.user.email, action: "auth.login", requestID: RequestTrace.requestID
+            )
+        )
+        return .ok(.init(body: .json(pair)))
+    }
+
+    func refreshSession(_ input: Operations.RefreshSession.Input) async throws -> Operations.RefreshSession.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        switch try await identity.refreshTokens.spend(tokenHash: SHA256Digest.hex(body.refreshToken)) {
+        case .spent(let userID, let family):
+            guard let user = try await identity.users.find(id: userID), user.isActive else {
+                throw Problem.unauthorized("The refresh token's user is inactive.", error: "invalid_grant")
+            }
+            return .ok(.init(body: .json(try await issueTokens(for: user, family: family))))
+        case .reused:
+            throw Problem.unauthorized(
+                "This refresh token was already used; every token of its login has been revoked.", error: "invalid_grant"
+            )
+        case .invalid:
+            throw Problem.unauthorized("The refresh token is not valid.", error: "invalid_grant")
+        }
+    }
+
+    func logout(_ input: Operations.Logout.Input) async throws -> Operations.Logout.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        _ = try await identity.refreshTokens.revokeFamily(containing: SHA256Digest.hex(body.refreshToken))
+        return .noContent(.init())
+    }
+
+    func getCurrentPrincipal(
+        _ input: Operations.GetCurrentPrincipal.Input
+    ) async throws -> Operations.GetCurrentPrincipal.Output {
+        guard let current = RequestIdentity.current else { throw Problem.unauthorized() }
+        let user = current.principal.user
+        var organizationName: String?
+        if let org = current.scope.organizationID {
+            organizationName = try await identity.organizations.summary(org)?.name
+        }
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        kind: .user, userId: user.id.uuidString.lowercased(), email: user.email, name: user.name,
+                        organizationId: current.scope.organizationID?.uuidString.lowercased(),
+                        organizationName: organizationName, role: user.role.rawValue,
+                        isPlatformAdmin: user.isPlatformAdmin, scope: current.scope.organizationID?.uuidString.lowercased() ?? "global"
+                    )
+                )
+            )
+        )
+    }
+
+    private func issueTokens(for user: User, family: UUID) async throws -> Components.Schemas.TokenPair {
+        let refresh = "bfr_" + Base64.urlSafe(SecureRandom.bytes(32))
+        try await identity.refreshTokens.issue(
+            userID: user.id, family: family, tokenHash: SHA256Digest.hex(refresh),
+            expiresAt: Date().addingTimeInterval(TimeInterval(identity.refreshLifetime.components.seconds))
+        )
+        let access = try await identity.tokens.issue(userID: user.id, session: family)
+        return .init(
+            accessToken: access, refreshToken: refresh, tokenType: .bearer,
+            expiresIn: Int(identity.tokens.lifetime.components.seconds)
+        )
+    }
+}

@@ -1,0 +1,57 @@
+import BifrostStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import JWTKit
+import Logging
+
+/// Establishes who is calling and in which scope, for every request that carries credentials.
+///
+/// `Authorization: Bearer <gateway JWT>` is verified; the user must exist and be active. Requests without
+/// credentials pass through anonymous: the policy decides whether their operation is public. Any credential
+/// that is present but not valid is refused with 401 at once.
+struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
+    let tokens: AccessTokens
+    let users: any UserRepository
+    let scopes: ScopeResolver
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        guard let authorization = request.headers[.authorization] else {
+            return try await next(request, context)
+        }
+        guard authorization.count > 7, authorization.prefix(7).lowercased() == "bearer " else {
+            throw Problem.unauthorized("The Authorization header must carry a bearer token.", error: "invalid_request")
+        }
+        let principal = try await authenticate(token: String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        let scope = try await scopes.resolve(principal, header: request.headers[.organizationID])
+        var context = context
+        context.logger[metadataKey: "bifrost.user.id"] = .string(principal.user.id.uuidString.lowercased())
+        if let org = scope.organizationID { context.logger[metadataKey: "bifrost.org.id"] = .string(org.uuidString.lowercased()) }
+        let identity = RequestIdentity(principal: principal, scope: scope)
+        return try await RequestIdentity.$current.withValue(identity) {
+            try await next(request, context)
+        }
+    }
+
+    private func authenticate(token: String) async throws -> Principal {
+        let claims: AccessTokenClaims
+        do {
+            claims = try await tokens.verify(token)
+        } catch let error as JWTError where error.errorType == .claimVerificationFailure {
+            throw Problem.unauthorized("The access token has expired or is not meant for this gateway.", error: "invalid_token")
+        } catch {
+            throw Problem.unauthorized("The access token is not valid.", error: "invalid_token")
+        }
+        guard let id = UUID(uuidString: claims.subject.value), let user = try await users.find(id: id), user.isActive else {
+            throw Problem.unauthorized("The access token's user is unknown or inactive.", error: "invalid_token")
+        }
+        return Principal(user: user)
+    }
+}
+
+extension HTTPField.Name {
+    /// `X-Organization-Id`: the organisation a platform admin acts in.
+    static let organizationID = HTTPField.Name("X-Organization-Id")!
+}

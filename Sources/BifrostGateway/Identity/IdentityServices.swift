@@ -1,0 +1,29 @@
+import BifrostCrypto
+import BifrostStore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Everything the authentication handlers and middleware use, built once per application.
+struct IdentityServices: Sendable {
+    let users: any UserRepository
+    let refreshTokens: any RefreshTokenRepository
+    let organizations: PostgresOrganizationRepository
+    let audit: any AuditLog
+    let tokens: AccessTokens
+    let passwords: PasswordHasher
+    /// A hash of nothing anyone knows, verified when an email is unknown so that failures take equal time.
+    let decoyPasswordHash: String
+    let refreshLifetime: Duration
+
+    init(client: PostgresClient, tokens: AccessTokens, configuration: GatewayConfiguration, logger: Logger) {
+        users = PostgresUserRepository(client: client, logger: logger)
+        refreshTokens = PostgresRefreshTokenRepository(client: client, logger: logger)
+        organizations = PostgresOrganizationRepository(client: client, logger: logger)
+        audit = PostgresAuditLog(client: client, logger: logger)
+        self.tokens = tokens
+        passwords = PasswordHasher(iterations: configuration.auth.passwordIterations)
+        decoyPasswordHash = passwords.hash(Base64.urlSafe(SecureRandom.bytes(24)))
+        refreshLifetime = configuration.auth.refreshTokenLifetime
+    }
+}

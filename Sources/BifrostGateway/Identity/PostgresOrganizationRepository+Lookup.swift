@@ -1,0 +1,3 @@
+import BifrostStore
+
+extension PostgresOrganizationRepository: OrganizationLookup {}

@@ -1,0 +1,38 @@
+import BifrostStore
+import Foundation
+
+/// Turns a principal and the `X-Organization-Id` header into the scope a request acts in.
+///
+/// Platform admins act in global scope, or inside the organisation the header names (404 if it does not
+/// exist). Organisation users always act in their own organisation; a header naming another is 403.
+struct ScopeResolver: Sendable {
+    let organizations: any OrganizationLookup
+
+    func resolve(_ principal: Principal, header: String?) async throws -> Scope {
+        let requested: UUID?
+        if let header {
+            guard let id = UUID(uuidString: header) else {
+                throw Problem.badRequest("X-Organization-Id must be an organisation's UUID.",
+                                         errors: [.init(field: "X-Organization-Id", message: "must be a UUID")])
+            }
+            requested = id
+        } else {
+            requested = nil
+        }
+        guard principal.isPlatformAdmin else {
+            guard let own = principal.organizationID else { throw Problem.forbidden("The caller has no organisation.") }
+            if let requested, requested != own {
+                throw Problem.forbidden("Only platform administrators can act in another organisation.")
+            }
+            return .organization(own)
+        }
+        guard let requested else { return .global }
+        guard try await organizations.exists(requested) else { throw Problem.notFound("No organisation has this id.") }
+        return .organization(requested)
+    }
+}
+
+/// Whether an organisation exists; the part of the organisation store scope resolution needs.
+protocol OrganizationLookup: Sendable {
+    func exists(_ id: UUID) async throws -> Bool
+}

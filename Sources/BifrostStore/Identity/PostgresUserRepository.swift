@@ -1,0 +1,70 @@
+public import Foundation
+public import Logging
+public import PostgresNIO
+
+/// `UserRepository` on PostgreSQL.
+public struct PostgresUserRepository: UserRepository {
+    private let client: PostgresClient
+    private let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    private typealias Row = (UUID, UUID?, String, String, String, Bool, Date)
+
+    public func create(_ user: NewUser) async throws -> User {
+        do {
+            let rows = try await client.query(
+                """
+                INSERT INTO users (organization_id, email, name, password_hash, is_platform_admin, role)
+                VALUES (\(user.organizationID), \(user.email), \(user.name), \(user.passwordHash),
+                        \(user.role == .platformAdmin), \(user.role.rawValue))
+                RETURNING id, organization_id, email, name, role, is_active, created_at
+                """,
+                logger: logger
+            )
+            for try await row in rows.decode(Row.self) { return try Self.user(row) }
+            throw StoreError.notFound
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw StoreError.conflict("email")
+        }
+    }
+
+    public func credentials(forEmail email: String) async throws -> (user: User, passwordHash: String?)? {
+        let rows = try await client.query(
+            """
+            SELECT id, organization_id, email, name, role, is_active, created_at, password_hash
+            FROM users WHERE lower(email) = lower(\(email))
+            """,
+            logger: logger
+        )
+        for try await (id, org, mail, name, role, active, created, hash) in rows.decode(
+            (UUID, UUID?, String, String, String, Bool, Date, String?).self
+        ) {
+            return (try Self.user((id, org, mail, name, role, active, created)), hash)
+        }
+        return nil
+    }
+
+    public func find(id: UUID) async throws -> User? {
+        let rows = try await client.query(
+            "SELECT id, organization_id, email, name, role, is_active, created_at FROM users WHERE id = \(id)",
+            logger: logger
+        )
+        for try await row in rows.decode(Row.self) { return try Self.user(row) }
+        return nil
+    }
+
+    public func isEmpty() async throws -> Bool {
+        let rows = try await client.query("SELECT NOT EXISTS (SELECT 1 FROM users)", logger: logger)
+        for try await empty in rows.decode(Bool.self) { return empty }
+        return true
+    }
+
+    private static func user(_ row: Row) throws -> User {
+        guard let role = User.Role(rawValue: row.4) else { throw StoreError.notFound }
+        return User(id: row.0, organizationID: row.1, email: row.2, name: row.3, role: role, isActive: row.5, createdAt: row.6)
+    }
+}

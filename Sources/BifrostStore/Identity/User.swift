@@ -1,0 +1,51 @@
+public import Foundation
+
+/// Someone who calls the gateway: a platform admin (no organisation) or an organisation's admin or member.
+public struct User: Sendable, Hashable {
+    /// What a user may do; policies grant operations to these names.
+    public enum Role: String, Sendable, Hashable, CaseIterable {
+        case platformAdmin = "platform_admin"
+        case orgAdmin = "org_admin"
+        case orgMember = "org_member"
+    }
+
+    public var id: UUID
+    /// The user's organisation; nil for platform admins.
+    public var organizationID: UUID?
+    public var email: String
+    public var name: String
+    public var role: Role
+    public var isActive: Bool
+    public var createdAt: Date
+
+    /// Whether this user administers the whole platform.
+    public var isPlatformAdmin: Bool { role == .platformAdmin }
+
+    public init(id: UUID, organizationID: UUID?, email: String, name: String, role: Role, isActive: Bool, createdAt: Date) {
+        self.id = id
+        self.organizationID = organizationID
+        self.email = email
+        self.name = name
+        self.role = role
+        self.isActive = isActive
+        self.createdAt = createdAt
+    }
+}
+
+/// What creating a user needs; the password arrives already hashed.
+public struct NewUser: Sendable {
+    public var email: String
+    public var name: String
+    public var role: User.Role
+    /// Nil exactly when `role` is `platformAdmin`.
+    public var organizationID: UUID?
+    public var passwordHash: String?
+
+    public init(email: String, name: String, role: User.Role, organizationID: UUID?, passwordHash: String?) {
+        self.email = email
+        self.name = name
+        self.role = role
+        self.organizationID = organizationID
+        self.passwordHash = passwordHash
+    }
+}

@@ -1,0 +1,13 @@
+public import Foundation
+
+/// Stored users.
+public protocol UserRepository: Sendable {
+    /// Creates a user. - Throws: `StoreError.conflict` when the email is taken.
+    func create(_ user: NewUser) async throws -> User
+    /// The user with this email (compared case-insensitively) and its password hash, for login only.
+    func credentials(forEmail email: String) async throws -> (user: User, passwordHash: String?)?
+    /// The user with this id, whatever its organisation; for authentication, never for tenant reads.
+    func find(id: UUID) async throws -> User?
+    /// Whether any user exists (bootstrap runs only on an empty table).
+    func isEmpty() async throws -> Bool
+}

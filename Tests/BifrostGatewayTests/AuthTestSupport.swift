@@ -1,0 +1,47 @@
+import BifrostCrypto
+import BifrostGateway
+import BifrostStore
+import BifrostTestSupport
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import PostgresNIO
+
+/// Users and logins for authentication tests.
+enum AuthFixtures {
+    static let password = "correct horse battery staple"
+    /// Fast hashes for fixtures; verification reads the work factor from the stored hash.
+    static let hasher = PasswordHasher(iterations: 1_000)
+
+    @discardableResult
+    static func createUser(
+        _ email: String, role: User.Role, organization: UUID? = nil, on client: PostgresClient
+    ) async throws -> User {
+        try await PostgresUserRepository(client: client, logger: TestPostgres.logger).create(
+            NewUser(email: email, name: email, role: role, organizationID: organization, passwordHash: hasher.hash(password))
+        )
+    }
+
+    static func createOrganization(_ name: String, on client: PostgresClient) async throws -> UUID {
+        try await PostgresOrganizationRepository(client: client, logger: TestPostgres.logger).create(name: name, domain: nil)
+    }
+
+    /// Logs in and returns the decoded token pair.
+    static func login(_ email: String, password: String = password, client: any TestClientProtocol) async throws
+        -> (status: HTTPResponse.Status, body: [String: Any])
+    {
+        let body = try JSONSerialization.data(withJSONObject: ["email": email, "password": password])
+        return try await client.execute(
+            uri: "/auth/login", method: .post, headers: [.contentType: "application/json"],
+            body: ByteBuffer(bytes: body)
+        ) { response in
+            let object = (try? JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8))) as? [String: Any]
+            return (response.status, object ?? [:])
+        }
+    }
+
+    static func json(_ response: TestResponse) -> [String: Any] {
+        ((try? JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8))) as? [String: Any]) ?? [:]
+    }
+}
