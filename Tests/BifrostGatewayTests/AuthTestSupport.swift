@@ -24,7 +24,7 @@ enum AuthFixtures {
     }
 
     static func createOrganization(_ name: String, on client: PostgresClient) async throws -> UUID {
-        try await PostgresOrganizationRepository(client: client, logger: TestPostgres.logger).create(name: name, domain: nil)
+        try await PostgresOrganizationRepository(client: client, logger: TestPostgres.logger).create(name: name, domain: nil).id
     }
 
     /// Logs in and returns the decoded token pair.

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import OpenAPIRuntime
+import BifrostStore
 
 extension Problem {
     /// The problem a thrown error stands for, and whether it is a server fault that belongs in the log.
@@ -11,6 +12,8 @@ extension Problem {
         switch error {
         case let problem as Problem:
             return (problem, problem.status.kind == .serverError)
+        case let error as StoreError:
+            return (Problem.from(store: error), false)
         case let error as ServerError:
             return fromGenerated(error)
         case let error as DecodingError:
@@ -26,6 +29,8 @@ extension Problem {
         switch error.underlyingError {
         case let problem as Problem:
             return (problem, problem.status.kind == .serverError)
+        case let store as StoreError:
+            return (Problem.from(store: store), false)
         case let decoding as DecodingError:
             return (Problem.from(decoding: decoding), false)
         case let http as HTTPError:
@@ -53,6 +58,20 @@ extension Problem {
             return (Problem(status, kind: "bad-request", title: status.reasonPhrase, detail: error.body), false)
         default:
             return (.internalError, true)
+        }
+    }
+
+    /// A repository's domain failure.
+    static func from(store error: StoreError) -> Problem {
+        switch error {
+        case .notFound:
+            return .notFound("No such item in this scope.")
+        case .conflict("data"):
+            return Problem(.conflict, kind: "conflict", title: "Conflict",
+                           detail: "The organisation still owns users or keys; repeat with force=true to delete them too.")
+        case .conflict(let field):
+            return Problem(.conflict, kind: "conflict", title: "Conflict", detail: "The \(field) is already in use.",
+                           errors: [.init(field: field, message: "is already in use")])
         }
     }
 

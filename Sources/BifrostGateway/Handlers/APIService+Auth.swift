@@ -10,7 +10,8 @@ extension APIService {
         // Verify against a decoy when the account is unknown, so the answer takes as long either way.
         let hash = found?.passwordHash ?? identity.decoyPasswordHash
         let matches = identity.passwords.verify(body.password, against: hash)
-        guard let found, found.passwordHash != nil, matches, found.user.isActive else {
+        let organizationActive = try await found?.user.organizationID.asyncMap { try await identity.organizations.find($0)?.isActive == true } ?? true
+        guard let found, found.passwordHash != nil, matches, found.user.isActive, organizationActive else {
             try await identity.audit.record(
                 AuditEvent(
                     organizationID: found?.user.organizationID, actorKind: "anonymous", actorID: found?.user.id,
@@ -60,7 +61,7 @@ extension APIService {
         let user = current.principal.user
         var organizationName: String?
         if let org = current.scope.organizationID {
-            organizationName = try await identity.organizations.summary(org)?.name
+            organizationName = try await identity.organizations.find(org)?.name
         }
         return .ok(
             .init(
@@ -87,5 +88,13 @@ extension APIService {
             accessToken: access, refreshToken: refresh, tokenType: .bearer,
             expiresIn: Int(identity.tokens.lifetime.components.seconds)
         )
+    }
+}
+
+extension Optional {
+    /// `map` with an asynchronous transform.
+    fileprivate func asyncMap<Result>(_ transform: (Wrapped) async throws -> Result) async rethrows -> Result? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

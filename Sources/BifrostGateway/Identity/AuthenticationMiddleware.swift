@@ -47,6 +47,9 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
         guard let id = UUID(uuidString: claims.subject.value), let user = try await users.find(id: id), user.isActive else {
             throw Problem.unauthorized("The access token's user is unknown or inactive.", error: "invalid_token")
         }
+        if let organization = user.organizationID, try await scopes.organizations.find(organization)?.isActive != true {
+            throw Problem.unauthorized("The user's organisation is deactivated.", error: "invalid_token")
+        }
         return Principal(user: user)
     }
 }

@@ -27,12 +27,12 @@ struct ScopeResolver: Sendable {
             return .organization(own)
         }
         guard let requested else { return .global }
-        guard try await organizations.exists(requested) else { throw Problem.notFound("No organisation has this id.") }
+        guard try await organizations.find(requested) != nil else { throw Problem.notFound("No organisation has this id.") }
         return .organization(requested)
     }
 }
 
-/// Whether an organisation exists; the part of the organisation store scope resolution needs.
+/// Reads organisations by id; the part of the organisation store that authentication needs.
 protocol OrganizationLookup: Sendable {
-    func exists(_ id: UUID) async throws -> Bool
+    func find(_ id: UUID) async throws -> Organization?
 }

@@ -63,6 +63,70 @@ public struct PostgresUserRepository: UserRepository {
         return true
     }
 
+    public func list(_ visibility: Visibility) async throws -> [User] {
+        let rows: PostgresRowSequence
+        switch visibility {
+        case .everything:
+            rows = try await client.query(
+                "SELECT id, organization_id, email, name, role, is_active, created_at FROM users ORDER BY lower(email)",
+                logger: logger
+            )
+        case .only(let scope):
+            rows = try await client.query(
+                """
+                SELECT id, organization_id, email, name, role, is_active, created_at FROM users
+                WHERE organization_id IS NOT DISTINCT FROM \(scope.organizationID) ORDER BY lower(email)
+                """,
+                logger: logger
+            )
+        }
+        var users: [User] = []
+        for try await row in rows.decode(Row.self) { users.append(try Self.user(row)) }
+        return users
+    }
+
+    public func get(_ id: UUID, in scope: Scope) async throws -> User? {
+        let rows = try await client.query(
+            """
+            SELECT id, organization_id, email, name, role, is_active, created_at FROM users
+            WHERE id = \(id) AND organization_id IS NOT DISTINCT FROM \(scope.organizationID)
+            """,
+            logger: logger
+        )
+        for try await row in rows.decode(Row.self) { return try Self.user(row) }
+        return nil
+    }
+
+    public func update(_ id: UUID, in scope: Scope, _ changes: UserChanges) async throws -> User {
+        let rows = try await client.query(
+            """
+            UPDATE users SET
+                name = coalesce(\(changes.name), name),
+                role = coalesce(\(changes.role?.rawValue), role),
+                password_hash = coalesce(\(changes.passwordHash), password_hash),
+                is_active = coalesce(\(changes.isActive), is_active),
+                updated_at = now()
+            WHERE id = \(id) AND organization_id IS NOT DISTINCT FROM \(scope.organizationID)
+            RETURNING id, organization_id, email, name, role, is_active, created_at
+            """,
+            logger: logger
+        )
+        for try await row in rows.decode(Row.self) { return try Self.user(row) }
+        throw StoreError.notFound
+    }
+
+    public func delete(_ id: UUID, in scope: Scope) async throws {
+        let rows = try await client.query(
+            """
+            DELETE FROM users WHERE id = \(id) AND organization_id IS NOT DISTINCT FROM \(scope.organizationID)
+            RETURNING id
+            """,
+            logger: logger
+        )
+        for try await _ in rows { return }
+        throw StoreError.notFound
+    }
+
     private static func user(_ row: Row) throws -> User {
         guard let role = User.Role(rawValue: row.4) else { throw StoreError.notFound }
         return User(id: row.0, organizationID: row.1, email: row.2, name: row.3, role: role, isActive: row.5, createdAt: row.6)

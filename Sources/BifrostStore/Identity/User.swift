@@ -49,3 +49,18 @@ public struct NewUser: Sendable {
         self.passwordHash = passwordHash
     }
 }
+
+/// Changes to a user; nil fields stay as they are.
+public struct UserChanges: Sendable {
+    public var name: String?
+    public var role: User.Role?
+    public var passwordHash: String?
+    public var isActive: Bool?
+
+    public init(name: String? = nil, role: User.Role? = nil, passwordHash: String? = nil, isActive: Bool? = nil) {
+        self.name = name
+        self.role = role
+        self.passwordHash = passwordHash
+        self.isActive = isActive
+    }
+}

@@ -10,4 +10,12 @@ public protocol UserRepository: Sendable {
     func find(id: UUID) async throws -> User?
     /// Whether any user exists (bootstrap runs only on an empty table).
     func isEmpty() async throws -> Bool
+    /// Users visible in `visibility`, by email.
+    func list(_ visibility: Visibility) async throws -> [User]
+    /// The user with this id if it lives in `scope`.
+    func get(_ id: UUID, in scope: Scope) async throws -> User?
+    /// Applies `changes` to a user of `scope`. - Throws: `StoreError.notFound` outside the scope.
+    func update(_ id: UUID, in scope: Scope, _ changes: UserChanges) async throws -> User
+    /// Deletes a user of `scope`. - Throws: `StoreError.notFound` outside the scope.
+    func delete(_ id: UUID, in scope: Scope) async throws
 }

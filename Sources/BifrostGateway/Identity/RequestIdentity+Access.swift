@@ -1,0 +1,27 @@
+import BifrostStore
+
+extension RequestIdentity {
+    /// The current request's identity. - Throws: 401 when the request is anonymous (policy normally prevents it).
+    static func required() throws -> RequestIdentity {
+        guard let current else { throw Problem.unauthorized() }
+        return current
+    }
+
+    /// What a list may show: the caller's scope, or everything when a platform admin asks `scope=all`.
+    func visibility(all: Bool) throws -> Visibility {
+        guard all else { return .only(scope) }
+        guard principal.isPlatformAdmin else {
+            throw Problem.forbidden("Only platform administrators can list across organisations.")
+        }
+        return .everything
+    }
+
+    /// An audit entry of this caller doing `action` to a target.
+    func auditEvent(_ action: String, targetKind: String, targetID: String, outcome: String = "success") -> AuditEvent {
+        AuditEvent(
+            organizationID: scope.organizationID, actorKind: "user", actorID: principal.user.id,
+            actorLabel: principal.user.email, action: action, targetKind: targetKind, targetID: targetID,
+            outcome: outcome, requestID: RequestTrace.requestID
+        )
+    }
+}
