@@ -29,6 +29,8 @@ enum GatewayHarness {
         var metrics: PrometheusCollectorRegistry
         var database: PostgresClient
         var tokens: AccessTokens
+        /// The in-process HTTP client, for requests with hand-made headers.
+        var client: any TestClientProtocol
     }
 
     static func withGatewayAndDatabase(
@@ -58,8 +60,9 @@ enum GatewayHarness {
                 )
                 addRoutes(router)
                 let app = Application(router: router, logger: logger)
-                let context = Context(metrics: metrics, database: client, tokens: tokens)
-                try await app.test(.router) { testClient in try await body(testClient, context) }
+                try await app.test(.router) { testClient in
+                    try await body(testClient, Context(metrics: metrics, database: client, tokens: tokens, client: testClient))
+                }
             }
         }
     }

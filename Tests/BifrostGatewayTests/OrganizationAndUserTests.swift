@@ -19,7 +19,7 @@ import Testing
         var userA: User
     }
 
-    private func withWorld(_ body: @Sendable (World, GatewayHarness.Context) async throws -> Void) async throws {
+    static func withWorld(_ body: @Sendable (World, GatewayHarness.Context) async throws -> Void) async throws {
         try await GatewayHarness.withGatewayAndDatabase { client, context in
             let db = context.database
             let orgA = try await AuthFixtures.createOrganization("Contoso", on: db)
@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func platformAdminManagesOrganizationsAndNamesAreUnique() async throws {
-        try await withWorld { world, context in
+        try await Self.withWorld { world, context in
             let created = try await world.admin(.post, "/api/organizations", ["name": "Northwind", "domain": "northwind.example"])
             #expect(created.status == .created)
             let id = try #require((created.json as? [String: Any])?["id"] as? String)
@@ -65,7 +65,7 @@ import Testing
     }
 
     @Test func deletingAnOrganizationWithDataNeedsForce() async throws {
-        try await withWorld { world, _ in
+        try await Self.withWorld { world, _ in
             let conflict = try await world.admin(.delete, "/api/organizations/\(world.orgA)")
             #expect(conflict.status == .conflict)
             #expect(try await world.admin(.delete, "/api/organizations/\(world.orgA)?force=true").status == .noContent)
@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func orgUsersCannotReachOrganizationsOrGlobalScope() async throws {
-        try await withWorld { world, _ in
+        try await Self.withWorld { world, _ in
             for caller in [world.adminA, world.memberA] {
                 #expect(try await caller(.get, "/api/organizations").status == .forbidden)
                 #expect(try await caller(.post, "/api/organizations", ["name": "Evil"]).status == .forbidden)
@@ -88,7 +88,7 @@ import Testing
     }
 
     @Test func orgAdminManagesOnlyTheirOwnOrganizationsUsers() async throws {
-        try await withWorld { world, _ in
+        try await Self.withWorld { world, _ in
             let created = try await world.adminA(
                 .post, "/api/users", ["email": "new@contoso.example", "role": "org_member", "password": "long enough password"]
             )
@@ -117,14 +117,14 @@ import Testing
     }
 
     @Test func emailsAreUniqueWhateverTheirCase() async throws {
-        try await withWorld { world, _ in
+        try await Self.withWorld { world, _ in
             let duplicate = try await world.adminB(.post, "/api/users", ["email": "ADMIN@contoso.example", "role": "org_member"])
             #expect(duplicate.status == .conflict)
         }
     }
 
     @Test func platformAdminActsInAnOrganizationOrListsEverything() async throws {
-        try await withWorld { world, _ in
+        try await Self.withWorld { world, _ in
             let inA = try await world.admin.inOrganization(world.orgA)(.post, "/api/users", ["email": "helper@contoso.example", "role": "org_admin"])
             #expect(inA.status == .created)
             #expect((inA.json as? [String: Any])?["organization_id"] as? String == world.orgA.uuidString.lowercased())
@@ -140,7 +140,7 @@ import Testing
     }
 
     @Test func deactivatedOrganizationsUsersAreRefused() async throws {
-        try await withWorld { world, _ in
+        try await Self.withWorld { world, _ in
             let before = try await world.memberA(.get, "/auth/me")
             #expect(before.status == .ok)
             let deactivated = try await world.admin(.patch, "/api/organizations/\(world.orgA)", ["is_active": false])

@@ -66,7 +66,7 @@ public enum Gateway {
         )
         router.add(
             middleware: AuthenticationMiddleware(
-                tokens: dependencies.tokens, users: identity.users,
+                tokens: dependencies.tokens, users: identity.users, keys: identity.keys,
                 scopes: ScopeResolver(organizations: identity.organizations)
             )
         )

@@ -57,24 +57,22 @@ extension APIService {
     func getCurrentPrincipal(
         _ input: Operations.GetCurrentPrincipal.Input
     ) async throws -> Operations.GetCurrentPrincipal.Output {
-        guard let current = RequestIdentity.current else { throw Problem.unauthorized() }
-        let user = current.principal.user
+        let current = try RequestIdentity.required()
+        let principal = current.principal
         var organizationName: String?
         if let org = current.scope.organizationID {
             organizationName = try await identity.organizations.find(org)?.name
         }
-        return .ok(
-            .init(
-                body: .json(
-                    .init(
-                        kind: .user, userId: user.id.uuidString.lowercased(), email: user.email, name: user.name,
-                        organizationId: current.scope.organizationID?.uuidString.lowercased(),
-                        organizationName: organizationName, role: user.role.rawValue,
-                        isPlatformAdmin: user.isPlatformAdmin, scope: current.scope.organizationID?.uuidString.lowercased() ?? "global"
-                    )
-                )
-            )
+        let body = Components.Schemas.CurrentPrincipal(
+            kind: principal.user == nil ? .apiKey : .user,
+            userId: principal.user?.id.uuidString.lowercased(),
+            apiKeyId: principal.apiKey?.id.uuidString.lowercased(),
+            email: principal.user?.email, name: principal.user?.name ?? principal.apiKey?.name,
+            organizationId: current.scope.organizationID?.uuidString.lowercased(),
+            organizationName: organizationName, role: principal.role, isPlatformAdmin: principal.isPlatformAdmin,
+            scope: current.scope.organizationID?.uuidString.lowercased() ?? "global"
         )
+        return .ok(.init(body: .json(body)))
     }
 
     private func issueTokens(for user: User, family: UUID) async throws -> Components.Schemas.TokenPair {

@@ -64,7 +64,7 @@ extension APIService {
     func deleteUser(_ input: Operations.DeleteUser.Input) async throws -> Operations.DeleteUser.Output {
         let caller = try RequestIdentity.required()
         let id = try Self.uuid(input.path.id, field: "id")
-        guard id != caller.principal.user.id else {
+        guard id != caller.principal.id else {
             throw Problem(.conflict, kind: "conflict", title: "Conflict", detail: "Callers cannot delete themselves.")
         }
         try await identity.users.delete(id, in: caller.scope)

@@ -7,27 +7,35 @@ import Logging
 
 /// Establishes who is calling and in which scope, for every request that carries credentials.
 ///
-/// `Authorization: Bearer <gateway JWT>` is verified; the user must exist and be active. Requests without
+/// Accepts `Authorization: Bearer <gateway JWT>`, and API keys as `X-Bifrost-Key: bfk_…` or
+/// `Authorization: Bearer bfk_…`. The user or key must be live, and its organisation active. Requests without
 /// credentials pass through anonymous: the policy decides whether their operation is public. Any credential
 /// that is present but not valid is refused with 401 at once.
 struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
     let tokens: AccessTokens
     let users: any UserRepository
+    let keys: any APIKeyRepository
     let scopes: ScopeResolver
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
-        guard let authorization = request.headers[.authorization] else {
+        let presented: String
+        if let key = request.headers[.bifrostKey] {
+            presented = key.trimmingCharacters(in: .whitespaces)
+        } else if let authorization = request.headers[.authorization] {
+            guard authorization.count > 7, authorization.prefix(7).lowercased() == "bearer " else {
+                throw Problem.unauthorized("The Authorization header must carry a bearer token.", error: "invalid_request")
+            }
+            presented = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        } else {
             return try await next(request, context)
         }
-        guard authorization.count > 7, authorization.prefix(7).lowercased() == "bearer " else {
-            throw Problem.unauthorized("The Authorization header must carry a bearer token.", error: "invalid_request")
-        }
-        let principal = try await authenticate(token: String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        let principal = presented.hasPrefix(APIKeySecret.prefix)
+            ? try await authenticate(key: presented) : try await authenticate(token: presented)
         let scope = try await scopes.resolve(principal, header: request.headers[.organizationID])
         var context = context
-        context.logger[metadataKey: "bifrost.user.id"] = .string(principal.user.id.uuidString.lowercased())
+        context.logger[metadataKey: "bifrost.principal.id"] = .string(principal.id.uuidString.lowercased())
         if let org = scope.organizationID { context.logger[metadataKey: "bifrost.org.id"] = .string(org.uuidString.lowercased()) }
         let identity = RequestIdentity(principal: principal, scope: scope)
         return try await RequestIdentity.$current.withValue(identity) {
@@ -47,14 +55,28 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
         guard let id = UUID(uuidString: claims.subject.value), let user = try await users.find(id: id), user.isActive else {
             throw Problem.unauthorized("The access token's user is unknown or inactive.", error: "invalid_token")
         }
-        if let organization = user.organizationID, try await scopes.organizations.find(organization)?.isActive != true {
-            throw Problem.unauthorized("The user's organisation is deactivated.", error: "invalid_token")
-        }
+        try await requireActive(organization: user.organizationID)
         return Principal(user: user)
+    }
+
+    private func authenticate(key: String) async throws -> Principal {
+        guard let found = try await keys.authenticate(keyHash: APIKeySecret.hash(key)) else {
+            throw Problem.unauthorized("The API key is unknown, revoked or expired.", error: "invalid_token")
+        }
+        try await requireActive(organization: found.organizationID)
+        return Principal(apiKey: found)
+    }
+
+    private func requireActive(organization: UUID?) async throws {
+        if let organization, try await scopes.organizations.find(organization)?.isActive != true {
+            throw Problem.unauthorized("The caller's organisation is deactivated.", error: "invalid_token")
+        }
     }
 }
 
 extension HTTPField.Name {
     /// `X-Organization-Id`: the organisation a platform admin acts in.
     static let organizationID = HTTPField.Name("X-Organization-Id")!
+    /// `X-Bifrost-Key`: an API key.
+    static let bifrostKey = HTTPField.Name("X-Bifrost-Key")!
 }

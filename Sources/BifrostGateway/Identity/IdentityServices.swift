@@ -7,6 +7,7 @@ import PostgresNIO
 /// Everything the authentication handlers and middleware use, built once per application.
 struct IdentityServices: Sendable {
     let users: any UserRepository
+    let keys: any APIKeyRepository
     let refreshTokens: any RefreshTokenRepository
     let organizations: PostgresOrganizationRepository
     let audit: any AuditLog
@@ -18,6 +19,7 @@ struct IdentityServices: Sendable {
 
     init(client: PostgresClient, tokens: AccessTokens, configuration: GatewayConfiguration, logger: Logger) {
         users = PostgresUserRepository(client: client, logger: logger)
+        keys = PostgresAPIKeyRepository(client: client, logger: logger)
         refreshTokens = PostgresRefreshTokenRepository(client: client, logger: logger)
         organizations = PostgresOrganizationRepository(client: client, logger: logger)
         audit = PostgresAuditLog(client: client, logger: logger)

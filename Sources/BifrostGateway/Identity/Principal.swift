@@ -1,19 +1,67 @@
 public import BifrostStore
 public import Foundation
 
-/// Who is calling, as established by authentication.
+/// Who is calling, as established by authentication: a user or an API key.
 public struct Principal: Sendable, Hashable {
-    /// The authenticated user.
-    public var user: User
+    /// The credential behind the call.
+    public enum Credential: Sendable, Hashable {
+        case user(User)
+        case apiKey(APIKey)
+    }
+
+    public var credential: Credential
+
+    public init(user: User) { credential = .user(user) }
+    public init(apiKey: APIKey) { credential = .apiKey(apiKey) }
+
+    /// The user, when a person is calling.
+    public var user: User? {
+        if case .user(let user) = credential { return user }
+        return nil
+    }
+
+    /// The key, when an API client is calling.
+    public var apiKey: APIKey? {
+        if case .apiKey(let key) = credential { return key }
+        return nil
+    }
+
+    /// The user's or the key's id.
+    public var id: UUID {
+        switch credential {
+        case .user(let user): user.id
+        case .apiKey(let key): key.id
+        }
+    }
+
+    /// `user` or `api_key`, as in audit entries.
+    public var kind: String { user == nil ? "api_key" : "user" }
+
+    /// A human-readable name for logs and audit entries: an email or a key's name and prefix; never a secret.
+    public var label: String {
+        switch credential {
+        case .user(let user): user.email
+        case .apiKey(let key): "\(key.name) (\(key.prefix)…)"
+        }
+    }
+
+    public var roleValue: User.Role {
+        switch credential {
+        case .user(let user): user.role
+        case .apiKey(let key): key.role
+        }
+    }
 
     /// The policy role of the caller.
-    public var role: String { user.role.rawValue }
-    public var isPlatformAdmin: Bool { user.isPlatformAdmin }
-    /// The caller's own organisation; nil for platform admins.
-    public var organizationID: UUID? { user.organizationID }
+    public var role: String { roleValue.rawValue }
+    public var isPlatformAdmin: Bool { roleValue == .platformAdmin }
 
-    public init(user: User) {
-        self.user = user
+    /// The caller's own organisation; nil for platform admins and global keys.
+    public var organizationID: UUID? {
+        switch credential {
+        case .user(let user): user.organizationID
+        case .apiKey(let key): key.organizationID
+        }
     }
 }
 

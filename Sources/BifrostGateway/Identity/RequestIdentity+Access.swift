@@ -19,8 +19,8 @@ extension RequestIdentity {
     /// An audit entry of this caller doing `action` to a target.
     func auditEvent(_ action: String, targetKind: String, targetID: String, outcome: String = "success") -> AuditEvent {
         AuditEvent(
-            organizationID: scope.organizationID, actorKind: "user", actorID: principal.user.id,
-            actorLabel: principal.user.email, action: action, targetKind: targetKind, targetID: targetID,
+            organizationID: scope.organizationID, actorKind: principal.kind, actorID: principal.id,
+            actorLabel: principal.label, action: action, targetKind: targetKind, targetID: targetID,
             outcome: outcome, requestID: RequestTrace.requestID
         )
     }

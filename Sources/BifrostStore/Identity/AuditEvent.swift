@@ -38,4 +38,19 @@ public struct AuditEvent: Sendable {
 /// The audit log.
 public protocol AuditLog: Sendable {
     func record(_ event: AuditEvent) async throws
+    /// Events visible in `visibility`, newest first.
+    func list(_ visibility: Visibility, limit: Int) async throws -> [RecordedAuditEvent]
+}
+
+/// An audit event as stored, with its id and time.
+public struct RecordedAuditEvent: Sendable {
+    public var id: Int64
+    public var occurredAt: Date
+    public var event: AuditEvent
+
+    public init(id: Int64, occurredAt: Date, event: AuditEvent) {
+        self.id = id
+        self.occurredAt = occurredAt
+        self.event = event
+    }
 }

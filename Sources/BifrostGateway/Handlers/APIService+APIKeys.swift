@@ -1,0 +1,78 @@
+import BifrostAPI
+import BifrostStore
+import Foundation
+
+extension APIService {
+    func listAPIKeys(_ input: Operations.ListAPIKeys.Input) async throws -> Operations.ListAPIKeys.Output {
+        let caller = try RequestIdentity.required()
+        let keys = try await identity.keys.list(try caller.visibility(all: input.query.scope == .all))
+        return .ok(.init(body: .json(keys.map(Components.Schemas.APIKey.init))))
+    }
+
+    func createAPIKey(_ input: Operations.CreateAPIKey.Input) async throws -> Operations.CreateAPIKey.Output {
+        let caller = try RequestIdentity.required()
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let role = User.Role(rawValue: body.role.rawValue) ?? .orgMember
+        // A global key acts as a platform admin; an organisation's key as one of its roles. Nobody hands out
+        // more than they hold.
+        switch (role, caller.scope) {
+        case (.platformAdmin, .global) where caller.principal.isPlatformAdmin: break
+        case (.platformAdmin, _), (_, .global):
+            throw Problem.validation([
+                .init(field: "role", message: "global keys have the platform_admin role; organisation keys org_admin or org_member")
+            ])
+        default: break
+        }
+        if let expiry = body.expiresAt, expiry <= Date() {
+            throw Problem.validation([.init(field: "expires_at", message: "must be in the future")])
+        }
+        let secret = APIKeySecret.generate()
+        let key = try await identity.keys.create(
+            NewAPIKey(
+                scope: caller.scope, name: body.name, prefix: APIKeySecret.displayPrefix(of: secret),
+                keyHash: APIKeySecret.hash(secret), role: role, workflows: body.workflows,
+                createdBy: caller.principal.user?.id, expiresAt: body.expiresAt
+            )
+        )
+        try await identity.audit.record(caller.auditEvent("api_key.create", targetKind: "api_key", targetID: key.id.uuidString))
+        return .created(.init(body: .json(.init(apiKey: .init(key), key: secret))))
+    }
+
+    func revokeAPIKey(_ input: Operations.RevokeAPIKey.Input) async throws -> Operations.RevokeAPIKey.Output {
+        let caller = try RequestIdentity.required()
+        let id = try Self.uuid(input.path.id, field: "id")
+        try await identity.keys.revoke(id, in: caller.scope)
+        try await identity.audit.record(caller.auditEvent("api_key.revoke", targetKind: "api_key", targetID: id.uuidString))
+        return .noContent(.init())
+    }
+
+    func listAuditEvents(_ input: Operations.ListAuditEvents.Input) async throws -> Operations.ListAuditEvents.Output {
+        let caller = try RequestIdentity.required()
+        let events = try await identity.audit.list(
+            try caller.visibility(all: input.query.scope == .all), limit: input.query.limit ?? 100
+        )
+        return .ok(.init(body: .json(events.map(Components.Schemas.AuditEntry.init))))
+    }
+}
+
+extension Components.Schemas.APIKey {
+    init(_ key: BifrostStore.APIKey) {
+        self.init(
+            id: key.id.uuidString.lowercased(), name: key.name, prefix: key.prefix, role: key.role.rawValue,
+            organizationId: key.organizationID?.uuidString.lowercased(), workflows: key.workflows,
+            createdAt: key.createdAt, expiresAt: key.expiresAt, lastUsedAt: key.lastUsedAt
+        )
+    }
+}
+
+extension Components.Schemas.AuditEntry {
+    init(_ recorded: RecordedAuditEvent) {
+        let event = recorded.event
+        self.init(
+            id: recorded.id, occurredAt: recorded.occurredAt, organizationId: event.organizationID?.uuidString.lowercased(),
+            actorKind: event.actorKind, actorId: event.actorID?.uuidString.lowercased(), actorLabel: event.actorLabel,
+            action: event.action, targetKind: event.targetKind, targetId: event.targetID, outcome: event.outcome,
+            requestId: event.requestID
+        )
+    }
+}
