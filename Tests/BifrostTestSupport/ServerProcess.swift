@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 public import Foundation
 import NIOCore
+import NIOFoundationCompat
 import NIOHTTP1
 import Synchronization
 
@@ -21,7 +22,9 @@ public final class ServerProcess: Sendable {
     private let captured = CapturedOutput()
 
     /// Starts `bifrost <arguments>` in `workingDirectory` with `environment` added to this process's.
-    public init(arguments: [String], workingDirectory: URL, environment: [String: String] = [:]) throws {
+    public init(
+        arguments: [String], workingDirectory: URL, environment: [String: String] = [:], standardInput: String? = nil
+    ) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.binaryPath())
         process.arguments = arguments
@@ -32,7 +35,8 @@ public final class ServerProcess: Sendable {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
+        let input = Pipe()
+        process.standardInput = standardInput == nil ? FileHandle.nullDevice : input
         self.process = process
         let captured = self.captured
         pipe.fileHandleForReading.readabilityHandler = { handle in
@@ -44,6 +48,22 @@ public final class ServerProcess: Sendable {
             }
         }
         try process.run()
+        if let standardInput {
+            input.fileHandleForWriting.write(Data(standardInput.utf8))
+            try input.fileHandleForWriting.close()
+        }
+    }
+
+    /// POSTs a JSON body to `url`; returns the status and the parsed JSON object of the answer.
+    public static func postJSON(_ url: String, _ body: [String: String]) async throws -> (Int, [String: Any]) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let data = try await response.body.collect(upTo: 1 << 20)
+        let object = (try? JSONSerialization.jsonObject(with: Data(buffer: data))) as? [String: Any]
+        return (Int(response.status.code), object ?? [:])
     }
 
     /// Everything the process printed so far.
