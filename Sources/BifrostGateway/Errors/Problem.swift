@@ -150,3 +150,13 @@ extension Problem {
         Problem(.forbidden, kind: "forbidden", title: "Forbidden", detail: detail)
     }
 }
+
+extension Problem {
+    /// 429 with `Retry-After` (whole seconds, rounded up).
+    public static func tooManyRequests(retryAfter: Duration, detail: String) -> Problem {
+        let seconds = max(1, Int((Double(retryAfter.components.seconds) + Double(retryAfter.components.attoseconds) / 1e18).rounded(.up)))
+        var headers = HTTPFields()
+        headers[.retryAfter] = String(seconds)
+        return Problem(.tooManyRequests, kind: "rate-limited", title: "Too many requests", detail: detail, headers: headers)
+    }
+}

@@ -6,6 +6,11 @@ import Foundation
 extension APIService {
     func login(_ input: Operations.Login.Input) async throws -> Operations.Login.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let account = "account:" + body.email.lowercased()
+        let throttleKeys = [account] + (RequestTrace.clientAddress.map { ["address:" + $0] } ?? [])
+        if let wait = identity.loginThrottle.delay(for: throttleKeys) {
+            throw Problem.tooManyRequests(retryAfter: wait, detail: "Too many failed logins; wait before trying again.")
+        }
         let found = try await identity.users.credentials(forEmail: body.email)
         // Verify against a decoy when the account is unknown, so the answer takes as long either way.
         let hash = found?.passwordHash ?? identity.decoyPasswordHash
@@ -16,16 +21,19 @@ extension APIService {
                 AuditEvent(
                     organizationID: found?.user.organizationID, actorKind: "anonymous", actorID: found?.user.id,
                     actorLabel: body.email.lowercased(), action: "auth.login", outcome: "failure",
-                    requestID: RequestTrace.requestID
+                    requestID: RequestTrace.requestID, clientAddress: RequestTrace.clientAddress
                 )
             )
+            identity.loginThrottle.recordFailure(for: throttleKeys)
             throw Problem.unauthorized("The email or password is wrong.", error: "invalid_grant")
         }
+        identity.loginThrottle.recordSuccess(for: account)
         let pair = try await issueTokens(for: found.user, family: UUID())
         try await identity.audit.record(
             AuditEvent(
                 organizationID: found.user.organizationID, actorKind: "user", actorID: found.user.id,
-                actorLabel: found.user.email, action: "auth.login", requestID: RequestTrace.requestID
+                actorLabel: found.user.email, action: "auth.login", requestID: RequestTrace.requestID,
+                clientAddress: RequestTrace.clientAddress
             )
         )
         return .ok(.init(body: .json(pair)))

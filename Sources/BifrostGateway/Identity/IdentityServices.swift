@@ -16,6 +16,7 @@ struct IdentityServices: Sendable {
     /// A hash of nothing anyone knows, verified when an email is unknown so that failures take equal time.
     let decoyPasswordHash: String
     let refreshLifetime: Duration
+    let loginThrottle = LoginThrottle()
 
     init(client: PostgresClient, tokens: AccessTokens, configuration: GatewayConfiguration, logger: Logger) {
         users = PostgresUserRepository(client: client, logger: logger)

@@ -2,4 +2,11 @@
 enum RequestTrace {
     /// The request's id, as in `X-Request-Id`.
     @TaskLocal static var requestID: String?
+    /// The client's IP address, when the transport knows it.
+    @TaskLocal static var clientAddress: String?
+}
+
+/// A request context that knows the client's address.
+protocol ClientAddressProviding {
+    var clientAddress: String? { get }
 }
