@@ -102,7 +102,10 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.embedInCode("Resources/openapi.yaml"), .embedInCode("Resources/roles.yaml")],
+            resources: [
+                .embedInCode("Resources/openapi.yaml"), .embedInCode("Resources/roles.yaml"),
+                .embedInCode("Resources/rate-limits.yaml"),
+            ],
             swiftSettings: strictSettings
         ),
         // The `bifrost` executable: argument parsing only; everything else lives in the libraries.

@@ -37,6 +37,7 @@ enum GatewayHarness {
         configuration: GatewayConfiguration = GatewayConfiguration(),
         migrate: Bool = true,
         logger: Logger = TestPostgres.logger,
+        rateLimits: RateLimits = .unlimited,
         addRoutes: @Sendable (Router<GatewayRequestContext>) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, Context) async throws -> Void
     ) async throws {
@@ -54,7 +55,7 @@ enum GatewayHarness {
                     configuration: configuration,
                     dependencies: .init(
                         database: client, schema: schema, metrics: metrics, tokens: tokens,
-                        policy: try AccessPolicy.load(directory: nil)
+                        policy: try AccessPolicy.load(directory: nil), rateLimits: rateLimits
                     ),
                     logger: logger
                 )

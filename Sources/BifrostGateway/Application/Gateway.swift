@@ -21,11 +21,14 @@ public enum Gateway {
         public var tokens: AccessTokens
         /// Who may call which operation.
         public var policy: AccessPolicy
+        /// How many requests each key, user and organisation may make.
+        public var rateLimits: RateLimits
 
         public init(
             database: PostgresClient, schema: SchemaState, metrics: PrometheusCollectorRegistry, tokens: AccessTokens,
-            policy: AccessPolicy
+            policy: AccessPolicy, rateLimits: RateLimits
         ) {
+            self.rateLimits = rateLimits
             self.database = database
             self.schema = schema
             self.metrics = metrics
@@ -70,6 +73,7 @@ public enum Gateway {
                 scopes: ScopeResolver(organizations: identity.organizations)
             )
         )
+        router.add(middleware: RateLimitMiddleware(limits: dependencies.rateLimits, limiter: TokenBucketLimiter()))
         let api = APIService(
             database: DatabaseProbe(client: dependencies.database, schema: dependencies.schema, logger: logger),
             metrics: dependencies.metrics,

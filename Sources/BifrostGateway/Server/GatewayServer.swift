@@ -59,7 +59,8 @@ public struct GatewayServer: Sendable {
             configuration: configuration,
             dependencies: .init(
                 database: client, schema: schema, metrics: PrometheusCollectorRegistry(), tokens: tokens,
-                policy: try AccessPolicy.load(directory: configuration.policiesDirectory)
+                policy: try AccessPolicy.load(directory: configuration.policiesDirectory),
+                rateLimits: try RateLimits.load(directory: configuration.policiesDirectory)
             ),
             logger: logger
         )

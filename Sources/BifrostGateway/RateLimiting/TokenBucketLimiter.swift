@@ -1,0 +1,46 @@
+import Synchronization
+
+/// Token buckets by key: each holds up to `burst` tokens and refills at `perSecond`.
+final class TokenBucketLimiter: Sendable {
+    /// One bucket's parameters.
+    struct Limit: Sendable, Equatable {
+        var perSecond: Double
+        var burst: Double
+    }
+
+    /// What taking a token found.
+    struct Outcome: Sendable, Equatable {
+        var allowed: Bool
+        var limit: Int
+        var remaining: Int
+        /// Time until a token is available (when refused) or until the bucket is full again (when allowed).
+        var resetAfter: Duration
+    }
+
+    private struct Bucket {
+        var tokens: Double
+        var updated: ContinuousClock.Instant
+    }
+
+    private let buckets = Mutex<[String: Bucket]>([:])
+
+    /// Takes one token from the bucket `key` (created full).
+    func take(_ key: String, limit: Limit, now: ContinuousClock.Instant = .now) -> Outcome {
+        buckets.withLock { buckets in
+            var bucket = buckets[key] ?? Bucket(tokens: limit.burst, updated: now)
+            let elapsed = now - bucket.updated
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            bucket.tokens = min(limit.burst, bucket.tokens + seconds * limit.perSecond)
+            bucket.updated = now
+            let allowed = bucket.tokens >= 1
+            if allowed { bucket.tokens -= 1 }
+            buckets[key] = bucket
+            if buckets.count > 200_000 { buckets = buckets.filter { $0.value.tokens < limit.burst } }
+            let missing = allowed ? limit.burst - bucket.tokens : 1 - bucket.tokens
+            return Outcome(
+                allowed: allowed, limit: Int(limit.burst), remaining: Int(bucket.tokens.rounded(.down)),
+                resetAfter: .milliseconds(Int64((missing / limit.perSecond * 1000).rounded(.up)))
+            )
+        }
+    }
+}

@@ -1,0 +1,61 @@
+@testable import BifrostGateway
+import BifrostStore
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+@Suite struct RateLimitTests {
+    @Test func bucketRefillsAtItsRateUpToItsBurst() {
+        let limiter = TokenBucketLimiter()
+        let limit = TokenBucketLimiter.Limit(perSecond: 2, burst: 3)
+        let start = ContinuousClock.now
+        #expect((0..<3).allSatisfy { _ in limiter.take("k", limit: limit, now: start).allowed })
+        let refused = limiter.take("k", limit: limit, now: start)
+        #expect(!refused.allowed)
+        #expect(refused.resetAfter == .milliseconds(500))
+        #expect(limiter.take("k", limit: limit, now: start + .milliseconds(500)).allowed)
+        #expect(!limiter.take("k", limit: limit, now: start + .milliseconds(500)).allowed)
+        #expect(limiter.take("other", limit: limit, now: start).allowed)
+    }
+
+    @Test func shippedLimitsParseAndBadOnesNameTheFile() throws {
+        let shipped = try RateLimits.load(directory: nil)
+        #expect(shipped.apiKey.burst >= 1)
+        let error = #expect(throws: AccessPolicy.Invalid.self) {
+            try RateLimits(file: "x.yaml", text: "api_key:\n  per_second: 0\n  burst: 5\nuser: {per_second: 1, burst: 1}\norganization: {per_second: 1, burst: 1}\n")
+        }
+        #expect(error?.file == "x.yaml")
+        #expect(error?.line == 2)
+    }
+
+    @Test func aKeyOverItsLimitGets429WithRateLimitHeaders() async throws {
+        let limits = try RateLimits(
+            file: "t.yaml",
+            text: "api_key: {per_second: 0.01, burst: 2}\nuser: {per_second: 100, burst: 100}\norganization: {per_second: 100, burst: 100}\n"
+        )
+        try await GatewayHarness.withGatewayAndDatabase(rateLimits: limits) { client, context in
+            let org = try await AuthFixtures.createOrganization("Contoso", on: context.database)
+            let admin = try await AuthFixtures.createUser("a@contoso.example", role: .orgAdmin, organization: org, on: context.database)
+            let adminClient = AdminAPITestClient(client: client, token: try await context.tokens.issue(userID: admin.id, session: UUID()))
+            let created = try await adminClient(.post, "/api/api-keys", ["name": "busy", "role": "org_member"])
+            let key = try #require((created.json as? [String: Any])?["key"] as? String)
+            let headers: HTTPFields = [HTTPField.Name("X-Bifrost-Key")!: key]
+            for remaining in ["1", "0"] {
+                try await client.execute(uri: "/auth/me", method: .get, headers: headers) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[HTTPField.Name("RateLimit-Limit")!] == "2")
+                    #expect(response.headers[HTTPField.Name("RateLimit-Remaining")!] == remaining)
+                }
+            }
+            try await client.execute(uri: "/auth/me", method: .get, headers: headers) { response in
+                #expect(response.status == .tooManyRequests)
+                #expect(response.headers[.retryAfter] != nil)
+                #expect(response.headers[HTTPField.Name("RateLimit-Remaining")!] == "0")
+            }
+            // Another caller of the same organisation has a bucket of its own.
+            let other = try await adminClient(.get, "/auth/me")
+            #expect(other.status == .ok)
+        }
+    }
+}
