@@ -1,28 +1,34 @@
 #!/usr/bin/env bash
-# Measures `bifrost serve` on the embedded database: time from start to /health/ready (first start, with initdb,
-# and a restart that reuses the cluster), and the server's idle RSS. Build first (./scripts/serve builds).
-# Usage: Benchmarks/startup.sh [path/to/bifrost] [runs]
+# Measures `bifrost serve` on the embedded database: time from launch to 200 on /health/ready for a first start
+# (initdb included) and for a restart that reuses the cluster, and the server's RSS when idle.
+# Usage: Benchmarks/startup.sh [path/to/bifrost] [runs]     (build first: swift build -c release)
 set -euo pipefail
-binary="${1:-$(cd "$(dirname "$0")/.." && swift build --show-bin-path)/bifrost}"
+binary="$(realpath "${1:-$(cd "$(dirname "$0")/.." && swift build --show-bin-path)/bifrost}")"
 runs="${2:-3}"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+pid=""
 
-ready_after() {  # prints seconds from launch to 200 on /health/ready; leaves the server running as $pid
-  local start=$(date +%s.%N)
+launch() {  # starts the server in the background and sets $pid and $elapsed (seconds until ready)
+  local start end
+  start=$(date +%s%N)
   "$binary" serve --http-port "$port" --log-level warning >/dev/null 2>&1 &
   pid=$!
-  until curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null; do sleep 0.02; done
-  echo "$(date +%s.%N) - $start" | bc
+  until curl -fs -o /dev/null "http://127.0.0.1:$port/health/ready"; do
+    kill -0 "$pid" 2>/dev/null || { echo "bifrost exited before it was ready" >&2; exit 1; }
+    sleep 0.01
+  done
+  end=$(date +%s%N)
+  elapsed=$(echo "scale=3; ($end - $start) / 1000000000" | bc)
 }
 
-stop() { kill -TERM "$pid"; wait "$pid"; }
+stop() { kill -TERM "$pid"; wait "$pid" || true; }
 
 for run in $(seq 1 "$runs"); do
   folder=$(mktemp -d)
   cd "$folder"
-  first=$(ready_after); stop
-  restart=$(ready_after)
-  sleep 2
+  launch; first=$elapsed; stop
+  launch; restart=$elapsed
+  sleep 3
   rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
   stop
   cd / && rm -rf "$folder"
