@@ -141,14 +141,21 @@ import Testing
         }
     }
 
-    @Test func anInactiveUsersTokenStopsWorkingAtOnce() async throws {
+    @Test func aUserDeactivatedThroughTheAPIIsRefusedAtOnceDespiteTheCredentialCache() async throws {
         try await GatewayHarness.withGatewayAndDatabase { client, context in
-            let user = try await AuthFixtures.createUser("gone@example.com", role: .platformAdmin, on: context.database)
+            let org = try await AuthFixtures.createOrganization("Contoso", on: context.database)
+            let admin = try await AuthFixtures.createUser("boss@contoso.example", role: .orgAdmin, organization: org, on: context.database)
+            let user = try await AuthFixtures.createUser("gone@contoso.example", role: .orgMember, organization: org, on: context.database)
             let token = try await context.tokens.issue(userID: user.id, session: UUID())
-            #expect(try await me(client, token: token).0 == .ok)
-            try await context.database.query("UPDATE users SET is_active = false WHERE id = \(user.id)", logger: TestPostgres.logger)
-            #expect(try await me(client, token: token).0 == .unauthorized)
-            #expect(try await AuthFixtures.login("gone@example.com", client: client).status == .unauthorized)
+            let before = try await me(client, token: token)
+            #expect(before.0 == .ok)
+            let boss = AdminAPITestClient(client: client, token: try await context.tokens.issue(userID: admin.id, session: UUID()))
+            let patched = try await boss(.patch, "/api/users/\(user.id)", ["is_active": false])
+            #expect(patched.status == .ok)
+            let after = try await me(client, token: token)
+            #expect(after.0 == .unauthorized)
+            let login = try await AuthFixtures.login("gone@contoso.example", client: client)
+            #expect(login.status == .unauthorized)
         }
     }
 

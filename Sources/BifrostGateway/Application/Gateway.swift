@@ -70,7 +70,7 @@ public enum Gateway {
         router.add(
             middleware: AuthenticationMiddleware(
                 tokens: dependencies.tokens, users: identity.users, keys: identity.keys,
-                scopes: ScopeResolver(organizations: identity.organizations)
+                scopes: ScopeResolver(organizations: identity.organizations), cache: identity.credentials
             )
         )
         router.add(middleware: RateLimitMiddleware(limits: dependencies.rateLimits, limiter: TokenBucketLimiter()))

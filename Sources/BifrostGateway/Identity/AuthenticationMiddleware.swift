@@ -1,5 +1,6 @@
 import BifrostStore
 import Foundation
+import Synchronization
 import HTTPTypes
 import Hummingbird
 import JWTKit
@@ -16,6 +17,7 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
     let users: any UserRepository
     let keys: any APIKeyRepository
     let scopes: ScopeResolver
+    let cache: CredentialCache
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
@@ -31,8 +33,7 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
         } else {
             return try await next(request, context)
         }
-        let principal = presented.hasPrefix(APIKeySecret.prefix)
-            ? try await authenticate(key: presented) : try await authenticate(token: presented)
+        let principal = try await principal(for: presented)
         let scope = try await scopes.resolve(principal, header: request.headers[.organizationID])
         var context = context
         context.logger[metadataKey: "bifrost.principal.id"] = .string(principal.id.uuidString.lowercased())
@@ -43,7 +44,22 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    private func authenticate(token: String) async throws -> Principal {
+    /// The principal behind a credential, from the cache when it was verified moments ago.
+    private func principal(for presented: String) async throws -> Principal {
+        let digest = CredentialCache.digest(of: presented)
+        if let cached = cache.principal(for: digest) { return cached }
+        if presented.hasPrefix(APIKeySecret.prefix) {
+            let principal = try await authenticate(key: presented)
+            let expiry = principal.apiKey?.expiresAt.map { Duration.seconds($0.timeIntervalSinceNow) }
+            cache.store(principal, for: digest, expiry: expiry)
+            return principal
+        }
+        let (principal, expiresAt) = try await authenticate(token: presented)
+        cache.store(principal, for: digest, expiry: .seconds(expiresAt.timeIntervalSinceNow))
+        return principal
+    }
+
+    private func authenticate(token: String) async throws -> (Principal, Date) {
         let claims: AccessTokenClaims
         do {
             claims = try await tokens.verify(token)
@@ -56,7 +72,7 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
             throw Problem.unauthorized("The access token's user is unknown or inactive.", error: "invalid_token")
         }
         try await requireActive(organization: user.organizationID)
-        return Principal(user: user)
+        return (Principal(user: user), claims.expiration.value)
     }
 
     private func authenticate(key: String) async throws -> Principal {

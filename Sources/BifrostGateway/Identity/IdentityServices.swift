@@ -17,6 +17,8 @@ struct IdentityServices: Sendable {
     let decoyPasswordHash: String
     let refreshLifetime: Duration
     let loginThrottle = LoginThrottle()
+    /// Verified credentials of the last few seconds; cleared on every change to users, organisations or keys.
+    let credentials = CredentialCache()
 
     init(client: PostgresClient, tokens: AccessTokens, configuration: GatewayConfiguration, logger: Logger) {
         users = PostgresUserRepository(client: client, logger: logger)

@@ -1,0 +1,56 @@
+import BifrostCrypto
+import Synchronization
+
+/// Remembers recently verified credentials for a few seconds, so an authenticated request costs a hash and a
+/// dictionary lookup rather than a signature check and two database reads.
+///
+/// Keys are SHA-256 digests of the presented credential, never the credential itself. An entry lives for
+/// `lifetime` at most, and never past the expiry of what it caches (a JWT's `exp`, a key's `expires_at`). Any
+/// change to users, organisations or keys made through this replica clears the cache at once; a change made
+/// through another replica is seen here within `lifetime`.
+final class CredentialCache: Sendable {
+    private struct Entry {
+        var principal: Principal
+        var validUntil: ContinuousClock.Instant
+    }
+
+    let lifetime: Duration
+    let capacity: Int
+    private let entries = Mutex<[String: Entry]>([:])
+
+    init(lifetime: Duration = .seconds(10), capacity: Int = 50_000) {
+        self.lifetime = lifetime
+        self.capacity = capacity
+    }
+
+    /// The digest a credential is cached under.
+    static func digest(of credential: String) -> String { SHA256Digest.hex(credential) }
+
+    /// The cached principal for `digest`, if it is still fresh.
+    func principal(for digest: String, now: ContinuousClock.Instant = .now) -> Principal? {
+        entries.withLock { entries in
+            guard let entry = entries[digest] else { return nil }
+            guard entry.validUntil > now else {
+                entries[digest] = nil
+                return nil
+            }
+            return entry.principal
+        }
+    }
+
+    /// Caches `principal` under `digest` until `lifetime` from now or `expiry`, whichever is sooner.
+    func store(_ principal: Principal, for digest: String, expiry: Duration? = nil, now: ContinuousClock.Instant = .now) {
+        let validity = expiry.map { min($0, lifetime) } ?? lifetime
+        guard validity > .zero else { return }
+        entries.withLock { entries in
+            if entries.count >= capacity { entries = entries.filter { $0.value.validUntil > now } }
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[digest] = Entry(principal: principal, validUntil: now + validity)
+        }
+    }
+
+    /// Forgets everything (after a user, organisation or key changed).
+    func removeAll() {
+        entries.withLock { $0.removeAll(keepingCapacity: true) }
+    }
+}
