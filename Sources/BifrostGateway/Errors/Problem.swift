@@ -154,9 +154,8 @@ extension Problem {
 extension Problem {
     /// 429 with `Retry-After` (whole seconds, rounded up).
     public static func tooManyRequests(retryAfter: Duration, detail: String) -> Problem {
-        let seconds = max(1, Int((Double(retryAfter.components.seconds) + Double(retryAfter.components.attoseconds) / 1e18).rounded(.up)))
         var headers = HTTPFields()
-        headers[.retryAfter] = String(seconds)
+        headers[.retryAfter] = String(retryAfter.wholeSecondsRoundedUp)
         return Problem(.tooManyRequests, kind: "rate-limited", title: "Too many requests", detail: detail, headers: headers)
     }
 }

@@ -34,12 +34,10 @@ struct RateLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     private static func headers(_ outcome: TokenBucketLimiter.Outcome) -> HTTPFields {
-        let reset = max(1, Int((Double(outcome.resetAfter.components.seconds)
-            + Double(outcome.resetAfter.components.attoseconds) / 1e18).rounded(.up)))
         var fields = HTTPFields()
         fields[.rateLimitLimit] = String(outcome.limit)
         fields[.rateLimitRemaining] = String(outcome.remaining)
-        fields[.rateLimitReset] = String(reset)
+        fields[.rateLimitReset] = String(outcome.resetAfter.wholeSecondsRoundedUp)
         return fields
     }
 }

@@ -28,9 +28,7 @@ final class TokenBucketLimiter: Sendable {
     func take(_ key: String, limit: Limit, now: ContinuousClock.Instant = .now) -> Outcome {
         buckets.withLock { buckets in
             var bucket = buckets[key] ?? Bucket(tokens: limit.burst, updated: now)
-            let elapsed = now - bucket.updated
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            bucket.tokens = min(limit.burst, bucket.tokens + seconds * limit.perSecond)
+            bucket.tokens = min(limit.burst, bucket.tokens + (now - bucket.updated).inSeconds * limit.perSecond)
             bucket.updated = now
             let allowed = bucket.tokens >= 1
             if allowed { bucket.tokens -= 1 }
