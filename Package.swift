@@ -166,6 +166,7 @@ let package = Package(
         .testTarget(
             name: "BifrostEndToEndTests",
             dependencies: [
+                "BifrostStore",
                 "BifrostTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

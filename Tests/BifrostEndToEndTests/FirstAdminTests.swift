@@ -1,3 +1,4 @@
+import BifrostStore
 import BifrostTestSupport
 import Foundation
 import Testing
@@ -7,7 +8,7 @@ import Testing
     @Test func usersCreateAndBootstrapAdminBothLogIn() async throws {
         try await TestPostgres.withDatabase { url in
             let folder = FileManager.default.temporaryDirectory
-            let port = try #require(LoopbackPortForTests.free())
+            let port = try #require(LoopbackPort.free())
             let environment = [
                 "BIFROST_DATABASE_URL": url.urlStringWithPassword,
                 "BIFROST_DATA_DIRECTORY": folder.appendingPathComponent("bifrost-e2e-\(UUID().uuidString)").path,
@@ -47,7 +48,7 @@ import Testing
     @Test func bootstrapAdminIsCreatedOnAnEmptyDatabase() async throws {
         try await TestPostgres.withDatabase { url in
             let folder = FileManager.default.temporaryDirectory
-            let port = try #require(LoopbackPortForTests.free())
+            let port = try #require(LoopbackPort.free())
             let server = try ServerProcess(
                 arguments: ["serve"], workingDirectory: folder,
                 environment: [

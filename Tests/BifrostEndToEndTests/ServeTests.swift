@@ -1,3 +1,4 @@
+import BifrostStore
 import BifrostTestSupport
 import Foundation
 import Testing
@@ -11,7 +12,7 @@ import Testing
     }
 
     private func freePort() throws -> Int {
-        try #require(LoopbackPortForTests.free())
+        try #require(LoopbackPort.free())
     }
 
     @Test func servesOnTheEmbeddedDatabaseAndStopsCleanlyOnSIGTERM() async throws {

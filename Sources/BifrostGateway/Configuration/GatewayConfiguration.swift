@@ -124,6 +124,15 @@ public struct GatewayConfiguration: Sendable {
     }
 }
 
+extension GatewayConfiguration {
+    /// Settings of the embedded development cluster this configuration asks for.
+    public var embeddedPostgres: EmbeddedPostgres.Settings {
+        var settings = EmbeddedPostgres.Settings(dataDirectory: dataDirectory)
+        settings.binDirectory = database.embeddedBinDirectory
+        return settings
+    }
+}
+
 /// Reads raw strings and converts them itself, so that a malformed value is an error rather than a silent default.
 private struct ValueReader {
     let reader: ConfigReader

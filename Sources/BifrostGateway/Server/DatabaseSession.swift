@@ -17,9 +17,7 @@ public enum DatabaseSession {
         if let configured = configuration.database.url {
             url = configured
         } else {
-            var settings = EmbeddedPostgres.Settings(dataDirectory: configuration.dataDirectory)
-            settings.binDirectory = configuration.database.embeddedBinDirectory
-            let cluster = EmbeddedPostgres(settings: settings, logger: logger)
+            let cluster = EmbeddedPostgres(settings: configuration.embeddedPostgres, logger: logger)
             url = try await cluster.start()
             embedded = cluster
         }

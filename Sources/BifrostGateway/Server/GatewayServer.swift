@@ -30,9 +30,7 @@ public struct GatewayServer: Sendable {
             databaseURL = url
             logger.info("Using external PostgreSQL", metadata: ["bifrost.db.url": "\(url)"])
         } else {
-            var settings = EmbeddedPostgres.Settings(dataDirectory: configuration.dataDirectory)
-            settings.binDirectory = configuration.database.embeddedBinDirectory
-            let embedded = EmbeddedPostgres(settings: settings, logger: logger)
+            let embedded = EmbeddedPostgres(settings: configuration.embeddedPostgres, logger: logger)
             databaseURL = try await embedded.start()
             services.append(.init(service: embedded))
         }

@@ -15,11 +15,6 @@ public struct PostgresOrganizationRepository: Sendable {
     private typealias Row = (UUID, String, String?, UUID?, Bool, Date)
     private static let columns = "id, name, domain, entra_tenant_id, is_active, created_at"
 
-    /// Whether an organisation with this id exists.
-    public func exists(_ id: UUID) async throws -> Bool {
-        try await find(id) != nil
-    }
-
     /// Every organisation, by name.
     public func list() async throws -> [Organization] {
         let rows = try await client.query(
