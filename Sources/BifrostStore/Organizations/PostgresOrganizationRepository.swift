@@ -13,12 +13,12 @@ public struct PostgresOrganizationRepository: Sendable {
     }
 
     private typealias Row = (UUID, String, String?, UUID?, Bool, Date)
-    private static let columns = "id, name, domain, entra_tenant_id, is_active, created_at"
 
     /// Every organisation, by name.
     public func list() async throws -> [Organization] {
         let rows = try await client.query(
-            PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM organizations ORDER BY lower(name)"), logger: logger
+            "SELECT id, name, domain, entra_tenant_id, is_active, created_at FROM organizations ORDER BY lower(name)",
+            logger: logger
         )
         var result: [Organization] = []
         for try await row in rows.decode(Row.self) { result.append(Self.organization(row)) }
