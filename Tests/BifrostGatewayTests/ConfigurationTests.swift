@@ -72,12 +72,47 @@ import Yams
         #expect(fromFile.database.maxConnections == builtIn.database.maxConnections)
         #expect(fromFile.dataDirectory == builtIn.dataDirectory)
         #expect(fromFile.log.level == builtIn.log.level)
+        #expect(fromFile.oidc.keyRefetchInterval == builtIn.oidc.keyRefetchInterval)
+        #expect(fromFile.oidc.issuers.isEmpty)
 
         let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
         for key in GatewayConfiguration.documentedKeys {
             #expect(readme.contains("`\(key)`"), "README table lacks \(key)")
             #expect(readme.contains(ConfigurationKeys.environmentVariable(for: key)), "README lacks the variable of \(key)")
         }
+    }
+
+    @Test func oidcIssuersAreReadByNameAndIncompleteOnesAreRefused() async throws {
+        let environment = [
+            "BIFROST_OIDC_ISSUERS": "entra, partner",
+            "BIFROST_OIDC_ENTRA_ISSUER": "https://login.microsoftonline.com/{tenantid}/v2.0",
+            "BIFROST_OIDC_ENTRA_AUDIENCE": "api://bifrost",
+            "BIFROST_OIDC_ENTRA_JWKS_URI": "https://login.microsoftonline.com/common/discovery/v2.0/keys",
+            "BIFROST_OIDC_ENTRA_PROVISION_USERS": "true",
+            "BIFROST_OIDC_PARTNER_ISSUER": "https://login.microsoftonline.com/5c2a/v2.0",
+            "BIFROST_OIDC_PARTNER_AUDIENCE": "partner-app",
+        ]
+        let configuration = try await load(environment: environment)
+        #expect(configuration.oidc.issuers.map(\.name) == ["entra", "partner"])
+        #expect(configuration.oidc.issuers.first?.provisionUsers == true)
+        #expect(configuration.oidc.issuers.last?.jwksURI == nil)
+        #expect(configuration.oidc.issuers.last?.provisionUsers == false)
+        #expect(configuration.oidc.keyRefetchInterval == .seconds(60))
+
+        var missingAudience = environment
+        missingAudience["BIFROST_OIDC_PARTNER_AUDIENCE"] = nil
+        let error = await #expect(throws: ConfigurationError.self) { try await load(environment: missingAudience) }
+        #expect(error?.key == "oidc.partner.audience")
+
+        var noKeys = environment
+        noKeys["BIFROST_OIDC_ENTRA_JWKS_URI"] = nil
+        let keysError = await #expect(throws: ConfigurationError.self) { try await load(environment: noKeys) }
+        #expect(keysError?.key == "oidc.entra.jwksUri")
+
+        let badName = await #expect(throws: ConfigurationError.self) {
+            try await load(environment: ["BIFROST_OIDC_ISSUERS": "Entra_ID"])
+        }
+        #expect(badName?.key == "oidc.issuers")
     }
 
     @Test func missingExplicitConfigFileIsAnError() async throws {

@@ -69,7 +69,7 @@ public enum Gateway {
         )
         router.add(
             middleware: AuthenticationMiddleware(
-                tokens: dependencies.tokens, users: identity.users, keys: identity.keys,
+                tokens: dependencies.tokens, oidc: identity.oidc, users: identity.users, keys: identity.keys,
                 scopes: ScopeResolver(organizations: identity.organizations), cache: identity.credentials
             )
         )

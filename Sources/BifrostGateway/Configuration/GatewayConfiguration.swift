@@ -52,8 +52,38 @@ public struct GatewayConfiguration: Sendable {
         public var bootstrapAdminPassword: String?
     }
 
+    /// An OpenID Connect issuer (Microsoft Entra ID) whose bearer tokens the gateway accepts.
+    public struct OIDCIssuer: Sendable, Hashable {
+        /// The name under `oidc.issuers`, used in keys and logs.
+        public var name: String
+        /// The `iss` the issuer writes; `{tenantid}` stands for the token's `tid` (multi-tenant Entra apps).
+        public var issuer: String
+        /// The `aud` tokens must carry: the application (client) id or its URI.
+        public var audience: String
+        /// Where the signing keys are; discovered from the issuer's metadata when unset.
+        public var jwksURI: String?
+        /// Whether an unknown user of a mapped tenant is created (as `org_member`) at their first sign-in.
+        public var provisionUsers: Bool = false
+
+        public init(name: String, issuer: String, audience: String, jwksURI: String?, provisionUsers: Bool = false) {
+            self.name = name
+            self.issuer = issuer
+            self.audience = audience
+            self.jwksURI = jwksURI
+            self.provisionUsers = provisionUsers
+        }
+    }
+
+    /// OpenID Connect issuers and how their keys are fetched.
+    public struct OIDC: Sendable {
+        public var issuers: [OIDCIssuer] = []
+        /// Shortest time between two key-set fetches caused by an unknown `kid`.
+        public var keyRefetchInterval: Duration = .seconds(60)
+    }
+
     public var http = HTTP()
     public var auth = Auth()
+    public var oidc = OIDC()
     /// Folder with policy files; the policies built into this binary (the repository's `Policies/`) when unset.
     public var policiesDirectory: String?
     public var database = Database()
@@ -66,7 +96,9 @@ public struct GatewayConfiguration: Sendable {
         "config.file", "http.host", "http.port", "http.maxBodySize", "http.shutdownTimeout", "database.url",
         "database.maxConnections", "database.embedded.binDirectory", "data.directory", "log.level", "log.format",
         "auth.signingKeyFile", "auth.accessTokenLifetime", "auth.refreshTokenLifetime", "auth.passwordIterations",
-        "bootstrap.admin.email", "bootstrap.admin.password", "policies.directory",
+        "bootstrap.admin.email", "bootstrap.admin.password", "policies.directory", "oidc.issuers",
+        "oidc.<name>.issuer", "oidc.<name>.audience", "oidc.<name>.jwksUri", "oidc.<name>.provisionUsers",
+        "oidc.keyRefetchInterval",
     ]
 
     /// The defaults, as documented.
@@ -106,6 +138,7 @@ public struct GatewayConfiguration: Sendable {
         auth.bootstrapAdminEmail = try values.string("bootstrap.admin.email")
         auth.bootstrapAdminPassword = try values.string("bootstrap.admin.password", isSecret: true)
         policiesDirectory = try values.string("policies.directory")
+        oidc = try OIDC(values)
         if let level = try values.string("log.level") {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw ConfigurationError(
@@ -133,6 +166,42 @@ extension GatewayConfiguration {
     }
 }
 
+extension GatewayConfiguration.OIDC {
+    /// Reads `oidc.issuers` (names) and each named issuer's keys.
+    fileprivate init(_ values: ValueReader) throws {
+        if let seconds = try values.integer("oidc.keyRefetchInterval", in: 0...86_400) {
+            keyRefetchInterval = .seconds(seconds)
+        }
+        for name in try values.list("oidc.issuers") {
+            guard name.first?.isLetter == true, name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber) }) else {
+                throw ConfigurationError(key: "oidc.issuers", value: name, expected: "names of lower-case letters and digits")
+            }
+            func required(_ field: String) throws -> String {
+                let key = "oidc.\(name).\(field)"
+                guard let value = try values.string(key) else {
+                    throw ConfigurationError(key: key, value: "", expected: "a value for issuer \(name)")
+                }
+                return value
+            }
+            let issuer = GatewayConfiguration.OIDCIssuer(
+                name: name, issuer: try required("issuer"), audience: try required("audience"),
+                jwksURI: try values.string("oidc.\(name).jwksUri"),
+                provisionUsers: try values.boolean("oidc.\(name).provisionUsers") ?? false
+            )
+            guard issuer.issuer.hasPrefix("https://") || issuer.issuer.hasPrefix("http://") else {
+                throw ConfigurationError(key: "oidc.\(name).issuer", value: issuer.issuer, expected: "an https:// URL")
+            }
+            if issuer.jwksURI == nil, issuer.issuer.contains("{tenantid}") {
+                throw ConfigurationError(
+                    key: "oidc.\(name).jwksUri", value: "",
+                    expected: "a JWKS URL: an issuer with {tenantid} has no single metadata document"
+                )
+            }
+            issuers.append(issuer)
+        }
+    }
+}
+
 /// Reads raw strings and converts them itself, so that a malformed value is an error rather than a silent default.
 private struct ValueReader {
     let reader: ConfigReader
@@ -144,6 +213,22 @@ private struct ValueReader {
             throw ConfigurationError(key: key, value: value, expected: "a non-empty value", isSecret: isSecret)
         }
         return trimmed
+    }
+
+    func boolean(_ key: String) throws -> Bool? {
+        guard let text = try string(key) else { return nil }
+        switch text.lowercased() {
+        case "true", "yes", "1": return true
+        case "false", "no", "0": return false
+        default: throw ConfigurationError(key: key, value: text, expected: "true or false")
+        }
+    }
+
+    /// A list given as a YAML sequence or as one comma-separated string (environment, flags).
+    func list(_ key: String) throws -> [String] {
+        let items = try string(key).map { $0.split(separator: ",").map(String.init) }
+            ?? reader.stringArray(forKey: ConfigKey(key)) ?? []
+        return items.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     func integer(_ key: String, in range: ClosedRange<Int>) throws -> Int? {

@@ -96,11 +96,3 @@ extension APIService {
         )
     }
 }
-
-extension Optional {
-    /// `map` with an asynchronous transform.
-    fileprivate func asyncMap<Result>(_ transform: (Wrapped) async throws -> Result) async rethrows -> Result? {
-        guard let value = self else { return nil }
-        return try await transform(value)
-    }
-}

@@ -8,12 +8,14 @@ import Logging
 
 /// Establishes who is calling and in which scope, for every request that carries credentials.
 ///
-/// Accepts `Authorization: Bearer <gateway JWT>`, and API keys as `X-Bifrost-Key: bfk_…` or
+/// Accepts `Authorization: Bearer <gateway JWT>`, `Authorization: Bearer <Entra ID token>` from a configured
+/// issuer (see `OIDCAuthenticator`), and API keys as `X-Bifrost-Key: bfk_…` or
 /// `Authorization: Bearer bfk_…`. The user or key must be live, and its organisation active. Requests without
 /// credentials pass through anonymous: the policy decides whether their operation is public. Any credential
 /// that is present but not valid is refused with 401 at once.
 struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
     let tokens: AccessTokens
+    let oidc: OIDCAuthenticator
     let users: any UserRepository
     let keys: any APIKeyRepository
     let scopes: ScopeResolver
@@ -59,7 +61,28 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
         return principal
     }
 
+    /// Routes a token to the gateway's own verifier or to the OIDC issuer it names.
     private func authenticate(token: String) async throws -> (Principal, Date) {
+        guard let unverified = UnverifiedJWT(token) else {
+            throw Problem.unauthorized("The access token is not valid.", error: "invalid_token")
+        }
+        if unverified.issuer == AccessTokenClaims.issuerName { return try await authenticate(gatewayToken: token) }
+        guard let verifier = oidc.verifier(for: unverified) else {
+            throw Problem.unauthorized("The access token is not from a trusted issuer.", error: "invalid_token")
+        }
+        let claims: OIDCClaims
+        do {
+            claims = try await verifier.verify(token, header: unverified)
+        } catch let rejection as OIDCTokenRejection {
+            throw Problem.unauthorized(rejection.detail, error: "invalid_token")
+        }
+        let user = try await oidc.user(for: claims, from: verifier)
+        guard user.isActive else { throw Problem.unauthorized("The token's user is inactive.", error: "invalid_token") }
+        try await requireActive(organization: user.organizationID)
+        return (Principal(user: user), claims.expiration.value)
+    }
+
+    private func authenticate(gatewayToken token: String) async throws -> (Principal, Date) {
         let claims: AccessTokenClaims
         do {
             claims = try await tokens.verify(token)

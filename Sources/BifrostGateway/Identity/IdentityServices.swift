@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import BifrostCrypto
 import BifrostStore
 import Foundation
@@ -19,6 +20,8 @@ struct IdentityServices: Sendable {
     let loginThrottle = LoginThrottle()
     /// Verified credentials of the last few seconds; cleared on every change to users, organisations or keys.
     let credentials = CredentialCache()
+    /// Configured Microsoft Entra ID (OpenID Connect) issuers.
+    let oidc: OIDCAuthenticator
 
     init(client: PostgresClient, tokens: AccessTokens, configuration: GatewayConfiguration, logger: Logger) {
         users = PostgresUserRepository(client: client, logger: logger)
@@ -30,5 +33,19 @@ struct IdentityServices: Sendable {
         passwords = PasswordHasher(iterations: configuration.auth.passwordIterations)
         decoyPasswordHash = passwords.hash(Base64.urlSafe(SecureRandom.bytes(24)))
         refreshLifetime = configuration.auth.refreshTokenLifetime
+        let fetcher = JWKSFetcher(http: HTTPClient.shared)
+        oidc = OIDCAuthenticator(
+            verifiers: configuration.oidc.issuers.map { issuer in
+                var keyLogger = logger
+                keyLogger[metadataKey: "bifrost.oidc.issuer"] = .string(issuer.name)
+                return OIDCIssuerVerifier(
+                    settings: issuer,
+                    keySet: OIDCKeySet(refetchInterval: configuration.oidc.keyRefetchInterval, logger: keyLogger) {
+                        try await fetcher.keySet(issuer: issuer.issuer, jwksURI: issuer.jwksURI)
+                    }
+                )
+            },
+            users: users, organizations: organizations, audit: audit
+        )
     }
 }

@@ -18,9 +18,9 @@ public struct PostgresUserRepository: UserRepository {
         do {
             let rows = try await client.query(
                 """
-                INSERT INTO users (organization_id, email, name, password_hash, is_platform_admin, role)
+                INSERT INTO users (organization_id, email, name, password_hash, is_platform_admin, role, entra_object_id)
                 VALUES (\(user.organizationID), \(user.email), \(user.name), \(user.passwordHash),
-                        \(user.role == .platformAdmin), \(user.role.rawValue))
+                        \(user.role == .platformAdmin), \(user.role.rawValue), \(user.entraObjectID))
                 RETURNING id, organization_id, email, name, role, is_active, created_at
                 """,
                 logger: logger
@@ -28,7 +28,8 @@ public struct PostgresUserRepository: UserRepository {
             for try await row in rows.decode(Row.self) { return try Self.user(row) }
             throw StoreError.notFound
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-            throw StoreError.conflict("email")
+            let constraint = error.serverInfo?[.constraintName] ?? ""
+            throw StoreError.conflict(constraint.contains("entra") ? "entra_object_id" : "email")
         }
     }
 
@@ -55,6 +56,35 @@ public struct PostgresUserRepository: UserRepository {
         )
         for try await row in rows.decode(Row.self) { return try Self.user(row) }
         return nil
+    }
+
+    public func find(entraObjectID: String) async throws -> User? {
+        let rows = try await client.query(
+            """
+            SELECT id, organization_id, email, name, role, is_active, created_at FROM users
+            WHERE entra_object_id = \(entraObjectID)
+            """,
+            logger: logger
+        )
+        for try await row in rows.decode(Row.self) { return try Self.user(row) }
+        return nil
+    }
+
+    public func link(_ id: UUID, toEntraObject objectID: String) async throws -> Bool {
+        do {
+            let rows = try await client.query(
+                """
+                UPDATE users SET entra_object_id = \(objectID), updated_at = now()
+                WHERE id = \(id) AND (entra_object_id IS NULL OR entra_object_id = \(objectID))
+                RETURNING id
+                """,
+                logger: logger
+            )
+            for try await _ in rows { return true }
+            return false
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            return false
+        }
     }
 
     public func isEmpty() async throws -> Bool {

@@ -40,13 +40,19 @@ public struct NewUser: Sendable {
     /// Nil exactly when `role` is `platformAdmin`.
     public var organizationID: UUID?
     public var passwordHash: String?
+    /// The Microsoft Entra object id (`oid`) of a user provisioned at their first Entra sign-in.
+    public var entraObjectID: String?
 
-    public init(email: String, name: String, role: User.Role, organizationID: UUID?, passwordHash: String?) {
+    public init(
+        email: String, name: String, role: User.Role, organizationID: UUID?, passwordHash: String?,
+        entraObjectID: String? = nil
+    ) {
         self.email = email
         self.name = name
         self.role = role
         self.organizationID = organizationID
         self.passwordHash = passwordHash
+        self.entraObjectID = entraObjectID
     }
 }
 

@@ -8,6 +8,11 @@ public protocol UserRepository: Sendable {
     func credentials(forEmail email: String) async throws -> (user: User, passwordHash: String?)?
     /// The user with this id, whatever its organisation; for authentication, never for tenant reads.
     func find(id: UUID) async throws -> User?
+    /// The user linked to this Microsoft Entra object id (`oid`), whatever its organisation; for authentication.
+    func find(entraObjectID: String) async throws -> User?
+    /// Links a user to an Entra object id; false when the user is already linked to another one (or the id to
+    /// another user).
+    func link(_ id: UUID, toEntraObject objectID: String) async throws -> Bool
     /// Whether any user exists (bootstrap runs only on an empty table).
     func isEmpty() async throws -> Bool
     /// Users visible in `visibility`, by email.

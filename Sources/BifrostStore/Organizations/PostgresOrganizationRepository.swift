@@ -34,6 +34,19 @@ public struct PostgresOrganizationRepository: Sendable {
         return nil
     }
 
+    /// The organisation mapped to a Microsoft Entra tenant (`tid`), for Entra sign-ins.
+    public func find(entraTenantID: UUID) async throws -> Organization? {
+        let rows = try await client.query(
+            """
+            SELECT id, name, domain, entra_tenant_id, is_active, created_at FROM organizations
+            WHERE entra_tenant_id = \(entraTenantID)
+            """,
+            logger: logger
+        )
+        for try await row in rows.decode(Row.self) { return Self.organization(row) }
+        return nil
+    }
+
     /// Creates an organisation. - Throws: `StoreError.conflict` for a taken name or Entra tenant.
     public func create(name: String, domain: String?, entraTenantID: UUID? = nil) async throws -> Organization {
         try await mappingConflicts {

@@ -1,0 +1,54 @@
+import AsyncHTTPClient
+import Foundation
+import JWTKit
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// Downloads an issuer's JSON Web Key Set, discovering its location from the issuer's metadata when needed.
+struct JWKSFetcher: Sendable {
+    let http: HTTPClient
+    /// Largest document accepted; key sets are a few kilobytes.
+    static let maximumSize = 1 << 20
+    static let timeout: TimeAmount = .seconds(5)
+
+    /// The key set at `jwksURI`, or at the `jwks_uri` of `issuer`'s OpenID configuration when that is nil.
+    func keySet(issuer: String, jwksURI: String?) async throws -> JWKS {
+        let location: String
+        if let jwksURI {
+            location = jwksURI
+        } else {
+            let metadataURL = issuer.trimmingSuffix("/") + "/.well-known/openid-configuration"
+            location = try JSONDecoder().decode(ProviderMetadata.self, from: try await get(metadataURL)).jwksURI
+        }
+        return try JSONDecoder().decode(JWKS.self, from: try await get(location))
+    }
+
+    private func get(_ url: String) async throws -> Data {
+        let response = try await http.execute(HTTPClientRequest(url: url), timeout: Self.timeout)
+        guard response.status == .ok else { throw JWKSFetchError.status(url: url, code: response.status.code) }
+        return Data(buffer: try await response.body.collect(upTo: Self.maximumSize))
+    }
+
+    private struct ProviderMetadata: Decodable {
+        var jwksURI: String
+        enum CodingKeys: String, CodingKey { case jwksURI = "jwks_uri" }
+    }
+}
+
+/// Why a key set could not be fetched.
+enum JWKSFetchError: Error, CustomStringConvertible {
+    case status(url: String, code: UInt)
+
+    var description: String {
+        switch self {
+        case .status(let url, let code): "GET \(url) answered HTTP \(code)"
+        }
+    }
+}
+
+extension String {
+    fileprivate func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}

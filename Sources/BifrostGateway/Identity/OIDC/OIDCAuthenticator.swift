@@ -1,0 +1,81 @@
+import BifrostStore
+import Foundation
+import Logging
+
+/// Turns a Microsoft Entra ID (OpenID Connect) token into a gateway user.
+///
+/// `tid` selects the organisation by its `entra_tenant_id`. The user is the one linked to the token's `oid`,
+/// else the one whose email is the token's `email` (or `preferred_username`); the first sign-in links that user
+/// to the `oid`, so an address later reused in Entra does not reach the account. Organisation users must come
+/// from their organisation's tenant. Platform admins may sign in only through a single-tenant issuer (the
+/// operator's own tenant), never through a multi-tenant one where any tenant can write any address.
+/// An unknown user is refused with 403, unless the issuer provisions users: then an `org_member` of the
+/// tenant's organisation is created.
+struct OIDCAuthenticator: Sendable {
+    let verifiers: [OIDCIssuerVerifier]
+    let users: any UserRepository
+    let organizations: PostgresOrganizationRepository
+    let audit: any AuditLog
+
+    /// The verifier for a token claiming this issuer, if any is configured.
+    func verifier(for token: UnverifiedJWT) -> OIDCIssuerVerifier? {
+        verifiers.first { $0.accepts(issuer: token.issuer, tenantID: token.tenantID) }
+    }
+
+    /// The user a verified token stands for.
+    /// - Throws: `Problem` 403 when no gateway user may be derived from the token.
+    func user(for claims: OIDCClaims, from verifier: OIDCIssuerVerifier) async throws -> User {
+        let tenantOrganization = try await claims.tenantID.flatMap(UUID.init(uuidString:))
+            .asyncMap { try await organizations.find(entraTenantID: $0) } ?? nil
+        if let (user, linked) = try await existingUser(for: claims) {
+            if let own = user.organizationID, own != tenantOrganization?.id {
+                throw Problem.forbidden("This account belongs to an organisation linked to another Entra tenant.")
+            }
+            if user.isPlatformAdmin, verifier.isMultiTenant {
+                throw Problem.forbidden("Platform administrators sign in through a single-tenant issuer.")
+            }
+            // Link only once the account is known to be this tenant's, so a refused token cannot claim it.
+            if !linked, let objectID = claims.objectID, try await !users.link(user.id, toEntraObject: objectID) {
+                throw Problem.forbidden("This account is linked to another Entra identity.")
+            }
+            return user
+        }
+        guard let organization = tenantOrganization else {
+            throw Problem.forbidden("This Entra tenant is not linked to any organisation.")
+        }
+        guard verifier.settings.provisionUsers, let email = claims.userEmail else {
+            throw Problem.forbidden(
+                "No user of \(organization.name) matches this Entra account; ask an administrator to add you."
+            )
+        }
+        return try await provision(email: email, claims: claims, organization: organization)
+    }
+
+    /// The user linked to the token's `oid` (`linked` true), else the user with its address.
+    private func existingUser(for claims: OIDCClaims) async throws -> (user: User, linked: Bool)? {
+        if let objectID = claims.objectID, let user = try await users.find(entraObjectID: objectID) {
+            return (user, true)
+        }
+        guard let email = claims.userEmail, let user = try await users.credentials(forEmail: email)?.user else {
+            return nil
+        }
+        return (user, false)
+    }
+
+    private func provision(email: String, claims: OIDCClaims, organization: Organization) async throws -> User {
+        let user = try await users.create(
+            NewUser(
+                email: email, name: claims.name ?? "", role: .orgMember, organizationID: organization.id,
+                passwordHash: nil, entraObjectID: claims.objectID
+            )
+        )
+        try await audit.record(
+            AuditEvent(
+                organizationID: organization.id, actorKind: "user", actorID: user.id, actorLabel: user.email,
+                action: "user.provision", targetKind: "user", targetID: user.id.uuidString.lowercased(),
+                requestID: RequestTrace.requestID, clientAddress: RequestTrace.clientAddress
+            )
+        )
+        return user
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// What a JWT says about itself before any signature is checked: enough to pick the verifier, nothing to trust.
+struct UnverifiedJWT: Sendable {
+    /// `alg` from the header.
+    var algorithm: String
+    /// `kid` from the header.
+    var keyID: String?
+    /// `iss` from the payload.
+    var issuer: String?
+    /// `tid` from the payload (Microsoft Entra's tenant id).
+    var tenantID: String?
+
+    /// Nil when `token` is not three base64url parts with a JSON header and payload.
+    init?(_ token: String) {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3,
+            let headerData = Self.decode(parts[0]), let payloadData = Self.decode(parts[1]),
+            let header = try? JSONDecoder().decode(Header.self, from: headerData),
+            let payload = try? JSONDecoder().decode(Payload.self, from: payloadData)
+        else { return nil }
+        algorithm = header.alg
+        keyID = header.kid
+        issuer = payload.iss
+        tenantID = payload.tid
+    }
+
+    private struct Header: Decodable {
+        var alg: String
+        var kid: String?
+    }
+
+    private struct Payload: Decodable {
+        var iss: String?
+        var tid: String?
+    }
+
+    private static func decode(_ part: Substring) -> Data? {
+        var text = part.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        text += String(repeating: "=", count: (4 - text.count % 4) % 4)
+        return Data(base64Encoded: text)
+    }
+}

@@ -1,0 +1,165 @@
+public import Foundation
+import Hummingbird
+public import JWTKit
+import Logging
+import NIOCore
+import Synchronization
+import _CryptoExtras
+
+/// A real OpenID Connect issuer on 127.0.0.1, shaped like Microsoft Entra ID v2: per-tenant issuers
+/// `<base>/<tenant>/v2.0`, their metadata at `<issuer>/.well-known/openid-configuration`, one JWKS at
+/// `<base>/discovery/v2.0/keys`, and RS256 tokens with a `kid`. Keys can be rotated; fetches are counted.
+public final class OIDCTestIssuer: Sendable {
+    /// `http://127.0.0.1:<port>`.
+    public let baseURL: String
+    private let state: Shared
+
+    final class Shared: Sendable {
+        let lock = Mutex(State())
+        func withLock<R: Sendable>(_ body: (inout sending State) throws -> sending R) rethrows -> R { try lock.withLock(body) }
+    }
+
+    struct State {
+        /// Published keys, newest last; the newest signs.
+        var keys: [(id: String, key: JWTKit.Insecure.RSA.PrivateKey)] = []
+        var keySetFetches = 0
+    }
+
+    private init(baseURL: String, state: Shared) {
+        self.baseURL = baseURL
+        self.state = state
+    }
+
+    /// Runs `body` with an issuer serving on a free loopback port, and stops it afterwards.
+    public static func withIssuer<Result: Sendable>(
+        _ body: @Sendable (OIDCTestIssuer) async throws -> Result
+    ) async throws -> Result {
+        let state = Shared()
+        state.withLock { $0.keys = [(id: "key-1", key: try! makeKey())] }
+        let router = Router()
+        router.get("discovery/v2.0/keys") { _, _ in
+            let set = state.withLock { state in
+                state.keySetFetches += 1
+                return state.keys.map { Self.publicJWK(id: $0.id, key: $0.key) }
+            }
+            return try Self.json(["keys": set])
+        }
+        let port = AsyncStream.makeStream(of: Int.self)
+        router.get(":tenant/v2.0/.well-known/openid-configuration") { request, context in
+            let tenant = try context.parameters.require("tenant")
+            let host = request.head.authority ?? "127.0.0.1"
+            return try Self.json([
+                "issuer": "http://\(host)/\(tenant)/v2.0", "jwks_uri": "http://\(host)/discovery/v2.0/keys",
+                "id_token_signing_alg_values_supported": ["RS256"],
+            ])
+        }
+        var logger = Logger(label: "oidc-test-issuer")
+        logger.logLevel = .warning
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                port.continuation.yield(channel.localAddress?.port ?? 0)
+                port.continuation.finish()
+            },
+            logger: logger
+        )
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+            var iterator = port.stream.makeAsyncIterator()
+            guard let bound = await iterator.next() else { throw CancellationError() }
+            let issuer = OIDCTestIssuer(baseURL: "http://127.0.0.1:\(bound)", state: state)
+            defer { group.cancelAll() }
+            return try await body(issuer)
+        }
+    }
+
+    /// The issuer of tenant `tenantID`, as its tokens' `iss` spells it.
+    public func issuer(tenantID: UUID) -> String { "\(baseURL)/\(tenantID.uuidString.lowercased())/v2.0" }
+    /// The issuer pattern of a multi-tenant application.
+    public var multiTenantIssuer: String { "\(baseURL)/{tenantid}/v2.0" }
+    /// The key set's address.
+    public var jwksURI: String { "\(baseURL)/discovery/v2.0/keys" }
+    /// How many times the key set has been fetched.
+    public var keySetFetches: Int { state.withLock { $0.keySetFetches } }
+    /// The `kid` that signs new tokens.
+    public var currentKeyID: String { state.withLock { $0.keys.last!.id } }
+
+    /// Publishes a new key and signs with it from now on; the old key stays published when `keepingOld`.
+    public func rotateKey(keepingOld: Bool = false) throws {
+        let key = try Self.makeKey()
+        state.withLock { state in
+            let id = "key-\(state.keys.count + 1)-\(UUID().uuidString.prefix(8))"
+            if !keepingOld { state.keys.removeAll() }
+            state.keys.append((id: id, key: key))
+        }
+    }
+
+    /// A token signed by the current key (or `signingKey`, to forge one), with `kid` `keyID` when given.
+    public func token(
+        _ claims: IDTokenClaims, keyID: String? = nil, signingKey: JWTKit.Insecure.RSA.PrivateKey? = nil
+    ) async throws -> String {
+        let (currentID, currentKey) = state.withLock { ($0.keys.last!.id, $0.keys.last!.key) }
+        let kid = JWKIdentifier(string: keyID ?? currentID)
+        let keys = JWTKeyCollection()
+        await keys.add(rsa: signingKey ?? currentKey, digestAlgorithm: .sha256, kid: kid)
+        return try await keys.sign(claims, kid: kid)
+    }
+
+    /// A 2048-bit RSA private key.
+    public static func makeKey() throws -> JWTKit.Insecure.RSA.PrivateKey {
+        try JWTKit.Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048))
+    }
+
+    private static func publicJWK(id: String, key: JWTKit.Insecure.RSA.PrivateKey) -> [String: String] {
+        let primitives = try! key.publicKey.getKeyPrimitives()
+        return [
+            "kty": "RSA", "use": "sig", "kid": id, "n": base64URL(primitives.modulus),
+            "e": base64URL(primitives.publicExponent),
+        ]
+    }
+
+    private static func base64URL(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    private static func json(_ object: Any) throws -> Response {
+        let data = try JSONSerialization.data(withJSONObject: object)
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data))
+        )
+    }
+}
+
+/// The claims of an Entra-shaped ID or access token; every field optional so tests can leave any out.
+public struct IDTokenClaims: JWTPayload {
+    public var iss: String?
+    public var aud: String?
+    public var exp: Int?
+    public var nbf: Int?
+    public var iat: Int?
+    public var tid: String?
+    public var oid: String?
+    public var email: String?
+    public var preferred_username: String?
+    public var name: String?
+
+    /// A token of `tenantID` for `audience`, valid for `lifetime` seconds from now.
+    public init(
+        issuer: String, audience: String, tenantID: UUID, objectID: String = UUID().uuidString.lowercased(),
+        email: String?, name: String? = nil, lifetime: Int = 600
+    ) {
+        let now = Int(Date().timeIntervalSince1970)
+        iss = issuer
+        aud = audience
+        iat = now
+        nbf = now
+        exp = now + lifetime
+        tid = tenantID.uuidString.lowercased()
+        oid = objectID
+        self.email = email
+        self.name = name
+    }
+
+    public func verify(using algorithm: some JWTAlgorithm) throws {}
+}
