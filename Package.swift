@@ -81,12 +81,25 @@ let package = Package(
             swiftSettings: strictSettings,
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
+        // The workflow catalogue, input validation, and the executor (timeouts, cancellation, logs, statuses).
+        .target(
+            name: "BifrostEngine",
+            dependencies: [
+                "Bifrost",
+                "BifrostStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The seed document's workflows, in Swift.
+        .target(name: "ExampleWorkflows", dependencies: ["Bifrost"], swiftSettings: strictSettings),
         // The Hummingbird application: middleware, handlers, configuration, assembly.
         .target(
             name: "BifrostGateway",
             dependencies: [
                 "Bifrost",
                 "BifrostStore",
+                "BifrostEngine",
                 "BifrostAPI",
                 "BifrostCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -118,6 +131,8 @@ let package = Package(
             name: "BifrostCLI",
             dependencies: [
                 "BifrostGateway",
+                "BifrostEngine",
+                "ExampleWorkflows",
                 "BifrostStore",
                 "BifrostCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -158,6 +173,9 @@ let package = Package(
             name: "BifrostGatewayTests",
             dependencies: [
                 "BifrostGateway",
+                "BifrostEngine",
+                "ExampleWorkflows",
+                "Bifrost",
                 "BifrostStore",
                 "BifrostTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON value: what workflow inputs, results, configuration values and API payloads are made of.
 ///
 /// `JSONValue` round-trips through `Codable` without loss of structure; numbers keep the distinction between
@@ -48,7 +50,7 @@ extension JSONValue: Codable {
     }
 }
 
-extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByStringInterpolation, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByFloatLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
 {
     public init(stringLiteral value: String) { self = .string(value) }
@@ -73,5 +75,47 @@ extension JSONValue {
     public var stringValue: String? {
         guard case .string(let value) = self else { return nil }
         return value
+    }
+}
+
+extension JSONValue {
+    /// The integer when this is an integer, else `nil`.
+    public var intValue: Int? {
+        guard case .int(let value) = self else { return nil }
+        return value
+    }
+
+    /// The number when this is an integer or a floating-point value, else `nil`.
+    public var doubleValue: Double? {
+        switch self {
+        case .int(let value): Double(value)
+        case .double(let value): value
+        default: nil
+        }
+    }
+
+    /// The elements when this is an array, else `nil`.
+    public var arrayValue: [JSONValue]? {
+        guard case .array(let value) = self else { return nil }
+        return value
+    }
+
+    /// The members when this is an object, else `nil`.
+    public var objectValue: [String: JSONValue]? {
+        guard case .object(let value) = self else { return nil }
+        return value
+    }
+}
+
+extension JSONValue {
+    /// The JSON form of any encodable value.
+    /// - Precondition: `value` encodes to JSON (true for every parameter type).
+    public init(encoding value: some Encodable) {
+        do {
+            let data = try JSONEncoder().encode(value)
+            self = try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch {
+            preconditionFailure("\(type(of: value)) does not encode to JSON: \(error)")
+        }
     }
 }

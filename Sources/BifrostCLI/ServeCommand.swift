@@ -1,5 +1,7 @@
 import ArgumentParser
+import BifrostEngine
 import BifrostGateway
+import ExampleWorkflows
 import Foundation
 import Logging
 
@@ -14,8 +16,18 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (configuration, logger) = try await options.loadAndBootstrapLogging(label: "bifrost")
+        let catalogue: WorkflowCatalogue
         do {
-            try await GatewayServer(configuration: configuration, logger: logger).run()
+            catalogue = try WorkflowCatalogue(
+                workflows: ExampleWorkflows.workflows, dataProviders: ExampleWorkflows.dataProviders
+            )
+        } catch {
+            logger.critical("Workflow catalogue refused", metadata: ["error.message": "\(error)"])
+            FileHandle.standardError.write(Data("bifrost: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        do {
+            try await GatewayServer(configuration: configuration, catalogue: catalogue, logger: logger).run()
         } catch {
             logger.critical("Gateway stopped", metadata: ["error.message": "\(error)"])
             FileHandle.standardError.write(Data("bifrost: \(error)\n".utf8))

@@ -1,4 +1,6 @@
+import BifrostEngine
 import BifrostGateway
+import ExampleWorkflows
 import BifrostStore
 import BifrostTestSupport
 import Hummingbird
@@ -55,7 +57,10 @@ enum GatewayHarness {
                     configuration: configuration,
                     dependencies: .init(
                         database: client, schema: schema, metrics: metrics, tokens: tokens,
-                        policy: try AccessPolicy.load(directory: nil), rateLimits: rateLimits
+                        policy: try AccessPolicy.load(directory: nil), rateLimits: rateLimits,
+                        catalogue: try WorkflowCatalogue(
+                            workflows: ExampleWorkflows.workflows, dataProviders: ExampleWorkflows.dataProviders
+                        )
                     ),
                     logger: logger
                 )

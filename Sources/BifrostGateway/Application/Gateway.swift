@@ -1,4 +1,6 @@
+public import BifrostEngine
 public import BifrostStore
+public import Foundation
 public import Hummingbird
 public import Logging
 import BifrostAPI
@@ -23,11 +25,17 @@ public enum Gateway {
         public var policy: AccessPolicy
         /// How many requests each key, user and organisation may make.
         public var rateLimits: RateLimits
+        /// The workflows and data providers this gateway offers.
+        public var catalogue: WorkflowCatalogue
+        /// This process, as recorded on the runs it owns.
+        public var instanceID: UUID
 
         public init(
             database: PostgresClient, schema: SchemaState, metrics: PrometheusCollectorRegistry, tokens: AccessTokens,
-            policy: AccessPolicy, rateLimits: RateLimits
+            policy: AccessPolicy, rateLimits: RateLimits, catalogue: WorkflowCatalogue, instanceID: UUID = UUID()
         ) {
+            self.catalogue = catalogue
+            self.instanceID = instanceID
             self.rateLimits = rateLimits
             self.database = database
             self.schema = schema
@@ -77,7 +85,22 @@ public enum Gateway {
         let api = APIService(
             database: DatabaseProbe(client: dependencies.database, schema: dependencies.schema, logger: logger),
             metrics: dependencies.metrics,
-            identity: identity
+            identity: identity,
+            workflows: WorkflowServices(
+                engine: ExecutionEngine(
+                    catalogue: dependencies.catalogue,
+                    executions: PostgresExecutionRepository(client: dependencies.database, logger: logger),
+                    instanceID: dependencies.instanceID,
+                    limits: .init(
+                        concurrentRuns: configuration.workflows.maxConcurrentRuns,
+                        concurrentRunsPerOrganization: configuration.workflows.maxConcurrentRunsPerOrganization,
+                        maximumResultSize: configuration.workflows.maxResultSize
+                    ),
+                    logger: logger
+                ),
+                executions: PostgresExecutionRepository(client: dependencies.database, logger: logger)
+            ),
+            logger: logger
         )
         try api.registerHandlers(
             on: RecordingTransport(router: router, routes: routes),

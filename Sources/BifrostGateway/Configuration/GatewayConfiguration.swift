@@ -81,7 +81,16 @@ public struct GatewayConfiguration: Sendable {
         public var keyRefetchInterval: Duration = .seconds(60)
     }
 
+    /// How many workflow runs may be in progress, and how large their results may be.
+    public struct Workflows: Sendable {
+        public var maxConcurrentRuns: Int = 64
+        public var maxConcurrentRunsPerOrganization: Int = 16
+        /// Largest JSON result a run may return, in bytes.
+        public var maxResultSize: Int = 1 << 20
+    }
+
     public var http = HTTP()
+    public var workflows = Workflows()
     public var auth = Auth()
     public var oidc = OIDC()
     /// Folder with policy files; the policies built into this binary (the repository's `Policies/`) when unset.
@@ -98,7 +107,8 @@ public struct GatewayConfiguration: Sendable {
         "auth.signingKeyFile", "auth.accessTokenLifetime", "auth.refreshTokenLifetime", "auth.passwordIterations",
         "bootstrap.admin.email", "bootstrap.admin.password", "policies.directory", "oidc.issuers",
         "oidc.<name>.issuer", "oidc.<name>.audience", "oidc.<name>.jwksUri", "oidc.<name>.provisionUsers",
-        "oidc.keyRefetchInterval",
+        "oidc.keyRefetchInterval", "workflows.maxConcurrentRuns", "workflows.maxConcurrentRunsPerOrganization",
+        "workflows.maxResultSize",
     ]
 
     /// The defaults, as documented.
@@ -139,6 +149,13 @@ public struct GatewayConfiguration: Sendable {
         auth.bootstrapAdminPassword = try values.string("bootstrap.admin.password", isSecret: true)
         policiesDirectory = try values.string("policies.directory")
         oidc = try OIDC(values)
+        workflows.maxConcurrentRuns = try values.integer("workflows.maxConcurrentRuns", in: 1...10_000)
+            ?? workflows.maxConcurrentRuns
+        workflows.maxConcurrentRunsPerOrganization = try values.integer(
+            "workflows.maxConcurrentRunsPerOrganization", in: 1...10_000
+        ) ?? workflows.maxConcurrentRunsPerOrganization
+        workflows.maxResultSize = try values.integer("workflows.maxResultSize", in: 1_024...(64 << 20))
+            ?? workflows.maxResultSize
         if let level = try values.string("log.level") {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw ConfigurationError(

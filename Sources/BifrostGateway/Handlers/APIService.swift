@@ -8,4 +8,6 @@ struct APIService: APIProtocol {
     let database: DatabaseProbe
     let metrics: PrometheusCollectorRegistry
     let identity: IdentityServices
+    let workflows: WorkflowServices
+    let logger: Logger
 }

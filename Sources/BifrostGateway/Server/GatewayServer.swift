@@ -1,4 +1,6 @@
+public import BifrostEngine
 import BifrostStore
+import Foundation
 public import Logging
 import Hummingbird
 import PostgresNIO
@@ -14,10 +16,12 @@ import UnixSignals
 /// `http.shutdownTimeout`), then the pool closes, then the embedded cluster stops.
 public struct GatewayServer: Sendable {
     private let configuration: GatewayConfiguration
+    private let catalogue: WorkflowCatalogue
     private let logger: Logger
 
-    public init(configuration: GatewayConfiguration, logger: Logger) {
+    public init(configuration: GatewayConfiguration, catalogue: WorkflowCatalogue, logger: Logger) {
         self.configuration = configuration
+        self.catalogue = catalogue
         self.logger = logger
     }
 
@@ -41,10 +45,13 @@ public struct GatewayServer: Sendable {
         )
         let schema = SchemaState()
         let users = PostgresUserRepository(client: client, logger: logger)
+        let instanceID = UUID()
+        let instances = GatewayInstances(client: client, logger: logger)
         let migrations = MigrationService(
             client: client, migrations: try MigrationCatalog.bundled(), schema: schema, logger: logger,
             afterMigration: { [configuration, logger] in
                 try await AdminBootstrap.run(configuration: configuration.auth, users: users, logger: logger)
+                try await instances.heartbeat(instanceID)
             }
         )
         let tokens = try await AccessTokens(
@@ -58,12 +65,16 @@ public struct GatewayServer: Sendable {
             dependencies: .init(
                 database: client, schema: schema, metrics: PrometheusCollectorRegistry(), tokens: tokens,
                 policy: try AccessPolicy.load(directory: configuration.policiesDirectory),
-                rateLimits: try RateLimits.load(directory: configuration.policiesDirectory)
+                rateLimits: try RateLimits.load(directory: configuration.policiesDirectory),
+                catalogue: catalogue, instanceID: instanceID
             ),
             logger: logger
         )
         services.append(.init(service: client))
         services.append(.init(service: migrations, successTerminationBehavior: .ignore))
+        services.append(
+            .init(service: InstanceHeartbeat(instances: instances, instanceID: instanceID, schema: schema, logger: logger))
+        )
         services.append(.init(service: application, successTerminationBehavior: .gracefullyShutdownGroup))
 
         var groupConfiguration = ServiceGroupConfiguration(

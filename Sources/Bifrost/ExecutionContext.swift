@@ -1,0 +1,50 @@
+public import Foundation
+public import Logging
+
+/// What a running workflow knows about its run: who asked, for which organisation, and the SDK services.
+///
+/// The seed's `context.org_id`, `context.email`, … are `orgID`, `email`, …; `logger` records into the run's
+/// log (debug lines are kept but shown only to platform admins).
+public struct ExecutionContext: Sendable {
+    /// The organisation the run acts for; nil in global scope.
+    public var orgID: UUID?
+    public var orgName: String?
+    /// The user who started the run; nil for API keys, schedules and webhooks.
+    public var userID: UUID?
+    public var email: String?
+    public var name: String?
+    public var executionID: UUID
+    public var isPlatformAdmin: Bool
+    /// Whether the run acts in global scope (no organisation).
+    public var isGlobalScope: Bool { orgID == nil }
+    /// Lines logged here become the run's log.
+    public var logger: Logger
+    /// Configuration values: the organisation's, else the global one.
+    public var config: any ConfigStore
+    /// Encrypted secrets: the organisation's, else the global one.
+    public var secrets: any SecretStore
+    /// OAuth access tokens of the organisation's (else global) connections.
+    public var oauth: any OAuthTokens
+    /// Files of the organisation.
+    public var files: any FileStore
+
+    public init(
+        orgID: UUID?, orgName: String?, userID: UUID?, email: String?, name: String?, executionID: UUID,
+        isPlatformAdmin: Bool, logger: Logger, config: any ConfigStore = UnavailableService("config"),
+        secrets: any SecretStore = UnavailableService("secrets"), oauth: any OAuthTokens = UnavailableService("oauth"),
+        files: any FileStore = UnavailableService("files")
+    ) {
+        self.orgID = orgID
+        self.orgName = orgName
+        self.userID = userID
+        self.email = email
+        self.name = name
+        self.executionID = executionID
+        self.isPlatformAdmin = isPlatformAdmin
+        self.logger = logger
+        self.config = config
+        self.secrets = secrets
+        self.oauth = oauth
+        self.files = files
+    }
+}

@@ -1,0 +1,35 @@
+/// Everything declared about one parameter, in type-erased form: what the catalogue lists and the engine checks.
+public struct ParameterDeclaration: Sendable, Hashable {
+    /// The property's name in snake_case; set by the catalogue from the property.
+    public internal(set) var name: String
+    public var kind: ParameterKind
+    /// Shown next to the input; the title-cased name unless given.
+    public var label: String?
+    public var isRequired: Bool
+    public var defaultValue: JSONValue?
+    public var help: String?
+    public var validations: [ParameterValidation]
+    /// Name of the data provider offering the values.
+    public var dataProvider: String?
+
+    /// The label to show: the given one, or the name in title case (`first_name` → "First Name").
+    public var displayLabel: String {
+        label ?? name.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
+    }
+
+    /// A copy named after its property (`firstName` or `_firstName` → `first_name`).
+    public func named(fromProperty property: String) -> Self {
+        var copy = self
+        var name = ""
+        for character in property.drop(while: { $0 == "_" }) {
+            if character.isUppercase {
+                if !name.isEmpty { name.append("_") }
+                name.append(contentsOf: character.lowercased())
+            } else {
+                name.append(character)
+            }
+        }
+        copy.name = name
+        return copy
+    }
+}

@@ -1,0 +1,65 @@
+public import Foundation
+
+/// Configuration values (`config.get` / `config.set` in the seed).
+public protocol ConfigStore: Sendable {
+    /// The organisation's value, else the global one, else `defaultValue`.
+    func get(_ key: String, default defaultValue: JSONValue?) async throws -> JSONValue?
+    /// Writes a value in the run's scope.
+    func set(_ key: String, _ value: JSONValue) async throws
+}
+
+extension ConfigStore {
+    public func get(_ key: String) async throws -> JSONValue? { try await get(key, default: nil) }
+}
+
+/// Encrypted secrets (`secrets.get` / `secrets.set`).
+public protocol SecretStore: Sendable {
+    /// The organisation's secret, else the global one, else nil.
+    func get(_ name: String) async throws -> String?
+    /// Writes a secret in the run's scope.
+    func set(_ name: String, _ value: String) async throws
+}
+
+/// An OAuth access token handed to a workflow.
+public struct OAuthToken: Sendable, Hashable {
+    public var accessToken: String
+    public var tokenType: String
+    public var expiresAt: Date?
+    public var scopes: [String]
+
+    public init(accessToken: String, tokenType: String, expiresAt: Date?, scopes: [String]) {
+        self.accessToken = accessToken
+        self.tokenType = tokenType
+        self.expiresAt = expiresAt
+        self.scopes = scopes
+    }
+}
+
+/// Tokens of OAuth connections (`oauth.get_token`).
+public protocol OAuthTokens: Sendable {
+    /// A valid token of the named connection (the organisation's, else the global one); nil if none exists.
+    func getToken(_ connection: String) async throws -> OAuthToken?
+}
+
+/// Files of the run's organisation (`files.read` / `files.write`).
+public protocol FileStore: Sendable {
+    func read(_ path: String) async throws -> [UInt8]
+    func write(_ path: String, _ contents: [UInt8]) async throws
+}
+
+/// The SDK service behind a name that this gateway does not provide yet: every call fails, saying so.
+public struct UnavailableService: ConfigStore, SecretStore, OAuthTokens, FileStore {
+    public let service: String
+
+    public init(_ service: String) { self.service = service }
+
+    private var error: WorkflowError { .unavailable("The \(service) service is not available in this gateway yet.") }
+
+    public func get(_ key: String, default defaultValue: JSONValue?) async throws -> JSONValue? { throw error }
+    public func set(_ key: String, _ value: JSONValue) async throws { throw error }
+    public func get(_ name: String) async throws -> String? { throw error }
+    public func set(_ name: String, _ value: String) async throws { throw error }
+    public func getToken(_ connection: String) async throws -> OAuthToken? { throw error }
+    public func read(_ path: String) async throws -> [UInt8] { throw error }
+    public func write(_ path: String, _ contents: [UInt8]) async throws { throw error }
+}

@@ -1,0 +1,65 @@
+/// Everything a workflow declares about itself besides its parameters: the `@workflow` decorator's options.
+public struct WorkflowConfiguration: Sendable, Hashable {
+    /// Unique identifier in snake_case.
+    public var name: String
+    /// Shown to people choosing a workflow.
+    public var description: String
+    /// Grouping in listings.
+    public var category: String
+    public var tags: [String]
+    public var executionMode: ExecutionMode
+    /// How long a run may take before it finishes as `Timeout`.
+    public var timeout: Duration
+    /// Five-field cron expression (UTC) for scheduled runs.
+    public var schedule: String?
+    /// Whether a run needs an organisation (refused in global scope).
+    public var requiresOrganization: Bool
+    /// Whether the workflow is offered for manual runs (forms).
+    public var exposeInForms: Bool
+    /// HTTP methods of the workflow's endpoint, when it is exposed as one (`/api/endpoints/{name}`).
+    public var endpointMethods: Set<HTTPMethod>?
+
+    /// - Parameters:
+    ///   - endpoint: methods the workflow answers at `/api/endpoints/{name}`; nil keeps it off the endpoint list.
+    public init(
+        _ name: String, description: String, category: String = "General", tags: [String] = [],
+        mode: ExecutionMode = .sync, timeout: Duration = .seconds(300), schedule: String? = nil,
+        requiresOrganization: Bool = true, exposeInForms: Bool = true, endpoint: Set<HTTPMethod>? = nil
+    ) {
+        self.name = name
+        self.description = description
+        self.category = category
+        self.tags = tags
+        self.executionMode = schedule != nil && mode == .sync ? .scheduled : mode
+        self.timeout = timeout
+        self.schedule = schedule
+        self.requiresOrganization = requiresOrganization
+        self.exposeInForms = exposeInForms
+        self.endpointMethods = endpoint
+    }
+
+    /// Whether the workflow is exposed as an HTTP endpoint.
+    public var isEndpointEnabled: Bool { endpointMethods != nil }
+
+    /// How a run is started.
+    public enum ExecutionMode: String, Sendable, Hashable, CaseIterable {
+        /// In the request that asks for it.
+        case sync
+        /// Queued and run in the background.
+        case async
+        /// Fired by its cron schedule.
+        case scheduled
+    }
+
+    /// The methods an endpoint may allow.
+    public enum HTTPMethod: String, Sendable, Hashable, CaseIterable, Comparable {
+        case get = "GET", post = "POST", put = "PUT", patch = "PATCH", delete = "DELETE"
+
+        public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+}
+
+extension Set where Element == WorkflowConfiguration.HTTPMethod {
+    /// The default endpoint: POST only.
+    public static var post: Self { [.post] }
+}

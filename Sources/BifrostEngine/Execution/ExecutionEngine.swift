@@ -1,0 +1,184 @@
+public import Bifrost
+public import BifrostStore
+public import Foundation
+public import Logging
+import Synchronization
+
+/// Runs workflows for callers and records every run: validation, scope, concurrency limits, the run itself
+/// (`WorkflowRun`), and two database statements (a `Running` row at the start, the outcome and log at the end).
+public struct ExecutionEngine: Sendable {
+    /// Limits that keep one organisation, or everyone together, from exhausting the process.
+    public struct Limits: Sendable {
+        public var concurrentRuns: Int
+        public var concurrentRunsPerOrganization: Int
+        /// Largest encoded result, in bytes.
+        public var maximumResultSize: Int
+
+        public init(concurrentRuns: Int = 64, concurrentRunsPerOrganization: Int = 16, maximumResultSize: Int = 1 << 20) {
+            self.concurrentRuns = concurrentRuns
+            self.concurrentRunsPerOrganization = concurrentRunsPerOrganization
+            self.maximumResultSize = maximumResultSize
+        }
+    }
+
+    public let catalogue: WorkflowCatalogue
+    let executions: PostgresExecutionRepository
+    /// This gateway process, as recorded on the runs it owns.
+    public let instanceID: UUID
+    let limits: Limits
+    let slots: ExecutionSlots
+    let running = RunningExecutions()
+    let logger: Logger
+
+    public init(
+        catalogue: WorkflowCatalogue, executions: PostgresExecutionRepository, instanceID: UUID, limits: Limits,
+        logger: Logger
+    ) {
+        self.catalogue = catalogue
+        self.executions = executions
+        self.instanceID = instanceID
+        self.limits = limits
+        self.slots = ExecutionSlots(total: limits.concurrentRuns, perOrganization: limits.concurrentRunsPerOrganization)
+        self.logger = logger
+    }
+
+    /// Validates `input`, runs workflow `name` in this request for `caller`, and returns the finished record.
+    /// - Throws: `ExecutionRefusal` when the run cannot start; a database error when it cannot be recorded.
+    public func execute(_ name: String, input: [String: JSONValue], caller: Caller) async throws -> ExecutionRecord {
+        guard let entry = catalogue.workflows[name] else { throw ExecutionRefusal.unknownWorkflow(name) }
+        if entry.configuration.requiresOrganization, caller.organizationID == nil {
+            throw ExecutionRefusal.needsOrganization(name)
+        }
+        guard entry.configuration.executionMode == .sync else {
+            throw ExecutionRefusal.notSynchronous(name, entry.configuration.executionMode)
+        }
+        let values: [String: JSONValue]
+        do {
+            values = try entry.validate(input)
+        } catch let invalid as InvalidInput {
+            throw ExecutionRefusal.invalidInput(invalid.problems)
+        }
+        guard slots.acquire(organization: caller.organizationID) else { throw ExecutionRefusal.busy }
+        defer { slots.release(organization: caller.organizationID) }
+
+        let id = UUID()
+        let started = Date()
+        let clock = ContinuousClock.now
+        var record = ExecutionRecord(
+            id: id, workflow: name, organizationID: caller.organizationID, status: .running,
+            input: .object(values), startedBy: caller.actor, createdAt: started, startedAt: started
+        )
+        try await executions.start(record, owner: instanceID)
+
+        var runLogger = logger
+        runLogger[metadataKey: "bifrost.execution.id"] = .string(id.uuidString.lowercased())
+        runLogger[metadataKey: "bifrost.workflow"] = .string(name)
+        let collector = ExecutionLogCollector()
+        let context = ExecutionContext(
+            orgID: caller.organizationID, orgName: caller.organizationName, userID: caller.userID, email: caller.email,
+            name: caller.name, executionID: id, isPlatformAdmin: caller.isPlatformAdmin,
+            logger: collector.logger(forwardingTo: runLogger)
+        )
+        let cancellation = running.register(id)
+        let outcome = await WorkflowRun(
+            entry: entry, values: values, context: context, maximumResultSize: limits.maximumResultSize
+        ).outcome(cancellation: cancellation)
+        running.remove(id)
+
+        record.status = outcome.status
+        record.result = outcome.result
+        record.error = outcome.error
+        record.finishedAt = Date()
+        record.durationMilliseconds = Int((ContinuousClock.now - clock) / .milliseconds(1))
+        try await executions.finish(record, logs: collector.lines)
+        return record
+    }
+
+    /// Cancels a run this process is executing; false when it is not running here.
+    public func cancel(_ id: UUID) -> Bool { running.cancel(id) }
+}
+
+/// Who asks for a run, in which scope: what becomes the workflow's `ExecutionContext` and the record's actor.
+public struct Caller: Sendable {
+    public var organizationID: UUID?
+    public var organizationName: String?
+    public var userID: UUID?
+    public var email: String?
+    public var name: String?
+    public var isPlatformAdmin: Bool
+    public var actor: ExecutionActor
+
+    public init(
+        organizationID: UUID?, organizationName: String?, userID: UUID?, email: String?, name: String?,
+        isPlatformAdmin: Bool, actor: ExecutionActor
+    ) {
+        self.organizationID = organizationID
+        self.organizationName = organizationName
+        self.userID = userID
+        self.email = email
+        self.name = name
+        self.isPlatformAdmin = isPlatformAdmin
+        self.actor = actor
+    }
+}
+
+/// Why a run did not start.
+public enum ExecutionRefusal: Error, Sendable {
+    case unknownWorkflow(String)
+    /// The workflow requires an organisation and the caller acts in global scope.
+    case needsOrganization(String)
+    /// The workflow runs queued or on a schedule, which this gateway cannot do yet.
+    case notSynchronous(String, WorkflowConfiguration.ExecutionMode)
+    case invalidInput([InputProblem])
+    /// Too many runs in progress, in total or for the organisation.
+    case busy
+}
+
+/// Counts runs in progress against the total and per-organisation limits.
+final class ExecutionSlots: Sendable {
+    private let total: Int
+    private let perOrganization: Int
+    private let counts = Mutex<(total: Int, byOrganization: [UUID?: Int])>((0, [:]))
+
+    init(total: Int, perOrganization: Int) {
+        self.total = total
+        self.perOrganization = perOrganization
+    }
+
+    func acquire(organization: UUID?) -> Bool {
+        counts.withLock { counts in
+            let current = counts.byOrganization[organization, default: 0]
+            guard counts.total < total, current < perOrganization else { return false }
+            counts.total += 1
+            counts.byOrganization[organization] = current + 1
+            return true
+        }
+    }
+
+    func release(organization: UUID?) {
+        counts.withLock { counts in
+            counts.total -= 1
+            let remaining = counts.byOrganization[organization, default: 1] - 1
+            counts.byOrganization[organization] = remaining > 0 ? remaining : nil
+        }
+    }
+}
+
+/// Runs in progress in this process, so that they can be cancelled by id.
+final class RunningExecutions: Sendable {
+    private let runs = Mutex<[UUID: RunCancellation]>([:])
+
+    func register(_ id: UUID) -> RunCancellation {
+        let cancellation = RunCancellation()
+        runs.withLock { $0[id] = cancellation }
+        return cancellation
+    }
+
+    func remove(_ id: UUID) { _ = runs.withLock { $0.removeValue(forKey: id) } }
+
+    func cancel(_ id: UUID) -> Bool {
+        guard let cancellation = runs.withLock({ $0[id] }) else { return false }
+        cancellation.cancel()
+        return true
+    }
+}

@@ -1,0 +1,81 @@
+public import BifrostStore
+import Foundation
+public import Logging
+import Synchronization
+
+/// Collects the lines a run logs, in order, to be stored with the run when it ends.
+///
+/// The workflow's `context.logger` writes here; each line is also passed on to the gateway's own log (with the
+/// execution id as metadata) so operators see runs as they happen. Lines beyond `capacity` are counted, not kept.
+public final class ExecutionLogCollector: Sendable {
+    private struct State {
+        var lines: [ExecutionLogLine] = []
+        var dropped = 0
+    }
+
+    private let state = Mutex(State())
+    let capacity: Int
+
+    public init(capacity: Int = 10_000) { self.capacity = capacity }
+
+    func append(level: Logger.Level, message: String) {
+        state.withLock { state in
+            guard state.lines.count < capacity else {
+                state.dropped += 1
+                return
+            }
+            state.lines.append(
+                ExecutionLogLine(sequence: state.lines.count + 1, level: Self.name(of: level), message: message, loggedAt: Date())
+            )
+        }
+    }
+
+    /// Every line so far, with a last line saying how many were dropped, if any were.
+    public var lines: [ExecutionLogLine] {
+        state.withLock { state in
+            guard state.dropped > 0 else { return state.lines }
+            return state.lines + [
+                ExecutionLogLine(
+                    sequence: state.lines.count + 1, level: "warning",
+                    message: "\(state.dropped) further log lines were dropped (limit \(capacity))", loggedAt: Date()
+                )
+            ]
+        }
+    }
+
+    /// The four levels of the seed (`debug`, `info`, `warning`, `error`); swift-log's others map onto them.
+    static func name(of level: Logger.Level) -> String {
+        switch level {
+        case .trace, .debug: "debug"
+        case .info, .notice: "info"
+        case .warning: "warning"
+        case .error, .critical: "error"
+        }
+    }
+
+    /// A logger that records into this collector and forwards to `upstream`.
+    public func logger(forwardingTo upstream: Logger) -> Logger {
+        var logger = Logger(label: upstream.label) { _ in CollectingLogHandler(collector: self, upstream: upstream) }
+        logger.logLevel = .debug
+        return logger
+    }
+}
+
+/// The `LogHandler` behind a run's logger.
+struct CollectingLogHandler: LogHandler {
+    let collector: ExecutionLogCollector
+    let upstream: Logger
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .debug
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        collector.append(level: event.level, message: event.message.description)
+        upstream.log(level: event.level, event.message, metadata: event.metadata, source: event.source,
+                     file: event.file, function: event.function, line: event.line)
+    }
+}

@@ -1,0 +1,155 @@
+public import Bifrost
+public import BifrostStore
+import Foundation
+import Synchronization
+
+/// How one run ended.
+public struct RunOutcome: Sendable, Hashable {
+    public var status: ExecutionStatus
+    public var result: JSONValue?
+    public var error: String?
+}
+
+/// Runs one bound workflow to an outcome, whatever the workflow does.
+///
+/// The workflow runs in its own task. The first of three things decides the outcome: the workflow returns or
+/// throws, the timeout passes (`Timeout`), or the run is cancelled (`Cancelled`). In the last two cases the
+/// workflow's task is cancelled and the outcome is returned at once, even if the workflow ignores cancellation:
+/// its task then runs on unobserved until it next yields, and its result is discarded.
+struct WorkflowRun: Sendable {
+    let entry: WorkflowEntry
+    let values: [String: JSONValue]
+    let context: ExecutionContext
+    /// Largest encoded result accepted.
+    let maximumResultSize: Int
+
+    func outcome(cancellation: RunCancellation) async -> RunOutcome {
+        let instance: any Workflow
+        do {
+            instance = try bind()
+        } catch {
+            return RunOutcome(status: .failed, result: nil, error: "The input could not be bound: \(error)")
+        }
+        let decision = Decision()
+        let work = Task { [context, maximumResultSize] in
+            decision.settle(await Self.perform(instance, context: context, maximumResultSize: maximumResultSize))
+        }
+        let timeout = entry.configuration.timeout
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            if !Task.isCancelled {
+                decision.settle(RunOutcome(status: .timeout, result: nil, error: "The run exceeded its timeout of \(timeout.wholeSeconds) s."))
+            }
+        }
+        cancellation.onCancel {
+            decision.settle(RunOutcome(status: .cancelled, result: nil, error: "The run was cancelled."))
+        }
+        let outcome = await withTaskCancellationHandler {
+            await decision.value
+        } onCancel: {
+            decision.settle(RunOutcome(status: .cancelled, result: nil, error: "The request that ran it went away."))
+        }
+        work.cancel()
+        timer.cancel()
+        return outcome
+    }
+
+    private func bind() throws -> any Workflow {
+        let document = try JSONEncoder().encode(entry.bindingDocument(values))
+        return try entry.type.decodeBound(from: document)
+    }
+
+    private static func perform(_ workflow: some Workflow, context: ExecutionContext, maximumResultSize: Int) async
+        -> RunOutcome
+    {
+        let output: Data
+        do {
+            output = try JSONEncoder().encode(try await workflow.run(context))
+        } catch let error as WorkflowError {
+            return RunOutcome(status: .failed, result: nil, error: error.message)
+        } catch is CancellationError {
+            return RunOutcome(status: .cancelled, result: nil, error: "The run was cancelled.")
+        } catch {
+            return RunOutcome(status: .failed, result: nil, error: (error as? any LocalizedError)?.errorDescription ?? "\(error)")
+        }
+        guard output.count <= maximumResultSize else {
+            return RunOutcome(
+                status: .failed, result: nil,
+                error: "The result is \(output.count) bytes, more than the limit of \(maximumResultSize)."
+            )
+        }
+        guard let result = try? JSONDecoder().decode(JSONValue.self, from: output) else {
+            return RunOutcome(status: .failed, result: nil, error: "The result is not JSON.")
+        }
+        let succeeded = result["success"] != .bool(false)
+        return RunOutcome(status: succeeded ? .success : .completedWithErrors, result: result, error: nil)
+    }
+}
+
+extension Workflow {
+    /// An instance with its parameters bound from the validated input document.
+    static func decodeBound(from document: Data) throws -> any Workflow {
+        try JSONDecoder().decode(Self.self, from: document)
+    }
+}
+
+/// The first outcome wins; later ones are ignored.
+private final class Decision: Sendable {
+    private struct State {
+        var outcome: RunOutcome?
+        var waiter: CheckedContinuation<RunOutcome, Never>?
+    }
+
+    private let state = Mutex(State())
+
+    func settle(_ outcome: RunOutcome) {
+        let waiter: CheckedContinuation<RunOutcome, Never>? = state.withLock { state in
+            guard state.outcome == nil else { return nil }
+            state.outcome = outcome
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: outcome)
+    }
+
+    var value: RunOutcome {
+        get async {
+            await withCheckedContinuation { continuation in
+                let ready: RunOutcome? = state.withLock { state in
+                    if let outcome = state.outcome { return outcome }
+                    state.waiter = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        }
+    }
+}
+
+/// Lets someone other than the caller (`POST /api/executions/{id}/cancel`) cancel a run.
+public final class RunCancellation: Sendable {
+    private let handlers = Mutex<(cancelled: Bool, handler: (@Sendable () -> Void)?)>((false, nil))
+
+    public init() {}
+
+    /// Cancels the run (at once if it has started, else as soon as it does).
+    public func cancel() {
+        let handler = handlers.withLock { state -> (@Sendable () -> Void)? in
+            state.cancelled = true
+            return state.handler
+        }
+        handler?()
+    }
+
+    func onCancel(_ handler: @escaping @Sendable () -> Void) {
+        let alreadyCancelled = handlers.withLock { state -> Bool in
+            state.handler = handler
+            return state.cancelled
+        }
+        if alreadyCancelled { handler() }
+    }
+}
+
+extension Duration {
+    var wholeSeconds: Int64 { components.seconds }
+}

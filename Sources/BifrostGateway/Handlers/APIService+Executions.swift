@@ -1,0 +1,104 @@
+import Bifrost
+import BifrostAPI
+import BifrostCrypto
+import BifrostEngine
+import BifrostStore
+import Foundation
+import HTTPTypes
+import OpenAPIRuntime
+
+extension APIService {
+    func listExecutions(_ input: Operations.ListExecutions.Input) async throws -> Operations.ListExecutions.Output {
+        let caller = try RequestIdentity.required()
+        let query = input.query
+        let limit = query.limit ?? 50
+        var filters = ExecutionQuery(
+            workflow: query.workflow, status: query.status.flatMap { ExecutionStatus(rawValue: $0.rawValue) },
+            since: query.since, until: query.until, limit: limit + 1
+        )
+        if let cursor = query.cursor {
+            guard let position = ExecutionCursor(token: cursor) else {
+                throw Problem.badRequest("The cursor is not one this gateway issued.", errors: [.init(field: "cursor", message: "is not valid")])
+            }
+            filters.after = position
+        }
+        var records = try await workflows.executions.list(try caller.executionVisibility(all: query.scope == .all), filters)
+        var next: String?
+        if records.count > limit {
+            records.removeLast(records.count - limit)
+            next = records.last.map { ExecutionCursor(createdAt: $0.createdAt, id: $0.id).token }
+        }
+        return .ok(.init(body: .json(.init(items: try records.map(Components.Schemas.Execution.init), nextCursor: next))))
+    }
+
+    func getExecution(_ input: Operations.GetExecution.Input) async throws -> Operations.GetExecution.Output {
+        let caller = try RequestIdentity.required()
+        let id = try Self.uuid(input.path.id, field: "id")
+        let visibility = try caller.executionVisibility(all: caller.principal.isPlatformAdmin)
+        guard let record = try await workflows.executions.get(id, visibility) else {
+            throw Problem.notFound("No execution has this id.")
+        }
+        return .ok(.init(body: .json(try .init(record))))
+    }
+
+    func getExecutionLogs(_ input: Operations.GetExecutionLogs.Input) async throws -> Operations.GetExecutionLogs.Output {
+        let caller = try RequestIdentity.required()
+        let id = try Self.uuid(input.path.id, field: "id")
+        let includeDebug = input.query.includeDebug == true && caller.principal.isPlatformAdmin
+        guard let lines = try await workflows.executions.logs(of: id, try caller.executionVisibility(all: caller.principal.isPlatformAdmin), includeDebug: includeDebug) else {
+            throw Problem.notFound("No execution has this id.")
+        }
+        return .ok(.init(body: .json(lines.map {
+            .init(sequence: $0.sequence, level: .init(rawValue: $0.level) ?? .info, message: $0.message, timestamp: $0.loggedAt)
+        })))
+    }
+
+    func cancelExecution(_ input: Operations.CancelExecution.Input) async throws -> Operations.CancelExecution.Output {
+        let caller = try RequestIdentity.required()
+        let id = try Self.uuid(input.path.id, field: "id")
+        guard let record = try await workflows.executions.get(id, try caller.executionVisibility(all: caller.principal.isPlatformAdmin)) else {
+            throw Problem.notFound("No execution has this id.")
+        }
+        guard !record.status.isFinal else {
+            throw Problem(.conflict, kind: "conflict", title: "Conflict", detail: "The execution has already finished (\(record.status.rawValue)).")
+        }
+        guard workflows.engine.cancel(id) else {
+            throw Problem(.conflict, kind: "conflict", title: "Conflict", detail: "The execution is running on another gateway process.")
+        }
+        try await identity.audit.record(caller.auditEvent("execution.cancel", targetKind: "execution", targetID: id.uuidString.lowercased()))
+        return .accepted(.init())
+    }
+}
+
+extension Components.Schemas.Execution {
+    init(_ record: ExecutionRecord) throws {
+        self.init(
+            id: record.id.uuidString.lowercased(), workflow: record.workflow,
+            organizationId: record.organizationID?.uuidString.lowercased(),
+            status: .init(rawValue: record.status.rawValue) ?? .failed,
+            input: .init(additionalProperties: try JSONBridge.convert(record.input, to: OpenAPIObjectContainer.self)),
+            result: try record.result.map { try JSONBridge.convert($0, to: OpenAPIValueContainer.self) },
+            error: record.error, startedBy: record.startedBy.label,
+            userId: record.startedBy.userID?.uuidString.lowercased(), apiKeyId: record.startedBy.apiKeyID?.uuidString.lowercased(),
+            createdAt: record.createdAt, startedAt: record.startedAt, finishedAt: record.finishedAt,
+            durationMs: record.durationMilliseconds
+        )
+    }
+}
+
+extension ExecutionCursor {
+    /// An opaque page token: the position in base64url.
+    var token: String {
+        let micros = Int64((createdAt.timeIntervalSince1970 * 1_000_000).rounded())
+        return Base64.urlSafe(Array("\(micros)|\(id.uuidString.lowercased())".utf8))
+    }
+
+    init?(token: String) {
+        var padded = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        padded += String(repeating: "=", count: (4 - padded.count % 4) % 4)
+        guard let bytes = Base64.decode(padded), let text = String(bytes: bytes, encoding: .utf8) else { return nil }
+        let parts = text.split(separator: "|")
+        guard parts.count == 2, let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else { return nil }
+        self.init(createdAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000), id: id)
+    }
+}

@@ -1,0 +1,128 @@
+import Bifrost
+import BifrostAPI
+import BifrostEngine
+import BifrostStore
+import Foundation
+import HTTPTypes
+import OpenAPIRuntime
+
+extension APIService {
+    func listWorkflows(_ input: Operations.ListWorkflows.Input) async throws -> Operations.ListWorkflows.Output {
+        let caller = try RequestIdentity.required()
+        let visible = workflows.engine.catalogue.sortedWorkflows.filter { caller.mayRun($0.configuration.name) }
+        return .ok(.init(body: .json(try visible.map(Components.Schemas.WorkflowDescription.init))))
+    }
+
+    func getWorkflow(_ input: Operations.GetWorkflow.Input) async throws -> Operations.GetWorkflow.Output {
+        let caller = try RequestIdentity.required()
+        guard let entry = workflows.engine.catalogue.workflows[input.path.name], caller.mayRun(input.path.name) else {
+            throw Problem.notFound("No workflow is named \(input.path.name).")
+        }
+        return .ok(.init(body: .json(try .init(entry))))
+    }
+
+    func executeWorkflow(_ input: Operations.ExecuteWorkflow.Input) async throws -> Operations.ExecuteWorkflow.Output {
+        let caller = try RequestIdentity.required()
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let name = input.path.name
+        guard caller.mayRun(name) else { throw Problem.notFound("No workflow is named \(name).") }
+        let values = try body.input.map { try JSONBridge.convert($0.additionalProperties, to: [String: JSONValue].self) } ?? [:]
+        let organizationName = try await caller.scope.organizationID.asyncMap {
+            try await identity.organizations.find($0)?.name
+        } ?? nil
+        let record: ExecutionRecord
+        do {
+            record = try await workflows.engine.execute(name, input: values, caller: caller.caller(organizationName: organizationName))
+        } catch let refusal as ExecutionRefusal {
+            throw Problem(refusal)
+        }
+        return .ok(.init(body: .json(.init(
+            executionId: record.id.uuidString.lowercased(),
+            status: .init(rawValue: record.status.rawValue) ?? .failed,
+            result: try record.result.map { try JSONBridge.convert($0, to: OpenAPIValueContainer.self) },
+            error: record.error, durationMs: record.durationMilliseconds ?? 0
+        ))))
+    }
+
+    func getDataProviderOptions(_ input: Operations.GetDataProviderOptions.Input) async throws
+        -> Operations.GetDataProviderOptions.Output
+    {
+        let caller = try RequestIdentity.required()
+        guard let provider = workflows.engine.catalogue.dataProviders[input.path.name] else {
+            throw Problem.notFound("No data provider is named \(input.path.name).")
+        }
+        let organizationName = try await caller.scope.organizationID.asyncMap {
+            try await identity.organizations.find($0)?.name
+        } ?? nil
+        let details = caller.caller(organizationName: organizationName)
+        let context = ExecutionContext(
+            orgID: details.organizationID, orgName: organizationName, userID: details.userID, email: details.email,
+            name: details.name, executionID: UUID(), isPlatformAdmin: details.isPlatformAdmin, logger: logger
+        )
+        let options = try await workflows.dataProviders.options(of: provider, context: context)
+        return .ok(.init(body: .json(try options.map {
+            Components.Schemas.DataProviderOption(label: $0.label, value: try JSONBridge.convert($0.value, to: OpenAPIValueContainer.self))
+        })))
+    }
+}
+
+extension Problem {
+    /// The answer to a run that could not start.
+    init(_ refusal: ExecutionRefusal) {
+        switch refusal {
+        case .unknownWorkflow(let name):
+            self = .notFound("No workflow is named \(name).")
+        case .needsOrganization(let name):
+            self = .badRequest(
+                "Workflow \(name) needs an organisation; platform administrators choose one with X-Organization-Id."
+            )
+        case .notSynchronous(let name, let mode):
+            self = Problem(
+                .conflict, kind: "conflict", title: "Conflict",
+                detail: "Workflow \(name) runs \(mode == .async ? "queued" : "on its schedule"); this gateway runs synchronous workflows only so far."
+            )
+        case .invalidInput(let problems):
+            self = .validation(problems.map { FieldError(field: $0.field, message: $0.message) })
+        case .busy:
+            self = .tooManyRequests(retryAfter: .seconds(1), detail: "Too many workflow runs are in progress; try again shortly.")
+        }
+    }
+}
+
+extension Components.Schemas.WorkflowDescription {
+    init(_ entry: WorkflowEntry) throws {
+        let configuration = entry.configuration
+        self.init(
+            name: configuration.name, description: configuration.description, category: configuration.category,
+            tags: configuration.tags, executionMode: .init(rawValue: configuration.executionMode.rawValue) ?? .sync,
+            timeoutSeconds: Int(configuration.timeout.components.seconds), schedule: configuration.schedule,
+            requiresOrg: configuration.requiresOrganization, exposeInForms: configuration.exposeInForms,
+            endpointEnabled: configuration.isEndpointEnabled,
+            allowedMethods: configuration.endpointMethods.map { $0.sorted().map(\.rawValue) },
+            parameters: try entry.parameters.map(Components.Schemas.WorkflowParameter.init)
+        )
+    }
+}
+
+extension Components.Schemas.WorkflowParameter {
+    init(_ parameter: ParameterDeclaration) throws {
+        var validation = Components.Schemas.ParameterValidation()
+        for rule in parameter.validations {
+            switch rule {
+            case .minLength(let length): validation.minLength = length
+            case .maxLength(let length): validation.maxLength = length
+            case .pattern(let pattern): validation.pattern = pattern
+            case .min(let bound): validation.min = bound
+            case .max(let bound): validation.max = bound
+            case .oneOf(let values): validation._enum = try values.map { try JSONBridge.convert($0, to: OpenAPIValueContainer.self) }
+            }
+        }
+        self.init(
+            name: parameter.name, _type: .init(rawValue: parameter.kind.rawValue) ?? .json, label: parameter.displayLabel,
+            required: parameter.isRequired,
+            defaultValue: try parameter.defaultValue.map { try JSONBridge.convert($0, to: OpenAPIValueContainer.self) },
+            helpText: parameter.help, validation: parameter.validations.isEmpty ? nil : validation,
+            dataProvider: parameter.dataProvider
+        )
+    }
+}

@@ -1,0 +1,39 @@
+import BifrostStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Keeps this process registered as alive and closes runs left behind by processes that died.
+///
+/// Every `interval` (once the schema is current) it refreshes this process's heartbeat and closes, as `Failed`,
+/// every unfinished run whose process has been silent for `staleAfter`: after a crash, a run never stays
+/// `Running` for longer than about `staleAfter + interval`.
+struct InstanceHeartbeat: Service {
+    let instances: GatewayInstances
+    let instanceID: UUID
+    let schema: SchemaState
+    let logger: Logger
+    var interval: Duration = .seconds(10)
+    var staleAfter: Duration = .seconds(60)
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                if schema.isCurrent { await beat() }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    private func beat() async {
+        do {
+            try await instances.heartbeat(instanceID)
+            let closed = try await instances.closeAbandonedRuns(
+                staleAfter: staleAfter, reason: "The gateway process running it stopped before it finished."
+            )
+            if closed > 0 { logger.warning("Closed runs of a stopped gateway process", metadata: ["bifrost.runs": "\(closed)"]) }
+        } catch {
+            logger.warning("Heartbeat failed", metadata: ["error.message": "\(error)"])
+        }
+    }
+}

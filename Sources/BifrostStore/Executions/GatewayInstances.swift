@@ -1,0 +1,54 @@
+public import Foundation
+public import Logging
+public import PostgresNIO
+
+/// The registry of running gateway processes, and the clean-up of runs whose process died.
+///
+/// Each process registers a random id at start and refreshes its heartbeat while it runs. A run still
+/// `Pending` or `Running` whose owner has not been heard from for `staleAfter` is closed as `Failed`.
+public struct GatewayInstances: Sendable {
+    private let client: PostgresClient
+    private let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Records that process `id` is alive (first registration or heartbeat).
+    public func heartbeat(_ id: UUID) async throws {
+        try await client.query(
+            """
+            INSERT INTO gateway_instances (id) VALUES (\(id))
+            ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()
+            """,
+            logger: logger
+        )
+    }
+
+    /// Closes runs of processes silent for longer than `staleAfter`, and forgets those processes.
+    /// - Returns: how many runs were closed.
+    @discardableResult
+    public func closeAbandonedRuns(staleAfter: Duration, reason: String) async throws -> Int {
+        let seconds = Double(staleAfter.components.seconds)
+        let rows = try await client.query(
+            """
+            WITH dead AS (
+                DELETE FROM gateway_instances WHERE heartbeat_at < now() - make_interval(secs => \(seconds))
+                RETURNING id
+            )
+            UPDATE executions SET status = 'Failed', error = \(reason), finished_at = now(),
+                duration_ms = (extract(epoch FROM now() - coalesce(started_at, created_at)) * 1000)::bigint,
+                owner_instance = NULL
+            WHERE status IN ('Pending', 'Running') AND owner_instance IS NOT NULL
+              AND (owner_instance IN (SELECT id FROM dead)
+                   OR owner_instance NOT IN (SELECT id FROM gateway_instances))
+            RETURNING id
+            """,
+            logger: logger
+        )
+        var closed = 0
+        for try await _ in rows { closed += 1 }
+        return closed
+    }
+}

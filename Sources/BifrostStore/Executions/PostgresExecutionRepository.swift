@@ -1,0 +1,153 @@
+public import Bifrost
+public import Foundation
+public import Logging
+public import PostgresNIO
+
+/// Workflow runs and their logs on PostgreSQL. Two statements per run: a row when it starts, and one
+/// transaction that records the outcome and inserts every log line when it ends.
+public struct PostgresExecutionRepository: Sendable {
+    private let client: PostgresClient
+    private let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Records a run as `Running`, owned by the gateway process `owner`.
+    public func start(_ record: ExecutionRecord, owner: UUID) async throws {
+        try await client.query(
+            """
+            INSERT INTO executions (id, workflow, organization_id, status, input, started_by_user, started_by_key,
+                                    started_by, owner_instance, created_at, started_at)
+            VALUES (\(record.id), \(record.workflow), \(record.organizationID), \(record.status.rawValue),
+                    \(try JSONText.encode(record.input))::jsonb, \(record.startedBy.userID), \(record.startedBy.apiKeyID),
+                    \(record.startedBy.label), \(owner), \(record.createdAt), \(record.startedAt))
+            """,
+            logger: logger
+        )
+    }
+
+    /// Records how a run ended, with its whole log, in one transaction.
+    public func finish(_ record: ExecutionRecord, logs: [ExecutionLogLine]) async throws {
+        let result = try record.result.map(JSONText.encode)
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query(
+                """
+                UPDATE executions SET status = \(record.status.rawValue), result = \(result)::jsonb,
+                    error = \(record.error), finished_at = \(record.finishedAt),
+                    duration_ms = \(record.durationMilliseconds.map(Int64.init)), owner_instance = NULL
+                WHERE id = \(record.id)
+                """,
+                logger: logger
+            )
+            guard !logs.isEmpty else { return }
+            try await connection.query(
+                """
+                INSERT INTO execution_logs (execution_id, sequence, level, message, logged_at)
+                SELECT \(record.id), * FROM unnest(\(logs.map { Int32($0.sequence) })::integer[],
+                    \(logs.map(\.level))::text[], \(logs.map(\.message))::text[], \(logs.map(\.loggedAt))::timestamptz[])
+                """,
+                logger: logger
+            )
+        }
+    }
+
+    /// The run with this id, if `visibility` shows it.
+    public func get(_ id: UUID, _ visibility: ExecutionVisibility) async throws -> ExecutionRecord? {
+        let (everything, organization) = visibility.rows.filter
+        let rows = try await client.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM executions
+            WHERE id = \(id) AND (\(everything) OR organization_id IS NOT DISTINCT FROM \(organization))
+              AND (\(visibility.startedBy)::uuid IS NULL OR started_by_user = \(visibility.startedBy)
+                   OR started_by_key = \(visibility.startedBy))
+            """,
+            logger: logger
+        )
+        for try await row in rows.decode(Row.self) { return try Self.record(row) }
+        return nil
+    }
+
+    /// Runs `visibility` shows, newest first, filtered and paged by `query`.
+    public func list(_ visibility: ExecutionVisibility, _ query: ExecutionQuery) async throws -> [ExecutionRecord] {
+        let (everything, organization) = visibility.rows.filter
+        let rows = try await client.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM executions
+            WHERE (\(everything) OR organization_id IS NOT DISTINCT FROM \(organization))
+              AND (\(visibility.startedBy)::uuid IS NULL OR started_by_user = \(visibility.startedBy)
+                   OR started_by_key = \(visibility.startedBy))
+              AND (\(query.workflow)::text IS NULL OR workflow = \(query.workflow))
+              AND (\(query.status?.rawValue)::text IS NULL OR status = \(query.status?.rawValue))
+              AND (\(query.since)::timestamptz IS NULL OR created_at >= \(query.since))
+              AND (\(query.until)::timestamptz IS NULL OR created_at < \(query.until))
+              AND (\(query.after?.createdAt)::timestamptz IS NULL
+                   OR (created_at, id) < (\(query.after?.createdAt), \(query.after?.id)))
+            ORDER BY created_at DESC, id DESC LIMIT \(query.limit)
+            """,
+            logger: logger
+        )
+        var records: [ExecutionRecord] = []
+        for try await row in rows.decode(Row.self) { records.append(try Self.record(row)) }
+        return records
+    }
+
+    /// The log of a run `visibility` shows (nil if it does not), without debug lines unless asked.
+    public func logs(of id: UUID, _ visibility: ExecutionVisibility, includeDebug: Bool) async throws
+        -> [ExecutionLogLine]?
+    {
+        guard try await get(id, visibility) != nil else { return nil }
+        let rows = try await client.query(
+            """
+            SELECT sequence, level, message, logged_at FROM execution_logs
+            WHERE execution_id = \(id) AND (\(includeDebug) OR level <> 'debug') ORDER BY sequence
+            """,
+            logger: logger
+        )
+        var lines: [ExecutionLogLine] = []
+        for try await (sequence, level, message, at) in rows.decode((Int32, String, String, Date).self) {
+            lines.append(ExecutionLogLine(sequence: Int(sequence), level: level, message: message, loggedAt: at))
+        }
+        return lines
+    }
+
+    private typealias Row = (
+        UUID, String, UUID?, String, String, String?, String?, UUID?, UUID?, String, Date, Date?, Date?, Int64?
+    )
+
+    private static let columns = """
+        id, workflow, organization_id, status, input::text, result::text, error, started_by_user, started_by_key,
+        started_by, created_at, started_at, finished_at, duration_ms
+        """
+
+    private static func record(_ row: Row) throws -> ExecutionRecord {
+        ExecutionRecord(
+            id: row.0, workflow: row.1, organizationID: row.2, status: ExecutionStatus(rawValue: row.3) ?? .failed,
+            input: try JSONText.decode(row.4), result: try row.5.map(JSONText.decode), error: row.6,
+            startedBy: ExecutionActor(userID: row.7, apiKeyID: row.8, label: row.9), createdAt: row.10,
+            startedAt: row.11, finishedAt: row.12, durationMilliseconds: row.13.map(Int.init)
+        )
+    }
+}
+
+extension Visibility {
+    /// (`everything`, the scope's organisation) as bind parameters of a tenant filter.
+    fileprivate var filter: (Bool, UUID?) {
+        switch self {
+        case .everything: (true, nil)
+        case .only(let scope): (false, scope.organizationID)
+        }
+    }
+}
+
+/// JSON values to and from the text PostgreSQL's `jsonb` reads and prints.
+enum JSONText {
+    static func encode(_ value: JSONValue) throws -> String {
+        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+    }
+
+    static func decode(_ text: String) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    }
+}
