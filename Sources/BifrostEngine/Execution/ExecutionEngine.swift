@@ -49,14 +49,14 @@ public struct ExecutionEngine: Sendable {
         if entry.configuration.requiresOrganization, caller.organizationID == nil {
             throw ExecutionRefusal.needsOrganization(name)
         }
-        guard entry.configuration.executionMode == .sync else {
-            throw ExecutionRefusal.notSynchronous(name, entry.configuration.executionMode)
-        }
         let values: [String: JSONValue]
         do {
             values = try entry.validate(input)
         } catch let invalid as InvalidInput {
             throw ExecutionRefusal.invalidInput(invalid.problems)
+        }
+        guard entry.configuration.executionMode == .sync else {
+            throw ExecutionRefusal.notSynchronous(name, entry.configuration.executionMode)
         }
         guard slots.acquire(organization: caller.organizationID) else { throw ExecutionRefusal.busy }
         defer { slots.release(organization: caller.organizationID) }
