@@ -1,0 +1,43 @@
+# Shared by the benchmark scripts: start one `bifrost serve` (embedded database, rate limits out of the way)
+# and run wrk against it. Source it after setting `binary`, `seconds` and `connections`.
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+
+work=$(mktemp -d)
+trap 'kill -TERM "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$work"' EXIT
+mkdir "$work/policies"
+cp "$repo/Policies/roles.yaml" "$work/policies/"
+# Limits high enough not to interfere: the benchmarks measure the gateway, not rate limiting.
+printf 'api_key: {per_second: 1000000, burst: 1000000}\nuser: {per_second: 1000000, burst: 1000000}\norganization: {per_second: 1000000, burst: 1000000}\n' \
+  > "$work/policies/rate-limits.yaml"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+
+cd "$work"
+BIFROST_BOOTSTRAP_ADMIN_EMAIL=bench@example.com BIFROST_BOOTSTRAP_ADMIN_PASSWORD='benchmark password' \
+  "$binary" serve --http-port "$port" --log-level error --policies-directory "$work/policies" \
+  --workflows-max-concurrent-runs 10000 --workflows-max-concurrent-runs-per-organization 10000 \
+  >"$work/server.log" 2>&1 &
+server=$!
+until curl -fs -o /dev/null "$base/health/ready"; do sleep 0.05; done
+
+jwt=$(curl -fs -H 'Content-Type: application/json' -d '{"email":"bench@example.com","password":"benchmark password"}' \
+  "$base/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+
+# run NAME WRK-ARGUMENTS…: prints "name rps p50_us p99_us non2xx requests"
+run() {
+  local name=$1; shift
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" > "$work/$name.txt"
+  python3 - "$name" "$work/$name.txt" <<'PY'
+import re, sys
+name, path = sys.argv[1], sys.argv[2]
+text = open(path).read()
+def micros(label):
+    m = re.search(r"^\s+%s\s+([\d.]+)(us|ms|s)\s*$" % label, text, re.M)
+    value, unit = float(m.group(1)), m.group(2)
+    return value * {"us": 1, "ms": 1000, "s": 1e6}[unit]
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+total = int(re.search(r"(\d+) requests in", text).group(1))
+non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+print(f"{name} {rps:.0f} {micros('50%'):.0f} {micros('99%'):.0f} {non2xx.group(1) if non2xx else 0} {total}")
+PY
+}
