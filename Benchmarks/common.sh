@@ -23,13 +23,18 @@ until curl -fs -o /dev/null "$base/health/ready"; do sleep 0.05; done
 jwt=$(curl -fs -H 'Content-Type: application/json' -d '{"email":"bench@example.com","password":"benchmark password"}' \
   "$base/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 
-# run NAME WRK-ARGUMENTS…: prints "name rps p50_us p99_us non2xx requests"
+# CPU time the server has used so far (user + system, all threads), in clock ticks.
+server_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+
+# run NAME WRK-ARGUMENTS…: prints "name rps p50_us p99_us non2xx requests cpu_us_per_request"
 run() {
   local name=$1; shift
+  local before; before=$(server_ticks)
   wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" > "$work/$name.txt"
-  python3 - "$name" "$work/$name.txt" <<'PY'
+  local after; after=$(server_ticks)
+  python3 - "$name" "$work/$name.txt" "$((after - before))" "$(getconf CLK_TCK)" <<'PY'
 import re, sys
-name, path = sys.argv[1], sys.argv[2]
+name, path, ticks, hertz = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 text = open(path).read()
 def micros(label):
     m = re.search(r"^\s+%s\s+([\d.]+)(us|ms|s)\s*$" % label, text, re.M)
@@ -38,6 +43,7 @@ def micros(label):
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
 total = int(re.search(r"(\d+) requests in", text).group(1))
 non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-print(f"{name} {rps:.0f} {micros('50%'):.0f} {micros('99%'):.0f} {non2xx.group(1) if non2xx else 0} {total}")
+cpu = ticks / hertz * 1e6 / max(total, 1)
+print(f"{name} {rps:.0f} {micros('50%'):.0f} {micros('99%'):.0f} {non2xx.group(1) if non2xx else 0} {total} {cpu:.1f}")
 PY
 }

@@ -46,10 +46,10 @@ import sys
 rows = {l.split()[0]: l.split()[1:] for l in open(sys.argv[1]).read().strip().splitlines()}
 rss, succeeded, recorded = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 base = float(rows["live"][0])
-print("%-44s%10s%10s%10s%9s%8s" % ("endpoint", "req/s", "p50 us", "p99 us", "non-2xx", "ratio"))
+print("%-44s%10s%10s%10s%9s%8s%12s" % ("endpoint", "req/s", "p50 us", "p99 us", "non-2xx", "ratio", "CPU us/req"))
 for name, label in [("live", "GET /health/live"), ("execute", "POST /api/workflows/quick_lookup/execute")]:
-    rps, p50, p99, bad = rows[name][:4]
-    print("%-44s%10.0f%10.0f%10.0f%9s%8.2f" % (label, float(rps), float(p50), float(p99), bad, float(rps) / base))
+    rps, p50, p99, bad, total, cpu = rows[name]
+    print("%-44s%10.0f%10.0f%10.0f%9s%8.2f%12s" % (label, float(rps), float(p50), float(p99), bad, float(rps) / base, cpu))
 answered = int(rows["execute"][4]) - int(rows["execute"][3])
 print(f"runs answered 2xx: {answered}; recorded in PostgreSQL: {recorded} ({succeeded} Success)")
 print(f"server RSS after the run: {rss / 1024:.1f} MiB")

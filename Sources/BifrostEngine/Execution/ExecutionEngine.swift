@@ -5,7 +5,8 @@ public import Logging
 import Synchronization
 
 /// Runs workflows for callers and records every run: validation, scope, concurrency limits, the run itself
-/// (`WorkflowRun`), and two database statements (a `Running` row at the start, the outcome and log at the end).
+/// (`WorkflowRun`), and two database statements (a `Running` row at the start, which also reads the
+/// organisation's name, and the outcome with the whole log at the end).
 public struct ExecutionEngine: Sendable {
     /// Limits that keep one organisation, or everyone together, from exhausting the process.
     public struct Limits: Sendable {
@@ -68,14 +69,14 @@ public struct ExecutionEngine: Sendable {
             id: id, workflow: name, organizationID: caller.organizationID, status: .running,
             input: .object(values), startedBy: caller.actor, createdAt: started, startedAt: started
         )
-        try await executions.start(record, owner: instanceID)
+        let organizationName = try await executions.start(record, owner: instanceID)
 
         var runLogger = logger
         runLogger[metadataKey: "bifrost.execution.id"] = .string(id.uuidString.lowercased())
         runLogger[metadataKey: "bifrost.workflow"] = .string(name)
         let collector = ExecutionLogCollector()
         let context = ExecutionContext(
-            orgID: caller.organizationID, orgName: caller.organizationName, userID: caller.userID, email: caller.email,
+            orgID: caller.organizationID, orgName: organizationName, userID: caller.userID, email: caller.email,
             name: caller.name, executionID: id, isPlatformAdmin: caller.isPlatformAdmin,
             logger: collector.logger(forwardingTo: runLogger)
         )
@@ -90,7 +91,7 @@ public struct ExecutionEngine: Sendable {
         record.error = outcome.error
         record.finishedAt = Date()
         record.durationMilliseconds = Int((ContinuousClock.now - clock) / .milliseconds(1))
-        try await executions.finish(record, logs: collector.lines)
+        try await executions.finish(record, resultJSON: outcome.resultJSON, logs: collector.lines)
         return record
     }
 
@@ -101,7 +102,6 @@ public struct ExecutionEngine: Sendable {
 /// Who asks for a run, in which scope: what becomes the workflow's `ExecutionContext` and the record's actor.
 public struct Caller: Sendable {
     public var organizationID: UUID?
-    public var organizationName: String?
     public var userID: UUID?
     public var email: String?
     public var name: String?
@@ -109,11 +109,10 @@ public struct Caller: Sendable {
     public var actor: ExecutionActor
 
     public init(
-        organizationID: UUID?, organizationName: String?, userID: UUID?, email: String?, name: String?,
-        isPlatformAdmin: Bool, actor: ExecutionActor
+        organizationID: UUID?, userID: UUID?, email: String?, name: String?, isPlatformAdmin: Bool,
+        actor: ExecutionActor
     ) {
         self.organizationID = organizationID
-        self.organizationName = organizationName
         self.userID = userID
         self.email = email
         self.name = name

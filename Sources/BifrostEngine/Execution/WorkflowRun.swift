@@ -8,6 +8,15 @@ public struct RunOutcome: Sendable, Hashable {
     public var status: ExecutionStatus
     public var result: JSONValue?
     public var error: String?
+    /// The result as JSON text, as it was measured against the size limit (stored as is).
+    public var resultJSON: String?
+
+    init(status: ExecutionStatus, result: JSONValue?, error: String?, resultJSON: String? = nil) {
+        self.status = status
+        self.result = result
+        self.error = error
+        self.resultJSON = resultJSON
+    }
 }
 
 /// Runs one bound workflow to an outcome, whatever the workflow does.
@@ -62,9 +71,11 @@ struct WorkflowRun: Sendable {
     private static func perform(_ workflow: some Workflow, context: ExecutionContext, maximumResultSize: Int) async
         -> RunOutcome
     {
+        let value: any Encodable
         let output: Data
         do {
-            output = try JSONEncoder().encode(try await workflow.run(context))
+            value = try await workflow.run(context)
+            output = try JSONEncoder().encode(value)
         } catch let error as WorkflowError {
             return RunOutcome(status: .failed, result: nil, error: error.message)
         } catch is CancellationError {
@@ -78,11 +89,14 @@ struct WorkflowRun: Sendable {
                 error: "The result is \(output.count) bytes, more than the limit of \(maximumResultSize)."
             )
         }
-        guard let result = try? JSONDecoder().decode(JSONValue.self, from: output) else {
+        guard let result = value as? JSONValue ?? (try? JSONDecoder().decode(JSONValue.self, from: output)) else {
             return RunOutcome(status: .failed, result: nil, error: "The result is not JSON.")
         }
         let succeeded = result["success"] != .bool(false)
-        return RunOutcome(status: succeeded ? .success : .completedWithErrors, result: result, error: nil)
+        return RunOutcome(
+            status: succeeded ? .success : .completedWithErrors, result: result, error: nil,
+            resultJSON: String(decoding: output, as: UTF8.self)
+        )
     }
 }
 

@@ -26,20 +26,17 @@ extension APIService {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let name = input.path.name
         guard caller.mayRun(name) else { throw Problem.notFound("No workflow is named \(name).") }
-        let values = try body.input.map { try JSONBridge.convert($0.additionalProperties, to: [String: JSONValue].self) } ?? [:]
-        let organizationName = try await caller.scope.organizationID.asyncMap {
-            try await identity.organizations.find($0)?.name
-        } ?? nil
+        let values = try body.input.map { JSONBridge.jsonValue($0.additionalProperties.value).objectValue ?? [:] } ?? [:]
         let record: ExecutionRecord
         do {
-            record = try await workflows.engine.execute(name, input: values, caller: caller.caller(organizationName: organizationName))
+            record = try await workflows.engine.execute(name, input: values, caller: caller.caller)
         } catch let refusal as ExecutionRefusal {
             throw Problem(refusal)
         }
         return .ok(.init(body: .json(.init(
             executionId: record.id.uuidString.lowercased(),
             status: .init(rawValue: record.status.rawValue) ?? .failed,
-            result: try record.result.map { try JSONBridge.convert($0, to: OpenAPIValueContainer.self) },
+            result: try record.result.map(JSONBridge.container),
             error: record.error, durationMs: record.durationMilliseconds ?? 0
         ))))
     }
@@ -54,14 +51,14 @@ extension APIService {
         let organizationName = try await caller.scope.organizationID.asyncMap {
             try await identity.organizations.find($0)?.name
         } ?? nil
-        let details = caller.caller(organizationName: organizationName)
+        let details = caller.caller
         let context = ExecutionContext(
             orgID: details.organizationID, orgName: organizationName, userID: details.userID, email: details.email,
             name: details.name, executionID: UUID(), isPlatformAdmin: details.isPlatformAdmin, logger: logger
         )
         let options = try await workflows.dataProviders.options(of: provider, context: context)
         return .ok(.init(body: .json(try options.map {
-            Components.Schemas.DataProviderOption(label: $0.label, value: try JSONBridge.convert($0.value, to: OpenAPIValueContainer.self))
+            Components.Schemas.DataProviderOption(label: $0.label, value: try JSONBridge.container($0.value))
         })))
     }
 }
@@ -114,13 +111,13 @@ extension Components.Schemas.WorkflowParameter {
             case .pattern(let pattern): validation.pattern = pattern
             case .min(let bound): validation.min = bound
             case .max(let bound): validation.max = bound
-            case .oneOf(let values): validation._enum = try values.map { try JSONBridge.convert($0, to: OpenAPIValueContainer.self) }
+            case .oneOf(let values): validation._enum = try values.map(JSONBridge.container)
             }
         }
         self.init(
             name: parameter.name, _type: .init(rawValue: parameter.kind.rawValue) ?? .json, label: parameter.displayLabel,
             required: parameter.isRequired,
-            defaultValue: try parameter.defaultValue.map { try JSONBridge.convert($0, to: OpenAPIValueContainer.self) },
+            defaultValue: try parameter.defaultValue.map(JSONBridge.container),
             helpText: parameter.help, validation: parameter.validations.isEmpty ? nil : validation,
             dataProvider: parameter.dataProvider
         )

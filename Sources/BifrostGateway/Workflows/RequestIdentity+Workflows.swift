@@ -4,10 +4,10 @@ import Foundation
 
 extension RequestIdentity {
     /// The caller as the engine records it and hands it to the workflow.
-    func caller(organizationName: String?) -> Caller {
+    var caller: Caller {
         let user = principal.user
         return Caller(
-            organizationID: scope.organizationID, organizationName: organizationName, userID: user?.id,
+            organizationID: scope.organizationID, userID: user?.id,
             email: user?.email, name: user?.name ?? principal.apiKey?.name, isPlatformAdmin: principal.isPlatformAdmin,
             actor: ExecutionActor(userID: user?.id, apiKeyID: principal.apiKey?.id, label: principal.label)
         )

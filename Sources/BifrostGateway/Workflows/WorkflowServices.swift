@@ -2,6 +2,7 @@ import Bifrost
 import BifrostEngine
 import BifrostStore
 import Foundation
+import OpenAPIRuntime
 
 /// What the workflow and execution handlers use, built once per application.
 struct WorkflowServices: Sendable {
@@ -10,9 +11,38 @@ struct WorkflowServices: Sendable {
     let dataProviders = DataProviderCache()
 }
 
-/// Conversions between the engine's `JSONValue` and the generated code's free-form JSON containers.
+/// Conversions between the engine's `JSONValue` and the generated code's free-form JSON containers, value by
+/// value (no encoding to text and back).
 enum JSONBridge {
-    static func convert<Target: Decodable>(_ value: some Encodable, to: Target.Type) throws -> Target {
-        try JSONDecoder().decode(Target.self, from: try JSONEncoder().encode(value))
+    static func jsonValue(_ value: (any Sendable)?) -> JSONValue {
+        switch value {
+        case let bool as Bool: .bool(bool)
+        case let int as Int: .int(int)
+        case let double as Double: .double(double)
+        case let string as String: .string(string)
+        case let array as [(any Sendable)?]: .array(array.map(jsonValue))
+        case let object as [String: (any Sendable)?]: .object(object.mapValues(jsonValue))
+        default: .null
+        }
+    }
+
+    static func container(_ value: JSONValue) throws -> OpenAPIValueContainer {
+        try OpenAPIValueContainer(unvalidatedValue: sendable(value))
+    }
+
+    private static func sendable(_ value: JSONValue) -> (any Sendable)? {
+        switch value {
+        case .null: nil
+        case .bool(let bool): bool
+        case .int(let int): int
+        case .double(let double): double
+        case .string(let string): string
+        case .array(let array): array.map(sendable)
+        case .object(let object): object.mapValues(sendable)
+        }
+    }
+
+    static func objectContainer(_ value: JSONValue) throws -> OpenAPIObjectContainer {
+        try OpenAPIObjectContainer(unvalidatedValue: value.objectValue?.mapValues(sendable) ?? [:])
     }
 }

@@ -3,8 +3,8 @@ public import Foundation
 public import Logging
 public import PostgresNIO
 
-/// Workflow runs and their logs on PostgreSQL. Two statements per run: a row when it starts, and one
-/// transaction that records the outcome and inserts every log line when it ends.
+/// Workflow runs and their logs on PostgreSQL. Two statements per run: a row when it starts, and one statement
+/// that records the outcome and inserts every log line when it ends.
 public struct PostgresExecutionRepository: Sendable {
     private let client: PostgresClient
     private let logger: Logger
@@ -15,42 +15,45 @@ public struct PostgresExecutionRepository: Sendable {
     }
 
     /// Records a run as `Running`, owned by the gateway process `owner`.
-    public func start(_ record: ExecutionRecord, owner: UUID) async throws {
-        try await client.query(
+    /// - Returns: the name of the run's organisation (read in the same round trip), nil in global scope.
+    @discardableResult
+    public func start(_ record: ExecutionRecord, owner: UUID) async throws -> String? {
+        let rows = try await client.query(
             """
             INSERT INTO executions (id, workflow, organization_id, status, input, started_by_user, started_by_key,
                                     started_by, owner_instance, created_at, started_at)
             VALUES (\(record.id), \(record.workflow), \(record.organizationID), \(record.status.rawValue),
                     \(try JSONText.encode(record.input))::jsonb, \(record.startedBy.userID), \(record.startedBy.apiKeyID),
                     \(record.startedBy.label), \(owner), \(record.createdAt), \(record.startedAt))
+            RETURNING (SELECT name FROM organizations WHERE id = executions.organization_id)
             """,
             logger: logger
         )
+        for try await name in rows.decode(String?.self) { return name }
+        return nil
     }
 
-    /// Records how a run ended, with its whole log, in one transaction.
-    public func finish(_ record: ExecutionRecord, logs: [ExecutionLogLine]) async throws {
-        let result = try record.result.map(JSONText.encode)
-        try await client.withTransaction(logger: logger) { connection in
-            try await connection.query(
-                """
-                UPDATE executions SET status = \(record.status.rawValue), result = \(result)::jsonb,
-                    error = \(record.error), finished_at = \(record.finishedAt),
-                    duration_ms = \(record.durationMilliseconds.map(Int64.init)), owner_instance = NULL
-                WHERE id = \(record.id)
-                """,
-                logger: logger
+    /// Records how a run ended, with its whole log, in one statement (so in one round trip, atomically).
+    /// - Parameter resultJSON: the result already encoded, if the caller has it; encoded here otherwise.
+    public func finish(_ record: ExecutionRecord, resultJSON: String? = nil, logs: [ExecutionLogLine]) async throws {
+        let result = try resultJSON ?? record.result.map(JSONText.encode)
+        try await client.query(
+            """
+            WITH finished AS (
+                UPDATE executions SET status = \(record.status.rawValue),
+                    result = \(result)::jsonb, error = \(record.error),
+                    finished_at = \(record.finishedAt), duration_ms = \(record.durationMilliseconds.map(Int64.init)),
+                    owner_instance = NULL
+                WHERE id = \(record.id) RETURNING id
             )
-            guard !logs.isEmpty else { return }
-            try await connection.query(
-                """
-                INSERT INTO execution_logs (execution_id, sequence, level, message, logged_at)
-                SELECT \(record.id), * FROM unnest(\(logs.map { Int32($0.sequence) })::integer[],
-                    \(logs.map(\.level))::text[], \(logs.map(\.message))::text[], \(logs.map(\.loggedAt))::timestamptz[])
-                """,
-                logger: logger
-            )
-        }
+            INSERT INTO execution_logs (execution_id, sequence, level, message, logged_at)
+            SELECT finished.id, line.sequence, line.level, line.message, line.logged_at
+            FROM finished, unnest(\(logs.map { Int32($0.sequence) })::integer[], \(logs.map(\.level))::text[],
+                                  \(logs.map(\.message))::text[], \(logs.map(\.loggedAt))::timestamptz[])
+                 AS line(sequence, level, message, logged_at)
+            """,
+            logger: logger
+        )
     }
 
     /// The run with this id, if `visibility` shows it.
