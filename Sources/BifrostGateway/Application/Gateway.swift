@@ -29,11 +29,15 @@ public enum Gateway {
         public var catalogue: WorkflowCatalogue
         /// This process, as recorded on the runs it owns.
         public var instanceID: UUID
+        /// Recently verified credentials; `CredentialInvalidationListener` clears it on changes from any replica.
+        public var credentials: CredentialCache
 
         public init(
             database: PostgresClient, schema: SchemaState, metrics: PrometheusCollectorRegistry, tokens: AccessTokens,
-            policy: AccessPolicy, rateLimits: RateLimits, catalogue: WorkflowCatalogue, instanceID: UUID = UUID()
+            policy: AccessPolicy, rateLimits: RateLimits, catalogue: WorkflowCatalogue, instanceID: UUID = UUID(),
+            credentials: CredentialCache = CredentialCache()
         ) {
+            self.credentials = credentials
             self.catalogue = catalogue
             self.instanceID = instanceID
             self.rateLimits = rateLimits
@@ -73,7 +77,8 @@ public enum Gateway {
         router.add(middleware: BodyLimitMiddleware(limit: configuration.http.maxBodySize))
 
         let identity = IdentityServices(
-            client: dependencies.database, tokens: dependencies.tokens, configuration: configuration, logger: logger
+            client: dependencies.database, tokens: dependencies.tokens, credentials: dependencies.credentials,
+            configuration: configuration, logger: logger
         )
         router.add(
             middleware: AuthenticationMiddleware(

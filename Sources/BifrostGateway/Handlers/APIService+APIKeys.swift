@@ -42,7 +42,7 @@ extension APIService {
         let caller = try RequestIdentity.required()
         let id = try Self.uuid(input.path.id, field: "id")
         try await identity.keys.revoke(id, in: caller.scope)
-        identity.credentials.removeAll()
+        await identity.credentialsChanged()
         try await identity.audit.record(caller.auditEvent("api_key.revoke", targetKind: "api_key", targetID: id.uuidString))
         return .noContent(.init())
     }

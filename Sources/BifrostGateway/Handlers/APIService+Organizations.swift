@@ -36,7 +36,7 @@ extension APIService {
             isActive: body.isActive
         )
         let updated = try await identity.organizations.update(id, changes)
-        identity.credentials.removeAll()
+        await identity.credentialsChanged()
         try await identity.audit.record(caller.auditEvent("organization.update", targetKind: "organization", targetID: id.uuidString))
         return .ok(.init(body: .json(.init(updated))))
     }
@@ -45,7 +45,7 @@ extension APIService {
         let caller = try RequestIdentity.required()
         let id = try Self.uuid(input.path.id, field: "id")
         try await identity.organizations.delete(id, force: input.query.force ?? false)
-        identity.credentials.removeAll()
+        await identity.credentialsChanged()
         try await identity.audit.record(caller.auditEvent("organization.delete", targetKind: "organization", targetID: id.uuidString))
         return .noContent(.init())
     }

@@ -57,7 +57,7 @@ extension APIService {
             passwordHash: body.password.map { identity.passwords.hash($0) }, isActive: body.isActive
         )
         let updated = try await identity.users.update(id, in: caller.scope, changes)
-        identity.credentials.removeAll()
+        await identity.credentialsChanged()
         try await identity.audit.record(caller.auditEvent("user.update", targetKind: "user", targetID: id.uuidString))
         return .ok(.init(body: .json(.init(updated))))
     }
@@ -69,7 +69,7 @@ extension APIService {
             throw Problem(.conflict, kind: "conflict", title: "Conflict", detail: "Callers cannot delete themselves.")
         }
         try await identity.users.delete(id, in: caller.scope)
-        identity.credentials.removeAll()
+        await identity.credentialsChanged()
         try await identity.audit.record(caller.auditEvent("user.delete", targetKind: "user", targetID: id.uuidString))
         return .noContent(.init())
     }

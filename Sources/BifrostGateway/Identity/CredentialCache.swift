@@ -6,9 +6,9 @@ import Synchronization
 ///
 /// Keys are SHA-256 digests of the presented credential, never the credential itself. An entry lives for
 /// `lifetime` at most, and never past the expiry of what it caches (a JWT's `exp`, a key's `expires_at`). Any
-/// change to users, organisations or keys made through this replica clears the cache at once; a change made
-/// through another replica is seen here within `lifetime`.
-final class CredentialCache: Sendable {
+/// change to users, organisations or keys clears the cache at once, on this replica directly and on the others
+/// through `CredentialInvalidationListener`.
+public final class CredentialCache: Sendable {
     private struct Entry {
         var principal: Principal
         var validUntil: ContinuousClock.Instant
@@ -18,7 +18,7 @@ final class CredentialCache: Sendable {
     let capacity: Int
     private let entries = Mutex<[String: Entry]>([:])
 
-    init(lifetime: Duration = .seconds(10), capacity: Int = 50_000) {
+    public init(lifetime: Duration = .seconds(10), capacity: Int = 50_000) {
         self.lifetime = lifetime
         self.capacity = capacity
     }

@@ -19,11 +19,19 @@ struct IdentityServices: Sendable {
     let refreshLifetime: Duration
     let loginThrottle = LoginThrottle()
     /// Verified credentials of the last few seconds; cleared on every change to users, organisations or keys.
-    let credentials = CredentialCache()
+    let credentials: CredentialCache
+    private let client: PostgresClient
+    private let logger: Logger
     /// Configured Microsoft Entra ID (OpenID Connect) issuers.
     let oidc: OIDCAuthenticator
 
-    init(client: PostgresClient, tokens: AccessTokens, configuration: GatewayConfiguration, logger: Logger) {
+    init(
+        client: PostgresClient, tokens: AccessTokens, credentials: CredentialCache, configuration: GatewayConfiguration,
+        logger: Logger
+    ) {
+        self.client = client
+        self.logger = logger
+        self.credentials = credentials
         users = PostgresUserRepository(client: client, logger: logger)
         keys = PostgresAPIKeyRepository(client: client, logger: logger)
         refreshTokens = PostgresRefreshTokenRepository(client: client, logger: logger)
@@ -47,5 +55,10 @@ struct IdentityServices: Sendable {
             },
             users: users, organizations: organizations, audit: audit
         )
+    }
+
+    /// Clears the credential cache here and on every other replica (after a user, organisation or key changed).
+    func credentialsChanged() async {
+        await CredentialInvalidation.announce(clearing: credentials, client: client, logger: logger)
     }
 }

@@ -60,18 +60,20 @@ public struct GatewayServer: Sendable {
             ),
             lifetime: configuration.auth.accessTokenLifetime
         )
+        let credentials = CredentialCache()
         let application = try Gateway.buildApplication(
             configuration: configuration,
             dependencies: .init(
                 database: client, schema: schema, metrics: PrometheusCollectorRegistry(), tokens: tokens,
                 policy: try AccessPolicy.load(directory: configuration.policiesDirectory),
                 rateLimits: try RateLimits.load(directory: configuration.policiesDirectory),
-                catalogue: catalogue, instanceID: instanceID
+                catalogue: catalogue, instanceID: instanceID, credentials: credentials
             ),
             logger: logger
         )
         services.append(.init(service: client))
         services.append(.init(service: migrations, successTerminationBehavior: .ignore))
+        services.append(.init(service: CredentialInvalidationListener(client: client, cache: credentials, logger: logger)))
         services.append(
             .init(service: InstanceHeartbeat(instances: instances, instanceID: instanceID, schema: schema, logger: logger))
         )
