@@ -26,12 +26,12 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         let presented: String
         if let key = request.headers[.bifrostKey] {
-            presented = key.trimmingCharacters(in: .whitespaces)
+            presented = Self.trimmed(Substring(key))
         } else if let authorization = request.headers[.authorization] {
-            guard authorization.count > 7, authorization.prefix(7).lowercased() == "bearer " else {
+            guard let token = Self.bearerToken(authorization) else {
                 throw Problem.unauthorized("The Authorization header must carry a bearer token.", error: "invalid_request")
             }
-            presented = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+            presented = token
         } else {
             return try await next(request, context)
         }
@@ -44,6 +44,25 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
         return try await RequestIdentity.$current.withValue(identity) {
             try await next(request, context)
         }
+    }
+
+    /// The credential of `Bearer <credential>` (the scheme in any case), or nil for another scheme.
+    static func bearerToken(_ value: String) -> String? {
+        let scheme = "bearer ".utf8
+        guard value.utf8.count > scheme.count,
+            value.utf8.prefix(scheme.count).elementsEqual(scheme, by: { ($0 | 0x20) == $1 })
+        else { return nil }
+        let token = trimmed(Substring(value).dropFirst(scheme.count))
+        return token.isEmpty ? nil : token
+    }
+
+    /// `text` without leading and trailing spaces and tabs; cheaper than Foundation's trimming on long tokens.
+    static func trimmed(_ text: Substring) -> String {
+        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = text.firstIndex(where: { !blank($0) }), let last = text.lastIndex(where: { !blank($0) }) else {
+            return ""
+        }
+        return String(text[first...last])
     }
 
     /// The principal behind a credential, from the cache when it was verified moments ago.
