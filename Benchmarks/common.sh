@@ -26,6 +26,15 @@ jwt=$(curl -fs -H 'Content-Type: application/json' -d '{"email":"bench@example.c
 # CPU time the server has used so far (user + system, all threads), in clock ticks.
 server_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 
+# CPU time all PostgreSQL processes on this machine have used so far, in clock ticks (the embedded cluster's).
+database_ticks() {
+  local total=0 pid
+  for pid in $(pgrep -x postgres || true); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
 # run NAME WRK-ARGUMENTS…: prints "name rps p50_us p99_us non2xx requests cpu_us_per_request"
 run() {
   local name=$1; shift

@@ -2,7 +2,7 @@
 # Cost of a recorded synchronous workflow run: wrk on loopback, in one run, against one `bifrost serve`
 # (embedded database): GET /health/live, then POST /api/workflows/quick_lookup/execute with an organisation's
 # API key. Prints executions/s, p50/p99, the ratio, checks that every answered run is recorded in PostgreSQL,
-# and prints the server's resident memory after the run.
+# and prints the CPU time PostgreSQL spent per run and the server's resident memory after the run.
 # Usage: Benchmarks/execute.sh [path/to/bifrost] [seconds] [connections]
 #        (build first: swift build -c release --product bifrost; installs wrk with apt-get if missing)
 set -euo pipefail
@@ -25,10 +25,10 @@ wrk.headers["X-Bifrost-Key"] = "$key"
 LUA
 
 wrk -t2 -c"$connections" -d2s "$base/health/live" >/dev/null  # warm-up
-results=$(
-  run live "$base/health/live"
-  run execute -s "$work/execute.lua" "$base/api/workflows/quick_lookup/execute"
-)
+run live "$base/health/live" > "$work/results.txt"
+database_before=$(database_ticks)
+run execute -s "$work/execute.lua" "$base/api/workflows/quick_lookup/execute" >> "$work/results.txt"
+database_after=$(database_ticks)
 rss_kib=$(ps -o rss= -p "$server" | tr -d ' ')
 recorded=$(python3 - "$work/.bifrost/database.json" <<'PY'
 import json, subprocess, sys
@@ -40,11 +40,11 @@ out = subprocess.run(["psql", url, "-At", "-c",
 print(out.replace("|", " "))
 PY
 )
-echo "$results" > "$work/results.txt"
-python3 - "$work/results.txt" "$rss_kib" $recorded <<'PY'
+python3 - "$work/results.txt" "$rss_kib" $recorded "$((database_after - database_before))" "$(getconf CLK_TCK)" <<'PY'
 import sys
 rows = {l.split()[0]: l.split()[1:] for l in open(sys.argv[1]).read().strip().splitlines()}
 rss, succeeded, recorded = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+database_us = int(sys.argv[5]) / int(sys.argv[6]) * 1e6
 base = float(rows["live"][0])
 print("%-44s%10s%10s%10s%9s%8s%12s" % ("endpoint", "req/s", "p50 us", "p99 us", "non-2xx", "ratio", "CPU us/req"))
 for name, label in [("live", "GET /health/live"), ("execute", "POST /api/workflows/quick_lookup/execute")]:
@@ -52,5 +52,6 @@ for name, label in [("live", "GET /health/live"), ("execute", "POST /api/workflo
     print("%-44s%10.0f%10.0f%10.0f%9s%8.2f%12s" % (label, float(rps), float(p50), float(p99), bad, float(rps) / base, cpu))
 answered = int(rows["execute"][4]) - int(rows["execute"][3])
 print(f"runs answered 2xx: {answered}; recorded in PostgreSQL: {recorded} ({succeeded} Success)")
+print(f"PostgreSQL CPU per run: {database_us / max(recorded, 1):.0f} us")
 print(f"server RSS after the run: {rss / 1024:.1f} MiB")
 PY
