@@ -211,6 +211,19 @@ import Testing
             } while cursor != nil
             #expect(seen == ids.reversed())
             #expect(try await world.memberA(.get, "/api/executions?cursor=garbage").status == .badRequest)
+
+            // Time and workflow filters.
+            let (_, first) = try await world.memberA(.get, "/api/executions/\(ids[0])")
+            let created = try #require((first as? [String: Any])?["created_at"] as? String)
+            func count(_ query: String) async throws -> Int {
+                let (_, page) = try await world.memberA(.get, "/api/executions?\(query)")
+                return ((page as? [String: Any])?["items"] as? [Any])?.count ?? -1
+            }
+            let encoded = created.replacingOccurrences(of: "+", with: "%2B")
+            #expect(try await count("since=\(encoded)") == 5)
+            #expect(try await count("until=\(encoded)") == 0)
+            #expect(try await count("until=2999-01-01T00:00:00Z&workflow=quick_lookup") == 5)
+            #expect(try await count("workflow=create_user") == 0)
         }
     }
 
