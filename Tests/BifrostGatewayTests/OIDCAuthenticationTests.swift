@@ -236,4 +236,19 @@ import Testing
             }
         }
     }
+
+    @Test func anUnreachableKeySetIsAServerProblemNotTheCallers() async throws {
+        try await OIDCTestIssuer.withIssuer { issuer in
+            var configuration = GatewayConfiguration()
+            configuration.oidc.issuers = [
+                .init(name: "entra", issuer: issuer.multiTenantIssuer, audience: Self.audience, jwksURI: "http://127.0.0.1:1/keys")
+            ]
+            try await GatewayHarness.withGatewayAndDatabase(configuration: configuration) { client, _ in
+                let token = try await issuer.token(claims(issuer, tenant: UUID(), email: "x@contoso.com"))
+                let (status, body, _) = try await me(client, token)
+                #expect(status == .serviceUnavailable)
+                #expect((body["detail"] as? String)?.contains("could not be reached") == true)
+            }
+        }
+    }
 }

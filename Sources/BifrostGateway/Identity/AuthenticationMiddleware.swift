@@ -94,6 +94,9 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
             claims = try await verifier.verify(token, header: unverified)
         } catch let rejection as OIDCTokenRejection {
             throw Problem.unauthorized(rejection.detail, error: "invalid_token")
+        } catch {
+            // The issuer's key set could not be fetched: our problem, not the caller's.
+            throw Problem.serviceUnavailable("The token's issuer could not be reached to check its signing keys.")
         }
         let user = try await oidc.user(for: claims, from: verifier)
         guard user.isActive else { throw Problem.unauthorized("The token's user is inactive.", error: "invalid_token") }
