@@ -11,7 +11,7 @@ import Testing
 /// Cancellation, limits and crash recovery of runs.
 @Suite struct ExecutionLifecycleTests {
     private func runningExecution(_ caller: AdminAPITestClient) async throws -> String {
-        for _ in 0..<200 {
+        for _ in 0..<1_000 {
             let (_, page) = try await caller(.get, "/api/executions?status=Running")
             if let id = ((page as? [String: Any])?["items"] as? [[String: Any]])?.first?["id"] as? String { return id }
             try await Task.sleep(for: .milliseconds(20))
@@ -20,11 +20,16 @@ import Testing
     }
 
     @Test func aRunningExecutionIsCancelledFromAnotherRequest() async throws {
-        try await OrganizationAndUserTests.withWorld { world, _ in
-            let member = world.memberA
-            async let run = member(.post, "/api/workflows/wait_for/execute", ["input": ["seconds": 1.9]])
+        try await GatewayHarness.withGatewayAndDatabase(extraWorkflows: [Sleeper.self]) { client, context in
+            let org = try await AuthFixtures.createOrganization("A", on: context.database)
+            let other = try await AuthFixtures.createOrganization("B", on: context.database)
+            let user = try await AuthFixtures.createUser("a@a.example", role: .orgMember, organization: org, on: context.database)
+            let stranger = try await AuthFixtures.createUser("b@b.example", role: .orgAdmin, organization: other, on: context.database)
+            let member = AdminAPITestClient(client: client, token: try await context.tokens.issue(userID: user.id, session: UUID()))
+            let outsider = AdminAPITestClient(client: client, token: try await context.tokens.issue(userID: stranger.id, session: UUID()))
+            async let run = member(.post, "/api/workflows/sleeper/execute", ["input": [:] as [String: Any]])
             let id = try await runningExecution(member)
-            #expect(try await world.adminB(.post, "/api/executions/\(id)/cancel").status == .notFound)
+            #expect(try await outsider(.post, "/api/executions/\(id)/cancel").status == .notFound)
             #expect(try await member(.post, "/api/executions/\(id)/cancel").status == .accepted)
             let (status, body) = try await run
             #expect(status == .ok)
@@ -38,20 +43,22 @@ import Testing
     @Test func runsBeyondTheOrganisationsLimitAreRefusedWith429() async throws {
         var configuration = GatewayConfiguration()
         configuration.workflows.maxConcurrentRunsPerOrganization = 1
-        try await GatewayHarness.withGatewayAndDatabase(configuration: configuration) { client, context in
+        try await GatewayHarness.withGatewayAndDatabase(configuration: configuration, extraWorkflows: [Sleeper.self]) {
+            client, context in
             let orgA = try await AuthFixtures.createOrganization("A", on: context.database)
             let orgB = try await AuthFixtures.createOrganization("B", on: context.database)
             let userA = try await AuthFixtures.createUser("a@a.example", role: .orgMember, organization: orgA, on: context.database)
             let userB = try await AuthFixtures.createUser("b@b.example", role: .orgMember, organization: orgB, on: context.database)
             let callerA = AdminAPITestClient(client: client, token: try await context.tokens.issue(userID: userA.id, session: UUID()))
             let callerB = AdminAPITestClient(client: client, token: try await context.tokens.issue(userID: userB.id, session: UUID()))
-            async let long = callerA(.post, "/api/workflows/wait_for/execute", ["input": ["seconds": 1.5]])
-            _ = try await runningExecution(callerA)
+            async let long = callerA(.post, "/api/workflows/sleeper/execute", ["input": [:] as [String: Any]])
+            let running = try await runningExecution(callerA)
             let refused = try await callerA(.post, "/api/workflows/quick_lookup/execute", ["input": ["id": "1"]])
             #expect(refused.status == .tooManyRequests)
             // Another organisation is not held up by A's run.
             #expect(try await callerB(.post, "/api/workflows/quick_lookup/execute", ["input": ["id": "1"]]).status == .ok)
-            #expect(((try await long).json as? [String: Any])?["status"] as? String == "Success")
+            #expect(try await callerA(.post, "/api/executions/\(running)/cancel").status == .accepted)
+            #expect(((try await long).json as? [String: Any])?["status"] as? String == "Cancelled")
             #expect(try await callerA(.post, "/api/workflows/quick_lookup/execute", ["input": ["id": "1"]]).status == .ok)
         }
     }
@@ -104,5 +111,14 @@ import Testing
                 }
             }
         }
+    }
+}
+
+/// Sleeps for a minute unless cancelled: long enough for a test to find it running, however loaded the machine.
+struct Sleeper: Workflow {
+    static let configuration = WorkflowConfiguration("sleeper", description: "Sleeps", timeout: .seconds(120))
+    func run(_ context: ExecutionContext) async throws -> JSONValue {
+        try await Task.sleep(for: .seconds(60))
+        return ["slept": true]
     }
 }

@@ -1,3 +1,4 @@
+import Bifrost
 import BifrostEngine
 import BifrostGateway
 import ExampleWorkflows
@@ -40,6 +41,7 @@ enum GatewayHarness {
         migrate: Bool = true,
         logger: Logger = TestPostgres.logger,
         rateLimits: RateLimits = .unlimited,
+        extraWorkflows: [any Workflow.Type] = [],
         addRoutes: @Sendable (Router<GatewayRequestContext>) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, Context) async throws -> Void
     ) async throws {
@@ -59,7 +61,7 @@ enum GatewayHarness {
                         database: client, schema: schema, metrics: metrics, tokens: tokens,
                         policy: try AccessPolicy.load(directory: nil), rateLimits: rateLimits,
                         catalogue: try WorkflowCatalogue(
-                            workflows: ExampleWorkflows.workflows, dataProviders: ExampleWorkflows.dataProviders
+                            workflows: ExampleWorkflows.workflows + extraWorkflows, dataProviders: ExampleWorkflows.dataProviders
                         )
                     ),
                     logger: logger

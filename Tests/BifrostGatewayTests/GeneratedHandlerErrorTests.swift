@@ -5,15 +5,19 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import OpenAPIHummingbird
+import BifrostTestSupport
 import Testing
 
 /// The test contract's handler: echoes the greeting back.
 private struct GreetingAPI: APIProtocol {
     func createGreeting(_ input: Operations.CreateGreeting.Input) async throws -> Operations.CreateGreeting.Output {
         guard case .json(let greeting) = input.body else { throw Problem.badRequest("unexpected body") }
+        if greeting.name == "boom" { throw HandlerFault() }
         return .created(.init(body: .json(greeting)))
     }
 }
+
+private struct HandlerFault: Error {}
 
 /// Generated OpenAPI handlers report bad input as `ServerError`s; the gateway must turn each into the right
 /// problem, exactly as it will for every admin API route.
@@ -72,5 +76,23 @@ private struct GreetingAPI: APIProtocol {
             let errors = try Self.problem(response)["errors"] as? [[String: String]]
             #expect(errors?.first?["field"] == "mood")
         }
+    }
+
+    @Test func aServerFaultIsLoggedWithoutTheRequestsHeaders() async throws {
+        let capture = LogCapture()
+        try await GatewayHarness.withGateway(logger: capture.logger(), addRoutes: { router in
+            try? GreetingAPI().registerHandlers(on: router)
+        }) { client, _ in
+            let status = try await client.execute(
+                uri: "/test/greetings", method: .post,
+                headers: [.contentType: "application/json", .cookie: "session=never-log-this-cookie"],
+                body: ByteBuffer(string: "{\"name\": \"boom\", \"count\": 1}")
+            ) { $0.status }
+            #expect(status == .internalServerError)
+        }
+        let failures = capture.all.filter { $0.message == "Request failed" }
+        #expect(failures.count == 1)
+        #expect(failures.first?.metadata["error.message"]?.contains("HandlerFault") == true)
+        #expect(!capture.all.contains { "\($0.message) \($0.metadata)".contains("never-log-this-cookie") })
     }
 }

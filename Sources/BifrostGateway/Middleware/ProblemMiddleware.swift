@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import OpenAPIRuntime
 
 /// Turns every error thrown below it into an `application/problem+json` response.
 ///
@@ -23,12 +24,20 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 if !allowed.isEmpty { problem = .methodNotAllowed(allowed: allowed) }
             }
             if isServerFault {
-                context.logger.error(
-                    "Request failed",
-                    metadata: ["error.type": "\(type(of: error))", "error.message": "\(String(reflecting: error))"]
-                )
+                let (kind, message) = Self.describe(error)
+                context.logger.error("Request failed", metadata: ["error.type": "\(kind)", "error.message": "\(message)"])
             }
             return problem.render(requestID: context.id)
         }
+    }
+
+    /// What to log of a server fault. A generated handler's `ServerError` describes the whole request, headers
+    /// (credentials, cookies) included, so only its operation and underlying error are logged.
+    static func describe(_ error: any Error) -> (type: String, message: String) {
+        if let server = error as? ServerError {
+            let underlying = server.underlyingError
+            return ("\(type(of: underlying))", "\(server.operationID): \(String(reflecting: underlying))")
+        }
+        return ("\(type(of: error))", String(reflecting: error))
     }
 }

@@ -18,18 +18,8 @@ public struct PostgresExecutionRepository: Sendable {
     /// - Returns: the name of the run's organisation (read in the same round trip), nil in global scope.
     @discardableResult
     public func start(_ record: ExecutionRecord, owner: UUID) async throws -> String? {
-        let rows = try await client.query(
-            """
-            INSERT INTO executions (id, workflow, organization_id, status, input, started_by_user, started_by_key,
-                                    started_by, owner_instance, created_at, started_at)
-            VALUES (\(record.id), \(record.workflow), \(record.organizationID), \(record.status.rawValue),
-                    \(try JSONText.encode(record.input))::jsonb, \(record.startedBy.userID), \(record.startedBy.apiKeyID),
-                    \(record.startedBy.label), \(owner), \(record.createdAt), \(record.startedAt))
-            RETURNING (SELECT name FROM organizations WHERE id = executions.organization_id)
-            """,
-            logger: logger
-        )
-        for try await name in rows.decode(String?.self) { return name }
+        let statement = ExecutionStatements.Start(record: record, input: try JSONText.encode(record.input), owner: owner)
+        for try await name in try await client.execute(statement, logger: logger) { return name }
         return nil
     }
 
@@ -37,23 +27,9 @@ public struct PostgresExecutionRepository: Sendable {
     /// - Parameter resultJSON: the result already encoded, if the caller has it; encoded here otherwise.
     public func finish(_ record: ExecutionRecord, resultJSON: String? = nil, logs: [ExecutionLogLine]) async throws {
         let result = try resultJSON ?? record.result.map(JSONText.encode)
-        try await client.query(
-            """
-            WITH finished AS (
-                UPDATE executions SET status = \(record.status.rawValue),
-                    result = \(result)::jsonb, error = \(record.error),
-                    finished_at = \(record.finishedAt), duration_ms = \(record.durationMilliseconds.map(Int64.init)),
-                    owner_instance = NULL
-                WHERE id = \(record.id) RETURNING id
-            )
-            INSERT INTO execution_logs (execution_id, sequence, level, message, logged_at)
-            SELECT finished.id, line.sequence, line.level, line.message, line.logged_at
-            FROM finished, unnest(\(logs.map { Int32($0.sequence) })::integer[], \(logs.map(\.level))::text[],
-                                  \(logs.map(\.message))::text[], \(logs.map(\.loggedAt))::timestamptz[])
-                 AS line(sequence, level, message, logged_at)
-            """,
-            logger: logger
-        )
+        for try await _ in try await client.execute(
+            ExecutionStatements.Finish(record: record, result: result, logs: logs), logger: logger
+        ) {}
     }
 
     /// The run with this id, if `visibility` shows it.
