@@ -23,7 +23,8 @@ public struct ExecutionEngine: Sendable {
     }
 
     public let catalogue: WorkflowCatalogue
-    let executions: PostgresExecutionRepository
+    /// Where runs are recorded.
+    public let executions: PostgresExecutionRepository
     /// This gateway process, as recorded on the runs it owns.
     public let instanceID: UUID
     let limits: Limits
@@ -91,8 +92,24 @@ public struct ExecutionEngine: Sendable {
         record.error = outcome.error
         record.finishedAt = Date()
         record.durationMilliseconds = Int((ContinuousClock.now - clock) / .milliseconds(1))
-        try await executions.finish(record, resultJSON: outcome.resultJSON, logs: collector.lines)
+        let lines = collector.lines
+        try await recordingOutcome { try await executions.finish(record, resultJSON: outcome.resultJSON, logs: lines) }
         return record
+    }
+
+    /// Writes a run's outcome, trying three times over about two seconds: a run left `Running` by a live
+    /// process is never closed by the heartbeat's clean-up, so a brief database hiccup must not strand it.
+    private func recordingOutcome(_ write: () async throws -> Void) async throws {
+        var delay = Duration.milliseconds(500)
+        for attempt in 1...3 {
+            do {
+                return try await write()
+            } catch where attempt < 3 {
+                logger.warning("Could not record a run's outcome; retrying", metadata: ["error.message": "\(error)"])
+                try? await Task.sleep(for: delay)
+                delay *= 2
+            }
+        }
     }
 
     /// Cancels a run this process is executing; false when it is not running here.

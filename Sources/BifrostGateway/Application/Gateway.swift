@@ -102,8 +102,7 @@ public enum Gateway {
                         maximumResultSize: configuration.workflows.maxResultSize
                     ),
                     logger: logger
-                ),
-                executions: PostgresExecutionRepository(client: dependencies.database, logger: logger)
+                )
             ),
             logger: logger
         )

@@ -7,8 +7,9 @@ import OpenAPIRuntime
 /// What the workflow and execution handlers use, built once per application.
 struct WorkflowServices: Sendable {
     let engine: ExecutionEngine
-    let executions: PostgresExecutionRepository
     let dataProviders = DataProviderCache()
+    /// Recorded runs (the engine's store).
+    var executions: PostgresExecutionRepository { engine.executions }
 }
 
 /// Conversions between the engine's `JSONValue` and the generated code's free-form JSON containers, value by
