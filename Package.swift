@@ -147,6 +147,7 @@ let package = Package(
             name: "BifrostTestSupport",
             dependencies: [
                 "BifrostStore",
+                "BifrostCrypto",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -11,4 +11,11 @@ public enum Base64 {
         encode(bytes).replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
+
+    /// Decodes the URL-safe alphabet, with or without padding; nil for anything else.
+    public static func decodeURLSafe(_ text: some StringProtocol) -> [UInt8]? {
+        var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        standard += String(repeating: "=", count: (4 - standard.count % 4) % 4)
+        return decode(standard)
+    }
 }

@@ -107,7 +107,7 @@ import Testing
             let subject = user.id.uuidString.lowercased()
             let valid = try await context.tokens.issue(userID: user.id, session: UUID())
             let parts = valid.split(separator: ".").map(String.init)
-            let header = try #require(Data(base64URL: parts[0]))
+            let header = Data(try #require(Base64.decodeURLSafe(parts[0])))
             let kid = try #require((try JSONSerialization.jsonObject(with: header) as? [String: Any])?["kid"] as? String)
 
             func encode(_ object: [String: Any]) throws -> String {
@@ -149,7 +149,7 @@ import Testing
             let token = try await context.tokens.issue(userID: user.id, session: UUID())
             let before = try await me(client, token: token)
             #expect(before.0 == .ok)
-            let boss = AdminAPITestClient(client: client, token: try await context.tokens.issue(userID: admin.id, session: UUID()))
+            let boss = try await context.caller(admin)
             let patched = try await boss(.patch, "/api/users/\(user.id)", ["is_active": false])
             #expect(patched.status == .ok)
             let after = try await me(client, token: token)
@@ -199,12 +199,4 @@ private struct ForgedClaims: JWTPayload {
     func encode(to encoder: any Encoder) throws { try values.encode(to: encoder) }
     init(from decoder: any Decoder) throws { values = try [String: String](from: decoder) }
     func verify(using algorithm: some JWTAlgorithm) throws {}
-}
-
-extension Data {
-    init?(base64URL text: String) {
-        var base = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base.count % 4 != 0 { base += "=" }
-        self.init(base64Encoded: base)
-    }
 }

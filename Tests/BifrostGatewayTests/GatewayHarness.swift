@@ -1,4 +1,5 @@
 import Bifrost
+import Foundation
 import BifrostEngine
 import BifrostGateway
 import ExampleWorkflows
@@ -34,6 +35,11 @@ enum GatewayHarness {
         var tokens: AccessTokens
         /// The in-process HTTP client, for requests with hand-made headers.
         var client: any TestClientProtocol
+
+        /// A JSON client signed in as `user` with a fresh gateway token.
+        func caller(_ user: User) async throws -> AdminAPITestClient {
+            AdminAPITestClient(client: client, token: try await tokens.issue(userID: user.id, session: UUID()))
+        }
     }
 
     static func withGatewayAndDatabase(

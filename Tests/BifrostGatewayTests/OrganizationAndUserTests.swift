@@ -28,12 +28,9 @@ import Testing
             let adminA = try await AuthFixtures.createUser("admin@contoso.example", role: .orgAdmin, organization: orgA, on: db)
             let memberA = try await AuthFixtures.createUser("member@contoso.example", role: .orgMember, organization: orgA, on: db)
             let adminB = try await AuthFixtures.createUser("admin@fabrikam.example", role: .orgAdmin, organization: orgB, on: db)
-            func caller(_ user: User) async throws -> AdminAPITestClient {
-                AdminAPITestClient(client: client, token: try await context.tokens.issue(userID: user.id, session: UUID()))
-            }
             let world = World(
-                admin: try await caller(platform), orgA: orgA, orgB: orgB, adminA: try await caller(adminA),
-                memberA: try await caller(memberA), adminB: try await caller(adminB), userA: memberA
+                admin: try await context.caller(platform), orgA: orgA, orgB: orgB, adminA: try await context.caller(adminA),
+                memberA: try await context.caller(memberA), adminB: try await context.caller(adminB), userA: memberA
             )
             try await body(world, context)
         }

@@ -37,7 +37,7 @@ import Testing
         try await GatewayHarness.withGatewayAndDatabase(rateLimits: limits) { client, context in
             let org = try await AuthFixtures.createOrganization("Contoso", on: context.database)
             let admin = try await AuthFixtures.createUser("a@contoso.example", role: .orgAdmin, organization: org, on: context.database)
-            let adminClient = AdminAPITestClient(client: client, token: try await context.tokens.issue(userID: admin.id, session: UUID()))
+            let adminClient = try await context.caller(admin)
             let created = try await adminClient(.post, "/api/api-keys", ["name": "busy", "role": "org_member"])
             let key = try #require((created.json as? [String: Any])?["key"] as? String)
             let headers: HTTPFields = [HTTPField.Name("X-Bifrost-Key")!: key]

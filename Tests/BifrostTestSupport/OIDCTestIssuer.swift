@@ -1,3 +1,4 @@
+import BifrostCrypto
 public import Foundation
 import Hummingbird
 public import JWTKit
@@ -113,14 +114,9 @@ public final class OIDCTestIssuer: Sendable {
     private static func publicJWK(id: String, key: JWTKit.Insecure.RSA.PrivateKey) -> [String: String] {
         let primitives = try! key.publicKey.getKeyPrimitives()
         return [
-            "kty": "RSA", "use": "sig", "kid": id, "n": base64URL(primitives.modulus),
-            "e": base64URL(primitives.publicExponent),
+            "kty": "RSA", "use": "sig", "kid": id, "n": Base64.urlSafe(Array(primitives.modulus)),
+            "e": Base64.urlSafe(Array(primitives.publicExponent)),
         ]
-    }
-
-    private static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 
     private static func json(_ object: Any) throws -> Response {

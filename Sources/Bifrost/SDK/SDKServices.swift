@@ -53,7 +53,7 @@ public struct UnavailableService: ConfigStore, SecretStore, OAuthTokens, FileSto
 
     public init(_ service: String) { self.service = service }
 
-    private var error: WorkflowError { .unavailable("The \(service) service is not available in this gateway yet.") }
+    private var error: WorkflowError { WorkflowError("The \(service) service is not available in this gateway yet.") }
 
     public func get(_ key: String, default defaultValue: JSONValue?) async throws -> JSONValue? { throw error }
     public func set(_ key: String, _ value: JSONValue) async throws { throw error }

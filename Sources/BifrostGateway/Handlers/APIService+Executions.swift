@@ -94,9 +94,7 @@ extension ExecutionCursor {
     }
 
     init?(token: String) {
-        var padded = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        padded += String(repeating: "=", count: (4 - padded.count % 4) % 4)
-        guard let bytes = Base64.decode(padded), let text = String(bytes: bytes, encoding: .utf8) else { return nil }
+        guard let bytes = Base64.decodeURLSafe(token), let text = String(bytes: bytes, encoding: .utf8) else { return nil }
         let parts = text.split(separator: "|")
         guard parts.count == 2, let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else { return nil }
         self.init(createdAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000), id: id)

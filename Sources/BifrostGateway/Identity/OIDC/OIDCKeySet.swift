@@ -46,9 +46,6 @@ actor OIDCKeySet {
         return keyIDs.contains(keyID) ? keys : nil
     }
 
-    /// How many keys are in hand (for tests and diagnostics).
-    var count: Int { keyIDs.count }
-
     private func fetch() async throws {
         if let inFlight { return try await inFlight.value }
         let task = Task { try await self.replaceKeys() }

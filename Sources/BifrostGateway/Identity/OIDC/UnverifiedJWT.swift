@@ -1,3 +1,4 @@
+import BifrostCrypto
 import Foundation
 
 /// What a JWT says about itself before any signature is checked: enough to pick the verifier, nothing to trust.
@@ -15,7 +16,8 @@ struct UnverifiedJWT: Sendable {
     init?(_ token: String) {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3,
-            let headerData = Self.decode(parts[0]), let payloadData = Self.decode(parts[1]),
+            let headerData = Base64.decodeURLSafe(parts[0]).map { Data($0) },
+            let payloadData = Base64.decodeURLSafe(parts[1]).map { Data($0) },
             let header = try? JSONDecoder().decode(Header.self, from: headerData),
             let payload = try? JSONDecoder().decode(Payload.self, from: payloadData)
         else { return nil }
@@ -33,11 +35,5 @@ struct UnverifiedJWT: Sendable {
     private struct Payload: Decodable {
         var iss: String?
         var tid: String?
-    }
-
-    private static func decode(_ part: Substring) -> Data? {
-        var text = part.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        text += String(repeating: "=", count: (4 - text.count % 4) % 4)
-        return Data(base64Encoded: text)
     }
 }
