@@ -5,8 +5,9 @@ public import Logging
 import Synchronization
 
 /// Runs workflows for callers and records every run: validation, scope, concurrency limits, the run itself
-/// (`WorkflowRun`), and two database statements (a `Running` row at the start, which also reads the
-/// organisation's name, and the outcome with the whole log at the end).
+/// (`WorkflowRun`), and its record. A quick run costs one database write, at its end (batched with others,
+/// see `PostgresExecutionRepository`); a run still going after `Limits.runningRowDelay` is also written as
+/// `Running`, so that it can be listed, watched and cancelled, and closed by the clean-up if this process dies.
 public struct ExecutionEngine: Sendable {
     /// Limits that keep one organisation, or everyone together, from exhausting the process.
     public struct Limits: Sendable {
@@ -14,17 +15,25 @@ public struct ExecutionEngine: Sendable {
         public var concurrentRunsPerOrganization: Int
         /// Largest encoded result, in bytes.
         public var maximumResultSize: Int
+        /// How long a run goes unrecorded before its `Running` row is written.
+        public var runningRowDelay: Duration
 
-        public init(concurrentRuns: Int = 64, concurrentRunsPerOrganization: Int = 16, maximumResultSize: Int = 1 << 20) {
+        public init(
+            concurrentRuns: Int = 64, concurrentRunsPerOrganization: Int = 16, maximumResultSize: Int = 1 << 20,
+            runningRowDelay: Duration = .milliseconds(200)
+        ) {
             self.concurrentRuns = concurrentRuns
             self.concurrentRunsPerOrganization = concurrentRunsPerOrganization
             self.maximumResultSize = maximumResultSize
+            self.runningRowDelay = runningRowDelay
         }
     }
 
     public let catalogue: WorkflowCatalogue
     /// Where runs are recorded.
     public let executions: PostgresExecutionRepository
+    /// Names of organisations, for the runs' contexts.
+    public let organizationNames: OrganizationNames
     /// This gateway process, as recorded on the runs it owns.
     public let instanceID: UUID
     let limits: Limits
@@ -33,11 +42,12 @@ public struct ExecutionEngine: Sendable {
     let logger: Logger
 
     public init(
-        catalogue: WorkflowCatalogue, executions: PostgresExecutionRepository, instanceID: UUID, limits: Limits,
-        logger: Logger
+        catalogue: WorkflowCatalogue, executions: PostgresExecutionRepository, organizationNames: OrganizationNames,
+        instanceID: UUID, limits: Limits, logger: Logger
     ) {
         self.catalogue = catalogue
         self.executions = executions
+        self.organizationNames = organizationNames
         self.instanceID = instanceID
         self.limits = limits
         self.slots = ExecutionSlots(total: limits.concurrentRuns, perOrganization: limits.concurrentRunsPerOrganization)
@@ -70,7 +80,7 @@ public struct ExecutionEngine: Sendable {
             id: id, workflow: name, organizationID: caller.organizationID, status: .running,
             input: .object(values), startedBy: caller.actor, createdAt: started, startedAt: started
         )
-        let organizationName = try await executions.start(record, owner: instanceID)
+        let organizationName = try await organizationNames.name(of: caller.organizationID)
 
         var runLogger = logger
         runLogger[metadataKey: "bifrost.execution.id"] = .string(id.uuidString.lowercased())
@@ -82,9 +92,11 @@ public struct ExecutionEngine: Sendable {
             logger: collector.logger(forwardingTo: runLogger)
         )
         let cancellation = running.register(id)
+        let runningRow = recordingAsRunning(record, after: limits.runningRowDelay)
         let outcome = await WorkflowRun(
             entry: entry, values: values, context: context, maximumResultSize: limits.maximumResultSize
         ).outcome(cancellation: cancellation)
+        runningRow.cancel()
         running.remove(id)
 
         record.status = outcome.status
@@ -95,6 +107,19 @@ public struct ExecutionEngine: Sendable {
         let lines = collector.lines
         try await recordingOutcome { try await executions.finish(record, resultJSON: outcome.resultJSON, logs: lines) }
         return record
+    }
+
+    /// Writes `record` as `Running` unless cancelled within `delay`. The write may land after the outcome's
+    /// (the outcome is not held up waiting for it): it then does nothing.
+    private func recordingAsRunning(_ record: ExecutionRecord, after delay: Duration) -> Task<Void, Never> {
+        Task { [executions, instanceID, logger] in
+            guard (try? await Task.sleep(for: delay)) != nil else { return }
+            do {
+                try await executions.start(record, owner: instanceID)
+            } catch {
+                logger.warning("Could not record a run as running", metadata: ["error.message": "\(error)"])
+            }
+        }
     }
 
     /// Writes a run's outcome, trying three times over about two seconds: a run left `Running` by a live

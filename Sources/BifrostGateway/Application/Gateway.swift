@@ -95,6 +95,9 @@ public enum Gateway {
                 engine: ExecutionEngine(
                     catalogue: dependencies.catalogue,
                     executions: PostgresExecutionRepository(client: dependencies.database, logger: logger),
+                    organizationNames: OrganizationNames { [organizations = identity.organizations] in
+                        try await organizations.find($0)?.name
+                    },
                     instanceID: dependencies.instanceID,
                     limits: .init(
                         concurrentRuns: configuration.workflows.maxConcurrentRuns,

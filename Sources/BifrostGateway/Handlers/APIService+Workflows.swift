@@ -48,9 +48,7 @@ extension APIService {
         guard let provider = workflows.engine.catalogue.dataProviders[input.path.name] else {
             throw Problem.notFound("No data provider is named \(input.path.name).")
         }
-        let organizationName = try await caller.scope.organizationID.asyncMap {
-            try await identity.organizations.find($0)?.name
-        } ?? nil
+        let organizationName = try await workflows.engine.organizationNames.name(of: caller.scope.organizationID)
         let details = caller.caller
         let context = ExecutionContext(
             orgID: details.organizationID, orgName: organizationName, userID: details.userID, email: details.email,

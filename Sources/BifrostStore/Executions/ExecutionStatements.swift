@@ -1,18 +1,18 @@
 import Foundation
 import PostgresNIO
 
-/// The two statements every run executes, prepared once per connection so PostgreSQL plans them once rather
+/// The statements that record runs, prepared once per connection so PostgreSQL plans them once rather
 /// than for every run.
 enum ExecutionStatements {
-    /// Inserts a `Running` row and reads the organisation's name in the same round trip.
+    /// Inserts a `Running` row, unless the run has already been recorded (finished in the meantime).
     struct Start: PostgresPreparedStatement {
         static let sql = """
             INSERT INTO executions (id, workflow, organization_id, status, input, started_by_user, started_by_key,
                                     started_by, owner_instance, created_at, started_at)
             VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11)
-            RETURNING (SELECT name FROM organizations WHERE id = executions.organization_id)
+            ON CONFLICT (id) DO NOTHING
             """
-        typealias Row = String?
+        typealias Row = Void
         /// Declared, so that the JSON text in `$5` is sent as text and cast by the server.
         static let bindingDataTypes: [PostgresDataType] = [
             .uuid, .text, .uuid, .text, .text, .uuid, .uuid, .text, .uuid, .timestamptz, .timestamptz,
@@ -38,44 +38,49 @@ enum ExecutionStatements {
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String?.self) }
+        func decodeRow(_ row: PostgresRow) throws -> Row {}
     }
 
-    /// Records the outcome and inserts every log line, atomically (one statement).
+    /// Records the outcomes of several runs and inserts their log lines, atomically (one statement).
+    ///
+    /// A run whose row exists (a `Running` row written while it ran, a queued run) has its outcome filled in,
+    /// unless it already has one; any other run is inserted whole. The runs travel as one JSON document, so a
+    /// batch of any size is one bind parameter and one plan.
     struct Finish: PostgresPreparedStatement {
         static let sql = """
-            WITH finished AS (
-                UPDATE executions SET status = $2, result = $3::jsonb, error = $4, finished_at = $5, duration_ms = $6,
-                    owner_instance = NULL
-                WHERE id = $1 RETURNING id
+            WITH run AS (
+                SELECT * FROM json_to_recordset($1::json) AS run(
+                    id uuid, workflow text, organization_id uuid, status text, input text, result text, error text,
+                    started_by_user uuid, started_by_key uuid, started_by text, created_at float8, started_at float8,
+                    finished_at float8, duration_ms bigint, logs json)
+            ), saved AS (
+                INSERT INTO executions AS existing (id, workflow, organization_id, status, input, result, error,
+                    started_by_user, started_by_key, started_by, created_at, started_at, finished_at, duration_ms)
+                SELECT id, workflow, organization_id, status, input::jsonb, result::jsonb, error, started_by_user,
+                       started_by_key, started_by, to_timestamp(created_at), to_timestamp(started_at),
+                       to_timestamp(finished_at), duration_ms
+                FROM run
+                ON CONFLICT (id) DO UPDATE SET status = excluded.status, result = excluded.result,
+                    error = excluded.error, started_at = coalesce(existing.started_at, excluded.started_at),
+                    finished_at = excluded.finished_at, duration_ms = excluded.duration_ms, owner_instance = NULL
+                WHERE existing.status IN ('Pending', 'Running')
+                RETURNING id
             )
             INSERT INTO execution_logs (execution_id, sequence, level, message, logged_at)
-            SELECT finished.id, line.sequence, line.level, line.message, line.logged_at
-            FROM finished, unnest($7::integer[], $8::text[], $9::text[], $10::timestamptz[])
-                 AS line(sequence, level, message, logged_at)
+            SELECT run.id, line.sequence, line.level, line.message, to_timestamp(line.logged_at)
+            FROM run JOIN saved USING (id)
+                 CROSS JOIN LATERAL json_to_recordset(run.logs) AS line(sequence integer, level text, message text,
+                                                                        logged_at float8)
             """
         typealias Row = Void
-        /// Declared, so that the JSON text in `$3` is sent as text and cast by the server.
-        static let bindingDataTypes: [PostgresDataType] = [
-            .uuid, .text, .text, .text, .timestamptz, .int8, .int4Array, .textArray, .textArray, .timestamptzArray,
-        ]
+        static let bindingDataTypes: [PostgresDataType] = [.text]
 
-        var record: ExecutionRecord
-        var result: String?
-        var logs: [ExecutionLogLine]
+        /// The runs, as `FinishedRun.Document` JSON.
+        var runs: String
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 10)
-            bindings.append(record.id)
-            bindings.append(record.status.rawValue)
-            bindings.append(result)
-            bindings.append(record.error)
-            bindings.append(record.finishedAt)
-            bindings.append(record.durationMilliseconds.map(Int64.init))
-            bindings.append(logs.map { Int32($0.sequence) })
-            bindings.append(logs.map(\.level))
-            bindings.append(logs.map(\.message))
-            bindings.append(logs.map(\.loggedAt))
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(runs)
             return bindings
         }
 

@@ -3,33 +3,38 @@ public import Foundation
 public import Logging
 public import PostgresNIO
 
-/// Workflow runs and their logs on PostgreSQL. Two statements per run: a row when it starts, and one statement
-/// that records the outcome and inserts every log line when it ends.
+/// Workflow runs and their logs on PostgreSQL.
+///
+/// A run is written once, when it ends: its outcome and its whole log in one statement, batched with the
+/// outcomes of other runs ending at the same time (`GroupCommit`). A run that lasts long enough to be watched
+/// or cancelled is also written as `Running` while it runs (`start`).
 public struct PostgresExecutionRepository: Sendable {
     private let client: PostgresClient
     private let logger: Logger
+    private let outcomes: GroupCommit<FinishedRun>
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
+        outcomes = GroupCommit { runs in
+            let statement = ExecutionStatements.Finish(runs: try FinishedRun.document(runs))
+            for try await _ in try await client.execute(statement, logger: logger) {}
+        }
     }
 
-    /// Records a run as `Running`, owned by the gateway process `owner`.
-    /// - Returns: the name of the run's organisation (read in the same round trip), nil in global scope.
-    @discardableResult
-    public func start(_ record: ExecutionRecord, owner: UUID) async throws -> String? {
+    /// Records a run as `Running`, owned by the gateway process `owner` (nothing, if it has already finished).
+    public func start(_ record: ExecutionRecord, owner: UUID) async throws {
         let statement = ExecutionStatements.Start(record: record, input: try JSONText.encode(record.input), owner: owner)
-        for try await name in try await client.execute(statement, logger: logger) { return name }
-        return nil
+        for try await _ in try await client.execute(statement, logger: logger) {}
     }
 
-    /// Records how a run ended, with its whole log, in one statement (so in one round trip, atomically).
+    /// Records how a run ended, with its whole log, atomically; returns once it is stored.
     /// - Parameter resultJSON: the result already encoded, if the caller has it; encoded here otherwise.
     public func finish(_ record: ExecutionRecord, resultJSON: String? = nil, logs: [ExecutionLogLine]) async throws {
-        let result = try resultJSON ?? record.result.map(JSONText.encode)
-        for try await _ in try await client.execute(
-            ExecutionStatements.Finish(record: record, result: result, logs: logs), logger: logger
-        ) {}
+        try await outcomes.submit(FinishedRun(
+            record: record, inputJSON: try JSONText.encode(record.input),
+            resultJSON: try resultJSON ?? record.result.map(JSONText.encode), logs: logs
+        ))
     }
 
     /// The run with this id, if `visibility` shows it.
