@@ -91,12 +91,21 @@ public struct ExecutionEngine: Sendable {
             name: caller.name, executionID: id, isPlatformAdmin: caller.isPlatformAdmin,
             logger: collector.logger(forwardingTo: runLogger)
         )
-        let cancellation = running.register(id)
-        let runningRow = recordingAsRunning(record, after: limits.runningRowDelay)
+        let control = running.register(
+            id, timeout: entry.configuration.timeout, longRunAfter: limits.runningRowDelay,
+            onLongRun: { [executions, instanceID, logger, record] in
+                Task {
+                    do {
+                        try await executions.start(record, owner: instanceID)
+                    } catch {
+                        logger.warning("Could not record a run as running", metadata: ["error.message": "\(error)"])
+                    }
+                }
+            }
+        )
         let outcome = await WorkflowRun(
             entry: entry, values: values, context: context, maximumResultSize: limits.maximumResultSize
-        ).outcome(cancellation: cancellation)
-        runningRow.cancel()
+        ).outcome(control: control)
         running.remove(id)
 
         record.status = outcome.status
@@ -107,19 +116,6 @@ public struct ExecutionEngine: Sendable {
         let lines = collector.lines
         try await recordingOutcome { try await executions.finish(record, resultJSON: outcome.resultJSON, logs: lines) }
         return record
-    }
-
-    /// Writes `record` as `Running` unless cancelled within `delay`. The write may land after the outcome's
-    /// (the outcome is not held up waiting for it): it then does nothing.
-    private func recordingAsRunning(_ record: ExecutionRecord, after delay: Duration) -> Task<Void, Never> {
-        Task { [executions, instanceID, logger] in
-            guard (try? await Task.sleep(for: delay)) != nil else { return }
-            do {
-                try await executions.start(record, owner: instanceID)
-            } catch {
-                logger.warning("Could not record a run as running", metadata: ["error.message": "\(error)"])
-            }
-        }
     }
 
     /// Writes a run's outcome, trying three times over about two seconds: a run left `Running` by a live
@@ -202,24 +198,5 @@ final class ExecutionSlots: Sendable {
             let remaining = counts.byOrganization[organization, default: 1] - 1
             counts.byOrganization[organization] = remaining > 0 ? remaining : nil
         }
-    }
-}
-
-/// Runs in progress in this process, so that they can be cancelled by id.
-final class RunningExecutions: Sendable {
-    private let runs = Mutex<[UUID: RunCancellation]>([:])
-
-    func register(_ id: UUID) -> RunCancellation {
-        let cancellation = RunCancellation()
-        runs.withLock { $0[id] = cancellation }
-        return cancellation
-    }
-
-    func remove(_ id: UUID) { _ = runs.withLock { $0.removeValue(forKey: id) } }
-
-    func cancel(_ id: UUID) -> Bool {
-        guard let cancellation = runs.withLock({ $0[id] }) else { return false }
-        cancellation.cancel()
-        return true
     }
 }

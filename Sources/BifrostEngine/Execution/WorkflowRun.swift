@@ -22,7 +22,8 @@ public struct RunOutcome: Sendable, Hashable {
 /// Runs one bound workflow to an outcome, whatever the workflow does.
 ///
 /// The workflow runs in its own task. The first of three things decides the outcome: the workflow returns or
-/// throws, the timeout passes (`Timeout`), or the run is cancelled (`Cancelled`). In the last two cases the
+/// throws, the timeout passes (`Timeout`, signalled through `RunControl` by `RunningExecutions`), or the run is
+/// cancelled (`Cancelled`). In the last two cases the
 /// workflow's task is cancelled and the outcome is returned at once, even if the workflow ignores cancellation:
 /// its task then runs on unobserved until it next yields, and its result is discarded.
 struct WorkflowRun: Sendable {
@@ -32,7 +33,7 @@ struct WorkflowRun: Sendable {
     /// Largest encoded result accepted.
     let maximumResultSize: Int
 
-    func outcome(cancellation: RunCancellation) async -> RunOutcome {
+    func outcome(control: RunControl) async -> RunOutcome {
         let instance: any Workflow
         do {
             instance = try bind()
@@ -44,14 +45,15 @@ struct WorkflowRun: Sendable {
             decision.settle(await Self.perform(instance, context: context, maximumResultSize: maximumResultSize))
         }
         let timeout = entry.configuration.timeout
-        let timer = Task {
-            try? await Task.sleep(for: timeout)
-            if !Task.isCancelled {
-                decision.settle(RunOutcome(status: .timeout, result: nil, error: "The run exceeded its timeout of \(timeout.wholeSeconds) s."))
+        control.onStop { reason in
+            switch reason {
+            case .cancelled:
+                decision.settle(RunOutcome(status: .cancelled, result: nil, error: "The run was cancelled."))
+            case .timedOut:
+                decision.settle(RunOutcome(
+                    status: .timeout, result: nil, error: "The run exceeded its timeout of \(timeout.wholeSeconds) s."
+                ))
             }
-        }
-        cancellation.onCancel {
-            decision.settle(RunOutcome(status: .cancelled, result: nil, error: "The run was cancelled."))
         }
         let outcome = await withTaskCancellationHandler {
             await decision.value
@@ -59,7 +61,6 @@ struct WorkflowRun: Sendable {
             decision.settle(RunOutcome(status: .cancelled, result: nil, error: "The request that ran it went away."))
         }
         work.cancel()
-        timer.cancel()
         return outcome
     }
 
@@ -137,30 +138,6 @@ private final class Decision: Sendable {
                 if let ready { continuation.resume(returning: ready) }
             }
         }
-    }
-}
-
-/// Lets someone other than the caller (`POST /api/executions/{id}/cancel`) cancel a run.
-public final class RunCancellation: Sendable {
-    private let handlers = Mutex<(cancelled: Bool, handler: (@Sendable () -> Void)?)>((false, nil))
-
-    public init() {}
-
-    /// Cancels the run (at once if it has started, else as soon as it does).
-    public func cancel() {
-        let handler = handlers.withLock { state -> (@Sendable () -> Void)? in
-            state.cancelled = true
-            return state.handler
-        }
-        handler?()
-    }
-
-    func onCancel(_ handler: @escaping @Sendable () -> Void) {
-        let alreadyCancelled = handlers.withLock { state -> Bool in
-            state.handler = handler
-            return state.cancelled
-        }
-        if alreadyCancelled { handler() }
     }
 }
 

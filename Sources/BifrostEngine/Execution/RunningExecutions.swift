@@ -1,0 +1,116 @@
+import Foundation
+import Synchronization
+
+/// The runs in progress in this process: cancelled by id, stopped when their timeout passes, and announced
+/// once they have lasted long enough to be worth a `Running` row.
+///
+/// One watcher task serves every run, waking every `tick` while any run is in progress and ending when none is:
+/// a quick run sets no timer of its own. Timeouts are therefore kept to within one tick.
+final class RunningExecutions: Sendable {
+    private struct Run {
+        var control: RunControl
+        var deadline: ContinuousClock.Instant
+        /// When `onLongRun` is due; nil once it has been called.
+        var longRunAt: ContinuousClock.Instant?
+        var onLongRun: @Sendable () -> Void
+    }
+
+    private struct State {
+        var runs: [UUID: Run] = [:]
+        var watching = false
+    }
+
+    private let tick: Duration
+    private let state = Mutex(State())
+
+    init(tick: Duration = .milliseconds(50)) {
+        self.tick = tick
+    }
+
+    /// Registers run `id`, to be stopped as timed out after `timeout`, and announced with `onLongRun` if it
+    /// is still going after `longRunAfter`.
+    func register(
+        _ id: UUID, timeout: Duration, longRunAfter: Duration, onLongRun: @escaping @Sendable () -> Void
+    ) -> RunControl {
+        let control = RunControl()
+        let now = ContinuousClock.now
+        let run = Run(control: control, deadline: now + timeout, longRunAt: now + longRunAfter, onLongRun: onLongRun)
+        let startsWatcher = state.withLock { state -> Bool in
+            state.runs[id] = run
+            guard !state.watching else { return false }
+            state.watching = true
+            return true
+        }
+        if startsWatcher { Task { await self.watch() } }
+        return control
+    }
+
+    func remove(_ id: UUID) { _ = state.withLock { $0.runs.removeValue(forKey: id) } }
+
+    /// Cancels run `id`; false when it is not running here.
+    func cancel(_ id: UUID) -> Bool {
+        guard let control = state.withLock({ $0.runs[id]?.control }) else { return false }
+        control.stop(.cancelled)
+        return true
+    }
+
+    private func watch() async {
+        while true {
+            try? await Task.sleep(for: tick)
+            guard let due = dueActions(at: .now) else { return }
+            for action in due { action() }
+        }
+    }
+
+    /// What is due at `now`; nil (and the watcher retires) when no run is in progress.
+    private func dueActions(at now: ContinuousClock.Instant) -> [@Sendable () -> Void]? {
+        state.withLock { state in
+            guard !state.runs.isEmpty else {
+                state.watching = false
+                return nil
+            }
+            var due: [@Sendable () -> Void] = []
+            for (id, run) in state.runs {
+                if let at = run.longRunAt, at <= now {
+                    due.append(run.onLongRun)
+                    state.runs[id]?.longRunAt = nil
+                }
+                if run.deadline <= now {
+                    due.append { run.control.stop(.timedOut) }
+                }
+            }
+            return due
+        }
+    }
+}
+
+/// Lets someone other than the run's own task stop it: `POST /api/executions/{id}/cancel`, or the timeout.
+public final class RunControl: Sendable {
+    /// Why a run was stopped from outside.
+    public enum Reason: Sendable {
+        case cancelled
+        case timedOut
+    }
+
+    private let state = Mutex<(reason: Reason?, handler: (@Sendable (Reason) -> Void)?)>((nil, nil))
+
+    public init() {}
+
+    /// Stops the run (at once if it has started, else as soon as it does); the first reason wins.
+    public func stop(_ reason: Reason) {
+        let handler = state.withLock { state -> (@Sendable (Reason) -> Void)? in
+            guard state.reason == nil else { return nil }
+            state.reason = reason
+            return state.handler
+        }
+        handler?(reason)
+    }
+
+    func onStop(_ handler: @escaping @Sendable (Reason) -> Void) {
+        let stopped = state.withLock { state -> Reason? in
+            state.handler = handler
+            return state.reason
+        }
+        if let stopped { handler(stopped) }
+    }
+}
