@@ -65,8 +65,7 @@ struct WorkflowRun: Sendable {
     }
 
     private func bind() throws -> any Workflow {
-        let document = try JSONEncoder().encode(entry.bindingDocument(values))
-        return try entry.type.decodeBound(from: document)
+        try entry.type.decodeBound(from: entry.bindingDocument(values))
     }
 
     private static func perform(_ workflow: some Workflow, context: ExecutionContext, maximumResultSize: Int) async
@@ -103,8 +102,8 @@ struct WorkflowRun: Sendable {
 
 extension Workflow {
     /// An instance with its parameters bound from the validated input document.
-    static func decodeBound(from document: Data) throws -> any Workflow {
-        try JSONDecoder().decode(Self.self, from: document)
+    static func decodeBound(from document: JSONValue) throws -> any Workflow {
+        try JSONValueDecoder().decode(Self.self, from: document)
     }
 }
 
