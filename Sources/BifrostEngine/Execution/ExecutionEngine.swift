@@ -114,7 +114,7 @@ public struct ExecutionEngine: Sendable {
         record.finishedAt = Date()
         record.durationMilliseconds = Int((ContinuousClock.now - clock) / .milliseconds(1))
         let lines = collector.lines
-        try await recordingOutcome { try await executions.finish(record, resultJSON: outcome.resultJSON, logs: lines) }
+        try await recordingOutcome { try await executions.finish(record, logs: lines) }
         return record
     }
 

@@ -8,15 +8,6 @@ public struct RunOutcome: Sendable, Hashable {
     public var status: ExecutionStatus
     public var result: JSONValue?
     public var error: String?
-    /// The result as JSON text, as it was measured against the size limit (stored as is).
-    public var resultJSON: String?
-
-    init(status: ExecutionStatus, result: JSONValue?, error: String?, resultJSON: String? = nil) {
-        self.status = status
-        self.result = result
-        self.error = error
-        self.resultJSON = resultJSON
-    }
 }
 
 /// Runs one bound workflow to an outcome, whatever the workflow does.
@@ -93,10 +84,7 @@ struct WorkflowRun: Sendable {
             return RunOutcome(status: .failed, result: nil, error: "The result is not JSON.")
         }
         let succeeded = result["success"] != .bool(false)
-        return RunOutcome(
-            status: succeeded ? .success : .completedWithErrors, result: result, error: nil,
-            resultJSON: String(decoding: output, as: UTF8.self)
-        )
+        return RunOutcome(status: succeeded ? .success : .completedWithErrors, result: result, error: nil)
     }
 }
 

@@ -50,13 +50,13 @@ enum ExecutionStatements {
         static let sql = """
             WITH run AS (
                 SELECT * FROM json_to_recordset($1::json) AS run(
-                    id uuid, workflow text, organization_id uuid, status text, input text, result text, error text,
+                    id uuid, workflow text, organization_id uuid, status text, input jsonb, result jsonb, error text,
                     started_by_user uuid, started_by_key uuid, started_by text, created_at float8, started_at float8,
                     finished_at float8, duration_ms bigint, logs json)
             ), saved AS (
                 INSERT INTO executions AS existing (id, workflow, organization_id, status, input, result, error,
                     started_by_user, started_by_key, started_by, created_at, started_at, finished_at, duration_ms)
-                SELECT id, workflow, organization_id, status, input::jsonb, result::jsonb, error, started_by_user,
+                SELECT id, workflow, organization_id, status, input, result, error, started_by_user,
                        started_by_key, started_by, to_timestamp(created_at), to_timestamp(started_at),
                        to_timestamp(finished_at), duration_ms
                 FROM run

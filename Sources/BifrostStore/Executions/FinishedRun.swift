@@ -1,11 +1,9 @@
 import Bifrost
 import Foundation
 
-/// A run's outcome on its way to the database: the record, its log, and its JSON already encoded.
+/// A run's outcome on its way to the database: the record and its log.
 struct FinishedRun: Sendable {
     var record: ExecutionRecord
-    var inputJSON: String
-    var resultJSON: String?
     var logs: [ExecutionLogLine]
 
     /// The JSON array `ExecutionStatements.Finish` reads with `json_to_recordset`.
@@ -13,14 +11,15 @@ struct FinishedRun: Sendable {
         String(decoding: try JSONEncoder().encode(runs.map(Row.init)), as: UTF8.self)
     }
 
-    /// One element of the document; times are seconds since 1970, which PostgreSQL's `to_timestamp` reads.
+    /// One element of the document; input and result are embedded as JSON (not as text holding JSON), and
+    /// times are seconds since 1970, which PostgreSQL's `to_timestamp` reads.
     private struct Row: Encodable {
         var id: UUID
         var workflow: String
         var organization_id: UUID?
         var status: String
-        var input: String
-        var result: String?
+        var input: JSONValue
+        var result: JSONValue?
         var error: String?
         var started_by_user: UUID?
         var started_by_key: UUID?
@@ -37,8 +36,8 @@ struct FinishedRun: Sendable {
             workflow = record.workflow
             organization_id = record.organizationID
             status = record.status.rawValue
-            input = run.inputJSON
-            result = run.resultJSON
+            input = record.input
+            result = record.result
             error = record.error
             started_by_user = record.startedBy.userID
             started_by_key = record.startedBy.apiKeyID

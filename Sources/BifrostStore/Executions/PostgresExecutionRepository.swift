@@ -29,12 +29,8 @@ public struct PostgresExecutionRepository: Sendable {
     }
 
     /// Records how a run ended, with its whole log, atomically; returns once it is stored.
-    /// - Parameter resultJSON: the result already encoded, if the caller has it; encoded here otherwise.
-    public func finish(_ record: ExecutionRecord, resultJSON: String? = nil, logs: [ExecutionLogLine]) async throws {
-        try await outcomes.submit(FinishedRun(
-            record: record, inputJSON: try JSONText.encode(record.input),
-            resultJSON: try resultJSON ?? record.result.map(JSONText.encode), logs: logs
-        ))
+    public func finish(_ record: ExecutionRecord, logs: [ExecutionLogLine]) async throws {
+        try await outcomes.submit(FinishedRun(record: record, logs: logs))
     }
 
     /// The run with this id, if `visibility` shows it.
