@@ -63,10 +63,8 @@ struct WorkflowRun: Sendable {
         -> RunOutcome
     {
         let value: any Encodable
-        let output: Data
         do {
             value = try await workflow.run(context)
-            output = try JSONEncoder().encode(value)
         } catch let error as WorkflowError {
             return RunOutcome(status: .failed, result: nil, error: error.message)
         } catch is CancellationError {
@@ -74,17 +72,22 @@ struct WorkflowRun: Sendable {
         } catch {
             return RunOutcome(status: .failed, result: nil, error: (error as? any LocalizedError)?.errorDescription ?? "\(error)")
         }
-        guard output.count <= maximumResultSize else {
+        guard let result = value as? JSONValue ?? (try? Self.jsonValue(of: value)) else {
+            return RunOutcome(status: .failed, result: nil, error: "The result is not JSON.")
+        }
+        let size = result.jsonText.utf8.count
+        guard size <= maximumResultSize else {
             return RunOutcome(
                 status: .failed, result: nil,
-                error: "The result is \(output.count) bytes, more than the limit of \(maximumResultSize)."
+                error: "The result is \(size) bytes, more than the limit of \(maximumResultSize)."
             )
-        }
-        guard let result = value as? JSONValue ?? (try? JSONDecoder().decode(JSONValue.self, from: output)) else {
-            return RunOutcome(status: .failed, result: nil, error: "The result is not JSON.")
         }
         let succeeded = result["success"] != .bool(false)
         return RunOutcome(status: succeeded ? .success : .completedWithErrors, result: result, error: nil)
+    }
+
+    private static func jsonValue(of value: any Encodable) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
     }
 }
 

@@ -17,14 +17,14 @@ public struct PostgresExecutionRepository: Sendable {
         self.client = client
         self.logger = logger
         outcomes = GroupCommit { runs in
-            let statement = ExecutionStatements.Finish(runs: try FinishedRun.document(runs))
+            let statement = ExecutionStatements.Finish(runs: FinishedRun.document(runs))
             for try await _ in try await client.execute(statement, logger: logger) {}
         }
     }
 
     /// Records a run as `Running`, owned by the gateway process `owner` (nothing, if it has already finished).
     public func start(_ record: ExecutionRecord, owner: UUID) async throws {
-        let statement = ExecutionStatements.Start(record: record, input: try JSONText.encode(record.input), owner: owner)
+        let statement = ExecutionStatements.Start(record: record, input: record.input.jsonText, owner: owner)
         for try await _ in try await client.execute(statement, logger: logger) {}
     }
 
@@ -121,12 +121,8 @@ extension Visibility {
     }
 }
 
-/// JSON values to and from the text PostgreSQL's `jsonb` reads and prints.
+/// JSON values from the text PostgreSQL's `jsonb` prints.
 enum JSONText {
-    static func encode(_ value: JSONValue) throws -> String {
-        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
-    }
-
     static func decode(_ text: String) throws -> JSONValue {
         try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
     }

@@ -1,0 +1,25 @@
+import Bifrost
+import Foundation
+import Testing
+
+/// `JSONValue.jsonText`, which the engine stores every run's input and result with, is JSON that parses back to
+/// the same value.
+@Suite struct JSONValueTextTests {
+    @Test(arguments: [
+        JSONValue.null, true, false, 0, -42, .int(Int.max), .int(Int.min), 1.5, .double(1e-05), .double(-2.5e300),
+        "", "plain", "quote \" backslash \\ slash /", "line\nbreak\ttab\rreturn", "\u{0}\u{1}\u{1F}\u{7F}",
+        "é ünïcode 😀 \u{2028}", [], [1, "two", [3.5], ["k": nil]], [:],
+        ["b": 1, "a": ["nested": [true, .null]], "": "empty key", "k\"ey": "v"],
+    ])
+    func parsesBackToTheSameValue(_ value: JSONValue) throws {
+        let text = value.jsonText
+        let parsed = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        #expect(parsed == value, "\(text)")
+    }
+
+    @Test func isCompactWithSortedKeysAndNoNonFiniteNumbers() {
+        #expect((["b": 1, "a": [true, "x"]] as JSONValue).jsonText == #"{"a":[true,"x"],"b":1}"#)
+        #expect(JSONValue.double(.infinity).jsonText == "null")
+        #expect(JSONValue.string("\u{1}").jsonText == #""\u0001""#)
+    }
+}
