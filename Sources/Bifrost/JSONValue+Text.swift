@@ -1,5 +1,5 @@
 extension JSONValue {
-    /// The value as compact JSON text, with object keys in sorted order.
+    /// The value as compact JSON text (object keys in no particular order).
     ///
     /// Written directly rather than through `JSONEncoder`, which is several times slower for this one type; the
     /// engine writes every run's input and result this way. Non-finite numbers, which JSON cannot express, are
@@ -27,11 +27,13 @@ extension JSONValue {
             text += "]"
         case .object(let object):
             text += "{"
-            for (index, key) in object.keys.sorted().enumerated() {
-                if index > 0 { text += "," }
+            var first = true
+            for (key, value) in object {
+                if !first { text += "," }
+                first = false
                 Self.writeString(key, to: &text)
                 text += ":"
-                object[key]!.write(to: &text)
+                value.write(to: &text)
             }
             text += "}"
         }
@@ -39,28 +41,22 @@ extension JSONValue {
 
     private static func writeString(_ string: String, to text: inout String) {
         text += "\""
-        var plainStart = string.unicodeScalars.startIndex
-        var index = plainStart
-        let scalars = string.unicodeScalars
-        while index < scalars.endIndex {
-            let scalar = scalars[index]
-            let escape: String? = switch scalar {
-            case "\"": "\\\""
-            case "\\": "\\\\"
-            case "\n": "\\n"
-            case "\r": "\\r"
-            case "\t": "\\t"
-            case _ where scalar.value < 0x20: "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
-            default: nil
+        if string.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 }) {
+            for scalar in string.unicodeScalars {
+                switch scalar {
+                case "\"": text += "\\\""
+                case "\\": text += "\\\\"
+                case "\n": text += "\\n"
+                case "\r": text += "\\r"
+                case "\t": text += "\\t"
+                case _ where scalar.value < 0x10: text += "\\u000" + String(scalar.value, radix: 16)
+                case _ where scalar.value < 0x20: text += "\\u001" + String(scalar.value - 0x10, radix: 16)
+                default: text.unicodeScalars.append(scalar)
+                }
             }
-            if let escape {
-                text.unicodeScalars.append(contentsOf: scalars[plainStart..<index])
-                text += escape
-                plainStart = scalars.index(after: index)
-            }
-            index = scalars.index(after: index)
+        } else {
+            text += string
         }
-        text.unicodeScalars.append(contentsOf: scalars[plainStart..<scalars.endIndex])
         text += "\""
     }
 }

@@ -17,8 +17,9 @@ import Testing
         #expect(parsed == value, "\(text)")
     }
 
-    @Test func isCompactWithSortedKeysAndNoNonFiniteNumbers() {
-        #expect((["b": 1, "a": [true, "x"]] as JSONValue).jsonText == #"{"a":[true,"x"],"b":1}"#)
+    @Test func isCompactWithEscapesAndNoNonFiniteNumbers() {
+        #expect((["a": [true, "x", 1, 2.5, nil]] as JSONValue).jsonText == #"{"a":[true,"x",1,2.5,null]}"#)
+        #expect(JSONValue.string("\u{1F}").jsonText == #""\u001f""#)
         #expect(JSONValue.double(.infinity).jsonText == "null")
         #expect(JSONValue.string("\u{1}").jsonText == #""\u0001""#)
     }
