@@ -82,14 +82,13 @@ public struct ExecutionEngine: Sendable {
         )
         let organizationName = try await organizationNames.name(of: caller.organizationID)
 
-        var runLogger = logger
-        runLogger[metadataKey: "bifrost.execution.id"] = .string(id.uuidString.lowercased())
-        runLogger[metadataKey: "bifrost.workflow"] = .string(name)
         let collector = ExecutionLogCollector()
         let context = ExecutionContext(
             orgID: caller.organizationID, orgName: organizationName, userID: caller.userID, email: caller.email,
             name: caller.name, executionID: id, isPlatformAdmin: caller.isPlatformAdmin,
-            logger: collector.logger(forwardingTo: runLogger)
+            logger: collector.logger(forwardingTo: logger) {
+                ["bifrost.execution.id": .string(id.uuidString.lowercased()), "bifrost.workflow": .string(name)]
+            }
         )
         let control = running.register(
             id, timeout: entry.configuration.timeout, longRunAfter: limits.runningRowDelay,

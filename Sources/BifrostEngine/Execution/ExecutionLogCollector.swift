@@ -53,9 +53,13 @@ public final class ExecutionLogCollector: Sendable {
         }
     }
 
-    /// A logger that records into this collector and forwards to `upstream`.
-    public func logger(forwardingTo upstream: Logger) -> Logger {
-        var logger = Logger(label: upstream.label) { _ in CollectingLogHandler(collector: self, upstream: upstream) }
+    /// A logger that records into this collector and forwards to `upstream`, adding `metadata` to each line
+    /// it forwards (added per line, not set on `upstream`: setting metadata on some handlers costs more than a
+    /// quick run).
+    public func logger(forwardingTo upstream: Logger, metadata: @escaping @Sendable () -> Logger.Metadata) -> Logger {
+        var logger = Logger(label: upstream.label) { _ in
+            CollectingLogHandler(collector: self, upstream: upstream, upstreamMetadata: metadata)
+        }
         logger.logLevel = .debug
         return logger
     }
@@ -65,6 +69,7 @@ public final class ExecutionLogCollector: Sendable {
 struct CollectingLogHandler: LogHandler {
     let collector: ExecutionLogCollector
     let upstream: Logger
+    let upstreamMetadata: @Sendable () -> Logger.Metadata
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .debug
 
@@ -75,7 +80,9 @@ struct CollectingLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         collector.append(level: event.level, message: event.message.description)
-        upstream.log(level: event.level, event.message, metadata: event.metadata, source: event.source,
+        guard upstream.logLevel <= event.level else { return }
+        let metadata = upstreamMetadata().merging(self.metadata) { $1 }.merging(event.metadata ?? [:]) { $1 }
+        upstream.log(level: event.level, event.message, metadata: metadata, source: event.source,
                      file: event.file, function: event.function, line: event.line)
     }
 }
