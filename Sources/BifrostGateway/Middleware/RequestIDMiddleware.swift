@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Synchronization
 
 /// Gives every request an id: the client's `X-Request-Id` when it is sane, a new random one otherwise.
 ///
@@ -35,11 +36,22 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
         return allowed ? candidate : nil
     }
 
-    /// 128 random bits as 32 lowercase hex digits.
+    /// 32 lowercase hex digits: 64 random bits chosen when the process starts, then a counter, so ids are
+    /// unique across replicas and restarts without asking the system for randomness on every request.
     static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
-        return String(format: "%016llx%016llx", high, low)
+        let sequence = RequestIDSequence.next.add(1, ordering: .relaxed).newValue
+        return RequestIDSequence.prefix + RequestIDSequence.hex(sequence)
+    }
+}
+
+/// The process-wide parts of generated request ids.
+private enum RequestIDSequence {
+    static let prefix = hex(UInt64.random(in: .min ... .max))
+    static let next = Atomic<UInt64>(0)
+
+    /// `value` as 16 lowercase hex digits.
+    static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.utf8.count) + digits
     }
 }
