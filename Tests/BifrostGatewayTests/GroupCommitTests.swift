@@ -1,0 +1,31 @@
+@testable import BifrostStore
+import Synchronization
+import Testing
+
+/// Batching of run outcomes: everything submitted is written exactly once, in batches, and a failing batch fails
+/// only the item that made it fail.
+@Suite struct GroupCommitTests {
+    private struct Refused: Error {}
+
+    @Test func itemsSubmittedTogetherShareWritesAndOneBadItemFailsAlone() async throws {
+        let written = Mutex<[[Int]]>([])
+        let commit = GroupCommit<Int>(maximumBatch: 16, maximumWriters: 1) { batch in
+            try await Task.sleep(for: .milliseconds(5))
+            if batch.contains(13) { throw Refused() }
+            written.withLock { $0.append(batch) }
+        }
+        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+            for item in 0..<100 {
+                group.addTask { (item, (try? await commit.submit(item)) != nil) }
+            }
+            var outcomes: [Int: Bool] = [:]
+            for await (item, succeeded) in group { outcomes[item] = succeeded }
+            return outcomes
+        }
+        #expect(outcomes.filter { !$0.value }.map(\.key) == [13])
+        let batches = written.withLock { $0 }
+        #expect(batches.flatMap { $0 }.sorted() == (0..<100).filter { $0 != 13 })
+        #expect(batches.count < 99, "items submitted at once were written in fewer writes than items")
+        #expect(batches.allSatisfy { $0.count <= 16 })
+    }
+}
