@@ -4,12 +4,13 @@ import PostgresNIO
 /// The statements that record runs, prepared once per connection so PostgreSQL plans them once rather
 /// than for every run.
 enum ExecutionStatements {
-    /// Inserts a `Running` row, unless the run has already been recorded (finished in the meantime).
+    /// Inserts a `Running` row (its one attempt under way: a synchronous run is never started again), unless
+    /// the run has already been recorded (finished in the meantime).
     struct Start: PostgresPreparedStatement {
         static let sql = """
             INSERT INTO executions (id, workflow, organization_id, status, input, started_by_user, started_by_key,
-                                    started_by, owner_instance, created_at, started_at)
-            VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11)
+                                    started_by, owner_instance, created_at, started_at, attempts)
+            VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, 1)
             ON CONFLICT (id) DO NOTHING
             """
         typealias Row = Void

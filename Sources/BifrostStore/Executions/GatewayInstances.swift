@@ -4,8 +4,9 @@ public import PostgresNIO
 
 /// The registry of running gateway processes, and the clean-up of runs whose process died.
 ///
-/// Each process registers a random id at start and refreshes its heartbeat while it runs. A run still
-/// `Pending` or `Running` whose owner has not been heard from for `staleAfter` is closed as `Failed`.
+/// Each process registers a random id at start and refreshes its heartbeat while it runs: the heartbeat is the
+/// lease on every run the process holds (one write per process, however many runs). A run whose owner has not
+/// been heard from for `staleAfter` is recovered by any live process.
 public struct GatewayInstances: Sendable {
     private let client: PostgresClient
     private let logger: Logger
@@ -26,8 +27,10 @@ public struct GatewayInstances: Sendable {
         )
     }
 
-    /// Closes runs of processes silent for longer than `staleAfter`, and forgets those processes.
-    /// - Returns: how many runs were closed.
+    /// Recovers the runs of processes silent for longer than `staleAfter`, and forgets those processes: a run
+    /// that may be started again (a queued job with attempts left) goes back to `Pending`, due after a backoff
+    /// that doubles with each attempt (from 5 s, at most 10 minutes); any other is closed as `Failed` with `reason`.
+    /// - Returns: how many runs were recovered (closed or queued again).
     @discardableResult
     public func closeAbandonedRuns(staleAfter: Duration, reason: String) async throws -> Int {
         let seconds = Double(staleAfter.components.seconds)
@@ -37,8 +40,14 @@ public struct GatewayInstances: Sendable {
                 DELETE FROM gateway_instances WHERE heartbeat_at < now() - make_interval(secs => \(seconds))
                 RETURNING id
             )
-            UPDATE executions SET status = 'Failed', error = \(reason), finished_at = now(),
-                duration_ms = (extract(epoch FROM now() - coalesce(started_at, created_at)) * 1000)::bigint,
+            UPDATE executions SET
+                status = CASE WHEN attempts < max_attempts THEN 'Pending' ELSE 'Failed' END,
+                error = CASE WHEN attempts < max_attempts THEN NULL ELSE \(reason) END,
+                finished_at = CASE WHEN attempts < max_attempts THEN NULL ELSE now() END,
+                duration_ms = CASE WHEN attempts < max_attempts THEN NULL
+                                   ELSE (extract(epoch FROM now() - coalesce(started_at, created_at)) * 1000)::bigint END,
+                run_after = CASE WHEN attempts < max_attempts
+                                 THEN now() + make_interval(secs => least(600, 5 * 2 ^ (attempts - 1))) END,
                 owner_instance = NULL
             WHERE status IN ('Pending', 'Running') AND owner_instance IS NOT NULL
               AND (owner_instance IN (SELECT id FROM dead)

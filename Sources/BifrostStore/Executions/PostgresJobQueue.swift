@@ -1,0 +1,92 @@
+public import Bifrost
+public import Foundation
+public import Logging
+public import PostgresNIO
+
+/// Queued runs on PostgreSQL: the `executions` table is the queue, a `Pending` row is a job.
+///
+/// Workers of any number of processes claim jobs with `FOR UPDATE SKIP LOCKED`, so no job is handed to two
+/// workers; a claimed job is `Running` and owned by the claiming process, whose heartbeat
+/// (`GatewayInstances`) is the lease on it. Enqueueing sends `NOTIFY bifrost_jobs` in the same transaction, so
+/// idle workers wake as soon as the job is visible.
+public struct PostgresJobQueue: Sendable {
+    /// The channel `enqueue` notifies.
+    public static let channel = "bifrost_jobs"
+
+    private let client: PostgresClient
+    private let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Records `record` as `Pending` and wakes the workers.
+    /// - Parameter maximumAttempts: how often the job may be started: 1, unless the workflow declares retries.
+    public func enqueue(_ record: ExecutionRecord, maximumAttempts: Int = 1) async throws {
+        try await client.query(
+            """
+            WITH job AS (
+                INSERT INTO executions (id, workflow, organization_id, status, input, started_by_user, started_by_key,
+                                        started_by, created_at, max_attempts)
+                VALUES (\(record.id), \(record.workflow), \(record.organizationID), 'Pending',
+                        \(record.input.jsonText)::jsonb, \(record.startedBy.userID), \(record.startedBy.apiKeyID),
+                        \(record.startedBy.label), \(record.createdAt), \(maximumAttempts))
+                RETURNING id
+            )
+            SELECT pg_notify(\(Self.channel), '') FROM job
+            """,
+            logger: logger
+        )
+    }
+
+    /// Claims up to `limit` jobs that are due, oldest first, for process `owner`, and returns them `Running`.
+    public func claim(owner: UUID, limit: Int) async throws -> [ClaimedJob] {
+        let rows = try await client.query(
+            """
+            UPDATE executions SET status = 'Running', owner_instance = \(owner), started_at = now(),
+                attempts = attempts + 1, run_after = NULL
+            WHERE id IN (
+                SELECT id FROM executions
+                WHERE status = 'Pending' AND (run_after IS NULL OR run_after <= now())
+                ORDER BY created_at LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED
+            )
+            RETURNING id, workflow, organization_id, input::text, started_by_user, started_by_key, started_by,
+                      created_at, started_at, attempts
+            """,
+            logger: logger
+        )
+        var jobs: [ClaimedJob] = []
+        for try await row in rows.decode((UUID, String, UUID?, String, UUID?, UUID?, String, Date, Date, Int32).self) {
+            let record = ExecutionRecord(
+                id: row.0, workflow: row.1, organizationID: row.2, status: .running, input: try JSONText.decode(row.3),
+                startedBy: ExecutionActor(userID: row.4, apiKeyID: row.5, label: row.6), createdAt: row.7,
+                startedAt: row.8
+            )
+            jobs.append(ClaimedJob(record: record, attempt: Int(row.9)))
+        }
+        return jobs
+    }
+
+    /// Cancels job `id` if no worker has claimed it yet.
+    /// - Returns: false when it is not `Pending` (already running or finished).
+    public func cancelPending(_ id: UUID) async throws -> Bool {
+        let rows = try await client.query(
+            """
+            UPDATE executions SET status = 'Cancelled', error = 'The run was cancelled before it started.',
+                finished_at = now(), duration_ms = 0
+            WHERE id = \(id) AND status = 'Pending' RETURNING id
+            """,
+            logger: logger
+        )
+        for try await _ in rows { return true }
+        return false
+    }
+}
+
+/// A job a worker has claimed: its record (now `Running`) and which attempt this is (1 for the first).
+public struct ClaimedJob: Sendable, Hashable {
+    public var record: ExecutionRecord
+    public var attempt: Int
+}

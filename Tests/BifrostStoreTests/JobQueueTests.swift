@@ -1,0 +1,146 @@
+import Bifrost
+import BifrostStore
+import BifrostTestSupport
+import Foundation
+import PostgresNIO
+import Testing
+
+/// The executions table as a job queue, on a real PostgreSQL: claims never overlap, dead workers' jobs are
+/// recovered as declared, pending jobs can be cancelled.
+@Suite struct JobQueueTests {
+    private func withQueue(
+        _ body: @Sendable (PostgresJobQueue, PostgresExecutionRepository, GatewayInstances, PostgresClient) async throws -> Void
+    ) async throws {
+        try await TestPostgres.withDatabase { url in
+            try await TestPostgres.withClient(url) { client in
+                try await Migrator(client: client, migrations: MigrationCatalog.bundled(), logger: TestPostgres.logger).migrate()
+                try await body(
+                    PostgresJobQueue(client: client, logger: TestPostgres.logger),
+                    PostgresExecutionRepository(client: client, logger: TestPostgres.logger),
+                    GatewayInstances(client: client, logger: TestPostgres.logger), client
+                )
+            }
+        }
+    }
+
+    private func job(_ index: Int = 0) -> ExecutionRecord {
+        ExecutionRecord(
+            id: UUID(), workflow: "bulk_import", organizationID: nil, status: .pending, input: ["index": .int(index)],
+            startedBy: ExecutionActor(label: "test"), createdAt: Date()
+        )
+    }
+
+    @Test func twoWorkersClaimingAtOnceGetEveryJobExactlyOnce() async throws {
+        try await withQueue { queue, _, _, _ in
+            var enqueued: Set<UUID> = []
+            for index in 0..<300 {
+                let record = job(index)
+                try await queue.enqueue(record)
+                enqueued.insert(record.id)
+            }
+            let claims = try await withThrowingTaskGroup(of: [UUID].self) { group in
+                for _ in 0..<2 {
+                    group.addTask {
+                        let owner = UUID()
+                        var mine: [UUID] = []
+                        while true {
+                            let batch = try await queue.claim(owner: owner, limit: 7)
+                            if batch.isEmpty { return mine }
+                            #expect(batch.allSatisfy { $0.record.status == .running && $0.attempt == 1 })
+                            mine += batch.map(\.record.id)
+                        }
+                    }
+                }
+                var all: [[UUID]] = []
+                for try await claimed in group { all.append(claimed) }
+                return all
+            }
+            let everything = claims.flatMap { $0 }
+            #expect(everything.count == 300)
+            #expect(Set(everything) == enqueued)
+            #expect(try await queue.claim(owner: UUID(), limit: 10).isEmpty)
+        }
+    }
+
+    @Test func aClaimedJobKeepsItsInputAndCaller() async throws {
+        try await withQueue { queue, _, _, _ in
+            let record = job(42)
+            try await queue.enqueue(record)
+            let claimed = try #require(try await queue.claim(owner: UUID(), limit: 5).first)
+            #expect(claimed.record.id == record.id)
+            #expect(claimed.record.input == ["index": 42])
+            #expect(claimed.record.startedBy == record.startedBy)
+            #expect(claimed.record.startedAt != nil)
+        }
+    }
+
+    @Test func jobsOfADeadWorkerAreRetriedIfDeclaredElseFailed() async throws {
+        try await withQueue { queue, executions, instances, client in
+            let (once, retried) = (job(1), job(2))
+            try await queue.enqueue(once, maximumAttempts: 1)
+            try await queue.enqueue(retried, maximumAttempts: 3)
+            let dead = UUID()
+            try await instances.heartbeat(dead)
+            #expect(try await queue.claim(owner: dead, limit: 10).count == 2)
+            try await client.query("UPDATE gateway_instances SET heartbeat_at = now() - interval '5 minutes' WHERE id = \(dead)")
+            #expect(try await instances.closeAbandonedRuns(staleAfter: .seconds(60), reason: "worker lost") == 2)
+
+            let everything = ExecutionVisibility(.everything)
+            let failed = try #require(try await executions.get(once.id, everything))
+            #expect(failed.status == .failed)
+            #expect(failed.error == "worker lost")
+            let again = try #require(try await executions.get(retried.id, everything))
+            #expect(again.status == .pending)
+            // Due only after its backoff: not claimable at once.
+            #expect(try await queue.claim(owner: UUID(), limit: 10).isEmpty)
+            try await client.query("UPDATE executions SET run_after = now() WHERE id = \(retried.id)")
+            let second = try #require(try await queue.claim(owner: UUID(), limit: 10).first)
+            #expect(second.record.id == retried.id)
+            #expect(second.attempt == 2)
+        }
+    }
+
+    @Test func aSynchronousRunOfADeadProcessIsNeverQueuedAgain() async throws {
+        try await withQueue { queue, executions, instances, _ in
+            var record = job()
+            record.status = .running
+            record.startedAt = Date()
+            try await executions.start(record, owner: UUID())
+            #expect(try await instances.closeAbandonedRuns(staleAfter: .seconds(60), reason: "worker lost") == 1)
+            #expect(try await executions.get(record.id, ExecutionVisibility(.everything))?.status == .failed)
+            #expect(try await queue.claim(owner: UUID(), limit: 10).isEmpty)
+        }
+    }
+
+    @Test func onlyAPendingJobCanBeCancelledAndItIsThenNeverClaimed() async throws {
+        try await withQueue { queue, executions, _, _ in
+            let (waiting, started) = (job(1), job(2))
+            try await queue.enqueue(started)
+            _ = try await queue.claim(owner: UUID(), limit: 1)
+            try await queue.enqueue(waiting)
+            #expect(try await queue.cancelPending(waiting.id))
+            #expect(try await !queue.cancelPending(started.id))
+            #expect(try await !queue.cancelPending(waiting.id))
+            #expect(try await executions.get(waiting.id, ExecutionVisibility(.everything))?.status == .cancelled)
+            #expect(try await queue.claim(owner: UUID(), limit: 10).isEmpty)
+        }
+    }
+
+    @Test func enqueueingNotifiesTheJobsChannel() async throws {
+        try await withQueue { queue, _, _, client in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let listening = AsyncStream<Void>.makeStream()
+                group.addTask {
+                    try await client.withConnection { connection in
+                        let notifications = try await connection.listen(PostgresJobQueue.channel)
+                        listening.continuation.yield()
+                        for try await _ in notifications { return }
+                    }
+                }
+                for await _ in listening.stream { break }
+                try await queue.enqueue(job())
+                try await group.next()
+            }
+        }
+    }
+}
