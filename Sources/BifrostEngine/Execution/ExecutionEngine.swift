@@ -92,15 +92,7 @@ public struct ExecutionEngine: Sendable {
         )
         let control = running.register(
             id, timeout: entry.configuration.timeout, longRunAfter: limits.runningRowDelay,
-            onLongRun: { [executions, instanceID, logger, record] in
-                Task {
-                    do {
-                        try await executions.start(record, owner: instanceID)
-                    } catch {
-                        logger.warning("Could not record a run as running", metadata: ["error.message": "\(error)"])
-                    }
-                }
-            }
+            onLongRun: { [record] in recordAsRunning(record) }
         )
         let outcome = await WorkflowRun(
             entry: entry, values: values, context: context, maximumResultSize: limits.maximumResultSize
@@ -115,6 +107,17 @@ public struct ExecutionEngine: Sendable {
         let lines = collector.lines
         try await recordingOutcome { try await executions.finish(record, logs: lines) }
         return record
+    }
+
+    /// Writes `record` as `Running`, in the background (the run goes on meanwhile).
+    private func recordAsRunning(_ record: ExecutionRecord) {
+        Task {
+            do {
+                try await executions.start(record, owner: instanceID)
+            } catch {
+                logger.warning("Could not record a run as running", metadata: ["error.message": "\(error)"])
+            }
+        }
     }
 
     /// Writes a run's outcome, trying three times over about two seconds: a run left `Running` by a live
