@@ -61,22 +61,37 @@ enum GatewayHarness {
                 }
                 let metrics = PrometheusCollectorRegistry()
                 let tokens = try await AccessTokens(privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900))
-                let router = try Gateway.buildRouter(
-                    configuration: configuration,
-                    dependencies: .init(
-                        database: client, schema: schema, metrics: metrics, tokens: tokens,
-                        policy: try AccessPolicy.load(directory: nil), rateLimits: rateLimits,
-                        catalogue: try WorkflowCatalogue(
-                            workflows: ExampleWorkflows.workflows + extraWorkflows, dataProviders: ExampleWorkflows.dataProviders
-                        )
-                    ),
-                    logger: logger
+                let dependencies = Gateway.Dependencies(
+                    database: client, schema: schema, metrics: metrics, tokens: tokens,
+                    policy: try AccessPolicy.load(directory: nil), rateLimits: rateLimits,
+                    catalogue: try WorkflowCatalogue(
+                        workflows: ExampleWorkflows.workflows + extraWorkflows, dataProviders: ExampleWorkflows.dataProviders
+                    )
                 )
+                let engine = Gateway.buildEngine(configuration: configuration, dependencies: dependencies, logger: logger)
+                let router = try Gateway.buildRouter(
+                    configuration: configuration, dependencies: dependencies, engine: engine, logger: logger
+                )
+                // The job workers, as `bifrost serve` runs them, polling often so queued runs start promptly.
+                let workers = Task {
+                    try await JobWorkers(
+                        engine: engine, client: client, schema: schema, concurrency: configuration.workflows.workers,
+                        pollInterval: .milliseconds(200), logger: logger
+                    ).run()
+                }
                 addRoutes(router)
                 let app = Application(router: router, logger: logger)
-                try await app.test(.router) { testClient in
-                    try await body(testClient, Context(metrics: metrics, database: client, tokens: tokens, client: testClient))
+                var failure: (any Error)?
+                do {
+                    try await app.test(.router) { testClient in
+                        try await body(testClient, Context(metrics: metrics, database: client, tokens: tokens, client: testClient))
+                    }
+                } catch {
+                    failure = error
                 }
+                workers.cancel()
+                _ = await workers.result
+                if let failure { throw failure }
             }
         }
     }

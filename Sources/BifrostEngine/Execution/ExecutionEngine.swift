@@ -5,7 +5,8 @@ public import Logging
 import Synchronization
 
 /// Runs workflows for callers and records every run: validation, scope, concurrency limits, the run itself
-/// (`WorkflowRun`), and its record. A quick run costs one database write, at its end (batched with others,
+/// (`WorkflowRun`), and its record. Synchronous runs happen in the caller's request; queued ones are recorded
+/// `Pending` (`PostgresJobQueue`) and run by `JobWorkers` through `run(_:)`. A quick run costs one database write, at its end (batched with others,
 /// see `PostgresExecutionRepository`); a run still going after `Limits.runningRowDelay` is also written as
 /// `Running`, so that it can be listed, watched and cancelled, and closed by the clean-up if this process dies.
 public struct ExecutionEngine: Sendable {
@@ -32,6 +33,8 @@ public struct ExecutionEngine: Sendable {
     public let catalogue: WorkflowCatalogue
     /// Where runs are recorded.
     public let executions: PostgresExecutionRepository
+    /// Where queued runs wait for a worker.
+    public let queue: PostgresJobQueue
     /// Names of organisations, for the runs' contexts.
     public let organizationNames: OrganizationNames
     /// This gateway process, as recorded on the runs it owns.
@@ -42,11 +45,12 @@ public struct ExecutionEngine: Sendable {
     let logger: Logger
 
     public init(
-        catalogue: WorkflowCatalogue, executions: PostgresExecutionRepository, organizationNames: OrganizationNames,
-        instanceID: UUID, limits: Limits, logger: Logger
+        catalogue: WorkflowCatalogue, executions: PostgresExecutionRepository, queue: PostgresJobQueue,
+        organizationNames: OrganizationNames, instanceID: UUID, limits: Limits, logger: Logger
     ) {
         self.catalogue = catalogue
         self.executions = executions
+        self.queue = queue
         self.organizationNames = organizationNames
         self.instanceID = instanceID
         self.limits = limits
@@ -54,32 +58,79 @@ public struct ExecutionEngine: Sendable {
         self.logger = logger
     }
 
-    /// Validates `input`, runs workflow `name` in this request for `caller`, and returns the finished record.
+    /// How a submitted run went: finished in the request, or queued for the workers.
+    public enum Submission: Sendable {
+        case finished(ExecutionRecord)
+        case queued(ExecutionRecord)
+    }
+
+    /// Validates `input` and runs workflow `name` for `caller`: in this request if it is synchronous and the
+    /// caller did not ask for `queued`, else by queueing it (an asynchronous or scheduled workflow always is).
     /// - Throws: `ExecutionRefusal` when the run cannot start; a database error when it cannot be recorded.
-    public func execute(_ name: String, input: [String: JSONValue], caller: Caller) async throws -> ExecutionRecord {
+    public func submit(_ name: String, input: [String: JSONValue], caller: Caller, queued: Bool = false) async throws
+        -> Submission
+    {
+        let (entry, values) = try prepare(name, input: input, caller: caller)
+        let record = ExecutionRecord(
+            id: UUID(), workflow: name, organizationID: caller.organizationID, status: .pending,
+            input: .object(values), startedBy: caller.actor, createdAt: Date()
+        )
+        guard !queued, entry.configuration.executionMode == .sync else {
+            try await queue.enqueue(
+                record,
+                caller: JobCaller(email: caller.email, name: caller.name, isPlatformAdmin: caller.isPlatformAdmin)
+            )
+            return .queued(record)
+        }
+        guard slots.acquire(organization: caller.organizationID) else { throw ExecutionRefusal.busy }
+        defer { slots.release(organization: caller.organizationID) }
+        return .finished(try await perform(record, entry: entry, values: values, caller: caller, isQueued: false))
+    }
+
+    /// Runs a job a worker claimed, and records its outcome.
+    public func run(_ job: ClaimedJob) async throws {
+        let record = job.record
+        guard let entry = catalogue.workflows[record.workflow] else {
+            var failed = record
+            failed.status = .failed
+            failed.error = "No workflow is named \(record.workflow) in this gateway."
+            failed.finishedAt = Date()
+            failed.durationMilliseconds = 0
+            return try await recordingOutcome { try await executions.finish(failed, logs: []) }
+        }
+        let caller = Caller(
+            organizationID: record.organizationID, userID: record.startedBy.userID, email: job.caller.email,
+            name: job.caller.name, isPlatformAdmin: job.caller.isPlatformAdmin, actor: record.startedBy
+        )
+        _ = try await perform(record, entry: entry, values: record.input.objectValue ?? [:], caller: caller, isQueued: true)
+    }
+
+    /// The workflow and its validated input, or why the run cannot start.
+    private func prepare(_ name: String, input: [String: JSONValue], caller: Caller) throws
+        -> (WorkflowEntry, [String: JSONValue])
+    {
         guard let entry = catalogue.workflows[name] else { throw ExecutionRefusal.unknownWorkflow(name) }
         if entry.configuration.requiresOrganization, caller.organizationID == nil {
             throw ExecutionRefusal.needsOrganization(name)
         }
-        let values: [String: JSONValue]
         do {
-            values = try entry.validate(input)
+            return (entry, try entry.validate(input))
         } catch let invalid as InvalidInput {
             throw ExecutionRefusal.invalidInput(invalid.problems)
         }
-        guard entry.configuration.executionMode == .sync else {
-            throw ExecutionRefusal.notSynchronous(name, entry.configuration.executionMode)
-        }
-        guard slots.acquire(organization: caller.organizationID) else { throw ExecutionRefusal.busy }
-        defer { slots.release(organization: caller.organizationID) }
+    }
 
-        let id = UUID()
-        let started = Date()
+    /// Runs `record`'s workflow to its outcome and records it. A queued run's row exists already; a synchronous
+    /// one gets its `Running` row only if it outlasts `Limits.runningRowDelay`.
+    private func perform(
+        _ record: ExecutionRecord, entry: WorkflowEntry, values: [String: JSONValue], caller: Caller, isQueued: Bool
+    ) async throws -> ExecutionRecord {
+        var record = record
+        let id = record.id
+        let name = record.workflow
+        record.status = .running
+        record.startedAt = record.startedAt ?? Date()
         let clock = ContinuousClock.now
-        var record = ExecutionRecord(
-            id: id, workflow: name, organizationID: caller.organizationID, status: .running,
-            input: .object(values), startedBy: caller.actor, createdAt: started, startedAt: started
-        )
         let organizationName = try await organizationNames.name(of: caller.organizationID)
 
         let collector = ExecutionLogCollector()
@@ -92,7 +143,7 @@ public struct ExecutionEngine: Sendable {
         )
         let control = running.register(
             id, timeout: entry.configuration.timeout, longRunAfter: limits.runningRowDelay,
-            onLongRun: { [record] in recordAsRunning(record) }
+            onLongRun: { [record] in if !isQueued { recordAsRunning(record) } }
         )
         let outcome = await WorkflowRun(
             entry: entry, values: values, context: context, maximumResultSize: limits.maximumResultSize
@@ -166,8 +217,6 @@ public enum ExecutionRefusal: Error, Sendable {
     case unknownWorkflow(String)
     /// The workflow requires an organisation and the caller acts in global scope.
     case needsOrganization(String)
-    /// The workflow runs queued or on a schedule, which this gateway cannot do yet.
-    case notSynchronous(String, WorkflowConfiguration.ExecutionMode)
     case invalidInput([InputProblem])
     /// Too many runs in progress, in total or for the organisation.
     case busy

@@ -52,9 +52,9 @@ public enum Gateway {
     /// Builds the application: middleware, the generated admin API, and the server configuration.
     /// - Throws: when the generated routes cannot be registered (a programming error).
     public static func buildApplication(
-        configuration: GatewayConfiguration, dependencies: Dependencies, logger: Logger
+        configuration: GatewayConfiguration, dependencies: Dependencies, engine: ExecutionEngine? = nil, logger: Logger
     ) throws -> some ApplicationProtocol {
-        let router = try buildRouter(configuration: configuration, dependencies: dependencies, logger: logger)
+        let router = try buildRouter(configuration: configuration, dependencies: dependencies, engine: engine, logger: logger)
         return Application(
             router: router,
             configuration: .init(
@@ -65,9 +65,30 @@ public enum Gateway {
         )
     }
 
-    /// The router alone, for tests that drive it without a socket.
-    public static func buildRouter(
+    /// The engine that runs workflows, shared by the routes and the job workers.
+    public static func buildEngine(
         configuration: GatewayConfiguration, dependencies: Dependencies, logger: Logger
+    ) -> ExecutionEngine {
+        let organizations = PostgresOrganizationRepository(client: dependencies.database, logger: logger)
+        return ExecutionEngine(
+            catalogue: dependencies.catalogue,
+            executions: PostgresExecutionRepository(client: dependencies.database, logger: logger),
+            queue: PostgresJobQueue(client: dependencies.database, logger: logger),
+            organizationNames: OrganizationNames { try await organizations.find($0)?.name },
+            instanceID: dependencies.instanceID,
+            limits: .init(
+                concurrentRuns: configuration.workflows.maxConcurrentRuns,
+                concurrentRunsPerOrganization: configuration.workflows.maxConcurrentRunsPerOrganization,
+                maximumResultSize: configuration.workflows.maxResultSize
+            ),
+            logger: logger
+        )
+    }
+
+    /// The router alone, for tests that drive it without a socket.
+    /// - Parameter engine: the engine the routes run workflows with; a new one when nil.
+    public static func buildRouter(
+        configuration: GatewayConfiguration, dependencies: Dependencies, engine: ExecutionEngine? = nil, logger: Logger
     ) throws -> Router<GatewayRequestContext> {
         let routes = RouteTable()
         let router = Router(context: GatewayRequestContext.self)
@@ -92,20 +113,7 @@ public enum Gateway {
             metrics: dependencies.metrics,
             identity: identity,
             workflows: WorkflowServices(
-                engine: ExecutionEngine(
-                    catalogue: dependencies.catalogue,
-                    executions: PostgresExecutionRepository(client: dependencies.database, logger: logger),
-                    organizationNames: OrganizationNames { [organizations = identity.organizations] in
-                        try await organizations.find($0)?.name
-                    },
-                    instanceID: dependencies.instanceID,
-                    limits: .init(
-                        concurrentRuns: configuration.workflows.maxConcurrentRuns,
-                        concurrentRunsPerOrganization: configuration.workflows.maxConcurrentRunsPerOrganization,
-                        maximumResultSize: configuration.workflows.maxResultSize
-                    ),
-                    logger: logger
-                )
+                engine: engine ?? buildEngine(configuration: configuration, dependencies: dependencies, logger: logger)
             ),
             logger: logger
         )

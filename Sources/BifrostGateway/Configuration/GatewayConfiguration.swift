@@ -87,6 +87,8 @@ public struct GatewayConfiguration: Sendable {
         public var maxConcurrentRunsPerOrganization: Int = 16
         /// Largest JSON result a run may return, in bytes.
         public var maxResultSize: Int = 1 << 20
+        /// Queued runs this process runs at once.
+        public var workers: Int = 4
     }
 
     public var http = HTTP()
@@ -108,7 +110,7 @@ public struct GatewayConfiguration: Sendable {
         "bootstrap.admin.email", "bootstrap.admin.password", "policies.directory", "oidc.issuers",
         "oidc.<name>.issuer", "oidc.<name>.audience", "oidc.<name>.jwksUri", "oidc.<name>.provisionUsers",
         "oidc.keyRefetchInterval", "workflows.maxConcurrentRuns", "workflows.maxConcurrentRunsPerOrganization",
-        "workflows.maxResultSize",
+        "workflows.maxResultSize", "workflows.workers",
     ]
 
     /// The defaults, as documented.
@@ -156,6 +158,7 @@ public struct GatewayConfiguration: Sendable {
         ) ?? workflows.maxConcurrentRunsPerOrganization
         workflows.maxResultSize = try values.integer("workflows.maxResultSize", in: 1_024...(64 << 20))
             ?? workflows.maxResultSize
+        workflows.workers = try values.integer("workflows.workers", in: 0...1_000) ?? workflows.workers
         if let level = try values.string("log.level") {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw ConfigurationError(

@@ -62,7 +62,8 @@ extension APIService {
         guard !record.status.isFinal else {
             throw Problem(.conflict, kind: "conflict", title: "Conflict", detail: "The execution has already finished (\(record.status.rawValue)).")
         }
-        guard workflows.engine.cancel(id) else {
+        let cancelledPending = record.status == .pending ? try await workflows.engine.queue.cancelPending(id) : false
+        guard cancelledPending || workflows.engine.cancel(id) else {
             throw Problem(.conflict, kind: "conflict", title: "Conflict", detail: "The execution is running on another gateway process.")
         }
         try await identity.audit.record(caller.auditEvent("execution.cancel", targetKind: "execution", targetID: id.uuidString.lowercased()))

@@ -27,18 +27,27 @@ extension APIService {
         let name = input.path.name
         guard caller.mayRun(name) else { throw Problem.notFound("No workflow is named \(name).") }
         let values = try body.input.map { JSONBridge.jsonValue($0.additionalProperties.value).objectValue ?? [:] } ?? [:]
-        let record: ExecutionRecord
+        let submission: ExecutionEngine.Submission
         do {
-            record = try await workflows.engine.execute(name, input: values, caller: caller.caller)
+            submission = try await workflows.engine.submit(name, input: values, caller: caller.caller, queued: body.mode == .async)
         } catch let refusal as ExecutionRefusal {
             throw Problem(refusal)
         }
-        return .ok(.init(body: .json(.init(
-            executionId: record.id.uuidString.lowercased(),
-            status: .init(rawValue: record.status.rawValue) ?? .failed,
-            result: try record.result.map(JSONBridge.container),
-            error: record.error, durationMs: record.durationMilliseconds ?? 0
-        ))))
+        switch submission {
+        case .queued(let record):
+            let id = record.id.uuidString.lowercased()
+            return .accepted(.init(
+                headers: .init(location: "/api/executions/\(id)"),
+                body: .json(.init(executionId: id, status: .pending))
+            ))
+        case .finished(let record):
+            return .ok(.init(body: .json(.init(
+                executionId: record.id.uuidString.lowercased(),
+                status: .init(rawValue: record.status.rawValue) ?? .failed,
+                result: try record.result.map(JSONBridge.container),
+                error: record.error, durationMs: record.durationMilliseconds ?? 0
+            ))))
+        }
     }
 
     func getDataProviderOptions(_ input: Operations.GetDataProviderOptions.Input) async throws
@@ -70,11 +79,6 @@ extension Problem {
         case .needsOrganization(let name):
             self = .badRequest(
                 "Workflow \(name) needs an organisation; platform administrators choose one with X-Organization-Id."
-            )
-        case .notSynchronous(let name, let mode):
-            self = Problem(
-                .conflict, kind: "conflict", title: "Conflict",
-                detail: "Workflow \(name) runs \(mode == .async ? "queued" : "on its schedule"); this gateway runs synchronous workflows only so far."
             )
         case .invalidInput(let problems):
             self = .validation(problems.map { FieldError(field: $0.field, message: $0.message) })

@@ -61,15 +61,15 @@ public struct GatewayServer: Sendable {
             lifetime: configuration.auth.accessTokenLifetime
         )
         let credentials = CredentialCache()
+        let dependencies = Gateway.Dependencies(
+            database: client, schema: schema, metrics: PrometheusCollectorRegistry(), tokens: tokens,
+            policy: try AccessPolicy.load(directory: configuration.policiesDirectory),
+            rateLimits: try RateLimits.load(directory: configuration.policiesDirectory),
+            catalogue: catalogue, instanceID: instanceID, credentials: credentials
+        )
+        let engine = Gateway.buildEngine(configuration: configuration, dependencies: dependencies, logger: logger)
         let application = try Gateway.buildApplication(
-            configuration: configuration,
-            dependencies: .init(
-                database: client, schema: schema, metrics: PrometheusCollectorRegistry(), tokens: tokens,
-                policy: try AccessPolicy.load(directory: configuration.policiesDirectory),
-                rateLimits: try RateLimits.load(directory: configuration.policiesDirectory),
-                catalogue: catalogue, instanceID: instanceID, credentials: credentials
-            ),
-            logger: logger
+            configuration: configuration, dependencies: dependencies, engine: engine, logger: logger
         )
         services.append(.init(service: client))
         services.append(.init(service: migrations, successTerminationBehavior: .ignore))
@@ -77,6 +77,9 @@ public struct GatewayServer: Sendable {
         services.append(
             .init(service: InstanceHeartbeat(instances: instances, instanceID: instanceID, schema: schema, logger: logger))
         )
+        services.append(.init(service: JobWorkers(
+            engine: engine, client: client, schema: schema, concurrency: configuration.workflows.workers, logger: logger
+        )))
         services.append(.init(service: application, successTerminationBehavior: .gracefullyShutdownGroup))
 
         var groupConfiguration = ServiceGroupConfiguration(

@@ -22,16 +22,18 @@ public struct PostgresJobQueue: Sendable {
     }
 
     /// Records `record` as `Pending` and wakes the workers.
-    /// - Parameter maximumAttempts: how often the job may be started: 1, unless the workflow declares retries.
-    public func enqueue(_ record: ExecutionRecord, maximumAttempts: Int = 1) async throws {
+    /// - Parameters:
+    ///   - caller: what the run's context needs of the caller (kept with the job, for the worker).
+    ///   - maximumAttempts: how often the job may be started: 1, unless the workflow declares retries.
+    public func enqueue(_ record: ExecutionRecord, caller: JobCaller = JobCaller(), maximumAttempts: Int = 1) async throws {
         try await client.query(
             """
             WITH job AS (
                 INSERT INTO executions (id, workflow, organization_id, status, input, started_by_user, started_by_key,
-                                        started_by, created_at, max_attempts)
+                                        started_by, created_at, max_attempts, caller)
                 VALUES (\(record.id), \(record.workflow), \(record.organizationID), 'Pending',
                         \(record.input.jsonText)::jsonb, \(record.startedBy.userID), \(record.startedBy.apiKeyID),
-                        \(record.startedBy.label), \(record.createdAt), \(maximumAttempts))
+                        \(record.startedBy.label), \(record.createdAt), \(maximumAttempts), \(caller.json.jsonText)::jsonb)
                 RETURNING id
             )
             SELECT pg_notify(\(Self.channel), '') FROM job
@@ -53,18 +55,19 @@ public struct PostgresJobQueue: Sendable {
                 FOR UPDATE SKIP LOCKED
             )
             RETURNING id, workflow, organization_id, input::text, started_by_user, started_by_key, started_by,
-                      created_at, started_at, attempts
+                      created_at, started_at, attempts, caller::text
             """,
             logger: logger
         )
         var jobs: [ClaimedJob] = []
-        for try await row in rows.decode((UUID, String, UUID?, String, UUID?, UUID?, String, Date, Date, Int32).self) {
+        for try await row in rows.decode((UUID, String, UUID?, String, UUID?, UUID?, String, Date, Date, Int32, String?).self) {
             let record = ExecutionRecord(
                 id: row.0, workflow: row.1, organizationID: row.2, status: .running, input: try JSONText.decode(row.3),
                 startedBy: ExecutionActor(userID: row.4, apiKeyID: row.5, label: row.6), createdAt: row.7,
                 startedAt: row.8
             )
-            jobs.append(ClaimedJob(record: record, attempt: Int(row.9)))
+            let caller = try row.10.map { JobCaller(try JSONText.decode($0)) } ?? JobCaller()
+            jobs.append(ClaimedJob(record: record, caller: caller, attempt: Int(row.9)))
         }
         return jobs
     }
@@ -85,8 +88,33 @@ public struct PostgresJobQueue: Sendable {
     }
 }
 
-/// A job a worker has claimed: its record (now `Running`) and which attempt this is (1 for the first).
+/// A job a worker has claimed: its record (now `Running`), its caller, and which attempt this is (1 for the first).
 public struct ClaimedJob: Sendable, Hashable {
     public var record: ExecutionRecord
+    public var caller: JobCaller
     public var attempt: Int
+}
+
+/// What a queued run's context needs of its caller beyond the record's actor.
+public struct JobCaller: Sendable, Hashable {
+    public var email: String?
+    public var name: String?
+    public var isPlatformAdmin: Bool
+
+    public init(email: String? = nil, name: String? = nil, isPlatformAdmin: Bool = false) {
+        self.email = email
+        self.name = name
+        self.isPlatformAdmin = isPlatformAdmin
+    }
+
+    var json: JSONValue {
+        ["email": email.map(JSONValue.string) ?? .null, "name": name.map(JSONValue.string) ?? .null,
+         "platform_admin": .bool(isPlatformAdmin)]
+    }
+
+    init(_ json: JSONValue) {
+        email = json["email"]?.stringValue
+        name = json["name"]?.stringValue
+        isPlatformAdmin = json["platform_admin"] == .bool(true)
+    }
 }

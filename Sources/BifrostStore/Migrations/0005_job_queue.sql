@@ -3,5 +3,7 @@
 ALTER TABLE executions
     ADD COLUMN attempts     integer     NOT NULL DEFAULT 0,
     ADD COLUMN max_attempts integer     NOT NULL DEFAULT 1,
-    ADD COLUMN run_after    timestamptz;
+    ADD COLUMN run_after    timestamptz,
+    -- What a queued run's context needs of its caller beyond the columns above: email, name, platform admin.
+    ADD COLUMN caller       jsonb;
 CREATE INDEX executions_queue_idx ON executions (created_at) WHERE status = 'Pending';
