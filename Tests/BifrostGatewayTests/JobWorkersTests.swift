@@ -1,0 +1,86 @@
+import Bifrost
+import BifrostEngine
+import BifrostGateway
+import BifrostStore
+import BifrostTestSupport
+import Foundation
+import PostgresNIO
+import Prometheus
+import Synchronization
+import Testing
+
+/// Two gateway replicas' job workers on one database share the queue: every job runs exactly once.
+@Suite struct JobWorkersTests {
+    @Test func twoReplicasRunAThousandJobsEachExactlyOnce() async throws {
+        try await TestPostgres.withDatabase { url in
+            try await TestPostgres.withClient(url) { database in
+                try await Migrator(client: database, migrations: MigrationCatalog.bundled(), logger: TestPostgres.logger).migrate()
+                let schema = SchemaState()
+                schema.markCurrent()
+                let tokens = try await AccessTokens(privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900))
+                let catalogue = try WorkflowCatalogue(workflows: [CountedRun.self], dataProviders: [])
+                let engines = try (0..<2).map { _ in
+                    Gateway.buildEngine(
+                        configuration: GatewayConfiguration(),
+                        dependencies: .init(
+                            database: database, schema: schema, metrics: PrometheusCollectorRegistry(), tokens: tokens,
+                            policy: try AccessPolicy.load(directory: nil), rateLimits: .unlimited, catalogue: catalogue
+                        ),
+                        logger: TestPostgres.logger
+                    )
+                }
+                let caller = Caller(
+                    organizationID: nil, userID: nil, email: nil, name: nil, isPlatformAdmin: true,
+                    actor: ExecutionActor(label: "test")
+                )
+                for index in 0..<1_000 {
+                    let submission = try await engines[index % 2].submit("counted_run", input: [:], caller: caller)
+                    guard case .queued = submission else { Issue.record("counted_run was not queued"); return }
+                }
+                let workers = engines.map { engine in
+                    Task {
+                        try await JobWorkers(
+                            engine: engine, client: database, schema: schema, concurrency: 8,
+                            pollInterval: .milliseconds(100), logger: TestPostgres.logger
+                        ).run()
+                    }
+                }
+                var unfinished = 1_000
+                for _ in 0..<1_500 where unfinished > 0 {
+                    try await Task.sleep(for: .milliseconds(20))
+                    let rows = try await database.query(
+                        "SELECT count(*) FROM executions WHERE status IN ('Pending', 'Running')", logger: TestPostgres.logger
+                    )
+                    for try await count in rows.decode(Int.self) { unfinished = count }
+                }
+                for worker in workers { worker.cancel() }
+                for worker in workers { _ = await worker.result }
+
+                #expect(unfinished == 0)
+                let rows = try await database.query(
+                    "SELECT count(*), count(*) FILTER (WHERE status = 'Success' AND attempts = 1) FROM executions",
+                    logger: TestPostgres.logger
+                )
+                for try await (total, succeededOnce) in rows.decode((Int, Int).self) {
+                    #expect(total == 1_000)
+                    #expect(succeededOnce == 1_000)
+                }
+                let runs = CountedRun.runs.withLock { $0 }
+                #expect(runs.count == 1_000)
+                #expect(runs.values.allSatisfy { $0 == 1 })
+            }
+        }
+    }
+}
+
+/// Counts how often each execution runs.
+private struct CountedRun: Workflow {
+    static let configuration = WorkflowConfiguration("counted_run", description: "Counts its runs", mode: .async, requiresOrganization: false)
+    static let runs = Mutex<[UUID: Int]>([:])
+
+    func run(_ context: ExecutionContext) async throws -> JSONValue {
+        Self.runs.withLock { $0[context.executionID, default: 0] += 1 }
+        try await Task.sleep(for: .milliseconds(1))
+        return ["ok": true]
+    }
+}
