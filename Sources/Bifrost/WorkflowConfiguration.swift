@@ -18,13 +18,18 @@ public struct WorkflowConfiguration: Sendable, Hashable {
     public var exposeInForms: Bool
     /// HTTP methods of the workflow's endpoint, when it is exposed as one (`/api/endpoints/{name}`).
     public var endpointMethods: Set<HTTPMethod>?
+    /// How often a queued run is started again when the process running it dies (0…10). Declare retries only
+    /// for idempotent work: a retried run may have done part of its work already.
+    public var retries: Int
 
     /// - Parameters:
     ///   - endpoint: methods the workflow answers at `/api/endpoints/{name}`; nil keeps it off the endpoint list.
+    ///   - retries: restarts of a queued run whose process died (idempotent work only).
     public init(
         _ name: String, description: String, category: String = "General", tags: [String] = [],
         mode: ExecutionMode = .sync, timeout: Duration = .seconds(300), schedule: String? = nil,
-        requiresOrganization: Bool = true, exposeInForms: Bool = true, endpoint: Set<HTTPMethod>? = nil
+        requiresOrganization: Bool = true, exposeInForms: Bool = true, endpoint: Set<HTTPMethod>? = nil,
+        retries: Int = 0
     ) {
         self.name = name
         self.description = description
@@ -36,6 +41,7 @@ public struct WorkflowConfiguration: Sendable, Hashable {
         self.requiresOrganization = requiresOrganization
         self.exposeInForms = exposeInForms
         self.endpointMethods = endpoint
+        self.retries = retries
     }
 
     /// Whether the workflow is exposed as an HTTP endpoint.

@@ -1,3 +1,4 @@
+import Bifrost
 import BifrostGateway
 import BifrostStore
 import BifrostTestSupport
@@ -53,6 +54,23 @@ import Testing
         }
     }
 
+    @Test func aQueuedRunMayBeStartedOnceMoreThanItsDeclaredRetries() async throws {
+        var configuration = GatewayConfiguration()
+        configuration.workflows.workers = 0
+        try await GatewayHarness.withGatewayAndDatabase(configuration: configuration, extraWorkflows: [Idempotent.self]) {
+            _, context in
+            let org = try await AuthFixtures.createOrganization("A", on: context.database)
+            let user = try await AuthFixtures.createUser("a@a.example", role: .orgMember, organization: org, on: context.database)
+            let member = try await context.caller(user)
+            for (workflow, expected) in [("idempotent", 3), ("bulk_import", 1)] {
+                let (_, body) = try await member(.post, "/api/workflows/\(workflow)/execute", ["input": ["items": []]])
+                let id = try #require(UUID(uuidString: (body as? [String: Any])?["execution_id"] as? String ?? ""))
+                let rows = try await context.database.query("SELECT max_attempts FROM executions WHERE id = \(id)")
+                for try await attempts in rows.decode(Int32.self) { #expect(attempts == Int32(expected), "\(workflow)") }
+            }
+        }
+    }
+
     @Test func aPendingRunIsCancelledAtOnceAndNeverRuns() async throws {
         var configuration = GatewayConfiguration()
         configuration.workflows.workers = 0
@@ -72,4 +90,11 @@ import Testing
             #expect(try await member(.post, "/api/executions/\(id)/cancel").status == .conflict)
         }
     }
+}
+
+/// A queued workflow that declares two retries.
+private struct Idempotent: Workflow {
+    static let configuration = WorkflowConfiguration("idempotent", description: "Safe to repeat", mode: .async, retries: 2)
+    @Param(.list) var items: [JSONValue]
+    func run(_ context: ExecutionContext) async throws -> JSONValue { ["count": .int(items.count)] }
 }

@@ -19,6 +19,7 @@ import Testing
         #expect(refusal([UnknownProvider.self])?.contains("uses data provider missing_provider, which is not registered") == true)
         #expect(refusal([BadCron.self])?.contains("workflow bad_cron: its schedule \"61 * * * *\" is not a valid cron") == true)
         #expect(refusal([BadPattern.self])?.contains("workflow bad_pattern: parameter code has a pattern that does not compile") == true)
+        #expect(refusal([BadRetries.self])?.contains("workflow bad_retries: its retries must be between 0 and 10") == true)
         #expect(refusal([Valid.self]) == nil)
     }
 
@@ -39,6 +40,11 @@ import Testing
 
 struct BadName: Workflow {
     static let configuration = WorkflowConfiguration("Bad-Name", description: "")
+    func run(_ context: ExecutionContext) async throws -> JSONValue { nil }
+}
+
+struct BadRetries: Workflow {
+    static let configuration = WorkflowConfiguration("bad_retries", description: "", mode: .async, retries: 11)
     func run(_ context: ExecutionContext) async throws -> JSONValue { nil }
 }
 

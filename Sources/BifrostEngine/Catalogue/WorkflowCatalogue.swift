@@ -67,6 +67,7 @@ public struct WorkflowEntry: Sendable {
         func refuse(_ problem: String) -> CatalogueError { CatalogueError(subject: "workflow \(name)", problem: problem) }
         guard WorkflowCatalogue.isSnakeCase(name) else { throw refuse("its name is not snake_case") }
         guard configuration.timeout > .zero else { throw refuse("its timeout must be positive") }
+        guard (0...10).contains(configuration.retries) else { throw refuse("its retries must be between 0 and 10") }
         if configuration.executionMode == .scheduled, configuration.schedule == nil {
             throw refuse("it is scheduled but declares no schedule")
         }

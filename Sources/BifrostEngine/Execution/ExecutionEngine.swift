@@ -78,7 +78,8 @@ public struct ExecutionEngine: Sendable {
         guard !queued, entry.configuration.executionMode == .sync else {
             try await queue.enqueue(
                 record,
-                caller: JobCaller(email: caller.email, name: caller.name, isPlatformAdmin: caller.isPlatformAdmin)
+                caller: JobCaller(email: caller.email, name: caller.name, isPlatformAdmin: caller.isPlatformAdmin),
+                maximumAttempts: 1 + entry.configuration.retries
             )
             return .queued(record)
         }
