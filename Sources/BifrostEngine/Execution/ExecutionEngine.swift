@@ -6,9 +6,11 @@ import Synchronization
 
 /// Runs workflows for callers and records every run: validation, scope, concurrency limits, the run itself
 /// (`WorkflowRun`), and its record. Synchronous runs happen in the caller's request; queued ones are recorded
-/// `Pending` (`PostgresJobQueue`) and run by `JobWorkers` through `run(_:)`. A quick run costs one database write, at its end (batched with others,
-/// see `PostgresExecutionRepository`); a run still going after `Limits.runningRowDelay` is also written as
-/// `Running`, so that it can be listed, watched and cancelled, and closed by the clean-up if this process dies.
+/// `Pending` (`PostgresJobQueue`) and run by `JobWorkers` through `run(_:)`.
+///
+/// A quick synchronous run costs one database write, at its end (batched with others, see
+/// `PostgresExecutionRepository`); one still going after `Limits.runningRowDelay` is also written as `Running`,
+/// so that it can be listed, watched and cancelled, and closed by the clean-up if this process dies.
 public struct ExecutionEngine: Sendable {
     /// Limits that keep one organisation, or everyone together, from exhausting the process.
     public struct Limits: Sendable {
@@ -85,7 +87,7 @@ public struct ExecutionEngine: Sendable {
         }
         guard slots.acquire(organization: caller.organizationID) else { throw ExecutionRefusal.busy }
         defer { slots.release(organization: caller.organizationID) }
-        return .finished(try await perform(record, entry: entry, values: values, caller: caller, isQueued: false))
+        return .finished(try await perform(record, entry: entry, caller: caller, onLongRun: recordAsRunning))
     }
 
     /// Runs a job a worker claimed, and records its outcome.
@@ -103,7 +105,7 @@ public struct ExecutionEngine: Sendable {
             organizationID: record.organizationID, userID: record.startedBy.userID, email: job.caller.email,
             name: job.caller.name, isPlatformAdmin: job.caller.isPlatformAdmin, actor: record.startedBy
         )
-        _ = try await perform(record, entry: entry, values: record.input.objectValue ?? [:], caller: caller, isQueued: true)
+        _ = try await perform(record, entry: entry, caller: caller, onLongRun: nil)
     }
 
     /// The workflow and its validated input, or why the run cannot start.
@@ -121,12 +123,15 @@ public struct ExecutionEngine: Sendable {
         }
     }
 
-    /// Runs `record`'s workflow to its outcome and records it. A queued run's row exists already; a synchronous
-    /// one gets its `Running` row only if it outlasts `Limits.runningRowDelay`.
+    /// Runs `record`'s workflow, with its validated input, to its outcome and records it.
+    /// - Parameter onLongRun: called with the `Running` record if the run outlasts `Limits.runningRowDelay` (to
+    ///   write a synchronous run's row); nil for a queued run, whose row exists already.
     private func perform(
-        _ record: ExecutionRecord, entry: WorkflowEntry, values: [String: JSONValue], caller: Caller, isQueued: Bool
+        _ record: ExecutionRecord, entry: WorkflowEntry, caller: Caller,
+        onLongRun: (@Sendable (ExecutionRecord) -> Void)?
     ) async throws -> ExecutionRecord {
         var record = record
+        let values = record.input.objectValue ?? [:]
         let id = record.id
         let name = record.workflow
         record.status = .running
@@ -144,7 +149,7 @@ public struct ExecutionEngine: Sendable {
         )
         let control = running.register(
             id, timeout: entry.configuration.timeout, longRunAfter: limits.runningRowDelay,
-            onLongRun: { [record] in if !isQueued { recordAsRunning(record) } }
+            onLongRun: onLongRun.map { announce -> @Sendable () -> Void in { [record] in announce(record) } }
         )
         let outcome = await WorkflowRun(
             entry: entry, values: values, context: context, maximumResultSize: limits.maximumResultSize

@@ -10,9 +10,9 @@ final class RunningExecutions: Sendable {
     private struct Run {
         var control: RunControl
         var deadline: ContinuousClock.Instant
-        /// When `onLongRun` is due; nil once it has been called.
+        /// When `onLongRun` is due; nil once it has been called, or when there is none.
         var longRunAt: ContinuousClock.Instant?
-        var onLongRun: @Sendable () -> Void
+        var onLongRun: (@Sendable () -> Void)?
     }
 
     private struct State {
@@ -27,14 +27,17 @@ final class RunningExecutions: Sendable {
         self.tick = tick
     }
 
-    /// Registers run `id`, to be stopped as timed out after `timeout`, and announced with `onLongRun` if it
-    /// is still going after `longRunAfter`.
+    /// Registers run `id`, to be stopped as timed out after `timeout`, and announced with `onLongRun` (if any)
+    /// if it is still going after `longRunAfter`.
     func register(
-        _ id: UUID, timeout: Duration, longRunAfter: Duration, onLongRun: @escaping @Sendable () -> Void
+        _ id: UUID, timeout: Duration, longRunAfter: Duration, onLongRun: (@Sendable () -> Void)?
     ) -> RunControl {
         let control = RunControl()
         let now = ContinuousClock.now
-        let run = Run(control: control, deadline: now + timeout, longRunAt: now + longRunAfter, onLongRun: onLongRun)
+        let run = Run(
+            control: control, deadline: now + timeout, longRunAt: onLongRun.map { _ in now + longRunAfter },
+            onLongRun: onLongRun
+        )
         let startsWatcher = state.withLock { state -> Bool in
             state.runs[id] = run
             guard !state.watching else { return false }
@@ -71,8 +74,8 @@ final class RunningExecutions: Sendable {
             }
             var due: [@Sendable () -> Void] = []
             for (id, run) in state.runs {
-                if let at = run.longRunAt, at <= now {
-                    due.append(run.onLongRun)
+                if let at = run.longRunAt, at <= now, let onLongRun = run.onLongRun {
+                    due.append(onLongRun)
                     state.runs[id]?.longRunAt = nil
                 }
                 if run.deadline <= now {
