@@ -35,7 +35,10 @@ import Testing
                 }
                 let cacheB = CredentialCache(lifetime: .seconds(600))
                 let listening = Task {
-                    try await CredentialInvalidationListener(client: database, cache: cacheB, logger: TestPostgres.logger).run()
+                    try await NotificationListener(
+                        client: database, subscriptions: [CredentialInvalidation.subscription(clearing: cacheB)],
+                        logger: TestPostgres.logger
+                    ).run()
                 }
                 defer { listening.cancel() }
                 try await waitForListener(database)

@@ -72,12 +72,22 @@ enum GatewayHarness {
                 let router = try Gateway.buildRouter(
                     configuration: configuration, dependencies: dependencies, engine: engine, logger: logger
                 )
-                // The job workers, as `bifrost serve` runs them, polling often so queued runs start promptly.
+                // The job workers and the notification listener, as `bifrost serve` runs them, the workers polling
+                // often so queued runs start promptly.
+                let jobWorkers = JobWorkers(
+                    engine: engine, schema: schema, concurrency: configuration.workflows.workers,
+                    pollInterval: .milliseconds(200), logger: logger
+                )
+                let listener = NotificationListener(
+                    client: client,
+                    subscriptions: [jobWorkers.subscription, engine.eventSubscription, engine.cancellationSubscription],
+                    logger: logger
+                )
                 let workers = Task {
-                    try await JobWorkers(
-                        engine: engine, client: client, schema: schema, concurrency: configuration.workflows.workers,
-                        pollInterval: .milliseconds(200), logger: logger
-                    ).run()
+                    try await withThrowingDiscardingTaskGroup { group in
+                        group.addTask { try await jobWorkers.run() }
+                        group.addTask { try await listener.run() }
+                    }
                 }
                 addRoutes(router)
                 let app = Application(router: router, logger: logger)

@@ -40,7 +40,7 @@ import Testing
                 let workers = engines.map { engine in
                     Task {
                         try await JobWorkers(
-                            engine: engine, client: database, schema: schema, concurrency: 8,
+                            engine: engine, schema: schema, concurrency: 8,
                             pollInterval: .milliseconds(100), logger: TestPostgres.logger
                         ).run()
                     }

@@ -132,7 +132,7 @@ import Testing
                 let listening = AsyncStream<Void>.makeStream()
                 group.addTask {
                     try await client.withConnection { connection in
-                        let notifications = try await connection.listen(PostgresJobQueue.channel)
+                        let notifications = try await connection.listen(ExecutionChannels.jobs)
                         listening.continuation.yield()
                         for try await _ in notifications { return }
                     }

@@ -4,8 +4,9 @@ import Foundation
 /// Every workflow and data provider the gateway offers, checked once at start.
 ///
 /// Refuses (with a message naming the workflow and the problem) a name that is not snake_case, a duplicate
-/// name, a parameter whose data provider is not registered, an invalid cron expression, and a pattern that does
-/// not compile.
+/// name, a parameter whose data provider is not registered, an invalid cron expression or one that never fires,
+/// a scheduled workflow with a required parameter (a schedule gives no input), and a pattern that does not
+/// compile.
 public struct WorkflowCatalogue: Sendable {
     /// Workflows by name.
     public let workflows: [String: WorkflowEntry]
@@ -101,6 +102,12 @@ public struct WorkflowEntry: Sendable {
         self.parameters = parameters
         self.propertyNames = properties
         self.patterns = patterns
+        if let schedule {
+            guard schedule.everFires else { throw refuse("its schedule \"\(schedule)\" never fires") }
+            guard (try? validate([:])) != nil else {
+                throw refuse("it is scheduled, so every parameter needs a default or must be optional")
+            }
+        }
     }
 }
 

@@ -10,7 +10,8 @@ import Synchronization
 ///
 /// A quick synchronous run costs one database write, at its end (batched with others, see
 /// `PostgresExecutionRepository`); one still going after `Limits.runningRowDelay` is also written as `Running`,
-/// so that it can be listed, watched and cancelled, and closed by the clean-up if this process dies.
+/// so that it can be listed, watched and cancelled, and closed by the clean-up if this process dies. A run with a
+/// row has its log lines written as they come (`LiveLog`), for its watchers.
 public struct ExecutionEngine: Sendable {
     /// Limits that keep one organisation, or everyone together, from exhausting the process.
     public struct Limits: Sendable {
@@ -44,6 +45,8 @@ public struct ExecutionEngine: Sendable {
     let limits: Limits
     let slots: ExecutionSlots
     let running = RunningExecutions()
+    /// Who in this process watches which run.
+    public let watchers = ExecutionWatchers()
     let logger: Logger
 
     public init(
@@ -87,12 +90,17 @@ public struct ExecutionEngine: Sendable {
         }
         guard slots.acquire(organization: caller.organizationID) else { throw ExecutionRefusal.busy }
         defer { slots.release(organization: caller.organizationID) }
-        return .finished(try await perform(record, entry: entry, caller: caller, onLongRun: recordAsRunning))
+        return .finished(try await perform(record, entry: entry, caller: caller, row: .writtenIfLong))
     }
 
-    /// Runs a job a worker claimed, and records its outcome.
+    /// Runs a job a worker claimed, and records its outcome; hands it back to the queue when its organisation
+    /// already has as many runs in progress here as it may, or when the run is released (`release(_:)`).
     public func run(_ job: ClaimedJob) async throws {
         let record = job.record
+        guard slots.acquire(organization: record.organizationID) else {
+            return try await queue.release([record.id], owner: instanceID)
+        }
+        defer { slots.release(organization: record.organizationID) }
         guard let entry = catalogue.workflows[record.workflow] else {
             var failed = record
             failed.status = .failed
@@ -105,8 +113,12 @@ public struct ExecutionEngine: Sendable {
             organizationID: record.organizationID, userID: record.startedBy.userID, email: job.caller.email,
             name: job.caller.name, isPlatformAdmin: job.caller.isPlatformAdmin, actor: record.startedBy
         )
-        _ = try await perform(record, entry: entry, caller: caller, onLongRun: nil)
+        _ = try await perform(record, entry: entry, caller: caller, row: .exists)
     }
+
+    /// Organisations (nil: global scope) whose queued runs should wait, because this process runs as many of
+    /// theirs as it may; nil when it runs as many runs as it may in all.
+    public var busyOrganizations: Set<UUID?>? { slots.busy() }
 
     /// The workflow and its validated input, or why the run cannot start.
     private func prepare(_ name: String, input: [String: JSONValue], caller: Caller) throws
@@ -123,13 +135,19 @@ public struct ExecutionEngine: Sendable {
         }
     }
 
-    /// Runs `record`'s workflow, with its validated input, to its outcome and records it.
-    /// - Parameter onLongRun: called with the `Running` record if the run outlasts `Limits.runningRowDelay` (to
-    ///   write a synchronous run's row); nil for a queued run, whose row exists already.
-    private func perform(
-        _ record: ExecutionRecord, entry: WorkflowEntry, caller: Caller,
-        onLongRun: (@Sendable (ExecutionRecord) -> Void)?
-    ) async throws -> ExecutionRecord {
+    /// Whether a run has a row while it goes on.
+    private enum RunRow {
+        /// A queued run: its row was claimed.
+        case exists
+        /// A synchronous run: its `Running` row is written if it outlasts `Limits.runningRowDelay`.
+        case writtenIfLong
+    }
+
+    /// Runs `record`'s workflow, with its validated input, to its outcome and records it (a released run goes
+    /// back to the queue instead).
+    private func perform(_ record: ExecutionRecord, entry: WorkflowEntry, caller: Caller, row: RunRow) async throws
+        -> ExecutionRecord
+    {
         var record = record
         let values = record.input.objectValue ?? [:]
         let id = record.id
@@ -147,30 +165,44 @@ public struct ExecutionEngine: Sendable {
                 ["bifrost.execution.id": .string(id.uuidString.lowercased()), "bifrost.workflow": .string(name)]
             }
         )
+        let liveLog = LiveLog(id, collector: collector, executions: executions, logger: logger)
+        let onLongRun: (@Sendable () -> Void)?
+        switch row {
+        case .exists:
+            liveLog.start()
+            onLongRun = nil
+        case .writtenIfLong:
+            onLongRun = { [record] in recordAsRunning(record, then: liveLog.start) }
+        }
         let control = running.register(
-            id, timeout: entry.configuration.timeout, longRunAfter: limits.runningRowDelay,
-            onLongRun: onLongRun.map { announce -> @Sendable () -> Void in { [record] in announce(record) } }
+            id, timeout: entry.configuration.timeout, longRunAfter: limits.runningRowDelay, onLongRun: onLongRun
         )
         let outcome = await WorkflowRun(
             entry: entry, values: values, context: context, maximumResultSize: limits.maximumResultSize
         ).outcome(control: control)
         running.remove(id)
+        let written = await liveLog.stop()
+        if control.reason == .released {
+            try await recordingOutcome { try await queue.release([id], owner: instanceID) }
+            return record
+        }
 
         record.status = outcome.status
         record.result = outcome.result
         record.error = outcome.error
         record.finishedAt = Date()
         record.durationMilliseconds = Int((ContinuousClock.now - clock) / .milliseconds(1))
-        let lines = collector.lines
+        let lines = Array(collector.lines.dropFirst(written))
         try await recordingOutcome { try await executions.finish(record, logs: lines) }
         return record
     }
 
-    /// Writes `record` as `Running`, in the background (the run goes on meanwhile).
-    private func recordAsRunning(_ record: ExecutionRecord) {
+    /// Writes `record` as `Running`, in the background (the run goes on meanwhile), then calls `then`.
+    private func recordAsRunning(_ record: ExecutionRecord, then: @escaping @Sendable () -> Void) {
         Task {
             do {
                 try await executions.start(record, owner: instanceID)
+                then()
             } catch {
                 logger.warning("Could not record a run as running", metadata: ["error.message": "\(error)"])
             }
@@ -193,7 +225,11 @@ public struct ExecutionEngine: Sendable {
     }
 
     /// Cancels a run this process is executing; false when it is not running here.
-    public func cancel(_ id: UUID) -> Bool { running.cancel(id) }
+    public func cancel(_ id: UUID) -> Bool { running.stop(id, .cancelled) }
+
+    /// Stops a queued run this process is executing and hands it back to the queue (at shutdown, for another
+    /// replica); false when it is not running here.
+    public func release(_ id: UUID) -> Bool { running.stop(id, .released) }
 }
 
 /// Who asks for a run, in which scope: what becomes the workflow's `ExecutionContext` and the record's actor.
@@ -246,6 +282,14 @@ final class ExecutionSlots: Sendable {
             counts.total += 1
             counts.byOrganization[organization] = current + 1
             return true
+        }
+    }
+
+    /// Organisations at their limit; nil when the total is reached.
+    func busy() -> Set<UUID?>? {
+        counts.withLock { counts in
+            guard counts.total < total else { return nil }
+            return Set(counts.byOrganization.filter { $0.value >= perOrganization }.keys)
         }
     }
 

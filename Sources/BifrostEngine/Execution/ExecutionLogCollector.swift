@@ -3,7 +3,8 @@ import Foundation
 public import Logging
 import Synchronization
 
-/// Collects the lines a run logs, in order, to be stored with the run when it ends.
+/// Collects the lines a run logs, in order, to be stored with the run when it ends (and, while a recorded run
+/// goes on, by `LiveLog`).
 ///
 /// The workflow's `context.logger` writes here; each line is also passed on to the gateway's own log (with the
 /// execution id as metadata) so operators see runs as they happen. Lines beyond `capacity` are counted, not kept.
@@ -41,6 +42,11 @@ public final class ExecutionLogCollector: Sendable {
                 )
             ]
         }
+    }
+
+    /// The lines kept after line `sequence` (not the count of dropped lines, which only `lines` adds at the end).
+    func lines(after sequence: Int) -> ArraySlice<ExecutionLogLine> {
+        state.withLock { state in state.lines[min(sequence, state.lines.count)...] }
     }
 
     /// The four levels of the seed (`debug`, `info`, `warning`, `error`); swift-log's others map onto them.

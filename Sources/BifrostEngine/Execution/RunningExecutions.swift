@@ -50,10 +50,10 @@ final class RunningExecutions: Sendable {
 
     func remove(_ id: UUID) { _ = state.withLock { $0.runs.removeValue(forKey: id) } }
 
-    /// Cancels run `id`; false when it is not running here.
-    func cancel(_ id: UUID) -> Bool {
+    /// Stops run `id` for `reason`; false when it is not running here.
+    func stop(_ id: UUID, _ reason: RunControl.Reason) -> Bool {
         guard let control = state.withLock({ $0.runs[id]?.control }) else { return false }
-        control.stop(.cancelled)
+        control.stop(reason)
         return true
     }
 
@@ -87,12 +87,15 @@ final class RunningExecutions: Sendable {
     }
 }
 
-/// Lets someone other than the run's own task stop it: `POST /api/executions/{id}/cancel`, or the timeout.
+/// Lets someone other than the run's own task stop it: `POST /api/executions/{id}/cancel`, the timeout, or a
+/// shutdown handing the run back to the queue.
 public final class RunControl: Sendable {
     /// Why a run was stopped from outside.
     public enum Reason: Sendable {
         case cancelled
         case timedOut
+        /// The process is shutting down; the queued run goes back to the queue for another replica.
+        case released
     }
 
     private let state = Mutex<(reason: Reason?, handler: (@Sendable (Reason) -> Void)?)>((nil, nil))
@@ -108,6 +111,9 @@ public final class RunControl: Sendable {
         }
         handler?(reason)
     }
+
+    /// Why the run was stopped, if it was.
+    var reason: Reason? { state.withLock { $0.reason } }
 
     func onStop(_ handler: @escaping @Sendable (Reason) -> Void) {
         let stopped = state.withLock { state -> Reason? in

@@ -14,8 +14,8 @@ public struct RunOutcome: Sendable, Hashable {
 ///
 /// The workflow runs in its own task. The first of three things decides the outcome: the workflow returns or
 /// throws, the timeout passes (`Timeout`, signalled through `RunControl` by `RunningExecutions`), or the run is
-/// cancelled (`Cancelled`). In the last two cases the
-/// workflow's task is cancelled and the outcome is returned at once, even if the workflow ignores cancellation:
+/// stopped (`Cancelled`, or `Pending` when it is released to the queue). In the last two cases the workflow's
+/// task is cancelled and the outcome is returned at once, even if the workflow ignores cancellation:
 /// its task then runs on unobserved until it next yields, and its result is discarded.
 struct WorkflowRun: Sendable {
     let entry: WorkflowEntry
@@ -43,6 +43,10 @@ struct WorkflowRun: Sendable {
             case .timedOut:
                 decision.settle(RunOutcome(
                     status: .timeout, result: nil, error: "The run exceeded its timeout of \(timeout.wholeSeconds) s."
+                ))
+            case .released:
+                decision.settle(RunOutcome(
+                    status: .pending, result: nil, error: "The gateway process stopped; the run goes back to the queue."
                 ))
             }
         }

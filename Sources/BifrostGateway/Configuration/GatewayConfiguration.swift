@@ -89,6 +89,13 @@ public struct GatewayConfiguration: Sendable {
         public var maxResultSize: Int = 1 << 20
         /// Queued runs this process runs at once.
         public var workers: Int = 4
+        /// How long queued runs in progress may go on after SIGTERM before they are handed back to the queue.
+        public var drainTimeout: Duration = .seconds(5)
+        /// How long a process may miss its heartbeat before another replica takes over its queued runs
+        /// (heartbeats go every sixth of it).
+        public var leaseTimeout: Duration = .seconds(60)
+        /// How long finished runs and their logs are kept.
+        public var retention: Duration = .seconds(30 * 86_400)
     }
 
     public var http = HTTP()
@@ -110,7 +117,8 @@ public struct GatewayConfiguration: Sendable {
         "bootstrap.admin.email", "bootstrap.admin.password", "policies.directory", "oidc.issuers",
         "oidc.<name>.issuer", "oidc.<name>.audience", "oidc.<name>.jwksUri", "oidc.<name>.provisionUsers",
         "oidc.keyRefetchInterval", "workflows.maxConcurrentRuns", "workflows.maxConcurrentRunsPerOrganization",
-        "workflows.maxResultSize", "workflows.workers",
+        "workflows.maxResultSize", "workflows.workers", "workflows.drainTimeout", "workflows.leaseTimeout",
+        "workflows.retentionDays",
     ]
 
     /// The defaults, as documented.
@@ -159,6 +167,15 @@ public struct GatewayConfiguration: Sendable {
         workflows.maxResultSize = try values.integer("workflows.maxResultSize", in: 1_024...(64 << 20))
             ?? workflows.maxResultSize
         workflows.workers = try values.integer("workflows.workers", in: 0...1_000) ?? workflows.workers
+        if let seconds = try values.integer("workflows.drainTimeout", in: 0...3_600) {
+            workflows.drainTimeout = .seconds(seconds)
+        }
+        if let seconds = try values.integer("workflows.leaseTimeout", in: 3...3_600) {
+            workflows.leaseTimeout = .seconds(seconds)
+        }
+        if let days = try values.integer("workflows.retentionDays", in: 1...3_650) {
+            workflows.retention = .seconds(days * 86_400)
+        }
         if let level = try values.string("log.level") {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw ConfigurationError(

@@ -11,9 +11,11 @@ import UnixSignals
 /// The whole `bifrost serve` process: database (embedded or external), migrations and the HTTP server, run
 /// as one `ServiceGroup` that drains on SIGTERM or SIGINT.
 ///
-/// Start order: embedded cluster (when no database URL is set), database pool, migrations, HTTP server.
-/// Shutdown runs in reverse: the server stops accepting and finishes in-flight requests (within
-/// `http.shutdownTimeout`), then the pool closes, then the embedded cluster stops.
+/// Start order: embedded cluster (when no database URL is set), database pool, migrations, notification
+/// listener, heartbeat, scheduler, retention sweeper, job workers, HTTP server. Shutdown runs in reverse: the
+/// server stops accepting and finishes in-flight requests (within `http.shutdownTimeout`), the workers finish
+/// or hand back their runs (within `workflows.drainTimeout`), then the pool closes, then the embedded cluster
+/// stops.
 public struct GatewayServer: Sendable {
     private let configuration: GatewayConfiguration
     private let catalogue: WorkflowCatalogue
@@ -71,21 +73,44 @@ public struct GatewayServer: Sendable {
         let application = try Gateway.buildApplication(
             configuration: configuration, dependencies: dependencies, engine: engine, logger: logger
         )
+        let workers = JobWorkers(
+            engine: engine, schema: schema, concurrency: configuration.workflows.workers,
+            drainTimeout: configuration.workflows.drainTimeout, logger: logger
+        )
+        let lease = configuration.workflows.leaseTimeout
         services.append(.init(service: client))
         services.append(.init(service: migrations, successTerminationBehavior: .ignore))
-        services.append(.init(service: CredentialInvalidationListener(client: client, cache: credentials, logger: logger)))
-        services.append(
-            .init(service: InstanceHeartbeat(instances: instances, instanceID: instanceID, schema: schema, logger: logger))
-        )
-        services.append(.init(service: JobWorkers(
-            engine: engine, client: client, schema: schema, concurrency: configuration.workflows.workers, logger: logger
+        services.append(.init(service: NotificationListener(
+            client: client,
+            subscriptions: [
+                CredentialInvalidation.subscription(clearing: credentials), workers.subscription,
+                engine.eventSubscription, engine.cancellationSubscription,
+            ],
+            logger: logger
         )))
+        services.append(.init(service: InstanceHeartbeat(
+            instances: instances, instanceID: instanceID, schema: schema, logger: logger, interval: lease / 6,
+            staleAfter: lease
+        )))
+        services.append(.init(service: ScheduleTicker(
+            scheduler: WorkflowScheduler(
+                catalogue: catalogue, schedules: PostgresSchedules(client: client, logger: logger),
+                instanceID: instanceID, logger: logger
+            ),
+            schema: schema
+        )))
+        services.append(.init(service: RetentionSweeper(
+            executions: engine.executions, retention: configuration.workflows.retention, schema: schema, logger: logger
+        )))
+        services.append(.init(service: workers))
         services.append(.init(service: application, successTerminationBehavior: .gracefullyShutdownGroup))
 
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
         )
-        groupConfiguration.maximumGracefulShutdownDuration = configuration.http.shutdownTimeout
+        // Services stop in reverse order: the HTTP server drains its requests, then the workers theirs.
+        groupConfiguration.maximumGracefulShutdownDuration =
+            configuration.http.shutdownTimeout + configuration.workflows.drainTimeout + .seconds(1)
         groupConfiguration.maximumCancellationDuration = .seconds(2)
         try await ServiceGroup(configuration: groupConfiguration).run()
     }

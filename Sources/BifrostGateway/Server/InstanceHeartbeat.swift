@@ -5,9 +5,10 @@ import ServiceLifecycle
 
 /// Keeps this process registered as alive and closes runs left behind by processes that died.
 ///
-/// Every `interval` (once the schema is current) it refreshes this process's heartbeat and closes, as `Failed`,
-/// every unfinished run whose process has been silent for `staleAfter`: after a crash, a run never stays
-/// `Running` for longer than about `staleAfter + interval`.
+/// Every `interval` (once the schema is current) it refreshes this process's heartbeat and recovers every
+/// unfinished run whose process has been silent for `staleAfter` (queued again when its workflow declares
+/// retries it has left, else closed as `Failed`, "worker lost"): after a crash, a run never stays `Running` for
+/// longer than about `staleAfter + interval`.
 struct InstanceHeartbeat: Service {
     let instances: GatewayInstances
     let instanceID: UUID
@@ -29,7 +30,7 @@ struct InstanceHeartbeat: Service {
         do {
             try await instances.heartbeat(instanceID)
             let closed = try await instances.closeAbandonedRuns(
-                staleAfter: staleAfter, reason: "The gateway process running it stopped before it finished."
+                staleAfter: staleAfter, reason: "Worker lost: the gateway process running it stopped before it finished."
             )
             if closed > 0 { logger.warning("Closed runs of a stopped gateway process", metadata: ["bifrost.runs": "\(closed)"]) }
         } catch {

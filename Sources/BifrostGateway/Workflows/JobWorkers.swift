@@ -1,61 +1,71 @@
 public import BifrostEngine
 public import BifrostStore
-import Logging
-public import PostgresNIO
+import Foundation
+public import Logging
 public import ServiceLifecycle
 import Synchronization
 
 /// Runs queued workflow runs: claims due jobs (`PostgresJobQueue.claim`) up to `concurrency` at a time and runs
-/// each with the engine.
+/// each with the engine, leaving waiting the jobs of organisations that already run as many as they may here.
 ///
-/// Workers wake when a job is enqueued on any replica (`LISTEN bifrost_jobs`), when one of their runs ends, and
-/// every `pollInterval` regardless, so a lost notification (or a listener reconnecting) only delays a job. On
-/// graceful shutdown they stop claiming and let the runs in progress finish. They start once the schema is current.
+/// Workers wake when a job is queued on any replica (`subscription`, given to the `NotificationListener`), when
+/// one of their runs ends, and every `pollInterval` regardless, so a lost notification only delays a job. On
+/// graceful shutdown they stop claiming, let the runs in progress go on for `drainTimeout`, then hand the rest
+/// back to the queue for another replica. They start once the schema is current.
 public struct JobWorkers: Service {
     let engine: ExecutionEngine
-    let client: PostgresClient
     let schema: SchemaState
     let concurrency: Int
     let pollInterval: Duration
+    let drainTimeout: Duration
     let logger: Logger
+    private let wakeups = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
 
     public init(
-        engine: ExecutionEngine, client: PostgresClient, schema: SchemaState, concurrency: Int,
-        pollInterval: Duration = .seconds(1), logger: Logger
+        engine: ExecutionEngine, schema: SchemaState, concurrency: Int, pollInterval: Duration = .seconds(1),
+        drainTimeout: Duration = .seconds(5), logger: Logger
     ) {
         self.engine = engine
-        self.client = client
         self.schema = schema
         self.concurrency = concurrency
         self.pollInterval = pollInterval
+        self.drainTimeout = drainTimeout
         self.logger = logger
+    }
+
+    /// Wakes the workers when a job is queued, and when listening resumes (a notification may have been lost).
+    public var subscription: NotificationSubscription {
+        let wake = wakeups.continuation
+        return NotificationSubscription(
+            channel: ExecutionChannels.jobs, received: { _ in wake.yield() }, resumed: { wake.yield() }
+        )
     }
 
     public func run() async throws {
         guard concurrency > 0 else { return }
         while !schema.isCurrent {
-            guard (try? await Task.sleep(for: .milliseconds(100))) != nil else { return }
+            guard !Task.isShuttingDownGracefully, (try? await Task.sleep(for: .milliseconds(100))) != nil else { return }
         }
-        let (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let wake = wakeups.continuation
         let state = WorkerState()
-        let listener = Task { await listen(waking: wake) }
         let poller = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: pollInterval)
                 wake.yield()
             }
         }
+        defer { poller.cancel() }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                var iterator = wakes.makeAsyncIterator()
-                while !state.stopping.load(ordering: .relaxed) {
-                    let free = concurrency - state.inFlight.load(ordering: .relaxed)
-                    if free > 0, let jobs = await claim(free) {
+                var iterator = wakeups.stream.makeAsyncIterator()
+                while !state.isStopping {
+                    let free = concurrency - state.inFlightCount
+                    if free > 0, let busy = engine.busyOrganizations, let jobs = await claim(free, skipping: busy) {
                         for job in jobs {
-                            state.inFlight.add(1, ordering: .relaxed)
+                            state.started(job.record.id)
                             group.addTask {
                                 await runJob(job)
-                                state.inFlight.subtract(1, ordering: .relaxed)
+                                state.ended(job.record.id)
                                 wake.yield()
                             }
                         }
@@ -63,18 +73,29 @@ public struct JobWorkers: Service {
                     }
                     guard await iterator.next() != nil else { break }
                 }
+                group.addTask { await releaseAfterDrain(state) }
             }
         } onGracefulShutdown: {
-            state.stopping.store(true, ordering: .relaxed)
+            state.stop()
             wake.yield()
         }
-        listener.cancel()
-        poller.cancel()
     }
 
-    private func claim(_ count: Int) async -> [ClaimedJob]? {
+    /// Once the drain timeout has passed, hands every run still in progress back to the queue.
+    private func releaseAfterDrain(_ state: WorkerState) async {
+        let deadline = ContinuousClock.now + drainTimeout
+        while state.inFlightCount > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        let left = state.inFlight
+        guard !left.isEmpty else { return }
+        logger.notice("Handing queued runs in progress back to the queue", metadata: ["bifrost.runs": "\(left.count)"])
+        for id in left { _ = engine.release(id) }
+    }
+
+    private func claim(_ count: Int, skipping busy: Set<UUID?>) async -> [ClaimedJob]? {
         do {
-            return try await engine.queue.claim(owner: engine.instanceID, limit: count)
+            return try await engine.queue.claim(owner: engine.instanceID, limit: count, skipping: busy)
         } catch {
             logger.warning("Could not claim queued runs", metadata: ["error.message": "\(error)"])
             return nil
@@ -90,26 +111,17 @@ public struct JobWorkers: Service {
             ])
         }
     }
-
-    /// Wakes the workers on every notification, reconnecting (with the poll covering the gap) when the
-    /// connection drops.
-    private func listen(waking wake: AsyncStream<Void>.Continuation) async {
-        while !Task.isCancelled {
-            do {
-                try await client.withConnection { connection in
-                    for try await _ in try await connection.listen(PostgresJobQueue.channel) { wake.yield() }
-                }
-            } catch {
-                if Task.isCancelled { return }
-                logger.debug("Job notifications interrupted; listening again", metadata: ["error.message": "\(error)"])
-            }
-            try? await Task.sleep(for: pollInterval)
-        }
-    }
 }
 
 /// What the claim loop, the runs and the shutdown handler share.
 private final class WorkerState: Sendable {
-    let stopping = Atomic<Bool>(false)
-    let inFlight = Atomic<Int>(0)
+    private let state = Mutex<(stopping: Bool, running: Set<UUID>)>((false, []))
+
+    var isStopping: Bool { state.withLock { $0.stopping } }
+    var inFlight: Set<UUID> { state.withLock { $0.running } }
+    var inFlightCount: Int { state.withLock { $0.running.count } }
+
+    func stop() { state.withLock { $0.stopping = true } }
+    func started(_ id: UUID) { _ = state.withLock { $0.running.insert(id) } }
+    func ended(_ id: UUID) { _ = state.withLock { $0.running.remove(id) } }
 }

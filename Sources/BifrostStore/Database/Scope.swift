@@ -26,3 +26,14 @@ public enum Visibility: Sendable, Hashable {
     /// Every row of every organisation and global scope (platform admins asking `?scope=all`).
     case everything
 }
+
+extension Visibility {
+    /// (`everything`, the scope's organisation) as bind parameters of a tenant filter:
+    /// `(everything OR organization_id IS NOT DISTINCT FROM organisation)`.
+    var filter: (Bool, UUID?) {
+        switch self {
+        case .everything: (true, nil)
+        case .only(let scope): (false, scope.organizationID)
+        }
+    }
+}

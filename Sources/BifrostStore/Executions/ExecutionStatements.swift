@@ -45,8 +45,10 @@ enum ExecutionStatements {
     /// Records the outcomes of several runs and inserts their log lines, atomically (one statement).
     ///
     /// A run whose row exists (a `Running` row written while it ran, a queued run) has its outcome filled in,
-    /// unless it already has one; any other run is inserted whole. The runs travel as one JSON document, so a
-    /// batch of any size is one bind parameter and one plan.
+    /// unless it already has one, and its watchers are notified (`ExecutionChannels.events`; a quick run nobody
+    /// could have watched costs no notification); any other run is inserted whole. Lines already written while
+    /// the run went on are skipped. The runs travel as one JSON document, so a batch of any size is one bind
+    /// parameter and one plan.
     struct Finish: PostgresPreparedStatement {
         static let sql = """
             WITH run AS (
@@ -65,13 +67,16 @@ enum ExecutionStatements {
                     error = excluded.error, started_at = coalesce(existing.started_at, excluded.started_at),
                     finished_at = excluded.finished_at, duration_ms = excluded.duration_ms, owner_instance = NULL
                 WHERE existing.status IN ('Pending', 'Running')
-                RETURNING id
+                RETURNING id, NOT (xmax = 0) AS existed
+            ), logged AS (
+                INSERT INTO execution_logs (execution_id, sequence, level, message, logged_at)
+                SELECT run.id, line.sequence, line.level, line.message, to_timestamp(line.logged_at)
+                FROM run JOIN saved USING (id)
+                     CROSS JOIN LATERAL json_to_recordset(run.logs) AS line(sequence integer, level text,
+                                                                            message text, logged_at float8)
+                ON CONFLICT DO NOTHING
             )
-            INSERT INTO execution_logs (execution_id, sequence, level, message, logged_at)
-            SELECT run.id, line.sequence, line.level, line.message, to_timestamp(line.logged_at)
-            FROM run JOIN saved USING (id)
-                 CROSS JOIN LATERAL json_to_recordset(run.logs) AS line(sequence integer, level text, message text,
-                                                                        logged_at float8)
+            SELECT pg_notify('\(ExecutionChannels.events)', id::text) FROM saved WHERE existed
             """
         typealias Row = Void
         static let bindingDataTypes: [PostgresDataType] = [.text]

@@ -11,6 +11,17 @@ struct FinishedRun: Sendable {
         JSONValue.array(runs.map(\.row)).jsonText
     }
 
+    /// Log lines as a JSON array, as the statements read them with `json_to_recordset` (`logged_at` in seconds
+    /// since 1970).
+    static func document(_ lines: [ExecutionLogLine]) -> JSONValue {
+        .array(lines.map { line in
+            [
+                "sequence": .int(line.sequence), "level": .string(line.level), "message": .string(line.message),
+                "logged_at": .double(line.loggedAt.timeIntervalSince1970),
+            ]
+        })
+    }
+
     /// One element of the document. Input and result are embedded as JSON (not as text holding JSON); times are
     /// seconds since 1970, which PostgreSQL's `to_timestamp` reads; absent values are left out (read as NULL).
     private var row: JSONValue {
@@ -18,12 +29,7 @@ struct FinishedRun: Sendable {
             "id": .string(record.id.uuidString), "workflow": .string(record.workflow),
             "status": .string(record.status.rawValue), "input": record.input,
             "started_by": .string(record.startedBy.label), "created_at": .double(record.createdAt.timeIntervalSince1970),
-            "logs": .array(logs.map { line in
-                [
-                    "sequence": .int(line.sequence), "level": .string(line.level), "message": .string(line.message),
-                    "logged_at": .double(line.loggedAt.timeIntervalSince1970),
-                ]
-            }),
+            "logs": Self.document(logs),
         ]
         row["organization_id"] = record.organizationID.map { .string($0.uuidString) }
         row["result"] = record.result

@@ -29,7 +29,8 @@ public struct GatewayInstances: Sendable {
 
     /// Recovers the runs of processes silent for longer than `staleAfter`, and forgets those processes: a run
     /// that may be started again (a queued job with attempts left) goes back to `Pending`, due after a backoff
-    /// that doubles with each attempt (from 5 s, at most 10 minutes); any other is closed as `Failed` with `reason`.
+    /// that doubles with each attempt (from 5 s, at most 10 minutes), its partial log deleted; any other is
+    /// closed as `Failed` with `reason`. Watchers of each run are notified (`ExecutionChannels.events`).
     /// - Returns: how many runs were recovered (closed or queued again).
     @discardableResult
     public func closeAbandonedRuns(staleAfter: Duration, reason: String) async throws -> Int {
@@ -39,20 +40,24 @@ public struct GatewayInstances: Sendable {
             WITH dead AS (
                 DELETE FROM gateway_instances WHERE heartbeat_at < now() - make_interval(secs => \(seconds))
                 RETURNING id
+            ), recovered AS (
+                UPDATE executions SET
+                    status = CASE WHEN attempts < max_attempts THEN 'Pending' ELSE 'Failed' END,
+                    error = CASE WHEN attempts < max_attempts THEN NULL ELSE \(reason) END,
+                    finished_at = CASE WHEN attempts < max_attempts THEN NULL ELSE now() END,
+                    duration_ms = CASE WHEN attempts < max_attempts THEN NULL
+                                       ELSE (extract(epoch FROM now() - coalesce(started_at, created_at)) * 1000)::bigint END,
+                    run_after = CASE WHEN attempts < max_attempts
+                                     THEN now() + make_interval(secs => least(600, 5 * 2 ^ (attempts - 1))) END,
+                    owner_instance = NULL
+                WHERE status IN ('Pending', 'Running') AND owner_instance IS NOT NULL
+                  AND (owner_instance IN (SELECT id FROM dead)
+                       OR owner_instance NOT IN (SELECT id FROM gateway_instances))
+                RETURNING id, status
+            ), forgotten AS (
+                DELETE FROM execution_logs WHERE execution_id IN (SELECT id FROM recovered WHERE status = 'Pending')
             )
-            UPDATE executions SET
-                status = CASE WHEN attempts < max_attempts THEN 'Pending' ELSE 'Failed' END,
-                error = CASE WHEN attempts < max_attempts THEN NULL ELSE \(reason) END,
-                finished_at = CASE WHEN attempts < max_attempts THEN NULL ELSE now() END,
-                duration_ms = CASE WHEN attempts < max_attempts THEN NULL
-                                   ELSE (extract(epoch FROM now() - coalesce(started_at, created_at)) * 1000)::bigint END,
-                run_after = CASE WHEN attempts < max_attempts
-                                 THEN now() + make_interval(secs => least(600, 5 * 2 ^ (attempts - 1))) END,
-                owner_instance = NULL
-            WHERE status IN ('Pending', 'Running') AND owner_instance IS NOT NULL
-              AND (owner_instance IN (SELECT id FROM dead)
-                   OR owner_instance NOT IN (SELECT id FROM gateway_instances))
-            RETURNING id
+            SELECT pg_notify(\(ExecutionChannels.events), id::text) FROM recovered
             """,
             logger: logger
         )

@@ -78,10 +78,66 @@ public struct PostgresExecutionRepository: Sendable {
         -> [ExecutionLogLine]?
     {
         guard try await get(id, visibility) != nil else { return nil }
+        return try await lines(of: id, after: 0, includeDebug: includeDebug)
+    }
+
+    /// A run `visibility` shows (nil if it does not) with its log lines after line `sequence`, read together for
+    /// a stream of its progress.
+    public func progress(of id: UUID, _ visibility: ExecutionVisibility, after sequence: Int, includeDebug: Bool)
+        async throws -> (record: ExecutionRecord, lines: [ExecutionLogLine])?
+    {
+        guard let record = try await get(id, visibility) else { return nil }
+        return (record, try await lines(of: id, after: sequence, includeDebug: includeDebug))
+    }
+
+    /// Writes log lines of a run that is still going, and notifies its watchers (`ExecutionChannels.events`).
+    /// Lines already written are skipped, so writing a line twice is harmless.
+    public func appendLogs(of id: UUID, _ lines: [ExecutionLogLine]) async throws {
+        guard !lines.isEmpty else { return }
+        try await client.query(
+            """
+            WITH logged AS (
+                INSERT INTO execution_logs (execution_id, sequence, level, message, logged_at)
+                SELECT \(id), line.sequence, line.level, line.message, to_timestamp(line.logged_at)
+                FROM json_to_recordset(\(FinishedRun.document(lines).jsonText)::json)
+                     AS line(sequence integer, level text, message text, logged_at float8)
+                ON CONFLICT DO NOTHING
+            )
+            SELECT pg_notify(\(ExecutionChannels.events), \(id.uuidString.lowercased()))
+            """,
+            logger: logger
+        )
+    }
+
+    /// Deletes up to `limit` finished runs (with their logs) created before `cutoff`, and fired schedule slots
+    /// older than it except each workflow's latest. - Returns: how many runs were deleted.
+    public func deleteFinished(before cutoff: Date, limit: Int) async throws -> Int {
+        let rows = try await client.query(
+            """
+            WITH doomed AS (
+                SELECT id FROM executions
+                WHERE created_at < \(cutoff) AND status NOT IN ('Pending', 'Running')
+                ORDER BY created_at LIMIT \(limit)
+            ), deleted AS (
+                DELETE FROM executions WHERE id IN (SELECT id FROM doomed) RETURNING id
+            ), slots AS (
+                DELETE FROM schedule_slots AS slot WHERE slot_at < \(cutoff)
+                  AND slot_at < (SELECT max(slot_at) FROM schedule_slots AS later WHERE later.workflow = slot.workflow)
+            )
+            SELECT count(*) FROM deleted
+            """,
+            logger: logger
+        )
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+
+    private func lines(of id: UUID, after sequence: Int, includeDebug: Bool) async throws -> [ExecutionLogLine] {
         let rows = try await client.query(
             """
             SELECT sequence, level, message, logged_at FROM execution_logs
-            WHERE execution_id = \(id) AND (\(includeDebug) OR level <> 'debug') ORDER BY sequence
+            WHERE execution_id = \(id) AND sequence > \(sequence) AND (\(includeDebug) OR level <> 'debug')
+            ORDER BY sequence
             """,
             logger: logger
         )
@@ -108,16 +164,6 @@ public struct PostgresExecutionRepository: Sendable {
             startedBy: ExecutionActor(userID: row.7, apiKeyID: row.8, label: row.9), createdAt: row.10,
             startedAt: row.11, finishedAt: row.12, durationMilliseconds: row.13.map(Int.init)
         )
-    }
-}
-
-extension Visibility {
-    /// (`everything`, the scope's organisation) as bind parameters of a tenant filter.
-    fileprivate var filter: (Bool, UUID?) {
-        switch self {
-        case .everything: (true, nil)
-        case .only(let scope): (false, scope.organizationID)
-        }
     }
 }
 

@@ -8,11 +8,9 @@ public import PostgresNIO
 /// Workers of any number of processes claim jobs with `FOR UPDATE SKIP LOCKED`, so no job is handed to two
 /// workers; a claimed job is `Running` and owned by the claiming process, whose heartbeat
 /// (`GatewayInstances`) is the lease on it. Enqueueing sends `NOTIFY bifrost_jobs` in the same transaction, so
-/// idle workers wake as soon as the job is visible.
+/// idle workers wake as soon as the job is visible; claiming, releasing and cancelling a job notify
+/// `ExecutionChannels.events` with its id, for anyone watching it.
 public struct PostgresJobQueue: Sendable {
-    /// The channel `enqueue` notifies.
-    public static let channel = "bifrost_jobs"
-
     private let client: PostgresClient
     private let logger: Logger
 
@@ -36,26 +34,35 @@ public struct PostgresJobQueue: Sendable {
                         \(record.startedBy.label), \(record.createdAt), \(maximumAttempts), \(caller.json.jsonText)::jsonb)
                 RETURNING id
             )
-            SELECT pg_notify(\(Self.channel), '') FROM job
+            SELECT pg_notify(\(ExecutionChannels.jobs), '') FROM job
             """,
             logger: logger
         )
     }
 
     /// Claims up to `limit` jobs that are due, oldest first, for process `owner`, and returns them `Running`.
-    public func claim(owner: UUID, limit: Int) async throws -> [ClaimedJob] {
+    /// - Parameter busy: organisations (nil: global scope) whose jobs are left waiting, because the process
+    ///   already runs as many of theirs as it may.
+    public func claim(owner: UUID, limit: Int, skipping busy: Set<UUID?> = []) async throws -> [ClaimedJob] {
+        let busyOrganizations = busy.compactMap { $0 }
+        let globalBusy = busy.contains(nil)
         let rows = try await client.query(
             """
-            UPDATE executions SET status = 'Running', owner_instance = \(owner), started_at = now(),
-                attempts = attempts + 1, run_after = NULL
-            WHERE id IN (
-                SELECT id FROM executions
-                WHERE status = 'Pending' AND (run_after IS NULL OR run_after <= now())
-                ORDER BY created_at LIMIT \(limit)
-                FOR UPDATE SKIP LOCKED
+            WITH claimed AS (
+                UPDATE executions SET status = 'Running', owner_instance = \(owner), started_at = now(),
+                    attempts = attempts + 1, run_after = NULL
+                WHERE id IN (
+                    SELECT id FROM executions
+                    WHERE status = 'Pending' AND (run_after IS NULL OR run_after <= now())
+                      AND (organization_id IS NULL OR organization_id <> ALL(\(busyOrganizations)::uuid[]))
+                      AND (organization_id IS NOT NULL OR NOT \(globalBusy))
+                    ORDER BY created_at LIMIT \(limit)
+                    FOR UPDATE SKIP LOCKED
+                )
+                RETURNING id, workflow, organization_id, input::text, started_by_user, started_by_key, started_by,
+                          created_at, started_at, attempts, caller::text
             )
-            RETURNING id, workflow, organization_id, input::text, started_by_user, started_by_key, started_by,
-                      created_at, started_at, attempts, caller::text
+            SELECT claimed.* FROM claimed, LATERAL (SELECT pg_notify(\(ExecutionChannels.events), claimed.id::text)) AS sent
             """,
             logger: logger
         )
@@ -77,14 +84,43 @@ public struct PostgresJobQueue: Sendable {
     public func cancelPending(_ id: UUID) async throws -> Bool {
         let rows = try await client.query(
             """
-            UPDATE executions SET status = 'Cancelled', error = 'The run was cancelled before it started.',
-                finished_at = now(), duration_ms = 0
-            WHERE id = \(id) AND status = 'Pending' RETURNING id
+            WITH cancelled AS (
+                UPDATE executions SET status = 'Cancelled', error = 'The run was cancelled before it started.',
+                    finished_at = now(), duration_ms = 0
+                WHERE id = \(id) AND status = 'Pending' RETURNING id
+            )
+            SELECT pg_notify(\(ExecutionChannels.events), id::text) FROM cancelled
             """,
             logger: logger
         )
         for try await _ in rows { return true }
         return false
+    }
+
+    /// Puts jobs this process claimed but did not run (or stopped, shutting down) back in the queue, as if
+    /// never claimed: `Pending`, the attempt not counted, their partial log deleted (the next attempt logs anew).
+    public func release(_ ids: [UUID], owner: UUID) async throws {
+        guard !ids.isEmpty else { return }
+        try await client.query(
+            """
+            WITH released AS (
+                UPDATE executions SET status = 'Pending', owner_instance = NULL, started_at = NULL,
+                    attempts = greatest(attempts - 1, 0)
+                WHERE id = ANY(\(ids)::uuid[]) AND owner_instance = \(owner) AND status = 'Running'
+                RETURNING id
+            ), forgotten AS (
+                DELETE FROM execution_logs WHERE execution_id IN (SELECT id FROM released)
+            )
+            SELECT pg_notify(\(ExecutionChannels.jobs), ''), pg_notify(\(ExecutionChannels.events), id::text)
+            FROM released
+            """,
+            logger: logger
+        )
+    }
+
+    /// Asks whichever replica runs `id` to cancel it (`ExecutionChannels.cancel`).
+    public func requestCancellation(_ id: UUID) async throws {
+        try await client.query("SELECT pg_notify(\(ExecutionChannels.cancel), \(id.uuidString))", logger: logger)
     }
 }
 

@@ -1,0 +1,24 @@
+public import BifrostEngine
+import BifrostStore
+import Foundation
+
+extension ExecutionEngine {
+    /// Wakes this process's watchers of a run whenever any replica changes it, and all of them when listening
+    /// resumes after a gap.
+    public var eventSubscription: NotificationSubscription {
+        NotificationSubscription(
+            channel: ExecutionChannels.events,
+            received: { [watchers] payload in UUID(uuidString: payload).map(watchers.wake) },
+            resumed: { [watchers] in watchers.wakeAll() }
+        )
+    }
+
+    /// Cancels a run this process executes when any replica is asked to (`PostgresJobQueue.requestCancellation`).
+    public var cancellationSubscription: NotificationSubscription {
+        NotificationSubscription(
+            channel: ExecutionChannels.cancel,
+            received: { payload in if let id = UUID(uuidString: payload) { _ = cancel(id) } },
+            resumed: {}
+        )
+    }
+}

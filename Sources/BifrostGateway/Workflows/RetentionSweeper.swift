@@ -1,0 +1,48 @@
+import BifrostStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Deletes finished runs (and their logs) older than `retention`, once the schema is current and then every
+/// `interval`, in batches of `batchSize` with a pause between them, so that no single statement holds many locks
+/// and vacuum keeps up. Every replica sweeps; deleting is idempotent.
+struct RetentionSweeper: Service {
+    let executions: PostgresExecutionRepository
+    let retention: Duration
+    let schema: SchemaState
+    let logger: Logger
+    var interval: Duration = .seconds(3_600)
+    var batchSize = 1_000
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                guard schema.isCurrent else {
+                    try? await Task.sleep(for: .milliseconds(100))
+                    continue
+                }
+                await sweep()
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    /// Deletes every expired run, a batch at a time. - Returns: how many were deleted.
+    @discardableResult
+    func sweep() async -> Int {
+        let cutoff = Date().addingTimeInterval(-retention.inSeconds)
+        var deleted = 0
+        do {
+            while !Task.isCancelled {
+                let batch = try await executions.deleteFinished(before: cutoff, limit: batchSize)
+                deleted += batch
+                guard batch == batchSize else { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        } catch {
+            logger.warning("Could not delete expired runs", metadata: ["error.message": "\(error)"])
+        }
+        if deleted > 0 { logger.info("Deleted expired runs", metadata: ["bifrost.runs": "\(deleted)"]) }
+        return deleted
+    }
+}
