@@ -20,6 +20,10 @@ import Testing
         #expect(refusal([BadCron.self])?.contains("workflow bad_cron: its schedule \"61 * * * *\" is not a valid cron") == true)
         #expect(refusal([BadPattern.self])?.contains("workflow bad_pattern: parameter code has a pattern that does not compile") == true)
         #expect(refusal([BadRetries.self])?.contains("workflow bad_retries: its retries must be between 0 and 10") == true)
+        #expect(refusal([NeverFires.self])?.contains("workflow never_fires: its schedule \"0 0 30 2 *\" never fires") == true)
+        #expect(refusal([ScheduledWithRequiredInput.self])?.contains(
+            "workflow scheduled_with_required_input: it is scheduled, so every parameter needs a default"
+        ) == true)
         #expect(refusal([Valid.self]) == nil)
     }
 
@@ -45,6 +49,17 @@ struct BadName: Workflow {
 
 struct BadRetries: Workflow {
     static let configuration = WorkflowConfiguration("bad_retries", description: "", mode: .async, retries: 11)
+    func run(_ context: ExecutionContext) async throws -> JSONValue { nil }
+}
+
+struct NeverFires: Workflow {
+    static let configuration = WorkflowConfiguration("never_fires", description: "", schedule: "0 0 30 2 *")
+    func run(_ context: ExecutionContext) async throws -> JSONValue { nil }
+}
+
+struct ScheduledWithRequiredInput: Workflow {
+    static let configuration = WorkflowConfiguration("scheduled_with_required_input", description: "", schedule: "0 * * * *")
+    @Param(.string) var target: String
     func run(_ context: ExecutionContext) async throws -> JSONValue { nil }
 }
 

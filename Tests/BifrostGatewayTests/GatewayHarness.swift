@@ -35,6 +35,8 @@ enum GatewayHarness {
         var tokens: AccessTokens
         /// The in-process HTTP client, for requests with hand-made headers.
         var client: any TestClientProtocol
+        /// The engine behind the routes (and the job workers, unless `workflows.workers` is 0).
+        var engine: ExecutionEngine
 
         /// A JSON client signed in as `user` with a fresh gateway token.
         func caller(_ user: User) async throws -> AdminAPITestClient {
@@ -94,7 +96,7 @@ enum GatewayHarness {
                 var failure: (any Error)?
                 do {
                     try await app.test(.router) { testClient in
-                        try await body(testClient, Context(metrics: metrics, database: client, tokens: tokens, client: testClient))
+                        try await body(testClient, Context(metrics: metrics, database: client, tokens: tokens, client: testClient, engine: engine))
                     }
                 } catch {
                     failure = error

@@ -113,7 +113,8 @@ public enum Gateway {
             metrics: dependencies.metrics,
             identity: identity,
             workflows: WorkflowServices(
-                engine: engine ?? buildEngine(configuration: configuration, dependencies: dependencies, logger: logger)
+                engine: engine ?? buildEngine(configuration: configuration, dependencies: dependencies, logger: logger),
+                schedules: PostgresSchedules(client: dependencies.database, logger: logger)
             ),
             logger: logger
         )

@@ -53,6 +53,19 @@ extension APIService {
         })))
     }
 
+    func streamExecution(_ input: Operations.StreamExecution.Input) async throws -> Operations.StreamExecution.Output {
+        let caller = try RequestIdentity.required()
+        let id = try Self.uuid(input.path.id, field: "id")
+        let visibility = try caller.executionVisibility(all: caller.principal.isPlatformAdmin)
+        let after = max(0, input.headers.lastEventID ?? 0)
+        // Watch before the first read, so that no change between the two is missed.
+        let wakeups = workflows.engine.watchers.watch(id)
+        guard let first = try await workflows.executions.progress(of: id, visibility, after: after, includeDebug: false)
+        else { throw Problem.notFound("No execution has this id.") }
+        let stream = ExecutionEventStream(id: id, visibility: visibility, executions: workflows.executions, logger: logger)
+        return .ok(.init(body: .textEventStream(stream.body(first: first, after: after, wakeups: wakeups))))
+    }
+
     func cancelExecution(_ input: Operations.CancelExecution.Input) async throws -> Operations.CancelExecution.Output {
         let caller = try RequestIdentity.required()
         let id = try Self.uuid(input.path.id, field: "id")
@@ -63,8 +76,9 @@ extension APIService {
             throw Problem(.conflict, kind: "conflict", title: "Conflict", detail: "The execution has already finished (\(record.status.rawValue)).")
         }
         let cancelledPending = record.status == .pending ? try await workflows.engine.queue.cancelPending(id) : false
-        guard cancelledPending || workflows.engine.cancel(id) else {
-            throw Problem(.conflict, kind: "conflict", title: "Conflict", detail: "The execution is running on another gateway process.")
+        if !cancelledPending, !workflows.engine.cancel(id) {
+            // Running on another replica (or claimed meanwhile): whichever runs it stops it.
+            try await workflows.engine.queue.requestCancellation(id)
         }
         try await identity.audit.record(caller.auditEvent("execution.cancel", targetKind: "execution", targetID: id.uuidString.lowercased()))
         return .accepted(.init())

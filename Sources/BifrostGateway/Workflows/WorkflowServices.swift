@@ -7,6 +7,8 @@ import OpenAPIRuntime
 /// What the workflow and execution handlers use, built once per application.
 struct WorkflowServices: Sendable {
     let engine: ExecutionEngine
+    /// Fired cron slots, for `GET /api/schedules`.
+    let schedules: PostgresSchedules
     let dataProviders = DataProviderCache()
     /// Recorded runs (the engine's store).
     var executions: PostgresExecutionRepository { engine.executions }

@@ -1,0 +1,141 @@
+import Bifrost
+import BifrostEngine
+import BifrostGateway
+import BifrostStore
+import BifrostTestSupport
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// `GET /api/executions/{id}/stream` and cancellation, with the run on another replica: everything reaches the
+/// caller through PostgreSQL, none through this process's memory.
+@Suite struct ExecutionStreamTests {
+    /// One Server-Sent Event.
+    struct Event {
+        var id: Int?
+        var name: String
+        var data: [String: Any]
+    }
+
+    private func stream(
+        _ context: GatewayHarness.Context, as user: User, _ id: String, lastEventID: Int? = nil
+    ) async throws -> (HTTPResponse.Status, [Event]) {
+        var headers: HTTPFields = [.authorization: "Bearer \(try await context.tokens.issue(userID: user.id, session: UUID()))"]
+        if let lastEventID { headers[HTTPField.Name("Last-Event-ID")!] = "\(lastEventID)" }
+        return try await context.client.execute(uri: "/api/executions/\(id)/stream", method: .get, headers: headers) {
+            response in
+            guard response.status == .ok else { return (response.status, []) }
+            #expect(response.headers[.contentType]?.hasPrefix("text/event-stream") == true)
+            return (response.status, Self.events(String(buffer: response.body)))
+        }
+    }
+
+    static func events(_ text: String) -> [Event] {
+        text.components(separatedBy: "\n\n").compactMap { block in
+            var event = Event(id: nil, name: "message", data: [:])
+            var sawData = false
+            for line in block.split(separator: "\n") {
+                if line.hasPrefix("id: ") { event.id = Int(line.dropFirst(4)) }
+                if line.hasPrefix("event: ") { event.name = String(line.dropFirst(7)) }
+                if line.hasPrefix("data: "), let object = try? JSONSerialization.jsonObject(with: Data(line.dropFirst(6).utf8)) {
+                    event.data = object as? [String: Any] ?? [:]
+                    sawData = true
+                }
+            }
+            return sawData ? event : nil
+        }
+    }
+
+    private func queue(_ caller: AdminAPITestClient, _ workflow: String, _ input: [String: Any] = [:]) async throws -> String {
+        let (status, body) = try await caller(.post, "/api/workflows/\(workflow)/execute", ["input": input, "mode": "async"])
+        #expect(status == .accepted)
+        return try #require((body as? [String: Any])?["execution_id"] as? String)
+    }
+
+    @Test func aStreamShowsEveryLineAndEndsWithTheFinalStatusOfARunOnAnotherReplica() async throws {
+        var configuration = GatewayConfiguration()
+        configuration.workflows.workers = 0  // this replica runs nothing: the other one runs every job
+        try await GatewayHarness.withGatewayAndDatabase(configuration: configuration, extraWorkflows: [PacedLogger.self]) {
+            _, context in
+            try await SecondReplica.with(database: context.database, extraWorkflows: [PacedLogger.self]) { _ in
+                let org = try await AuthFixtures.createOrganization("A", on: context.database)
+                let other = try await AuthFixtures.createOrganization("B", on: context.database)
+                let user = try await AuthFixtures.createUser("a@a.example", role: .orgMember, organization: org, on: context.database)
+                let stranger = try await AuthFixtures.createUser("b@b.example", role: .orgAdmin, organization: other, on: context.database)
+                let member = try await context.caller(user)
+
+                // The seed's logging example: every line but the debug one, then the final status.
+                let processed = try await queue(member, "process_data")
+                let (status, events) = try await stream(context, as: user, processed)
+                #expect(status == .ok)
+                let lines = events.filter { $0.name == "log" }
+                #expect(lines.map { $0.data["message"] as? String } == [
+                    "Processing item 1 of 10...", "Item 5 failed, continuing...", "Critical failure detected",
+                ])
+                #expect(lines.map(\.id) == [2, 3, 4])
+                #expect(events.last?.name == "status")
+                #expect(events.last?.data["status"] as? String == "Success")
+
+                // A run that logs as it goes, watched from before it starts: the state first, every line, the end.
+                let paced = try await queue(member, "paced_logger", ["lines": 4])
+                let (_, live) = try await stream(context, as: user, paced)
+                #expect(["Pending", "Running"].contains(live.first?.data["status"] as? String))
+                #expect(live.filter { $0.name == "log" }.map { $0.data["message"] as? String } == ["step 1", "step 2", "step 3", "step 4"])
+                #expect(live.last?.data["status"] as? String == "Success")
+                #expect(live.filter { $0.name == "status" && $0.data["status"] as? String == "Success" }.count == 1)
+
+                // Resuming after line 2 sends only what came after it.
+                let (_, resumed) = try await stream(context, as: user, paced, lastEventID: 2)
+                #expect(resumed.filter { $0.name == "log" }.map(\.id) == [3, 4])
+                #expect(resumed.last?.data["status"] as? String == "Success")
+
+                // Another organisation's caller cannot see the run, streamed or not.
+                #expect(try await stream(context, as: stranger, paced).0 == .notFound)
+                #expect(try await stream(context, as: user, UUID().uuidString).0 == .notFound)
+            }
+        }
+    }
+
+    @Test func aRunningRunIsCancelledOnWhicheverReplicaRunsIt() async throws {
+        var configuration = GatewayConfiguration()
+        configuration.workflows.workers = 0
+        try await GatewayHarness.withGatewayAndDatabase(configuration: configuration, extraWorkflows: [PacedLogger.self]) {
+            _, context in
+            try await SecondReplica.with(database: context.database, extraWorkflows: [PacedLogger.self]) { _ in
+                let org = try await AuthFixtures.createOrganization("A", on: context.database)
+                let user = try await AuthFixtures.createUser("a@a.example", role: .orgAdmin, organization: org, on: context.database)
+                let admin = try await context.caller(user)
+                let id = try await queue(admin, "paced_logger", ["lines": 600])
+                var status = "Pending"
+                for _ in 0..<250 where status == "Pending" {
+                    try await Task.sleep(for: .milliseconds(20))
+                    status = (try await admin(.get, "/api/executions/\(id)").json as? [String: Any])?["status"] as? String ?? ""
+                }
+                #expect(status == "Running")
+                #expect(try await admin(.post, "/api/executions/\(id)/cancel").status == .accepted)
+                let (_, events) = try await stream(context, as: user, id)
+                #expect(events.last?.data["status"] as? String == "Cancelled")
+                // A stream that ended watches nothing any more.
+                #expect(context.engine.watchers.count == 0)
+            }
+        }
+    }
+}
+
+/// An async workflow that logs `lines` lines, 100 ms apart.
+struct PacedLogger: Workflow {
+    static let configuration = WorkflowConfiguration(
+        "paced_logger", description: "Logs as it goes", mode: .async, timeout: .seconds(120)
+    )
+    @Param(.int) var lines: Int
+
+    func run(_ context: ExecutionContext) async throws -> JSONValue {
+        for line in 1...max(1, lines) {
+            try await Task.sleep(for: .milliseconds(100))
+            context.logger.info("step \(line)")
+        }
+        return ["lines": .int(lines)]
+    }
+}
