@@ -5,20 +5,32 @@ import BifrostStore
 import BifrostTestSupport
 import ExampleWorkflows
 import Foundation
+import Logging
 import PostgresNIO
 import Prometheus
+import ServiceLifecycle
 
 /// Another gateway replica on the same database: its own engine (its own process id), job workers and
-/// notification listener, as `bifrost serve` runs them, but no HTTP server.
-enum SecondReplica {
+/// notification listener in a service group, as `bifrost serve` runs them, but no HTTP server.
+struct SecondReplica: Sendable {
+    let engine: ExecutionEngine
+    private let group: ServiceGroup
+    private let running: Task<Void, any Error>
+
+    /// Shuts the replica down as SIGTERM would, and waits until it has.
+    func shutDownGracefully() async {
+        await group.triggerGracefulShutdown()
+        _ = await running.result
+    }
+
     static func with(
-        database: PostgresClient, extraWorkflows: [any Workflow.Type] = [], workers: Int = 4,
-        drainTimeout: Duration = .seconds(5), _ body: @Sendable (ExecutionEngine) async throws -> Void
+        database: PostgresClient, configuration: GatewayConfiguration = GatewayConfiguration(),
+        extraWorkflows: [any Workflow.Type] = [], _ body: @Sendable (SecondReplica) async throws -> Void
     ) async throws {
         let schema = SchemaState()
         schema.markCurrent()
         let engine = Gateway.buildEngine(
-            configuration: GatewayConfiguration(),
+            configuration: configuration,
             dependencies: .init(
                 database: database, schema: schema, metrics: PrometheusCollectorRegistry(),
                 tokens: try await AccessTokens(privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900)),
@@ -30,21 +42,23 @@ enum SecondReplica {
             logger: TestPostgres.logger
         )
         let jobWorkers = JobWorkers(
-            engine: engine, schema: schema, concurrency: workers, pollInterval: .milliseconds(200),
-            drainTimeout: drainTimeout, logger: TestPostgres.logger
+            engine: engine, schema: schema, concurrency: configuration.workflows.workers, pollInterval: .milliseconds(200),
+            drainTimeout: configuration.workflows.drainTimeout, logger: TestPostgres.logger
         )
         let listener = NotificationListener(
             client: database,
             subscriptions: [jobWorkers.subscription, engine.eventSubscription, engine.cancellationSubscription],
             logger: TestPostgres.logger
         )
-        let running = Task {
-            try await withThrowingDiscardingTaskGroup { group in
-                group.addTask { try await jobWorkers.run() }
-                group.addTask { try await listener.run() }
-            }
-        }
-        defer { running.cancel() }
-        try await body(engine)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: listener), .init(service: jobWorkers, successTerminationBehavior: .ignore)],
+                logger: TestPostgres.logger
+            )
+        )
+        let replica = SecondReplica(engine: engine, group: group, running: Task { try await group.run() })
+        defer { replica.running.cancel() }
+        try await body(replica)
+        await replica.shutDownGracefully()
     }
 }
