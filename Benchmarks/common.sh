@@ -18,7 +18,10 @@ BIFROST_BOOTSTRAP_ADMIN_EMAIL=bench@example.com BIFROST_BOOTSTRAP_ADMIN_PASSWORD
   --workflows-max-concurrent-runs 10000 --workflows-max-concurrent-runs-per-organization 10000 \
   >"$work/server.log" 2>&1 &
 server=$!
-until curl -fs -o /dev/null "$base/health/ready"; do sleep 0.05; done
+until curl -fs -o /dev/null "$base/health/ready"; do
+  kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
+  sleep 0.05
+done
 
 jwt=$(curl -fs -H 'Content-Type: application/json' -d '{"email":"bench@example.com","password":"benchmark password"}' \
   "$base/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')

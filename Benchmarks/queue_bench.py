@@ -1,27 +1,29 @@
 #!/usr/bin/env python3
 """The client side of Benchmarks/queue.sh: enqueues jobs, runs pgqueuer's consumer, waits and measures.
 
-Usage: queue_bench.py http-enqueue BASE_URL API_KEY TAG JOBS CLIENTS
-       queue_bench.py pgq-enqueue DSN ENTRYPOINT JOBS CLIENTS
-       queue_bench.py pgq-consume DSN ENTRYPOINT WORKERS
+Usage: queue_bench.py http-enqueue BASE_URL API_KEY TAG JOBS CLIENTS [RATE]
+       queue_bench.py pgq-enqueue DSN ENTRYPOINT JOBS CLIENTS [RATE]
+       queue_bench.py pgq-consume DSN ENTRYPOINT WORKERS [hold]
        queue_bench.py wait DSN bifrost|pgqueuer SELECTOR [SECONDS]
        queue_bench.py stats DSN bifrost|pgqueuer SELECTOR JOBS
 
 A Bifrost phase's jobs are the `quick_lookup` runs whose input id starts with SELECTOR + "-"; a pgqueuer
-phase's jobs are those of entrypoint SELECTOR. pgqueuer's objects live in the schema named by
-PGQUEUER_SCHEMA (queue.sh sets it). Needs asyncpg and, for the pgq-* commands, pgqueuer.
+phase's jobs are those of entrypoint SELECTOR (the consumer also runs entrypoint "warmup"). pgqueuer's
+objects live in the schema named by PGQUEUER_SCHEMA (queue.sh sets it). Needs asyncpg, uvloop and, for the
+pgq-* commands, pgqueuer. With RATE (jobs per second), job i is sent no earlier than i / RATE seconds after
+the first: an open-loop arrival rate; without it, each client sends its next job as soon as the last is in.
 """
 from __future__ import annotations
 
 import asyncio
 import http.client
 import json
+import os
 import resource
 import signal
 import sys
 import threading
 import time
-from datetime import timedelta
 
 
 def cpu_seconds() -> float:
@@ -29,8 +31,9 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def http_enqueue(base: str, key: str, tag: str, jobs: int, clients: int) -> None:
-    """POSTs `jobs` async runs of quick_lookup over `clients` keep-alive connections, one request at a time each."""
+def http_enqueue(base: str, key: str, tag: str, jobs: int, clients: int, rate: float = 0) -> None:
+    """POSTs `jobs` async runs of quick_lookup over `clients` keep-alive connections, one request at a time each.
+    Prints the seconds it took and the CPU seconds it used."""
     host, port = base.removeprefix("http://").split(":")
     headers = {"Content-Type": "application/json", "X-Bifrost-Key": key}
     next_index = iter(range(jobs))
@@ -44,12 +47,15 @@ def http_enqueue(base: str, key: str, tag: str, jobs: int, clients: int) -> None
                 index = next(next_index, None)
             if index is None:
                 break
+            if rate:
+                time.sleep(max(0.0, started + index / rate - time.monotonic()))
             body = json.dumps({"input": {"id": f"{tag}-{index}"}, "mode": "async"})
             connection.request("POST", "/api/workflows/quick_lookup/execute", body, headers)
             response = connection.getresponse()
             answer = response.read()
             if response.status != 202:
-                failures.append(f"{response.status} {answer[:200]!r}")
+                hint = " (a bifrost built before async execution runs it at once)" if response.status == 200 else ""
+                failures.append(f"{response.status} {answer[:200]!r}{hint}")
         connection.close()
 
     started, cpu = time.monotonic(), cpu_seconds()
@@ -63,8 +69,9 @@ def http_enqueue(base: str, key: str, tag: str, jobs: int, clients: int) -> None
     print(f"{time.monotonic() - started:.3f} {cpu_seconds() - cpu:.3f}")
 
 
-async def pgq_enqueue(dsn: str, entrypoint: str, jobs: int, clients: int) -> None:
-    """Enqueues `jobs` jobs one per statement, as `clients` concurrent producers, like one API call per job."""
+async def pgq_enqueue(dsn: str, entrypoint: str, jobs: int, clients: int, rate: float = 0) -> None:
+    """Enqueues `jobs` jobs one per statement, as `clients` concurrent producers, like one API call per job.
+    Prints the seconds it took and the CPU seconds it used."""
     import asyncpg
     from pgqueuer import AsyncpgPoolDriver, Queries
 
@@ -74,6 +81,8 @@ async def pgq_enqueue(dsn: str, entrypoint: str, jobs: int, clients: int) -> Non
 
         async def producer() -> None:
             for index in remaining:
+                if rate:
+                    await asyncio.sleep(max(0.0, started + index / rate - time.monotonic()))
                 await queries.enqueue(entrypoint, str(index).encode())
 
         started, cpu = time.monotonic(), cpu_seconds()
@@ -81,8 +90,9 @@ async def pgq_enqueue(dsn: str, entrypoint: str, jobs: int, clients: int) -> Non
         print(f"{time.monotonic() - started:.3f} {cpu_seconds() - cpu:.3f}")
 
 
-async def pgq_consume(dsn: str, entrypoint: str, workers: int) -> None:
-    """One pgqueuer QueueManager holding at most `workers` jobs at once; runs until SIGTERM.
+async def pgq_consume(dsn: str, entrypoint: str, workers: int, hold: bool) -> None:
+    """One pgqueuer QueueManager holding at most `workers` jobs at once; runs until SIGTERM. With `hold` it
+    prints "ready" once set up and waits for SIGUSR1 before it dequeues.
 
     `max_concurrent_tasks` is pgqueuer's per-process cap on picked jobs, the counterpart of Bifrost's
     `workflows.workers`; pgqueuer requires it to be at least twice the dequeue batch, so the batch is
@@ -94,17 +104,20 @@ async def pgq_consume(dsn: str, entrypoint: str, workers: int) -> None:
     pool = await asyncpg.create_pool(dsn, min_size=2, max_size=4)
     manager = QueueManager(Queries(AsyncpgPoolDriver(pool)))
 
-    @manager.entrypoint(entrypoint)
     async def noop(job: Job) -> None:
         return None
 
-    if entrypoint != "warmup":
-        @manager.entrypoint("warmup")
-        async def warmup(job: Job) -> None:
-            return None
+    manager.entrypoint(entrypoint)(noop)
+    manager.entrypoint("warmup")(noop)  # queue.sh's first job of a live phase
 
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, manager.shutdown.set)
-    await manager.run(batch_size=max(1, workers // 2), max_concurrent_tasks=max(2, workers))
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, manager.shutdown.set)
+    if hold:
+        go = asyncio.Event()
+        loop.add_signal_handler(signal.SIGUSR1, go.set)
+        print("ready", flush=True)
+        await go.wait()
+    await manager.run(batch_size=max(1, workers // 2), max_concurrent_tasks=workers)
     await pool.close()
 
 
@@ -115,7 +128,7 @@ JOB_TIMES = {
         SELECT created_at AS enqueued, started_at AS started, finished_at AS finished,
                (status = 'Success' AND result IS NOT NULL AND input IS NOT NULL) AS complete
         FROM executions
-        WHERE workflow = 'quick_lookup' AND input->>'id' LIKE $1 || '-%'
+        WHERE workflow = 'quick_lookup' AND starts_with(input->>'id', $1 || '-')
     """,
     "pgqueuer": """
         SELECT min(created) FILTER (WHERE status = 'queued') AS enqueued,
@@ -134,7 +147,6 @@ async def connect(dsn: str, system: str):
 
     connection = await asyncpg.connect(dsn)
     if system == "pgqueuer":
-        import os
         await connection.execute(f"SET search_path TO {os.environ['PGQUEUER_SCHEMA']}")
     return connection
 
@@ -143,7 +155,7 @@ async def connect(dsn: str, system: str):
 UNFINISHED = {
     "bifrost": """
         SELECT count(*) FROM executions
-        WHERE status IN ('Pending', 'Running') AND workflow = 'quick_lookup' AND input->>'id' LIKE $1 || '-%'
+        WHERE status IN ('Pending', 'Running') AND workflow = 'quick_lookup' AND starts_with(input->>'id', $1 || '-')
     """,
     "pgqueuer": "SELECT count(*) FROM pgqueuer WHERE entrypoint = $1",
 }
@@ -187,14 +199,14 @@ async def stats(dsn: str, system: str, selector: str, jobs: int) -> None:
 def main(arguments: list[str]) -> None:
     command, rest = arguments[0], arguments[1:]
     if command == "http-enqueue":
-        http_enqueue(rest[0], rest[1], rest[2], int(rest[3]), int(rest[4]))
+        http_enqueue(rest[0], rest[1], rest[2], int(rest[3]), int(rest[4]), *(float(x) for x in rest[5:6]))
         return
     import uvloop
 
     if command == "pgq-enqueue":
-        uvloop.run(pgq_enqueue(rest[0], rest[1], int(rest[2]), int(rest[3])))
+        uvloop.run(pgq_enqueue(rest[0], rest[1], int(rest[2]), int(rest[3]), *(float(x) for x in rest[4:5])))
     elif command == "pgq-consume":
-        uvloop.run(pgq_consume(rest[0], rest[1], int(rest[2])))
+        uvloop.run(pgq_consume(rest[0], rest[1], int(rest[2]), rest[3:4] == ["hold"]))
     elif command == "wait":
         uvloop.run(wait(rest[0], rest[1], rest[2], *(float(x) for x in rest[3:4])))
     elif command == "stats":

@@ -100,6 +100,29 @@ import Testing
         }
     }
 
+    @Test func runsALiveProcessHoldsButNoLongerRunsAreRecoveredAfterTheGrace() async throws {
+        try await withQueue { queue, executions, instances, client in
+            let (lost, running, fresh) = (job(1), job(2), job(3))
+            for record in [lost, running, fresh] { try await queue.enqueue(record) }
+            let live = UUID()
+            try await instances.heartbeat(live)
+            #expect(try await queue.claim(owner: live, limit: 10).count == 3)
+            try await client.query(
+                "UPDATE executions SET started_at = now() - interval '5 minutes' WHERE id IN (\(lost.id), \(running.id))"
+            )
+            let recovered = try await instances.closeOrphanedRuns(
+                owner: live, running: [running.id], graceAfterStart: .seconds(60), reason: "outcome lost"
+            )
+            #expect(recovered == 1)
+            let everything = ExecutionVisibility(.everything)
+            #expect(try await executions.get(lost.id, everything)?.error == "outcome lost")
+            #expect(try await executions.get(running.id, everything)?.status == .running)
+            #expect(try await executions.get(fresh.id, everything)?.status == .running)
+            // A live process's runs are never taken by the clean-up of dead ones.
+            #expect(try await instances.closeAbandonedRuns(staleAfter: .seconds(60), reason: "worker lost") == 0)
+        }
+    }
+
     @Test func aSynchronousRunOfADeadProcessIsNeverQueuedAgain() async throws {
         try await withQueue { queue, executions, instances, _ in
             var record = job()

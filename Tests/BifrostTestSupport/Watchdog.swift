@@ -2,10 +2,10 @@ import BifrostStore
 import Foundation
 
 /// Cleans up after a test process that has no global tear-down hook.
-enum Watchdog {
+public enum Watchdog {
     /// Starts a detached shell that waits for `pid` to exit, then stops the cluster in `dataDirectory`
     /// (immediate mode: it is throwaway) and deletes the folder.
-    static func stopClusterAfterExit(of pid: Int32, dataDirectory: String) throws {
+    public static func stopClusterAfterExit(of pid: Int32, dataDirectory: String) throws {
         let pgctl = ["/usr/local/bin/pg_ctl", "/usr/bin/pg_ctl"].first(where: FileManager.default.isExecutableFile)
             ?? (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?
                 .sorted().last.map { "/usr/lib/postgresql/\($0)/bin/pg_ctl" } ?? "pg_ctl"

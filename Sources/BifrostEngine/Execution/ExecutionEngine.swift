@@ -177,10 +177,11 @@ public struct ExecutionEngine: Sendable {
         let control = running.register(
             id, timeout: entry.configuration.timeout, longRunAfter: limits.runningRowDelay, onLongRun: onLongRun
         )
+        // Registered until recorded: a row this process holds and does not run is an orphan (`runningIDs`).
+        defer { running.remove(id) }
         let outcome = await WorkflowRun(
             entry: entry, values: values, context: context, maximumResultSize: limits.maximumResultSize
         ).outcome(control: control)
-        running.remove(id)
         let written = await liveLog.stop()
         if control.reason == .released {
             try await recordingOutcome { try await queue.release([id], owner: instanceID) }
@@ -209,20 +210,23 @@ public struct ExecutionEngine: Sendable {
         }
     }
 
-    /// Writes a run's outcome, trying three times over about two seconds: a run left `Running` by a live
-    /// process is never closed by the heartbeat's clean-up, so a brief database hiccup must not strand it.
+    /// Writes a run's outcome, trying six times over about half a minute, so that a database restart does not
+    /// lose it; a run whose outcome still cannot be written is closed later by the heartbeat as an orphan.
     private func recordingOutcome(_ write: () async throws -> Void) async throws {
         var delay = Duration.milliseconds(500)
-        for attempt in 1...3 {
+        for attempt in 1...6 {
             do {
                 return try await write()
-            } catch where attempt < 3 {
+            } catch where attempt < 6 {
                 logger.warning("Could not record a run's outcome; retrying", metadata: ["error.message": "\(error)"])
                 try? await Task.sleep(for: delay)
                 delay *= 2
             }
         }
     }
+
+    /// Runs this process has under way (or ended and not yet recorded).
+    public var runningIDs: Set<UUID> { running.ids }
 
     /// Cancels a run this process is executing; false when it is not running here.
     public func cancel(_ id: UUID) -> Bool { running.stop(id, .cancelled) }

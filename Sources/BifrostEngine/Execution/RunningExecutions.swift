@@ -50,6 +50,9 @@ final class RunningExecutions: Sendable {
 
     func remove(_ id: UUID) { _ = state.withLock { $0.runs.removeValue(forKey: id) } }
 
+    /// The runs in progress, or ended but not yet recorded.
+    var ids: Set<UUID> { state.withLock { Set($0.runs.keys) } }
+
     /// Stops run `id` for `reason`; false when it is not running here.
     func stop(_ id: UUID, _ reason: RunControl.Reason) -> Bool {
         guard let control = state.withLock({ $0.runs[id]?.control }) else { return false }

@@ -89,8 +89,8 @@ public struct GatewayServer: Sendable {
             logger: logger
         )))
         services.append(.init(service: InstanceHeartbeat(
-            instances: instances, instanceID: instanceID, schema: schema, logger: logger, interval: lease / 6,
-            staleAfter: lease
+            instances: instances, instanceID: instanceID, schema: schema, logger: logger,
+            runningIDs: { engine.runningIDs }, interval: lease / 6, staleAfter: lease
         )))
         services.append(.init(service: ScheduleTicker(
             scheduler: WorkflowScheduler(

@@ -8,12 +8,15 @@ import ServiceLifecycle
 /// Every `interval` (once the schema is current) it refreshes this process's heartbeat and recovers every
 /// unfinished run whose process has been silent for `staleAfter` (queued again when its workflow declares
 /// retries it has left, else closed as `Failed`, "worker lost"): after a crash, a run never stays `Running` for
-/// longer than about `staleAfter + interval`.
+/// longer than about `staleAfter + interval`. Runs this process holds in the database but no longer runs (their
+/// outcome could not be written) are recovered the same way, `staleAfter` after they started.
 struct InstanceHeartbeat: Service {
     let instances: GatewayInstances
     let instanceID: UUID
     let schema: SchemaState
     let logger: Logger
+    /// The runs this process has under way, so that rows it holds and no longer runs are recovered too.
+    let runningIDs: @Sendable () -> Set<UUID>
     var interval: Duration = .seconds(10)
     var staleAfter: Duration = .seconds(60)
 
@@ -33,6 +36,11 @@ struct InstanceHeartbeat: Service {
                 staleAfter: staleAfter, reason: "Worker lost: the gateway process running it stopped before it finished."
             )
             if closed > 0 { logger.warning("Closed runs of a stopped gateway process", metadata: ["bifrost.runs": "\(closed)"]) }
+            let orphans = try await instances.closeOrphanedRuns(
+                owner: instanceID, running: runningIDs(), graceAfterStart: staleAfter,
+                reason: "Worker lost: its outcome could not be recorded."
+            )
+            if orphans > 0 { logger.warning("Closed runs whose outcome was lost", metadata: ["bifrost.runs": "\(orphans)"]) }
         } catch {
             logger.warning("Heartbeat failed", metadata: ["error.message": "\(error)"])
         }

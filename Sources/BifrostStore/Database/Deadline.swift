@@ -1,20 +1,89 @@
+import Synchronization
+
 /// Thrown by `withDeadline` when the work took too long.
 package struct DeadlineExceeded: Error, CustomStringConvertible {
     package var description: String { "the operation did not finish in time" }
 }
 
-/// Runs `work`, cancelling it and throwing `DeadlineExceeded` if it takes longer than `limit`.
+/// Runs `work`, and throws `DeadlineExceeded` if it takes longer than `limit`: the work is then cancelled and
+/// left to end on its own, not waited for, so that a query stuck on a connection that died without a word (it
+/// happens while PostgreSQL restarts) cannot hold its caller forever.
 package func withDeadline<Result: Sendable>(
     _ limit: Duration, _ work: @escaping @Sendable () async throws -> Result
 ) async throws -> Result {
-    try await withThrowingTaskGroup(of: Result?.self) { group in
-        group.addTask { try await work() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            return nil
+    let outcome = FirstOutcome<Result>()
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { continuation in
+            outcome.attach(continuation)
+            let worker = Task {
+                do {
+                    outcome.settle(.success(try await work()))
+                } catch {
+                    outcome.settle(.failure(error))
+                }
+            }
+            let timer = Task {
+                guard (try? await Task.sleep(for: limit)) != nil else { return }
+                if outcome.settle(.failure(DeadlineExceeded())) { worker.cancel() }
+            }
+            outcome.onSettled { timer.cancel() }
         }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let result = first else { throw DeadlineExceeded() }
-        return result
+    } onCancel: {
+        outcome.settle(.failure(CancellationError()))
+    }
+}
+
+/// The first of several results, handed to one waiting continuation.
+private final class FirstOutcome<Value: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<Value, any Error>?
+        var result: Result<Value, any Error>?
+        var settled: (@Sendable () -> Void)?
+    }
+
+    private let state = Mutex(State())
+
+    func attach(_ continuation: CheckedContinuation<Value, any Error>) {
+        let early = state.withLock { state -> Result<Value, any Error>? in
+            guard let result = state.result else {
+                state.continuation = continuation
+                return nil
+            }
+            return result
+        }
+        if let early { continuation.resume(with: early) }
+    }
+
+    /// Calls `action` once settled (at once if already).
+    func onSettled(_ action: @escaping @Sendable () -> Void) {
+        let already = state.withLock { state -> Bool in
+            guard state.result == nil else { return true }
+            state.settled = action
+            return false
+        }
+        if already { action() }
+    }
+
+    /// Settles with `result` unless settled already. - Returns: whether this call settled it.
+    @discardableResult
+    func settle(_ result: Result<Value, any Error>) -> Bool {
+        let taken = state.withLock { state -> Taken? in
+            guard state.result == nil else { return nil }
+            state.result = result
+            defer {
+                state.continuation = nil
+                state.settled = nil
+            }
+            return Taken(continuation: state.continuation, settled: state.settled)
+        }
+        guard let taken else { return false }
+        taken.continuation?.resume(with: result)
+        taken.settled?()
+        return true
+    }
+
+    private struct Taken {
+        var continuation: CheckedContinuation<Value, any Error>?
+        var settled: (@Sendable () -> Void)?
     }
 }

@@ -4,7 +4,9 @@ import Glibc
 
 /// TCP ports on 127.0.0.1.
 package enum LoopbackPort {
-    /// Whether nothing listens on `port` right now (a bind succeeds).
+    /// Whether nothing listens on `port` right now (a bind succeeds). Like PostgreSQL's own, the probe sets
+    /// `SO_REUSEADDR`, so connections of a server that just stopped (in `TIME_WAIT`) do not make its port look
+    /// taken, and a restarted cluster keeps its port.
     package static func isFree(_ port: Int) -> Bool {
         bind(port: port) != nil
     }
@@ -19,6 +21,8 @@ package enum LoopbackPort {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
+        var reuse: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)

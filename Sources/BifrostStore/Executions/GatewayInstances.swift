@@ -27,32 +27,52 @@ public struct GatewayInstances: Sendable {
         )
     }
 
-    /// Recovers the runs of processes silent for longer than `staleAfter`, and forgets those processes: a run
-    /// that may be started again (a queued job with attempts left) goes back to `Pending`, due after a backoff
-    /// that doubles with each attempt (from 5 s, at most 10 minutes), its partial log deleted; any other is
-    /// closed as `Failed` with `reason`. Watchers of each run are notified (`ExecutionChannels.events`).
-    /// - Returns: how many runs were recovered (closed or queued again).
+    /// Forgets processes silent for longer than `staleAfter` and recovers every run held by a process that is not
+    /// registered any more (see `recover`). - Returns: how many runs were recovered (closed or queued again).
     @discardableResult
     public func closeAbandonedRuns(staleAfter: Duration, reason: String) async throws -> Int {
         let seconds = Double(staleAfter.components.seconds)
+        try await client.query(
+            "DELETE FROM gateway_instances WHERE heartbeat_at < now() - make_interval(secs => \(seconds))", logger: logger
+        )
+        return try await recover(orphansOf: nil, running: [], grace: .zero, reason: reason)
+    }
+
+    /// Recovers the runs that live process `owner` holds in the database but no longer runs (`running` is what it
+    /// runs; an outcome that could not be written, say while the database was away, leaves such a row), started
+    /// more than `graceAfterStart` ago, so that a run claimed a moment ago and not yet under way is left alone.
+    /// - Returns: how many runs were recovered.
+    @discardableResult
+    public func closeOrphanedRuns(owner: UUID, running: Set<UUID>, graceAfterStart: Duration, reason: String)
+        async throws -> Int
+    {
+        try await recover(orphansOf: owner, running: running, grace: graceAfterStart, reason: reason)
+    }
+
+    /// Recovers the runs of unregistered processes (`orphansOf` nil) or the orphaned runs of one live process: a
+    /// run that may be started again (a queued job with attempts left) goes back to `Pending`, due after a backoff
+    /// that doubles with each attempt (from 5 s, at most 10 minutes), its partial log deleted; any other is closed
+    /// as `Failed` with `reason`. Watchers of each run are notified (`ExecutionChannels.events`).
+    private func recover(orphansOf owner: UUID?, running: Set<UUID>, grace: Duration, reason: String) async throws -> Int {
+        let seconds = Double(grace.components.seconds)
         let rows = try await client.query(
             """
-            WITH dead AS (
-                DELETE FROM gateway_instances WHERE heartbeat_at < now() - make_interval(secs => \(seconds))
-                RETURNING id
-            ), recovered AS (
+            WITH recovered AS (
                 UPDATE executions SET
                     status = CASE WHEN attempts < max_attempts THEN 'Pending' ELSE 'Failed' END,
                     error = CASE WHEN attempts < max_attempts THEN NULL ELSE \(reason) END,
                     finished_at = CASE WHEN attempts < max_attempts THEN NULL ELSE now() END,
                     duration_ms = CASE WHEN attempts < max_attempts THEN NULL
-                                       ELSE (extract(epoch FROM now() - coalesce(started_at, created_at)) * 1000)::bigint END,
+                        ELSE (extract(epoch FROM now() - coalesce(started_at, created_at)) * 1000)::bigint END,
                     run_after = CASE WHEN attempts < max_attempts
                                      THEN now() + make_interval(secs => least(600, 5 * 2 ^ (attempts - 1))) END,
                     owner_instance = NULL
                 WHERE status IN ('Pending', 'Running') AND owner_instance IS NOT NULL
-                  AND (owner_instance IN (SELECT id FROM dead)
-                       OR owner_instance NOT IN (SELECT id FROM gateway_instances))
+                  AND CASE WHEN \(owner)::uuid IS NULL
+                           THEN owner_instance NOT IN (SELECT id FROM gateway_instances)
+                           ELSE owner_instance = \(owner) AND status = 'Running'
+                                AND id <> ALL(\(Array(running))::uuid[])
+                                AND started_at < now() - make_interval(secs => \(seconds)) END
                 RETURNING id, status
             ), forgotten AS (
                 DELETE FROM execution_logs WHERE execution_id IN (SELECT id FROM recovered WHERE status = 'Pending')
@@ -61,8 +81,8 @@ public struct GatewayInstances: Sendable {
             """,
             logger: logger
         )
-        var closed = 0
-        for try await _ in rows { closed += 1 }
-        return closed
+        var recovered = 0
+        for try await _ in rows { recovered += 1 }
+        return recovered
     }
 }

@@ -13,19 +13,27 @@ public struct PostgresExecutionRepository: Sendable {
     private let logger: Logger
     private let outcomes: GroupCommit<FinishedRun>
 
+    /// Longest a write may take before it is given up (and retried by its caller): a statement on a connection
+    /// that died silently would otherwise never return.
+    static let writeDeadline: Duration = .seconds(10)
+
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
         outcomes = GroupCommit { runs in
             let statement = ExecutionStatements.Finish(runs: FinishedRun.document(runs))
-            for try await _ in try await client.execute(statement, logger: logger) {}
+            try await withDeadline(Self.writeDeadline) {
+                for try await _ in try await client.execute(statement, logger: logger) {}
+            }
         }
     }
 
     /// Records a run as `Running`, owned by the gateway process `owner` (nothing, if it has already finished).
     public func start(_ record: ExecutionRecord, owner: UUID) async throws {
         let statement = ExecutionStatements.Start(record: record, input: record.input.jsonText, owner: owner)
-        for try await _ in try await client.execute(statement, logger: logger) {}
+        try await withDeadline(Self.writeDeadline) { [client, logger] in
+            for try await _ in try await client.execute(statement, logger: logger) {}
+        }
     }
 
     /// Records how a run ended, with its whole log, atomically; returns once it is stored.
@@ -94,6 +102,10 @@ public struct PostgresExecutionRepository: Sendable {
     /// Lines already written are skipped, so writing a line twice is harmless.
     public func appendLogs(of id: UUID, _ lines: [ExecutionLogLine]) async throws {
         guard !lines.isEmpty else { return }
+        try await withDeadline(Self.writeDeadline) { [client, logger] in try await Self.append(lines, of: id, client: client, logger: logger) }
+    }
+
+    private static func append(_ lines: [ExecutionLogLine], of id: UUID, client: PostgresClient, logger: Logger) async throws {
         try await client.query(
             """
             WITH logged AS (

@@ -44,6 +44,14 @@ public struct PostgresJobQueue: Sendable {
     /// - Parameter busy: organisations (nil: global scope) whose jobs are left waiting, because the process
     ///   already runs as many of theirs as it may.
     public func claim(owner: UUID, limit: Int, skipping busy: Set<UUID?> = []) async throws -> [ClaimedJob] {
+        try await withDeadline(PostgresExecutionRepository.writeDeadline) { [client, logger] in
+            try await Self.claim(owner: owner, limit: limit, skipping: busy, client: client, logger: logger)
+        }
+    }
+
+    private static func claim(owner: UUID, limit: Int, skipping busy: Set<UUID?>, client: PostgresClient, logger: Logger)
+        async throws -> [ClaimedJob]
+    {
         let busyOrganizations = busy.compactMap { $0 }
         let globalBusy = busy.contains(nil)
         let rows = try await client.query(
