@@ -56,14 +56,22 @@ extension APIService {
     func streamExecution(_ input: Operations.StreamExecution.Input) async throws -> Operations.StreamExecution.Output {
         let caller = try RequestIdentity.required()
         let id = try Self.uuid(input.path.id, field: "id")
-        let visibility = try caller.executionVisibility(all: caller.principal.isPlatformAdmin)
-        let after = max(0, input.headers.lastEventID ?? 0)
-        // Watch before the first read, so that no change between the two is missed.
-        let wakeups = workflows.engine.watchers.watch(id)
-        guard let first = try await workflows.executions.progress(of: id, visibility, after: after, includeDebug: false)
-        else { throw Problem.notFound("No execution has this id.") }
-        let stream = ExecutionEventStream(id: id, visibility: visibility, executions: workflows.executions, logger: logger)
-        return .ok(.init(body: .textEventStream(stream.body(first: first, after: after, wakeups: wakeups))))
+        let feed = ExecutionFeed(
+            id: id, visibility: try caller.executionVisibility(all: caller.principal.isPlatformAdmin),
+            engine: workflows.engine, logger: logger
+        )
+        guard let events = try await feed.events(after: max(0, input.headers.lastEventID ?? 0)) else {
+            throw Problem.notFound("No execution has this id.")
+        }
+        return .ok(.init(body: .textEventStream(HTTPBody(
+            events.map(Self.serverSentEvent), length: .unknown, iterationBehavior: .single
+        ))))
+    }
+
+    /// An event in the Server-Sent Events format (an idle one as a comment, which keeps proxies from closing).
+    private static func serverSentEvent(_ event: ExecutionEvent) -> ArraySlice<UInt8> {
+        guard let (name, id, json) = try? event.encoded() else { return ArraySlice(": keep-alive\n\n".utf8) }
+        return ArraySlice(((id.map { "id: \($0)\n" } ?? "") + "event: \(name)\ndata: \(json)\n\n").utf8)
     }
 
     func cancelExecution(_ input: Operations.CancelExecution.Input) async throws -> Operations.CancelExecution.Output {
