@@ -7,6 +7,7 @@ import BifrostStore
 import BifrostTestSupport
 import Hummingbird
 import HummingbirdTesting
+import HummingbirdWebSocket
 import Logging
 import PostgresNIO
 import Prometheus
@@ -50,6 +51,7 @@ enum GatewayHarness {
         logger: Logger = TestPostgres.logger,
         rateLimits: RateLimits = .unlimited,
         extraWorkflows: [any Workflow.Type] = [],
+        live: Bool = false,
         addRoutes: @Sendable (Router<GatewayRequestContext>) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, Context) async throws -> Void
     ) async throws {
@@ -71,9 +73,10 @@ enum GatewayHarness {
                     )
                 )
                 let engine = Gateway.buildEngine(configuration: configuration, dependencies: dependencies, logger: logger)
-                let router = try Gateway.buildRouter(
+                let routers = try Gateway.buildRouters(
                     configuration: configuration, dependencies: dependencies, engine: engine, logger: logger
                 )
+                let router = routers.http
                 // The job workers and the notification listener, as `bifrost serve` runs them, the workers polling
                 // often so queued runs start promptly.
                 let jobWorkers = JobWorkers(
@@ -92,10 +95,14 @@ enum GatewayHarness {
                     }
                 }
                 addRoutes(router)
-                let app = Application(router: router, logger: logger)
+                // Live: a real socket on loopback, with WebSocket upgrades, as `bifrost serve` listens.
+                let app = Application(
+                    router: router, server: .http1WebSocketUpgrade(webSocketRouter: routers.webSocket),
+                    configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger
+                )
                 var failure: (any Error)?
                 do {
-                    try await app.test(.router) { testClient in
+                    try await app.test(live ? .live : .router) { testClient in
                         try await body(testClient, Context(metrics: metrics, database: client, tokens: tokens, client: testClient, engine: engine))
                     }
                 } catch {

@@ -62,7 +62,7 @@ import Testing
 
     @Test func aGracefulShutdownHandsUnfinishedRunsBackForAnotherReplica() async throws {
         var configuration = GatewayConfiguration()
-        configuration.workflows.drainTimeout = .milliseconds(300)
+        configuration.workflows.drainTimeout = .seconds(2)
         try await TestPostgres.withDatabase { url in
             try await TestPostgres.withClient(url) { database in
                 try await Migrator(client: database, migrations: MigrationCatalog.bundled(), logger: TestPostgres.logger).migrate()

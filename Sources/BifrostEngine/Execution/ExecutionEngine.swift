@@ -93,14 +93,25 @@ public struct ExecutionEngine: Sendable {
         return .finished(try await perform(record, entry: entry, caller: caller, row: .writtenIfLong))
     }
 
-    /// Runs a job a worker claimed, and records its outcome; hands it back to the queue when its organisation
-    /// already has as many runs in progress here as it may, or when the run is released (`release(_:)`).
-    public func run(_ job: ClaimedJob) async throws {
-        let record = job.record
-        guard slots.acquire(organization: record.organizationID) else {
-            return try await queue.release([record.id], owner: instanceID)
+    /// Takes a run slot for a job a worker claimed and returns the work that runs it and records its outcome
+    /// (giving the slot back at the end); nil when the job's organisation already has as many runs in progress
+    /// here as it may, in which case the job goes back to the queue. Taking the slot before the work starts keeps
+    /// the worker's next claim within the limits.
+    public func admit(_ job: ClaimedJob) async throws -> (@Sendable () async throws -> Void)? {
+        let organization = job.record.organizationID
+        guard slots.acquire(organization: organization) else {
+            try await queue.release([job.record.id], owner: instanceID)
+            return nil
         }
-        defer { slots.release(organization: record.organizationID) }
+        return {
+            defer { slots.release(organization: organization) }
+            try await run(job)
+        }
+    }
+
+    /// Runs a claimed job and records its outcome (or hands it back to the queue when released).
+    private func run(_ job: ClaimedJob) async throws {
+        let record = job.record
         guard let entry = catalogue.workflows[record.workflow] else {
             var failed = record
             failed.status = .failed
@@ -116,9 +127,9 @@ public struct ExecutionEngine: Sendable {
         _ = try await perform(record, entry: entry, caller: caller, row: .exists)
     }
 
-    /// Organisations (nil: global scope) whose queued runs should wait, because this process runs as many of
-    /// theirs as it may; nil when it runs as many runs as it may in all.
-    public var busyOrganizations: Set<UUID?>? { slots.busy() }
+    /// How many more runs this process may start, in all and per organisation (the limits count synchronous
+    /// and queued runs together).
+    public var capacity: (total: Int, perOrganization: OrganizationCapacity) { slots.capacity() }
 
     /// The workflow and its validated input, or why the run cannot start.
     private func prepare(_ name: String, input: [String: JSONValue], caller: Caller) throws
@@ -289,11 +300,13 @@ final class ExecutionSlots: Sendable {
         }
     }
 
-    /// Organisations at their limit; nil when the total is reached.
-    func busy() -> Set<UUID?>? {
+    /// Runs that may still start, in all and per organisation.
+    func capacity() -> (total: Int, perOrganization: OrganizationCapacity) {
         counts.withLock { counts in
-            guard counts.total < total else { return nil }
-            return Set(counts.byOrganization.filter { $0.value >= perOrganization }.keys)
+            (
+                total - counts.total,
+                OrganizationCapacity(remaining: counts.byOrganization.mapValues { perOrganization - $0 }, default: perOrganization)
+            )
         }
     }
 

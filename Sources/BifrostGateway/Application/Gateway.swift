@@ -2,6 +2,7 @@ public import BifrostEngine
 public import BifrostStore
 public import Foundation
 public import Hummingbird
+import HummingbirdWebSocket
 public import Logging
 import BifrostAPI
 import OpenAPIHummingbird
@@ -29,7 +30,7 @@ public enum Gateway {
         public var catalogue: WorkflowCatalogue
         /// This process, as recorded on the runs it owns.
         public var instanceID: UUID
-        /// Recently verified credentials; `CredentialInvalidationListener` clears it on changes from any replica.
+        /// Recently verified credentials; `CredentialInvalidation.subscription` clears it on changes from any replica.
         public var credentials: CredentialCache
 
         public init(
@@ -49,14 +50,15 @@ public enum Gateway {
         }
     }
 
-    /// Builds the application: middleware, the generated admin API, and the server configuration.
+    /// Builds the application: middleware, the generated admin API, the WebSocket, and the server configuration.
     /// - Throws: when the generated routes cannot be registered (a programming error).
     public static func buildApplication(
         configuration: GatewayConfiguration, dependencies: Dependencies, engine: ExecutionEngine? = nil, logger: Logger
     ) throws -> some ApplicationProtocol {
-        let router = try buildRouter(configuration: configuration, dependencies: dependencies, engine: engine, logger: logger)
+        let routers = try buildRouters(configuration: configuration, dependencies: dependencies, engine: engine, logger: logger)
         return Application(
-            router: router,
+            router: routers.http,
+            server: .http1WebSocketUpgrade(webSocketRouter: routers.webSocket),
             configuration: .init(
                 address: .hostname(configuration.http.host, port: configuration.http.port),
                 serverName: "bifrost"
@@ -90,38 +92,53 @@ public enum Gateway {
     public static func buildRouter(
         configuration: GatewayConfiguration, dependencies: Dependencies, engine: ExecutionEngine? = nil, logger: Logger
     ) throws -> Router<GatewayRequestContext> {
-        let routes = RouteTable()
-        let router = Router(context: GatewayRequestContext.self)
-        router.add(middleware: RequestIDMiddleware())
-        router.add(middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: dependencies.metrics)))
-        router.add(middleware: ProblemMiddleware(routes: routes))
-        router.add(middleware: BodyLimitMiddleware(limit: configuration.http.maxBodySize))
+        try buildRouters(configuration: configuration, dependencies: dependencies, engine: engine, logger: logger).http
+    }
 
+    /// The HTTP router (every generated operation) and the router of WebSocket upgrades (`/api/ws` only), both
+    /// behind the same request id, problem, authentication and rate-limit middleware.
+    public static func buildRouters(
+        configuration: GatewayConfiguration, dependencies: Dependencies, engine: ExecutionEngine? = nil, logger: Logger
+    ) throws -> (http: Router<GatewayRequestContext>, webSocket: Router<GatewayRequestContext>) {
         let identity = IdentityServices(
             client: dependencies.database, tokens: dependencies.tokens, credentials: dependencies.credentials,
             configuration: configuration, logger: logger
         )
-        router.add(
-            middleware: AuthenticationMiddleware(
-                tokens: dependencies.tokens, oidc: identity.oidc, users: identity.users, keys: identity.keys,
-                scopes: ScopeResolver(organizations: identity.organizations), cache: identity.credentials
+        let engine = engine ?? buildEngine(configuration: configuration, dependencies: dependencies, logger: logger)
+        func router(_ routes: RouteTable) -> Router<GatewayRequestContext> {
+            let router = Router(context: GatewayRequestContext.self)
+            router.add(middleware: RequestIDMiddleware())
+            router.add(middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: dependencies.metrics)))
+            router.add(middleware: ProblemMiddleware(routes: routes))
+            router.add(middleware: BodyLimitMiddleware(limit: configuration.http.maxBodySize))
+            router.add(
+                middleware: AuthenticationMiddleware(
+                    tokens: dependencies.tokens, oidc: identity.oidc, users: identity.users, keys: identity.keys,
+                    scopes: ScopeResolver(organizations: identity.organizations), cache: identity.credentials
+                )
             )
-        )
-        router.add(middleware: RateLimitMiddleware(limits: dependencies.rateLimits, limiter: TokenBucketLimiter()))
+            router.add(middleware: RateLimitMiddleware(limits: dependencies.rateLimits, limiter: TokenBucketLimiter()))
+            return router
+        }
+
+        let routes = RouteTable()
+        let http = router(routes)
         let api = APIService(
             database: DatabaseProbe(client: dependencies.database, schema: dependencies.schema, logger: logger),
             metrics: dependencies.metrics,
             identity: identity,
             workflows: WorkflowServices(
-                engine: engine ?? buildEngine(configuration: configuration, dependencies: dependencies, logger: logger),
-                schedules: PostgresSchedules(client: dependencies.database, logger: logger)
+                engine: engine, schedules: PostgresSchedules(client: dependencies.database, logger: logger)
             ),
             logger: logger
         )
         try api.registerHandlers(
-            on: RecordingTransport(router: router, routes: routes),
+            on: RecordingTransport(router: http, routes: routes),
             middlewares: [PolicyEnforcement(policy: dependencies.policy)]
         )
-        return router
+
+        let webSocket = router(RouteTable())
+        ExecutionSocket(engine: engine, policy: dependencies.policy, logger: logger).register(on: webSocket)
+        return (http, webSocket)
     }
 }

@@ -13,7 +13,9 @@ import Logging
 /// `Authorization: Bearer bfk_…`. The user or key must be live, and its organisation active. Requests without
 /// credentials pass through anonymous: the policy decides whether their operation is public. Any credential
 /// that is present but not valid is refused with 401 at once.
-struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+
     let tokens: AccessTokens
     let oidc: OIDCAuthenticator
     let users: any UserRepository
@@ -41,6 +43,7 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
         context.logger[metadataKey: "bifrost.principal.id"] = .string(principal.id.uuidString.lowercased())
         if let org = scope.organizationID { context.logger[metadataKey: "bifrost.org.id"] = .string(org.uuidString.lowercased()) }
         let identity = RequestIdentity(principal: principal, scope: scope)
+        context.identity = identity
         return try await RequestIdentity.$current.withValue(identity) {
             try await next(request, context)
         }

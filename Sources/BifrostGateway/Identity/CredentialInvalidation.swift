@@ -1,4 +1,4 @@
-public import Logging
+import Logging
 public import PostgresNIO
 
 /// Keeps every replica's `CredentialCache` honest: a change to users, organisations or keys made through any

@@ -59,12 +59,14 @@ public struct JobWorkers: Service {
             await withDiscardingTaskGroup { group in
                 var iterator = wakeups.stream.makeAsyncIterator()
                 while !state.isStopping {
-                    let free = concurrency - state.inFlightCount
-                    if free > 0, let busy = engine.busyOrganizations, let jobs = await claim(free, skipping: busy) {
+                    let capacity = engine.capacity
+                    let free = min(concurrency - state.inFlightCount, capacity.total)
+                    if free > 0, let jobs = await claim(free, capacity: capacity.perOrganization) {
                         for job in jobs {
+                            guard let work = await admit(job) else { continue }
                             state.started(job.record.id)
                             group.addTask {
-                                await runJob(job)
+                                await runJob(job, work)
                                 state.ended(job.record.id)
                                 wake.yield()
                             }
@@ -93,18 +95,30 @@ public struct JobWorkers: Service {
         for id in left { _ = engine.release(id) }
     }
 
-    private func claim(_ count: Int, skipping busy: Set<UUID?>) async -> [ClaimedJob]? {
+    private func claim(_ count: Int, capacity: OrganizationCapacity) async -> [ClaimedJob]? {
         do {
-            return try await engine.queue.claim(owner: engine.instanceID, limit: count, skipping: busy)
+            return try await engine.queue.claim(owner: engine.instanceID, limit: count, capacity: capacity)
         } catch {
             logger.warning("Could not claim queued runs", metadata: ["error.message": "\(error)"])
             return nil
         }
     }
 
-    private func runJob(_ job: ClaimedJob) async {
+    /// The work of `job` with its run slot taken, or nil when it went back to the queue.
+    private func admit(_ job: ClaimedJob) async -> (@Sendable () async throws -> Void)? {
         do {
-            try await engine.run(job)
+            return try await engine.admit(job)
+        } catch {
+            logger.warning("Could not hand a queued run back", metadata: [
+                "bifrost.execution.id": "\(job.record.id)", "error.message": "\(error)",
+            ])
+            return nil
+        }
+    }
+
+    private func runJob(_ job: ClaimedJob, _ work: @Sendable () async throws -> Void) async {
+        do {
+            try await work()
         } catch {
             logger.error("Could not record a queued run", metadata: [
                 "bifrost.execution.id": "\(job.record.id)", "error.message": "\(error)",

@@ -41,32 +41,40 @@ public struct PostgresJobQueue: Sendable {
     }
 
     /// Claims up to `limit` jobs that are due, oldest first, for process `owner`, and returns them `Running`.
-    /// - Parameter busy: organisations (nil: global scope) whose jobs are left waiting, because the process
-    ///   already runs as many of theirs as it may.
-    public func claim(owner: UUID, limit: Int, skipping busy: Set<UUID?> = []) async throws -> [ClaimedJob] {
+    /// - Parameter capacity: how many more runs of each organisation the process may start; jobs beyond it are
+    ///   left waiting for a later claim (or another replica), not claimed and handed back.
+    public func claim(owner: UUID, limit: Int, capacity: OrganizationCapacity = .unlimited) async throws -> [ClaimedJob] {
         try await withDeadline(PostgresExecutionRepository.writeDeadline) { [client, logger] in
-            try await Self.claim(owner: owner, limit: limit, skipping: busy, client: client, logger: logger)
+            try await Self.claim(owner: owner, limit: limit, capacity: capacity, client: client, logger: logger)
         }
     }
 
-    private static func claim(owner: UUID, limit: Int, skipping busy: Set<UUID?>, client: PostgresClient, logger: Logger)
-        async throws -> [ClaimedJob]
-    {
-        let busyOrganizations = busy.compactMap { $0 }
-        let globalBusy = busy.contains(nil)
+    private static func claim(
+        owner: UUID, limit: Int, capacity: OrganizationCapacity, client: PostgresClient, logger: Logger
+    ) async throws -> [ClaimedJob] {
+        // Candidates are locked oldest first (skipping other workers' and full organisations'), then at most each
+        // organisation's remaining capacity of them is claimed.
         let rows = try await client.query(
             """
-            WITH claimed AS (
+            WITH capacity AS (SELECT \(capacity.document)::jsonb AS left_by_key, \(capacity.default)::int AS otherwise),
+            candidates AS (
+                SELECT id, created_at, coalesce(organization_id::text, '') AS key FROM executions
+                WHERE status = 'Pending' AND (run_after IS NULL OR run_after <= now())
+                  AND coalesce(((SELECT left_by_key FROM capacity) ->> coalesce(organization_id::text, ''))::int,
+                               (SELECT otherwise FROM capacity)) > 0
+                ORDER BY created_at LIMIT \(limit * 8 + 32)
+                FOR UPDATE SKIP LOCKED
+            ), chosen AS (
+                SELECT id FROM (
+                    SELECT id, created_at, key, row_number() OVER (PARTITION BY key ORDER BY created_at) AS place
+                    FROM candidates
+                ) AS ranked, capacity
+                WHERE place <= coalesce((left_by_key ->> key)::int, otherwise)
+                ORDER BY created_at LIMIT \(limit)
+            ), claimed AS (
                 UPDATE executions SET status = 'Running', owner_instance = \(owner), started_at = now(),
                     attempts = attempts + 1, run_after = NULL
-                WHERE id IN (
-                    SELECT id FROM executions
-                    WHERE status = 'Pending' AND (run_after IS NULL OR run_after <= now())
-                      AND (organization_id IS NULL OR organization_id <> ALL(\(busyOrganizations)::uuid[]))
-                      AND (organization_id IS NOT NULL OR NOT \(globalBusy))
-                    ORDER BY created_at LIMIT \(limit)
-                    FOR UPDATE SKIP LOCKED
-                )
+                WHERE id IN (SELECT id FROM chosen)
                 RETURNING id, workflow, organization_id, input::text, started_by_user, started_by_key, started_by,
                           created_at, started_at, attempts, caller::text
             )
@@ -129,6 +137,28 @@ public struct PostgresJobQueue: Sendable {
     /// Asks whichever replica runs `id` to cancel it (`ExecutionChannels.cancel`).
     public func requestCancellation(_ id: UUID) async throws {
         try await client.query("SELECT pg_notify(\(ExecutionChannels.cancel), \(id.uuidString))", logger: logger)
+    }
+}
+
+/// How many more runs a process may start per organisation: `remaining` for organisations (nil: global scope)
+/// with runs in progress, `default` for the others.
+public struct OrganizationCapacity: Sendable, Hashable {
+    public var remaining: [UUID?: Int]
+    public var `default`: Int
+
+    public init(remaining: [UUID?: Int], default: Int) {
+        self.remaining = remaining
+        self.default = `default`
+    }
+
+    /// No limit per organisation.
+    public static let unlimited = OrganizationCapacity(remaining: [:], default: Int(Int32.max))
+
+    /// `remaining` as a JSON object keyed by organisation id ("" for global scope).
+    var document: String {
+        JSONValue.object(Dictionary(uniqueKeysWithValues: remaining.map {
+            ($0.key?.uuidString.lowercased() ?? "", JSONValue.int($0.value))
+        })).jsonText
     }
 }
 

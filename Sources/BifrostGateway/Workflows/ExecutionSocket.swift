@@ -1,0 +1,109 @@
+import BifrostEngine
+import BifrostStore
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+
+/// `GET /api/ws`: a WebSocket over which a dashboard follows the runs it subscribes to.
+///
+/// The client sends `{"subscribe": "<execution id>"}` (optionally with `"last_event_id": n`) and
+/// `{"unsubscribe": "<execution id>"}`; the server sends each event of each subscribed run as
+/// `{"execution_id": …, "event": "status" | "log", "id": n (log lines), "data": {…}}`, the same events as the
+/// run's Server-Sent Events stream (`ExecutionFeed`), and `{"event": "error", …, "data": {"detail": …}}` for a
+/// message it cannot act on. A subscription ends by itself after the run's final status. The upgrade needs
+/// credentials and a role granted `openExecutionSocket`; each run is shown with the caller's visibility.
+struct ExecutionSocket: Sendable {
+    let engine: ExecutionEngine
+    let policy: AccessPolicy
+    let logger: Logger
+    /// Most runs one socket follows at once.
+    var maximumSubscriptions = 100
+
+    func register(on router: Router<GatewayRequestContext>) {
+        router.ws("/api/ws") { _, context in
+            switch policy.decide(operationID: "openExecutionSocket", role: context.identity?.principal.role) {
+            case .allow: return .upgrade([:])
+            case .unauthenticated: throw Problem.unauthorized()
+            case .forbidden: throw Problem.forbidden("This operation is not granted to the caller's role.")
+            }
+        } onUpgrade: { inbound, outbound, context in
+            guard let identity = context.requestContext.identity else { return }
+            try await serve(inbound: inbound, outbound: outbound, identity: identity)
+        }
+    }
+
+    private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, identity: RequestIdentity)
+        async throws
+    {
+        let visibility = try identity.executionVisibility(all: identity.principal.isPlatformAdmin)
+        // Every message goes out through one writer, in order.
+        let (messages, send) = AsyncStream.makeStream(of: String.self)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await message in messages { try await outbound.write(.text(message)) }
+            }
+            var subscriptions: [UUID: Task<Void, Never>] = [:]
+            defer { for task in subscriptions.values { task.cancel() } }
+            for try await message in inbound.messages(maxSize: 4_096) {
+                guard case .text(let text) = message, let request = Request(text) else {
+                    send.yield(Self.error(nil, "Send {\"subscribe\": \"<execution id>\"} or {\"unsubscribe\": \"<execution id>\"}."))
+                    continue
+                }
+                subscriptions = subscriptions.filter { !$0.value.isCancelled }
+                switch request {
+                case .unsubscribe(let id):
+                    subscriptions.removeValue(forKey: id)?.cancel()
+                case .subscribe(let id, let after):
+                    guard subscriptions[id] == nil else { continue }
+                    guard subscriptions.count < maximumSubscriptions else {
+                        send.yield(Self.error(id, "A socket follows at most \(maximumSubscriptions) runs."))
+                        continue
+                    }
+                    let feed = ExecutionFeed(id: id, visibility: visibility, engine: engine, logger: logger)
+                    guard let events = try await feed.events(after: after) else {
+                        send.yield(Self.error(id, "No execution has this id."))
+                        continue
+                    }
+                    subscriptions[id] = Task {
+                        for await event in events {
+                            guard let (name, sequence, json) = try? event.encoded() else { continue }
+                            send.yield(Self.message(id, name, sequence, json))
+                        }
+                    }
+                }
+            }
+            send.finish()
+            group.cancelAll()
+        }
+    }
+
+    /// What a client asks.
+    private enum Request {
+        case subscribe(UUID, after: Int)
+        case unsubscribe(UUID)
+
+        init?(_ text: String) {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return nil }
+            if let id = (object["subscribe"] as? String).flatMap(UUID.init(uuidString:)) {
+                self = .subscribe(id, after: max(0, object["last_event_id"] as? Int ?? 0))
+            } else if let id = (object["unsubscribe"] as? String).flatMap(UUID.init(uuidString:)) {
+                self = .unsubscribe(id)
+            } else {
+                return nil
+            }
+        }
+    }
+
+    private static func message(_ id: UUID, _ event: String, _ sequence: Int?, _ data: String) -> String {
+        let sequenceField = sequence.map { ",\"id\":\($0)" } ?? ""
+        return "{\"execution_id\":\"\(id.uuidString.lowercased())\",\"event\":\"\(event)\"\(sequenceField),\"data\":\(data)}"
+    }
+
+    private static func error(_ id: UUID?, _ detail: String) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: ["detail": detail])).map { String(decoding: $0, as: UTF8.self) }
+        let execution = id.map { "\"execution_id\":\"\($0.uuidString.lowercased())\"," } ?? ""
+        return "{\(execution)\"event\":\"error\",\"data\":\(data ?? "{}")}"
+    }
+}

@@ -1,0 +1,95 @@
+import Bifrost
+import BifrostGateway
+import BifrostStore
+import BifrostTestSupport
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import HummingbirdWSClient
+import HummingbirdWSTesting
+import Logging
+import Synchronization
+import Testing
+
+/// `/api/ws` on a live socket: a dashboard subscribes to runs and gets their events; credentials and scope apply.
+@Suite struct ExecutionSocketTests {
+    private func queue(_ caller: AdminAPITestClient, _ workflow: String, _ input: [String: Any]) async throws -> String {
+        let (status, body) = try await caller(.post, "/api/workflows/\(workflow)/execute", ["input": input, "mode": "async"])
+        #expect(status == .accepted)
+        return try #require((body as? [String: Any])?["execution_id"] as? String)
+    }
+
+    /// Connects with `token`, sends `requests`, and collects the messages until `done` says so (or 10 s pass).
+    private func converse(
+        _ client: any TestClientProtocol, token: String?, _ requests: [String],
+        until done: @escaping @Sendable ([[String: Any]]) -> Bool
+    ) async throws -> [[String: Any]] {
+        let received = Mutex<[String]>([])
+        var configuration = WebSocketClientConfiguration()
+        if let token { configuration.additionalHeaders = [.authorization: "Bearer \(token)"] }
+        try await client.ws("/api/ws", configuration: configuration) { inbound, outbound, _ in
+            for request in requests { try await outbound.write(.text(request)) }
+            let deadline = ContinuousClock.now + .seconds(10)
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                guard case .text(let text) = message else { continue }
+                let all = received.withLock { list in
+                    list.append(text)
+                    return list
+                }
+                if done(Self.parse(all)) || ContinuousClock.now > deadline { break }
+            }
+        }
+        return Self.parse(received.withLock { $0 })
+    }
+
+    private static func parse(_ texts: [String]) -> [[String: Any]] {
+        texts.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+    }
+
+    @Test func aDashboardFollowsItsRunsAndOnlyThose() async throws {
+        try await GatewayHarness.withGatewayAndDatabase(extraWorkflows: [PacedLogger.self], live: true) { _, context in
+            let orgA = try await AuthFixtures.createOrganization("A", on: context.database)
+            let orgB = try await AuthFixtures.createOrganization("B", on: context.database)
+            let userA = try await AuthFixtures.createUser("a@a.example", role: .orgMember, organization: orgA, on: context.database)
+            let userB = try await AuthFixtures.createUser("b@b.example", role: .orgAdmin, organization: orgB, on: context.database)
+            let memberA = try await context.caller(userA)
+            let first = try await queue(memberA, "paced_logger", ["lines": 3])
+            let second = try await queue(memberA, "paced_logger", ["lines": 2])
+            let tokenA = try await context.tokens.issue(userID: userA.id, session: UUID())
+            let messages = try await converse(
+                context.client, token: tokenA,
+                ["{\"subscribe\": \"\(first)\"}", "{\"subscribe\": \"\(second)\"}", "{\"subscribe\": \"\(UUID())\"}", "hello"]
+            ) { messages in
+                messages.filter { $0["event"] as? String == "error" }.count == 2 && [first, second].allSatisfy { id in
+                    messages.contains { $0["execution_id"] as? String == id && ($0["data"] as? [String: Any])?["status"] as? String == "Success" }
+                }
+            }
+            for (id, lines) in [(first, 3), (second, 2)] {
+                let own = messages.filter { $0["execution_id"] as? String == id }
+                let logs = own.filter { $0["event"] as? String == "log" }
+                #expect(logs.compactMap { ($0["data"] as? [String: Any])?["message"] as? String } == (1...lines).map { "step \($0)" })
+                #expect(logs.compactMap { $0["id"] as? Int } == Array(1...lines))
+                #expect(own.last?["event"] as? String == "status")
+                #expect((own.last?["data"] as? [String: Any])?["status"] as? String == "Success")
+            }
+            let errors = messages.filter { $0["event"] as? String == "error" }
+            #expect(errors.count == 2)  // the unknown run, and the message that is not a request
+
+            // Another organisation's admin is told the run does not exist.
+            let tokenB = try await context.tokens.issue(userID: userB.id, session: UUID())
+            let foreign = try await converse(context.client, token: tokenB, ["{\"subscribe\": \"\(first)\"}"]) { !$0.isEmpty }
+            #expect(foreign.count == 1)
+            #expect(foreign.first?["event"] as? String == "error")
+            #expect((foreign.first?["data"] as? [String: Any])?["detail"] as? String == "No execution has this id.")
+
+            // Without credentials there is no upgrade; without the upgrade the route answers 426.
+            await #expect(throws: (any Error).self) {
+                _ = try await converse(context.client, token: nil, []) { _ in true }
+            }
+            let plain = try await context.client.execute(
+                uri: "/api/ws", method: .get, headers: [.authorization: "Bearer \(tokenA)"]
+            ) { $0.status.code }
+            #expect(plain == 426)
+        }
+    }
+}
