@@ -55,6 +55,37 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder.path + "/.bifrost/postgres/data/postmaster.pid"))
     }
 
+    @Test func aQueueOnlyProcessServesAndAFailedStartStopsItsCluster() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let port = try freePort()
+        let pidFile = folder.path + "/.bifrost/postgres/data/postmaster.pid"
+        // `workflows.workers` 0: the process only queues, and keeps serving.
+        let queueOnly = try ServerProcess(
+            arguments: ["serve"], workingDirectory: folder,
+            environment: ["BIFROST_HTTP_PORT": "\(port)", "BIFROST_WORKFLOWS_WORKERS": "0"]
+        )
+        #expect(await queueOnly.waitFor(url: "http://127.0.0.1:\(port)/health/ready", status: 200, within: .seconds(120)))
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(queueOnly.isRunning, "\(queueOnly.output)")
+        queueOnly.signal(SIGTERM)
+        #expect(await queueOnly.waitForExit(within: .seconds(20)) == 0)
+
+        // A policy file that names no operation: the start fails after the cluster started, and stops it.
+        let policies = folder.appendingPathComponent("policies")
+        try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
+        try "roles:\n  org_admin: [noSuchOperation]\n".write(
+            to: policies.appendingPathComponent("roles.yaml"), atomically: true, encoding: .utf8
+        )
+        let refused = try ServerProcess(
+            arguments: ["serve"], workingDirectory: folder,
+            environment: ["BIFROST_HTTP_PORT": "\(port)", "BIFROST_POLICIES_DIRECTORY": policies.path]
+        )
+        let status = await refused.waitForExit(within: .seconds(60))
+        #expect(status != nil && status != 0, "\(refused.output)")
+        #expect(!FileManager.default.fileExists(atPath: pidFile), "the cluster outlived a failed start")
+    }
+
     @Test func badConfigurationValueExitsWithStatus2NamingTheKey() async throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -30,15 +30,25 @@ public struct GatewayServer: Sendable {
     /// Runs until a shutdown signal, then drains and returns.
     /// - Throws: when the embedded database cannot start, or a migration fails.
     public func run() async throws {
+        if let url = configuration.database.url { return try await run(database: url, embedded: nil) }
+        let embedded = EmbeddedPostgres(settings: configuration.embeddedPostgres, logger: logger)
+        let url = try await embedded.start()
+        do {
+            try await run(database: url, embedded: embedded)
+        } catch {
+            // A start that fails before the services run (a bad policy file, say) must not leave the cluster up.
+            try? await embedded.stop()
+            throw error
+        }
+    }
+
+    /// Runs every service on the database at `databaseURL`; `embedded`, when given, is stopped last.
+    private func run(database databaseURL: DatabaseURL, embedded: EmbeddedPostgres?) async throws {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        let databaseURL: DatabaseURL
-        if let url = configuration.database.url {
-            databaseURL = url
-            logger.info("Using external PostgreSQL", metadata: ["bifrost.db.url": "\(url)"])
-        } else {
-            let embedded = EmbeddedPostgres(settings: configuration.embeddedPostgres, logger: logger)
-            databaseURL = try await embedded.start()
+        if let embedded {
             services.append(.init(service: embedded))
+        } else {
+            logger.info("Using external PostgreSQL", metadata: ["bifrost.db.url": "\(databaseURL)"])
         }
 
         let client = PostgresClient(
@@ -92,17 +102,18 @@ public struct GatewayServer: Sendable {
             instances: instances, instanceID: instanceID, schema: schema, logger: logger,
             runningIDs: { engine.runningIDs }, interval: lease / 6, staleAfter: lease
         )))
+        // The workers (with `workflows.workers` 0) and the ticker (with no schedules) may end at once: that is fine.
         services.append(.init(service: ScheduleTicker(
             scheduler: WorkflowScheduler(
                 catalogue: catalogue, schedules: PostgresSchedules(client: client, logger: logger),
                 instanceID: instanceID, logger: logger
             ),
             schema: schema
-        )))
+        ), successTerminationBehavior: .ignore))
         services.append(.init(service: RetentionSweeper(
             executions: engine.executions, retention: configuration.workflows.retention, schema: schema, logger: logger
         )))
-        services.append(.init(service: workers))
+        services.append(.init(service: workers, successTerminationBehavior: .ignore))
         services.append(.init(service: application, successTerminationBehavior: .gracefullyShutdownGroup))
 
         var groupConfiguration = ServiceGroupConfiguration(
