@@ -40,7 +40,7 @@ paced_rate="${6:-200}"
 rounds="${7:-3}"
 # pgqueuer requires max_concurrent_tasks >= 2 x its dequeue batch, and a batch holds at least one job.
 ((workers >= 2)) || { echo "workers must be at least 2" >&2; exit 2; }
-python3 -c 'import pgqueuer, asyncpg, uvloop' 2>/dev/null || python3 -m pip install -q pgqueuer asyncpg
+python3 -c "import pgqueuer, asyncpg, uvloop" 2>/dev/null || python3 -m pip install -q pgqueuer asyncpg uvloop
 bench="python3 $repo/Benchmarks/queue_bench.py"
 
 export BIFROST_WORKFLOWS_WORKERS="$workers"

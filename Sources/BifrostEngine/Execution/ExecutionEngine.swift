@@ -11,7 +11,8 @@ import Synchronization
 /// A quick synchronous run costs one database write, at its end (batched with others, see
 /// `PostgresExecutionRepository`); one still going after `Limits.runningRowDelay` is also written as `Running`,
 /// so that it can be listed, watched and cancelled, and closed by the clean-up if this process dies. A run with a
-/// row has its log lines written as they come (`LiveLog`), for its watchers.
+/// row that outlasts that delay has its log lines written as they come (`LiveLog`), for its watchers; a quicker
+/// one's lines arrive with its outcome.
 public struct ExecutionEngine: Sendable {
     /// Limits that keep one organisation, or everyone together, from exhausting the process.
     public struct Limits: Sendable {
@@ -180,8 +181,7 @@ public struct ExecutionEngine: Sendable {
         let onLongRun: (@Sendable () -> Void)?
         switch row {
         case .exists:
-            liveLog.start()
-            onLongRun = nil
+            onLongRun = liveLog.start
         case .writtenIfLong:
             onLongRun = { [record] in recordAsRunning(record, then: liveLog.start) }
         }

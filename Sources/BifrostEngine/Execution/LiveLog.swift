@@ -6,8 +6,8 @@ import Synchronization
 /// Writes the log lines of a recorded run while it goes on, every `interval`, so that watchers of the run
 /// (`GET /api/executions/{id}/stream`) see them as they happen; the lines left at the end go with the outcome.
 ///
-/// Started for a queued run when it starts, for a synchronous one once its `Running` row is written; `stop()`
-/// ends the writing and says how many lines are stored.
+/// Started once a run has lasted `ExecutionEngine.Limits.runningRowDelay` (for a synchronous run, once its
+/// `Running` row is written); `stop()` ends the writing and says how many lines are stored.
 final class LiveLog: Sendable {
     private struct State {
         var writer: Task<Void, Never>?

@@ -8,7 +8,9 @@ extension ExecutionEngine {
     public var eventSubscription: NotificationSubscription {
         NotificationSubscription(
             channel: ExecutionChannels.events,
-            received: { [watchers] payload in UUID(uuidString: payload).map(watchers.wake) },
+            received: { [watchers] payload in
+                for id in payload.split(separator: ",") { UUID(uuidString: String(id)).map(watchers.wake) }
+            },
             resumed: { [watchers] in watchers.wakeAll() }
         )
     }

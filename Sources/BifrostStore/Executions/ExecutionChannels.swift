@@ -3,8 +3,18 @@
 public enum ExecutionChannels {
     /// A job was queued (no payload): idle workers claim.
     public static let jobs = "bifrost_jobs"
-    /// A recorded run changed (status or new log lines); the payload is its id.
+    /// Recorded runs changed (status or new log lines); the payload is their ids, separated by commas.
     public static let events = "bifrost_execution_events"
     /// A run is to be cancelled on whichever replica runs it; the payload is its id.
     public static let cancel = "bifrost_execution_cancel"
+
+    /// A query that notifies `events` of the runs whose ids column `id` of `relation` (a table or a CTE of the
+    /// statement) holds: one notification per 200 runs rather than one per run, as every notification costs
+    /// each listening replica a wake-up and the commit a slot in PostgreSQL's notification queue.
+    static func notifyingEvents(of relation: String) -> String {
+        """
+        SELECT pg_notify('\(events)', string_agg(id::text, ','))
+        FROM (SELECT id, (row_number() OVER () - 1) / 200 AS chunk FROM \(relation)) AS changed GROUP BY chunk
+        """
+    }
 }

@@ -75,8 +75,8 @@ enum ExecutionStatements {
                      CROSS JOIN LATERAL json_to_recordset(run.logs) AS line(sequence integer, level text,
                                                                             message text, logged_at float8)
                 ON CONFLICT DO NOTHING
-            )
-            SELECT pg_notify('\(ExecutionChannels.events)', id::text) FROM saved WHERE existed
+            ), watched AS (SELECT id FROM saved WHERE existed)
+            \(ExecutionChannels.notifyingEvents(of: "watched"))
             """
         typealias Row = Void
         static let bindingDataTypes: [PostgresDataType] = [.text]
@@ -87,6 +87,36 @@ enum ExecutionStatements {
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 1)
             bindings.append(runs)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row {}
+    }
+
+    /// Queues several jobs (`Pending` rows) and wakes the workers, in one statement. The jobs travel as one JSON
+    /// document (`QueuedJob.document`).
+    struct Enqueue: PostgresPreparedStatement {
+        static let sql = """
+            WITH job AS (
+                INSERT INTO executions (id, workflow, organization_id, status, input, started_by_user, started_by_key,
+                                        started_by, created_at, max_attempts, caller)
+                SELECT id, workflow, organization_id, 'Pending', input, started_by_user, started_by_key, started_by,
+                       to_timestamp(created_at), max_attempts, caller
+                FROM json_to_recordset($1::json) AS job(
+                    id uuid, workflow text, organization_id uuid, input jsonb, started_by_user uuid,
+                    started_by_key uuid, started_by text, created_at float8, max_attempts integer, caller jsonb)
+                RETURNING id
+            )
+            SELECT pg_notify('\(ExecutionChannels.jobs)', '') FROM job LIMIT 1
+            """
+        typealias Row = Void
+        static let bindingDataTypes: [PostgresDataType] = [.text]
+        /// The jobs, as `QueuedJob.document` JSON.
+        var jobs: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(jobs)
             return bindings
         }
 

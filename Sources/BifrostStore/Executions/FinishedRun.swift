@@ -22,23 +22,31 @@ struct FinishedRun: Sendable {
         })
     }
 
-    /// One element of the document. Input and result are embedded as JSON (not as text holding JSON); times are
-    /// seconds since 1970, which PostgreSQL's `to_timestamp` reads; absent values are left out (read as NULL).
+    /// One element of the document: the record's row (`ExecutionRecord.documentRow`) and its log.
     private var row: JSONValue {
-        var row: [String: JSONValue] = [
-            "id": .string(record.id.uuidString), "workflow": .string(record.workflow),
-            "status": .string(record.status.rawValue), "input": record.input,
-            "started_by": .string(record.startedBy.label), "created_at": .double(record.createdAt.timeIntervalSince1970),
-            "logs": Self.document(logs),
-        ]
-        row["organization_id"] = record.organizationID.map { .string($0.uuidString) }
-        row["result"] = record.result
-        row["error"] = record.error.map(JSONValue.string)
-        row["started_by_user"] = record.startedBy.userID.map { .string($0.uuidString) }
-        row["started_by_key"] = record.startedBy.apiKeyID.map { .string($0.uuidString) }
-        row["started_at"] = record.startedAt.map { .double($0.timeIntervalSince1970) }
-        row["finished_at"] = record.finishedAt.map { .double($0.timeIntervalSince1970) }
-        row["duration_ms"] = record.durationMilliseconds.map(JSONValue.int)
+        var row = record.documentRow
+        row["logs"] = Self.document(logs)
         return .object(row)
+    }
+}
+
+extension ExecutionRecord {
+    /// The record as one object of a JSON document the statements read with `json_to_recordset`, keyed by column.
+    /// Input and result are embedded as JSON (not as text holding JSON); times are seconds since 1970, which
+    /// PostgreSQL's `to_timestamp` reads; absent values are left out (read as NULL).
+    var documentRow: [String: JSONValue] {
+        var row: [String: JSONValue] = [
+            "id": .string(id.uuidString), "workflow": .string(workflow), "status": .string(status.rawValue),
+            "input": input, "started_by": .string(startedBy.label), "created_at": .double(createdAt.timeIntervalSince1970),
+        ]
+        row["organization_id"] = organizationID.map { .string($0.uuidString) }
+        row["result"] = result
+        row["error"] = error.map(JSONValue.string)
+        row["started_by_user"] = startedBy.userID.map { .string($0.uuidString) }
+        row["started_by_key"] = startedBy.apiKeyID.map { .string($0.uuidString) }
+        row["started_at"] = startedAt.map { .double($0.timeIntervalSince1970) }
+        row["finished_at"] = finishedAt.map { .double($0.timeIntervalSince1970) }
+        row["duration_ms"] = durationMilliseconds.map(JSONValue.int)
+        return row
     }
 }

@@ -76,8 +76,8 @@ public struct GatewayInstances: Sendable {
                 RETURNING id, status
             ), forgotten AS (
                 DELETE FROM execution_logs WHERE execution_id IN (SELECT id FROM recovered WHERE status = 'Pending')
-            )
-            SELECT pg_notify(\(ExecutionChannels.events), id::text) FROM recovered
+            ), notified AS (\(unescaped: ExecutionChannels.notifyingEvents(of: "recovered")))
+            SELECT (SELECT count(*) FROM notified) FROM recovered
             """,
             logger: logger
         )

@@ -13,31 +13,26 @@ public import PostgresNIO
 public struct PostgresJobQueue: Sendable {
     private let client: PostgresClient
     private let logger: Logger
+    private let queued: GroupCommit<QueuedJob>
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
+        queued = GroupCommit { jobs in
+            let statement = ExecutionStatements.Enqueue(jobs: QueuedJob.document(jobs))
+            try await withDeadline(PostgresExecutionRepository.writeDeadline) {
+                for try await _ in try await client.execute(statement, logger: logger) {}
+            }
+        }
     }
 
-    /// Records `record` as `Pending` and wakes the workers.
+    /// Records `record` as `Pending` and wakes the workers; returns once it is stored. Jobs queued at the same
+    /// moment share one statement (`GroupCommit`).
     /// - Parameters:
     ///   - caller: what the run's context needs of the caller (kept with the job, for the worker).
     ///   - maximumAttempts: how often the job may be started: 1, unless the workflow declares retries.
     public func enqueue(_ record: ExecutionRecord, caller: JobCaller = JobCaller(), maximumAttempts: Int = 1) async throws {
-        try await client.query(
-            """
-            WITH job AS (
-                INSERT INTO executions (id, workflow, organization_id, status, input, started_by_user, started_by_key,
-                                        started_by, created_at, max_attempts, caller)
-                VALUES (\(record.id), \(record.workflow), \(record.organizationID), 'Pending',
-                        \(record.input.jsonText)::jsonb, \(record.startedBy.userID), \(record.startedBy.apiKeyID),
-                        \(record.startedBy.label), \(record.createdAt), \(maximumAttempts), \(caller.json.jsonText)::jsonb)
-                RETURNING id
-            )
-            SELECT pg_notify(\(ExecutionChannels.jobs), '') FROM job
-            """,
-            logger: logger
-        )
+        try await queued.submit(QueuedJob(record: record, caller: caller, maximumAttempts: maximumAttempts))
     }
 
     /// Claims up to `limit` jobs that are due, oldest first, for process `owner`, and returns them `Running`.
@@ -53,7 +48,10 @@ public struct PostgresJobQueue: Sendable {
         owner: UUID, limit: Int, capacity: OrganizationCapacity, client: PostgresClient, logger: Logger
     ) async throws -> [ClaimedJob] {
         // Candidates are locked oldest first (skipping other workers' and full organisations'), then at most each
-        // organisation's remaining capacity of them is claimed.
+        // organisation's remaining capacity of them is claimed. Only when some organisation has room for fewer
+        // than `limit` are more candidates locked than are claimed (locking a row writes to it).
+        let capped = capacity.default < limit || capacity.remaining.values.contains { $0 < limit }
+        let candidates = capped ? limit * 8 + 32 : limit
         let rows = try await client.query(
             """
             WITH capacity AS (SELECT \(capacity.document)::jsonb AS left_by_key, \(capacity.default)::int AS otherwise),
@@ -62,7 +60,7 @@ public struct PostgresJobQueue: Sendable {
                 WHERE status = 'Pending' AND (run_after IS NULL OR run_after <= now())
                   AND coalesce(((SELECT left_by_key FROM capacity) ->> coalesce(organization_id::text, ''))::int,
                                (SELECT otherwise FROM capacity)) > 0
-                ORDER BY created_at LIMIT \(limit * 8 + 32)
+                ORDER BY created_at LIMIT \(candidates)
                 FOR UPDATE SKIP LOCKED
             ), chosen AS (
                 SELECT id FROM (
@@ -77,13 +75,13 @@ public struct PostgresJobQueue: Sendable {
                 WHERE id IN (SELECT id FROM chosen)
                 RETURNING id, workflow, organization_id, input::text, started_by_user, started_by_key, started_by,
                           created_at, started_at, attempts, caller::text
-            )
-            SELECT claimed.* FROM claimed, LATERAL (SELECT pg_notify(\(ExecutionChannels.events), claimed.id::text)) AS sent
+            ), notified AS (\(unescaped: ExecutionChannels.notifyingEvents(of: "claimed")))
+            SELECT claimed.*, (SELECT count(*) FROM notified) FROM claimed
             """,
             logger: logger
         )
         var jobs: [ClaimedJob] = []
-        for try await row in rows.decode((UUID, String, UUID?, String, UUID?, UUID?, String, Date, Date, Int32, String?).self) {
+        for try await row in rows.decode((UUID, String, UUID?, String, UUID?, UUID?, String, Date, Date, Int32, String?, Int).self) {
             let record = ExecutionRecord(
                 id: row.0, workflow: row.1, organizationID: row.2, status: .running, input: try JSONText.decode(row.3),
                 startedBy: ExecutionActor(userID: row.4, apiKeyID: row.5, label: row.6), createdAt: row.7,
@@ -104,8 +102,8 @@ public struct PostgresJobQueue: Sendable {
                 UPDATE executions SET status = 'Cancelled', error = 'The run was cancelled before it started.',
                     finished_at = now(), duration_ms = 0
                 WHERE id = \(id) AND status = 'Pending' RETURNING id
-            )
-            SELECT pg_notify(\(ExecutionChannels.events), id::text) FROM cancelled
+            ), notified AS (\(unescaped: ExecutionChannels.notifyingEvents(of: "cancelled")))
+            SELECT (SELECT count(*) FROM notified) FROM cancelled
             """,
             logger: logger
         )
@@ -126,9 +124,8 @@ public struct PostgresJobQueue: Sendable {
                 RETURNING id
             ), forgotten AS (
                 DELETE FROM execution_logs WHERE execution_id IN (SELECT id FROM released)
-            )
-            SELECT pg_notify(\(ExecutionChannels.jobs), ''), pg_notify(\(ExecutionChannels.events), id::text)
-            FROM released
+            ), notified AS (\(unescaped: ExecutionChannels.notifyingEvents(of: "released")))
+            SELECT pg_notify(\(ExecutionChannels.jobs), ''), (SELECT count(*) FROM notified) FROM released LIMIT 1
             """,
             logger: logger
         )
@@ -159,6 +156,23 @@ public struct OrganizationCapacity: Sendable, Hashable {
         JSONValue.object(Dictionary(uniqueKeysWithValues: remaining.map {
             ($0.key?.uuidString.lowercased() ?? "", JSONValue.int($0.value))
         })).jsonText
+    }
+}
+
+/// A job on its way into the queue.
+struct QueuedJob: Sendable {
+    var record: ExecutionRecord
+    var caller: JobCaller
+    var maximumAttempts: Int
+
+    /// The JSON array `ExecutionStatements.Enqueue` reads with `json_to_recordset`.
+    static func document(_ jobs: [QueuedJob]) -> String {
+        JSONValue.array(jobs.map { job in
+            var row = job.record.documentRow
+            row["max_attempts"] = .int(job.maximumAttempts)
+            row["caller"] = job.caller.json
+            return .object(row)
+        }).jsonText
     }
 }
 
