@@ -52,44 +52,11 @@ public struct PostgresJobQueue: Sendable {
         // than `limit` are more candidates locked than are claimed (locking a row writes to it).
         let capped = capacity.default < limit || capacity.remaining.values.contains { $0 < limit }
         let candidates = capped ? limit * 8 + 32 : limit
-        let rows = try await client.query(
-            """
-            WITH capacity AS (SELECT \(capacity.document)::jsonb AS left_by_key, \(capacity.default)::int AS otherwise),
-            candidates AS (
-                SELECT id, created_at, coalesce(organization_id::text, '') AS key FROM executions
-                WHERE status = 'Pending' AND (run_after IS NULL OR run_after <= now())
-                  AND coalesce(((SELECT left_by_key FROM capacity) ->> coalesce(organization_id::text, ''))::int,
-                               (SELECT otherwise FROM capacity)) > 0
-                ORDER BY created_at LIMIT \(candidates)
-                FOR UPDATE SKIP LOCKED
-            ), chosen AS (
-                SELECT id FROM (
-                    SELECT id, created_at, key, row_number() OVER (PARTITION BY key ORDER BY created_at) AS place
-                    FROM candidates
-                ) AS ranked, capacity
-                WHERE place <= coalesce((left_by_key ->> key)::int, otherwise)
-                ORDER BY created_at LIMIT \(limit)
-            ), claimed AS (
-                UPDATE executions SET status = 'Running', owner_instance = \(owner), started_at = now(),
-                    attempts = attempts + 1, run_after = NULL
-                WHERE id IN (SELECT id FROM chosen)
-                RETURNING id, workflow, organization_id, input::text, started_by_user, started_by_key, started_by,
-                          created_at, started_at, attempts, caller::text
-            ), notified AS (\(unescaped: ExecutionChannels.notifyingEvents(of: "claimed")))
-            SELECT claimed.*, (SELECT count(*) FROM notified) FROM claimed
-            """,
-            logger: logger
+        let statement = ExecutionStatements.Claim(
+            owner: owner, limit: limit, candidates: candidates, capacity: capacity.document, otherwise: capacity.default
         )
         var jobs: [ClaimedJob] = []
-        for try await row in rows.decode((UUID, String, UUID?, String, UUID?, UUID?, String, Date, Date, Int32, String?, Int).self) {
-            let record = ExecutionRecord(
-                id: row.0, workflow: row.1, organizationID: row.2, status: .running, input: try JSONText.decode(row.3),
-                startedBy: ExecutionActor(userID: row.4, apiKeyID: row.5, label: row.6), createdAt: row.7,
-                startedAt: row.8
-            )
-            let caller = try row.10.map { JobCaller(try JSONText.decode($0)) } ?? JobCaller()
-            jobs.append(ClaimedJob(record: record, caller: caller, attempt: Int(row.9)))
-        }
+        for try await job in try await client.execute(statement, logger: logger) { jobs.append(job) }
         return jobs
     }
 
