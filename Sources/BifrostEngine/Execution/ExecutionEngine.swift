@@ -98,7 +98,11 @@ public struct ExecutionEngine: Sendable {
     /// (giving the slot back at the end); nil when the job's organisation already has as many runs in progress
     /// here as it may, in which case the job goes back to the queue. Taking the slot before the work starts keeps
     /// the worker's next claim within the limits.
-    public func admit(_ job: ClaimedJob) async throws -> (@Sendable () async throws -> Void)? {
+    /// - Parameter onRunEnded: called when the run has ended, before its outcome is written (a worker may take
+    ///   the next job meanwhile: nobody waits for a queued run's answer).
+    public func admit(_ job: ClaimedJob, onRunEnded: @escaping @Sendable () -> Void = {}) async throws
+        -> (@Sendable () async throws -> Void)?
+    {
         let organization = job.record.organizationID
         guard slots.acquire(organization: organization) else {
             try await queue.release([job.record.id], owner: instanceID)
@@ -106,14 +110,15 @@ public struct ExecutionEngine: Sendable {
         }
         return {
             defer { slots.release(organization: organization) }
-            try await run(job)
+            try await run(job, onRunEnded: onRunEnded)
         }
     }
 
     /// Runs a claimed job and records its outcome (or hands it back to the queue when released).
-    private func run(_ job: ClaimedJob) async throws {
+    private func run(_ job: ClaimedJob, onRunEnded: @escaping @Sendable () -> Void) async throws {
         let record = job.record
         guard let entry = catalogue.workflows[record.workflow] else {
+            onRunEnded()
             var failed = record
             failed.status = .failed
             failed.error = "No workflow is named \(record.workflow) in this gateway."
@@ -125,7 +130,7 @@ public struct ExecutionEngine: Sendable {
             organizationID: record.organizationID, userID: record.startedBy.userID, email: job.caller.email,
             name: job.caller.name, isPlatformAdmin: job.caller.isPlatformAdmin, actor: record.startedBy
         )
-        _ = try await perform(record, entry: entry, caller: caller, row: .exists)
+        _ = try await perform(record, entry: entry, caller: caller, row: .exists, onRunEnded: onRunEnded)
     }
 
     /// How many more runs this process may start, in all and per organisation (the limits count synchronous
@@ -157,9 +162,10 @@ public struct ExecutionEngine: Sendable {
 
     /// Runs `record`'s workflow, with its validated input, to its outcome and records it (a released run goes
     /// back to the queue instead).
-    private func perform(_ record: ExecutionRecord, entry: WorkflowEntry, caller: Caller, row: RunRow) async throws
-        -> ExecutionRecord
-    {
+    private func perform(
+        _ record: ExecutionRecord, entry: WorkflowEntry, caller: Caller, row: RunRow,
+        onRunEnded: (@Sendable () -> Void)? = nil
+    ) async throws -> ExecutionRecord {
         var record = record
         let values = record.input.objectValue ?? [:]
         let id = record.id
@@ -193,6 +199,7 @@ public struct ExecutionEngine: Sendable {
         let outcome = await WorkflowRun(
             entry: entry, values: values, context: context, maximumResultSize: limits.maximumResultSize
         ).outcome(control: control)
+        onRunEnded?()
         let written = await liveLog.stop()
         if control.reason == .released {
             try await recordingOutcome { try await queue.release([id], owner: instanceID) }

@@ -9,7 +9,9 @@ import Synchronization
 /// each with the engine, leaving waiting the jobs of organisations that already run as many as they may here.
 ///
 /// Workers wake when a job is queued on any replica (`subscription`, given to the `NotificationListener`), when
-/// one of their runs ends, and every `pollInterval` regardless, so a lost notification only delays a job. On
+/// one of their runs ends, and every `pollInterval` regardless, so a lost notification only delays a job. While
+/// runs are in flight, a claim waits (at most `batchWait`) until half the workers are free, so that each claim
+/// takes several jobs. On
 /// graceful shutdown they stop claiming, let the runs in progress go on for `drainTimeout`, then hand the rest
 /// back to the queue for another replica. They start once the schema is current.
 public struct JobWorkers: Service {
@@ -19,6 +21,8 @@ public struct JobWorkers: Service {
     let pollInterval: Duration
     let drainTimeout: Duration
     let logger: Logger
+    /// Longest a free worker waits for others to free up, so that a claim takes several jobs.
+    var batchWait: Duration = .milliseconds(2)
     private let wakeups = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
 
     public init(
@@ -58,16 +62,38 @@ public struct JobWorkers: Service {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 var iterator = wakeups.stream.makeAsyncIterator()
+                var waitedForBatch = false
                 while !state.isStopping {
                     let capacity = engine.capacity
-                    let free = min(concurrency - state.inFlightCount, capacity.total)
+                    // Runs that ended and wait for their outcome to be written hold no worker, but at most
+                    // `concurrency` of them may wait, so a slow database slows the claims.
+                    let free = min(
+                        concurrency - state.inFlightCount, 2 * concurrency - state.inFlightCount - state.recordingCount,
+                        capacity.total
+                    )
+                    // Claim in batches: with runs in flight and fewer than half the workers free, wait for another
+                    // run to end or `batchWait`, whichever comes first (one claim per job costs the database).
+                    if free > 0, free < (concurrency + 1) / 2, state.inFlightCount > 0, !waitedForBatch {
+                        waitedForBatch = true
+                        Task {
+                            try? await Task.sleep(for: batchWait)
+                            wake.yield()
+                        }
+                        guard await iterator.next() != nil else { break }
+                        continue
+                    }
+                    waitedForBatch = false
                     if free > 0, let jobs = await claim(free, capacity: capacity.perOrganization) {
                         for job in jobs {
-                            guard let work = await admit(job) else { continue }
-                            state.started(job.record.id)
+                            let id = job.record.id
+                            guard let work = await admit(job, onRunEnded: {
+                                state.ended(id)
+                                wake.yield()
+                            }) else { continue }
+                            state.started(id)
                             group.addTask {
                                 await runJob(job, work)
-                                state.ended(job.record.id)
+                                state.recorded(id)
                                 wake.yield()
                             }
                         }
@@ -105,9 +131,11 @@ public struct JobWorkers: Service {
     }
 
     /// The work of `job` with its run slot taken, or nil when it went back to the queue.
-    private func admit(_ job: ClaimedJob) async -> (@Sendable () async throws -> Void)? {
+    private func admit(_ job: ClaimedJob, onRunEnded: @escaping @Sendable () -> Void) async
+        -> (@Sendable () async throws -> Void)?
+    {
         do {
-            return try await engine.admit(job)
+            return try await engine.admit(job, onRunEnded: onRunEnded)
         } catch {
             logger.warning("Could not hand a queued run back", metadata: [
                 "bifrost.execution.id": "\(job.record.id)", "error.message": "\(error)",
@@ -127,15 +155,36 @@ public struct JobWorkers: Service {
     }
 }
 
-/// What the claim loop, the runs and the shutdown handler share.
+/// What the claim loop, the runs and the shutdown handler share: the runs going on, and those that ended and
+/// whose outcome is being written.
 private final class WorkerState: Sendable {
-    private let state = Mutex<(stopping: Bool, running: Set<UUID>)>((false, []))
+    private struct State {
+        var stopping = false
+        var running: Set<UUID> = []
+        var recording = 0
+    }
+
+    private let state = Mutex(State())
 
     var isStopping: Bool { state.withLock { $0.stopping } }
     var inFlight: Set<UUID> { state.withLock { $0.running } }
     var inFlightCount: Int { state.withLock { $0.running.count } }
+    var recordingCount: Int { state.withLock { $0.recording } }
 
     func stop() { state.withLock { $0.stopping = true } }
     func started(_ id: UUID) { _ = state.withLock { $0.running.insert(id) } }
-    func ended(_ id: UUID) { _ = state.withLock { $0.running.remove(id) } }
+
+    /// The run ended; its outcome is being written.
+    func ended(_ id: UUID) {
+        state.withLock { state in
+            if state.running.remove(id) != nil { state.recording += 1 }
+        }
+    }
+
+    /// The job is done with: its outcome is written (or it went back to the queue).
+    func recorded(_ id: UUID) {
+        state.withLock { state in
+            if state.running.remove(id) == nil { state.recording -= 1 }
+        }
+    }
 }
