@@ -14,8 +14,10 @@
 # workers in one process). A job is `POST /api/workflows/quick_lookup/execute` {"mode": "async"} with an
 # organisation's API key, answered 202, sent over `clients` keep-alive HTTP connections. Times are the executions
 # row's created_at (taken by the API before its insert), started_at (the claim) and finished_at (the run's end).
-# For the drain phase a row trigger turns every claim into a no-op until it is dropped (a `bifrost serve` with
-# workflows.workers 0 cannot stand in: it stops at once, because its JobWorkers service returns).
+# For the drain phase a row trigger turns every claim into a no-op until it is dropped, so the same process (API
+# and workers) serves every phase.
+# Before each measured window the database is vacuumed and checkpointed, so neither system pays for the dead
+# rows the other (or an earlier round) left.
 # pgqueuer: a producer process enqueues one job per `Queries.enqueue` call over `clients` connections; one
 # consumer process (QueueManager over an asyncpg pool, uvloop) with max_concurrent_tasks = `workers` runs a no-op
 # async entrypoint. Times are the job's `queued`, `picked` and `successful` rows in pgqueuer_log, which pgqueuer
@@ -115,6 +117,7 @@ live() {
   # One job run to its end first: the workers are up and listening before the measured jobs arrive.
   enqueue "$system" "$warmup" 1 1 >/dev/null
   $bench wait "$dsn" "$system" "$warmup"
+  sql "VACUUM ANALYZE"
   sql CHECKPOINT
   local process=$server client before_process before_database
   [ "$system" = bifrost ] || process=$consumer
@@ -130,7 +133,9 @@ live() {
 drain() {
   local system=$1 round=$2 tag=drain$2_$1 client before_process before_database process=$server
   if [ "$system" = bifrost ]; then hold_bifrost; else start_consumer "$tag" hold; process=$consumer; fi
+  sql "VACUUM ANALYZE"
   client=$(enqueue "$system" "$tag" "$jobs" "$clients")
+  sql "VACUUM ANALYZE"
   sql CHECKPOINT
   before_process=$(ticks "$process"); before_database=$(cluster_ticks)
   # Bifrost's workers find the jobs at their next poll (within 1 s), pgqueuer's at once; the measured window
