@@ -5,4 +5,9 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+
+// Function-like and aliased macros Swift cannot import, as constants.
+static const int BIFROST_EVP_CTRL_GCM_SET_IVLEN = EVP_CTRL_GCM_SET_IVLEN;
+static const int BIFROST_EVP_CTRL_GCM_GET_TAG = EVP_CTRL_GCM_GET_TAG;
+static const int BIFROST_EVP_CTRL_GCM_SET_TAG = EVP_CTRL_GCM_SET_TAG;
 #endif
