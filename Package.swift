@@ -170,7 +170,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BifrostStoreTests",
-            dependencies: ["BifrostStore", "BifrostTestSupport"],
+            dependencies: ["BifrostStore", "BifrostCrypto", "BifrostTestSupport"],
             swiftSettings: testSettings
         ),
         .testTarget(

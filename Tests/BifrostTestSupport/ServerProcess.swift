@@ -18,6 +18,9 @@ public final class ServerProcess: Sendable {
         throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "bifrost (run `swift build` first)"])
     }
 
+    /// The master key test processes use: base64 of 32 fixed bytes (a test key, never a real one).
+    public static let testMasterKey = Data((0..<32).map { UInt8($0 * 7 & 0xff) }).base64EncodedString()
+
     private let process: Process
     private let captured = CapturedOutput()
 
@@ -30,6 +33,9 @@ public final class ServerProcess: Sendable {
         process.arguments = arguments
         process.currentDirectoryURL = workingDirectory
         var variables = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BIFROST_") }
+        // Every process of a test run shares one master key unless the test gives its own (an external
+        // database needs one).
+        variables["BIFROST_MASTER_KEY"] = Self.testMasterKey
         variables.merge(environment) { _, new in new }
         process.environment = variables
         let pipe = Pipe()

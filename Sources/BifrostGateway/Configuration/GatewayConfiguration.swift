@@ -98,7 +98,16 @@ public struct GatewayConfiguration: Sendable {
         public var retention: Duration = .seconds(30 * 86_400)
     }
 
+    /// Where the master key of envelope encryption comes from (see `MasterKeyLoader`).
+    public struct Secrets: Sendable {
+        /// Base64 of 32 bytes (environment `BIFROST_MASTER_KEY`); never logged.
+        public var masterKey: String?
+        /// A file holding it, readable by its owner only.
+        public var masterKeyFile: String?
+    }
+
     public var http = HTTP()
+    public var secrets = Secrets()
     public var workflows = Workflows()
     public var auth = Auth()
     public var oidc = OIDC()
@@ -118,7 +127,7 @@ public struct GatewayConfiguration: Sendable {
         "oidc.<name>.issuer", "oidc.<name>.audience", "oidc.<name>.jwksUri", "oidc.<name>.provisionUsers",
         "oidc.keyRefetchInterval", "workflows.maxConcurrentRuns", "workflows.maxConcurrentRunsPerOrganization",
         "workflows.maxResultSize", "workflows.workers", "workflows.drainTimeout", "workflows.leaseTimeout",
-        "workflows.retentionDays",
+        "workflows.retentionDays", "masterKey", "masterKeyFile",
     ]
 
     /// The defaults, as documented.
@@ -158,6 +167,8 @@ public struct GatewayConfiguration: Sendable {
         auth.bootstrapAdminEmail = try values.string("bootstrap.admin.email")
         auth.bootstrapAdminPassword = try values.string("bootstrap.admin.password", isSecret: true)
         policiesDirectory = try values.string("policies.directory")
+        secrets.masterKey = try values.string("masterKey", isSecret: true)
+        secrets.masterKeyFile = try values.string("masterKeyFile")
         oidc = try OIDC(values)
         workflows.maxConcurrentRuns = try values.integer("workflows.maxConcurrentRuns", in: 1...10_000)
             ?? workflows.maxConcurrentRuns

@@ -1,4 +1,5 @@
 public import BifrostEngine
+import BifrostCrypto
 import BifrostStore
 import Foundation
 public import Logging
@@ -30,11 +31,12 @@ public struct GatewayServer: Sendable {
     /// Runs until a shutdown signal, then drains and returns.
     /// - Throws: when the embedded database cannot start, or a migration fails.
     public func run() async throws {
-        if let url = configuration.database.url { return try await run(database: url, embedded: nil) }
+        let masterKey = try MasterKeyLoader.load(configuration, logger: logger)
+        if let url = configuration.database.url { return try await run(database: url, embedded: nil, masterKey: masterKey) }
         let embedded = EmbeddedPostgres(settings: configuration.embeddedPostgres, logger: logger)
         let url = try await embedded.start()
         do {
-            try await run(database: url, embedded: embedded)
+            try await run(database: url, embedded: embedded, masterKey: masterKey)
         } catch {
             // A start that fails before the services run (a bad policy file, say) must not leave the cluster up.
             try? await embedded.stop()
@@ -43,7 +45,7 @@ public struct GatewayServer: Sendable {
     }
 
     /// Runs every service on the database at `databaseURL`; `embedded`, when given, is stopped last.
-    private func run(database databaseURL: DatabaseURL, embedded: EmbeddedPostgres?) async throws {
+    private func run(database databaseURL: DatabaseURL, embedded: EmbeddedPostgres?, masterKey: SecretKey) async throws {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let embedded {
             services.append(.init(service: embedded))
@@ -59,9 +61,11 @@ public struct GatewayServer: Sendable {
         let users = PostgresUserRepository(client: client, logger: logger)
         let instanceID = UUID()
         let instances = GatewayInstances(client: client, logger: logger)
+        let keyRing = KeyRing(client: client, master: masterKey, logger: logger)
         let migrations = MigrationService(
             client: client, migrations: try MigrationCatalog.bundled(), schema: schema, logger: logger,
             afterMigration: { [configuration, logger] in
+                try await keyRing.open()
                 try await AdminBootstrap.run(configuration: configuration.auth, users: users, logger: logger)
                 try await instances.heartbeat(instanceID)
             }

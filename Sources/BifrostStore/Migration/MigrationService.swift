@@ -4,8 +4,9 @@ public import ServiceLifecycle
 
 /// Brings the schema up to date at start-up, waiting for the database with backoff while it is unreachable.
 ///
-/// A migration that PostgreSQL refuses ends the service with `Migrator.Failure`, which stops the whole
-/// `ServiceGroup`: the gateway never serves a half-migrated schema. Once done, the service idles until shutdown.
+/// A migration that PostgreSQL refuses ends the service with `Migrator.Failure`, and so does any other
+/// `StartupRefusal` of `afterMigration` (a wrong master key), which stops the whole `ServiceGroup`: the gateway
+/// never serves a half-migrated schema. Once done, the service idles until shutdown.
 public struct MigrationService: Service {
     private let migrator: Migrator
     private let schema: SchemaState
@@ -34,8 +35,8 @@ public struct MigrationService: Service {
                 schema.markCurrent()
                 logger.info("Database schema is current", metadata: ["bifrost.migrations.applied": "\(applied.count)"])
                 break
-            } catch let failure as Migrator.Failure {
-                throw failure
+            } catch let refusal as any StartupRefusal {
+                throw refusal
             } catch {
                 logger.warning(
                     "Database unreachable; retrying",

@@ -16,7 +16,7 @@ public struct Migrator: Sendable {
     }
 
     /// A migration that PostgreSQL refused; its transaction was rolled back.
-    public struct Failure: Error, CustomStringConvertible {
+    public struct Failure: StartupRefusal, CustomStringConvertible {
         /// The file that failed.
         public var fileName: String
         /// PostgreSQL's message (and detail, when it gave one).
