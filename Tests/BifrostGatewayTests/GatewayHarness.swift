@@ -1,4 +1,5 @@
 import Bifrost
+import BifrostCrypto
 import Foundation
 import BifrostEngine
 import BifrostGateway
@@ -38,6 +39,8 @@ enum GatewayHarness {
         var client: any TestClientProtocol
         /// The engine behind the routes (and the job workers, unless `workflows.workers` is 0).
         var engine: ExecutionEngine
+        /// The envelope keys behind the secrets routes.
+        var keyRing: KeyRing
 
         /// A JSON client signed in as `user` with a fresh gateway token.
         func caller(_ user: User) async throws -> AdminAPITestClient {
@@ -65,12 +68,14 @@ enum GatewayHarness {
                 }
                 let metrics = PrometheusCollectorRegistry()
                 let tokens = try await AccessTokens(privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900))
+                let keyRing = KeyRing(client: client, master: .random(), logger: logger)
                 let dependencies = Gateway.Dependencies(
                     database: client, schema: schema, metrics: metrics, tokens: tokens,
                     policy: try AccessPolicy.load(directory: nil), rateLimits: rateLimits,
                     catalogue: try WorkflowCatalogue(
                         workflows: ExampleWorkflows.workflows + extraWorkflows, dataProviders: ExampleWorkflows.dataProviders
-                    )
+                    ),
+                    keyRing: keyRing
                 )
                 let engine = Gateway.buildEngine(configuration: configuration, dependencies: dependencies, logger: logger)
                 let routers = try Gateway.buildRouters(
@@ -103,7 +108,7 @@ enum GatewayHarness {
                 var failure: (any Error)?
                 do {
                     try await app.test(live ? .live : .router) { testClient in
-                        try await body(testClient, Context(metrics: metrics, database: client, tokens: tokens, client: testClient, engine: engine))
+                        try await body(testClient, Context(metrics: metrics, database: client, tokens: tokens, client: testClient, engine: engine, keyRing: keyRing))
                     }
                 } catch {
                     failure = error

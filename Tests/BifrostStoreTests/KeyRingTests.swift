@@ -27,7 +27,8 @@ import Testing
             await #expect(throws: KeyRing.Failure.self) {
                 try await KeyRing(client: client, master: SecretKey.random(), logger: TestPostgres.logger).open()
             }
-            let unopened = KeyRing(client: client, master: master, logger: TestPostgres.logger)
+            // A ring nobody opened checks its key on first use.
+            let unopened = KeyRing(client: client, master: SecretKey.random(), logger: TestPostgres.logger)
             await #expect(throws: KeyRing.Failure.self) { _ = try await unopened.dataKey(for: .global) }
         }
     }

@@ -5,6 +5,7 @@ public import Hummingbird
 import HummingbirdWebSocket
 public import Logging
 import BifrostAPI
+import BifrostCrypto
 import OpenAPIHummingbird
 import Metrics
 public import PostgresNIO
@@ -32,12 +33,16 @@ public enum Gateway {
         public var instanceID: UUID
         /// Recently verified credentials; `CredentialInvalidation.subscription` clears it on changes from any replica.
         public var credentials: CredentialCache
+        /// Envelope keys for secrets; the caller opens it at start-up (`KeyRing.open`). Nil: a ring under a random
+        /// master key, for tests that store no secrets across processes.
+        public var keyRing: KeyRing?
 
         public init(
             database: PostgresClient, schema: SchemaState, metrics: PrometheusCollectorRegistry, tokens: AccessTokens,
             policy: AccessPolicy, rateLimits: RateLimits, catalogue: WorkflowCatalogue, instanceID: UUID = UUID(),
-            credentials: CredentialCache = CredentialCache()
+            credentials: CredentialCache = CredentialCache(), keyRing: KeyRing? = nil
         ) {
+            self.keyRing = keyRing
             self.credentials = credentials
             self.catalogue = catalogue
             self.instanceID = instanceID
@@ -129,6 +134,11 @@ public enum Gateway {
             identity: identity,
             workflows: WorkflowServices(
                 engine: engine, schedules: PostgresSchedules(client: dependencies.database, logger: logger)
+            ),
+            secrets: PostgresSecrets(
+                client: dependencies.database,
+                keys: dependencies.keyRing ?? KeyRing(client: dependencies.database, master: .random(), logger: logger),
+                logger: logger
             ),
             logger: logger
         )

@@ -9,5 +9,6 @@ struct APIService: APIProtocol {
     let metrics: PrometheusCollectorRegistry
     let identity: IdentityServices
     let workflows: WorkflowServices
+    let secrets: PostgresSecrets
     let logger: Logger
 }

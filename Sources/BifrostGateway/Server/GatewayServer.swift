@@ -81,7 +81,7 @@ public struct GatewayServer: Sendable {
             database: client, schema: schema, metrics: PrometheusCollectorRegistry(), tokens: tokens,
             policy: try AccessPolicy.load(directory: configuration.policiesDirectory),
             rateLimits: try RateLimits.load(directory: configuration.policiesDirectory),
-            catalogue: catalogue, instanceID: instanceID, credentials: credentials
+            catalogue: catalogue, instanceID: instanceID, credentials: credentials, keyRing: keyRing
         )
         let engine = Gateway.buildEngine(configuration: configuration, dependencies: dependencies, logger: logger)
         let application = try Gateway.buildApplication(

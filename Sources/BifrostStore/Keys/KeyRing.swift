@@ -9,20 +9,17 @@ import Synchronization
 /// master key in PostgreSQL, unwrapped on first use and then cached in memory for `cacheLifetime` (a `SecretKey`
 /// is wiped when released).
 ///
-/// `open()` must succeed before any key is used: it registers the master key on first start and otherwise
-/// checks it against the stored check value, refusing a wrong key before anything is decrypted with it.
+/// `open()` registers the master key on first start and otherwise checks it against the stored check value,
+/// refusing a wrong key before anything is decrypted with it; `bifrost serve` calls it at start-up, and the first
+/// key asked for calls it if nobody has.
 public final class KeyRing: Sendable {
     /// Why the key ring cannot be used.
     public enum Failure: StartupRefusal, Sendable, CustomStringConvertible {
         /// The configured master key is not the one the database's keys are wrapped with.
         case wrongMasterKey(version: Int)
-        /// A key was asked for before `open()` succeeded.
-        case notOpen
 
         public var description: String {
             switch self {
-            case .notOpen:
-                "the key ring was used before the master key was checked"
             case .wrongMasterKey(let version):
                 "the configured master key is not master key version \(version) of this database; "
                     + "set BIFROST_MASTER_KEY (or secrets.masterKeyFile) to the key this database was set up with"
@@ -76,7 +73,7 @@ public final class KeyRing: Sendable {
         if let cached = state.withLock({ $0.cache[organization] }), cached.expires > now {
             return (cached.version, cached.key)
         }
-        let masterVersion = try requireOpen()
+        let masterVersion = try await openedVersion()
         let (version, key): (Int, SecretKey)
         if let stored = try await storedKey(for: organization) {
             (version, key) = stored
@@ -90,8 +87,11 @@ public final class KeyRing: Sendable {
     /// Forgets every unwrapped key (they are wiped as their last user releases them).
     public func evictAll() { state.withLock { $0.cache.removeAll() } }
 
-    private func requireOpen() throws -> Int {
-        guard let version = state.withLock({ $0.masterVersion }) else { throw Failure.notOpen }
+    /// The current master-key version, checking the master key first if that has not been done.
+    private func openedVersion() async throws -> Int {
+        if let version = state.withLock({ $0.masterVersion }) { return version }
+        try await open()
+        guard let version = state.withLock({ $0.masterVersion }) else { throw Failure.wrongMasterKey(version: 1) }
         return version
     }
 
