@@ -253,7 +253,7 @@ import Testing
             let workflows = try #require(list as? [[String: Any]])
             #expect(Set(workflows.compactMap { $0["name"] as? String }) == [
                 "always_fail", "assign_user", "bulk_import", "create_user", "create_user_with_license", "daily_report",
-                "process_data", "process_items", "quick_lookup", "wait_for", "wait_in_background",
+                "process_data", "process_items", "quick_lookup", "wait_for", "wait_in_background", "check_secret",
             ])
             let report = try #require(workflows.first { $0["name"] as? String == "daily_report" })
             #expect(report["execution_mode"] as? String == "scheduled")

@@ -43,6 +43,8 @@ public struct ExecutionEngine: Sendable {
     public let organizationNames: OrganizationNames
     /// This gateway process, as recorded on the runs it owns.
     public let instanceID: UUID
+    /// Where runs' `context.secrets` reads and writes; nil: the service is not available to runs.
+    public let secrets: PostgresSecrets?
     let limits: Limits
     let slots: ExecutionSlots
     let running = RunningExecutions()
@@ -52,8 +54,10 @@ public struct ExecutionEngine: Sendable {
 
     public init(
         catalogue: WorkflowCatalogue, executions: PostgresExecutionRepository, queue: PostgresJobQueue,
-        organizationNames: OrganizationNames, instanceID: UUID, limits: Limits, logger: Logger
+        organizationNames: OrganizationNames, instanceID: UUID, secrets: PostgresSecrets? = nil, limits: Limits,
+        logger: Logger
     ) {
+        self.secrets = secrets
         self.catalogue = catalogue
         self.executions = executions
         self.queue = queue
@@ -176,12 +180,15 @@ public struct ExecutionEngine: Sendable {
         let organizationName = try await organizationNames.name(of: caller.organizationID)
 
         let collector = ExecutionLogCollector()
+        let scope: Scope = caller.organizationID.map(Scope.organization) ?? .global
         let context = ExecutionContext(
             orgID: caller.organizationID, orgName: organizationName, userID: caller.userID, email: caller.email,
             name: caller.name, executionID: id, isPlatformAdmin: caller.isPlatformAdmin,
             logger: collector.logger(forwardingTo: logger) {
                 ["bifrost.execution.id": .string(id.uuidString.lowercased()), "bifrost.workflow": .string(name)]
-            }
+            },
+            secrets: secrets.map { RunSecrets(store: $0, scope: scope, actor: record.startedBy.label, redactor: collector.redactor) }
+                ?? UnavailableService("secrets")
         )
         let liveLog = LiveLog(id, collector: collector, executions: executions, logger: logger)
         let onLongRun: (@Sendable () -> Void)?
@@ -207,8 +214,8 @@ public struct ExecutionEngine: Sendable {
         }
 
         record.status = outcome.status
-        record.result = outcome.result
-        record.error = outcome.error
+        record.result = outcome.result.map { collector.redactor.redact($0) }
+        record.error = outcome.error.map(collector.redactor.redact)
         record.finishedAt = Date()
         record.durationMilliseconds = Int((ContinuousClock.now - clock) / .milliseconds(1))
         let lines = Array(collector.lines.dropFirst(written))

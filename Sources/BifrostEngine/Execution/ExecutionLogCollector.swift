@@ -16,6 +16,8 @@ public final class ExecutionLogCollector: Sendable {
 
     private let state = Mutex(State())
     let capacity: Int
+    /// Secret values the run has touched, hidden from every line it logs.
+    let redactor = SecretRedactor()
 
     public init(capacity: Int = 10_000) { self.capacity = capacity }
 
@@ -85,10 +87,12 @@ struct CollectingLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        collector.append(level: event.level, message: event.message.description)
+        // Secret values the run has read are hidden before the line is kept or forwarded.
+        let message = collector.redactor.redact(event.message.description)
+        collector.append(level: event.level, message: message)
         guard upstream.logLevel <= event.level else { return }
         let metadata = upstreamMetadata().merging(self.metadata) { $1 }.merging(event.metadata ?? [:]) { $1 }
-        upstream.log(level: event.level, event.message, metadata: metadata, source: event.source,
+        upstream.log(level: event.level, "\(message)", metadata: metadata, source: event.source,
                      file: event.file, function: event.function, line: event.line)
     }
 }

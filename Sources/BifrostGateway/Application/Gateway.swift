@@ -33,16 +33,16 @@ public enum Gateway {
         public var instanceID: UUID
         /// Recently verified credentials; `CredentialInvalidation.subscription` clears it on changes from any replica.
         public var credentials: CredentialCache
-        /// Envelope keys for secrets; the caller opens it at start-up (`KeyRing.open`). Nil: a ring under a random
-        /// master key, for tests that store no secrets across processes.
-        public var keyRing: KeyRing?
+        /// Envelope keys for secrets; `bifrost serve` opens it at start-up (`KeyRing.open`). Left out, a ring under
+        /// a random master key (tests that keep no secret beyond the process).
+        public var keyRing: KeyRing
 
         public init(
             database: PostgresClient, schema: SchemaState, metrics: PrometheusCollectorRegistry, tokens: AccessTokens,
             policy: AccessPolicy, rateLimits: RateLimits, catalogue: WorkflowCatalogue, instanceID: UUID = UUID(),
             credentials: CredentialCache = CredentialCache(), keyRing: KeyRing? = nil
         ) {
-            self.keyRing = keyRing
+            self.keyRing = keyRing ?? KeyRing(client: database, master: .random(), logger: Logger(label: "bifrost.keys"))
             self.credentials = credentials
             self.catalogue = catalogue
             self.instanceID = instanceID
@@ -83,6 +83,7 @@ public enum Gateway {
             queue: PostgresJobQueue(client: dependencies.database, logger: logger),
             organizationNames: OrganizationNames { try await organizations.find($0)?.name },
             instanceID: dependencies.instanceID,
+            secrets: PostgresSecrets(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
             limits: .init(
                 concurrentRuns: configuration.workflows.maxConcurrentRuns,
                 concurrentRunsPerOrganization: configuration.workflows.maxConcurrentRunsPerOrganization,
@@ -137,7 +138,7 @@ public enum Gateway {
             ),
             secrets: PostgresSecrets(
                 client: dependencies.database,
-                keys: dependencies.keyRing ?? KeyRing(client: dependencies.database, master: .random(), logger: logger),
+                keys: dependencies.keyRing,
                 logger: logger
             ),
             logger: logger

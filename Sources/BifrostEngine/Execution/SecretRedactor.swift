@@ -1,0 +1,46 @@
+import Bifrost
+import Foundation
+import Synchronization
+
+/// The secret values a run has read or written, and their removal from whatever the run produces: log lines (as
+/// they are logged, before they reach the gateway's log or the database), its result and its error.
+final class SecretRedactor: Sendable {
+    static let mask = "[REDACTED]"
+    private let values = Mutex<[String]>([])
+
+    /// Adds a value to hide from now on.
+    func hide(_ value: String) {
+        guard !value.isEmpty else { return }
+        values.withLock { values in
+            guard !values.contains(value) else { return }
+            values.append(value)
+            // Longest first, so a value containing another is masked whole.
+            values.sort { $0.count > $1.count }
+        }
+    }
+
+    var isEmpty: Bool { values.withLock { $0.isEmpty } }
+
+    /// `text` with every hidden value replaced by `[REDACTED]`.
+    func redact(_ text: String) -> String {
+        let hidden = values.withLock { $0 }
+        guard !hidden.isEmpty else { return text }
+        var text = text
+        for value in hidden where text.contains(value) {
+            text = text.replacingOccurrences(of: value, with: Self.mask)
+        }
+        return text
+    }
+
+    /// `value` with every hidden value replaced in its strings (object keys included).
+    func redact(_ value: JSONValue) -> JSONValue {
+        guard !isEmpty else { return value }
+        switch value {
+        case .string(let text): return .string(redact(text))
+        case .array(let items): return .array(items.map(redact))
+        case .object(let members):
+            return .object(Dictionary(members.map { (redact($0.key), redact($0.value)) }) { first, _ in first })
+        default: return value
+        }
+    }
+}
