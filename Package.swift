@@ -19,6 +19,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "bifrost", targets: ["BifrostCLI"]),
+        .executable(name: "crypto-bench", targets: ["CryptoBench"]),
         .library(name: "Bifrost", targets: ["Bifrost"]),
     ],
     dependencies: [
@@ -161,6 +162,11 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             path: "Tests/BifrostTestSupport",
+            swiftSettings: strictSettings
+        ),
+        // Benchmarks/crypto.sh: seal + open through BifrostCrypto, timed.
+        .executableTarget(
+            name: "CryptoBench", dependencies: ["BifrostCrypto"], path: "Benchmarks/CryptoBench",
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -10,93 +10,138 @@ public enum AESGCM {
     public static let nonceByteCount = 12
     public static let tagByteCount = 16
 
+    /// The cipher, fetched from OpenSSL's default provider once (an implicit fetch on every operation costs
+    /// more than the encryption of a short value). Immutable after the fetch; OpenSSL cipher objects may be
+    /// shared between threads.
+    nonisolated(unsafe) private static let cipher: OpaquePointer = {
+        guard let cipher = EVP_CIPHER_fetch(nil, "AES-256-GCM", nil) else {
+            preconditionFailure("OpenSSL has no AES-256-GCM (is the default provider available?)")
+        }
+        return cipher
+    }()
+
     /// Encrypts `plaintext` under `key` with a fresh random nonce. - Returns: `nonce ‖ ciphertext ‖ tag`.
-    public static func seal(
-        _ plaintext: some Collection<UInt8>, key: SecretKey, associatedData: some Collection<UInt8> = [UInt8]()
-    ) throws -> [UInt8] {
-        let nonce = SecureRandom.bytes(nonceByteCount)
-        let (ciphertext, tag) = try seal(plaintext, key: key, nonce: nonce, associatedData: associatedData)
-        return nonce + ciphertext + tag
+    public static func seal(_ plaintext: [UInt8], key: SecretKey, associatedData: [UInt8] = []) throws -> [UInt8] {
+        var sealed = [UInt8](repeating: 0, count: nonceByteCount + plaintext.count + tagByteCount)
+        try sealed.withUnsafeMutableBufferPointer { out in
+            guard RAND_bytes(out.baseAddress, Int32(nonceByteCount)) == 1 else { throw CryptoError.openSSL("RAND_bytes") }
+            let nonce = UnsafeBufferPointer(rebasing: out[..<nonceByteCount])
+            try plaintext.withUnsafeBufferPointer { input in
+                try associatedData.withUnsafeBufferPointer { aad in
+                    try encrypt(
+                        input, key: key, nonce: nonce, aad: aad,
+                        into: UnsafeMutableBufferPointer(rebasing: out[nonceByteCount...])
+                    )
+                }
+            }
+        }
+        return sealed
     }
 
     /// Decrypts a value `seal` produced. - Throws: `CryptoError.authenticationFailed` for a wrong key, wrong
     /// associated data or an altered value; nothing of the plaintext is returned then.
-    public static func open(
-        _ sealed: some Collection<UInt8>, key: SecretKey, associatedData: some Collection<UInt8> = [UInt8]()
-    ) throws -> [UInt8] {
-        let bytes = Array(sealed)
-        guard bytes.count >= nonceByteCount + tagByteCount else { throw CryptoError.malformedCiphertext }
-        return try open(
-            ciphertext: bytes[nonceByteCount..<(bytes.count - tagByteCount)], key: key,
-            nonce: bytes[..<nonceByteCount], tag: bytes[(bytes.count - tagByteCount)...], associatedData: associatedData
-        )
+    public static func open(_ sealed: [UInt8], key: SecretKey, associatedData: [UInt8] = []) throws -> [UInt8] {
+        guard sealed.count >= nonceByteCount + tagByteCount else { throw CryptoError.malformedCiphertext }
+        return try sealed.withUnsafeBufferPointer { bytes in
+            try associatedData.withUnsafeBufferPointer { aad in
+                try decrypt(
+                    UnsafeBufferPointer(rebasing: bytes[nonceByteCount..<(bytes.count - tagByteCount)]), key: key,
+                    nonce: UnsafeBufferPointer(rebasing: bytes[..<nonceByteCount]),
+                    tag: UnsafeBufferPointer(rebasing: bytes[(bytes.count - tagByteCount)...]), aad: aad
+                )
+            }
+        }
+    }
+
+    /// Decrypts a value `seal` produced, given as any collection of bytes (a database buffer's view, say).
+    public static func open(_ sealed: some Collection<UInt8>, key: SecretKey, associatedData: [UInt8] = []) throws -> [UInt8] {
+        try open(Array(sealed), key: key, associatedData: associatedData)
     }
 
     /// Encrypts with a given nonce (known-answer tests; `seal(_:key:associatedData:)` for everything else: a
     /// nonce must never be used twice with one key). - Returns: the ciphertext and the 16-byte tag.
-    public static func seal(
-        _ plaintext: some Collection<UInt8>, key: SecretKey, nonce: some Collection<UInt8>,
-        associatedData: some Collection<UInt8>
-    ) throws -> (ciphertext: [UInt8], tag: [UInt8]) {
-        let input = Array(plaintext), iv = Array(nonce), aad = Array(associatedData)
-        guard iv.count == nonceByteCount else { throw CryptoError.invalidNonceSize(iv.count) }
-        return try withContext { context in
-            try key.withUnsafeBytes { keyBytes in
-                try check(EVP_EncryptInit_ex(context, EVP_aes_256_gcm(), nil, nil, nil), "EncryptInit")
-                try check(EVP_CIPHER_CTX_ctrl(context, BIFROST_EVP_CTRL_GCM_SET_IVLEN, Int32(iv.count), nil), "SET_IVLEN")
-                try check(EVP_EncryptInit_ex(context, nil, nil, keyBytes.bindMemory(to: UInt8.self).baseAddress, iv), "EncryptInit key")
+    public static func seal(_ plaintext: [UInt8], key: SecretKey, nonce: [UInt8], associatedData: [UInt8]) throws
+        -> (ciphertext: [UInt8], tag: [UInt8])
+    {
+        guard nonce.count == nonceByteCount else { throw CryptoError.invalidNonceSize(nonce.count) }
+        var out = [UInt8](repeating: 0, count: plaintext.count + tagByteCount)
+        try out.withUnsafeMutableBufferPointer { output in
+            try plaintext.withUnsafeBufferPointer { input in
+                try nonce.withUnsafeBufferPointer { iv in
+                    try associatedData.withUnsafeBufferPointer { aad in
+                        try encrypt(input, key: key, nonce: iv, aad: aad, into: output)
+                    }
+                }
             }
-            var length: Int32 = 0
-            if !aad.isEmpty { try check(EVP_EncryptUpdate(context, nil, &length, aad, Int32(aad.count)), "EncryptUpdate aad") }
-            var output = [UInt8](repeating: 0, count: input.count + 16)
-            var written = 0
-            if !input.isEmpty {
-                try check(EVP_EncryptUpdate(context, &output, &length, input, Int32(input.count)), "EncryptUpdate")
-                written = Int(length)
-            }
-            try output.withUnsafeMutableBufferPointer { buffer in
-                try check(EVP_EncryptFinal_ex(context, buffer.baseAddress! + written, &length), "EncryptFinal")
-            }
-            written += Int(length)
-            var tag = [UInt8](repeating: 0, count: tagByteCount)
-            try check(EVP_CIPHER_CTX_ctrl(context, BIFROST_EVP_CTRL_GCM_GET_TAG, Int32(tagByteCount), &tag), "GET_TAG")
-            return (Array(output[..<written]), tag)
         }
+        return (Array(out[..<plaintext.count]), Array(out[plaintext.count...]))
     }
 
     /// Decrypts and authenticates with the parts given separately.
     public static func open(
-        ciphertext: some Collection<UInt8>, key: SecretKey, nonce: some Collection<UInt8>, tag: some Collection<UInt8>,
-        associatedData: some Collection<UInt8>
+        ciphertext: [UInt8], key: SecretKey, nonce: [UInt8], tag: [UInt8], associatedData: [UInt8]
     ) throws -> [UInt8] {
-        let input = Array(ciphertext), iv = Array(nonce), aad = Array(associatedData)
-        var expected = Array(tag)
-        guard iv.count == nonceByteCount else { throw CryptoError.invalidNonceSize(iv.count) }
-        guard expected.count == tagByteCount else { throw CryptoError.malformedCiphertext }
-        return try withContext { context in
+        guard nonce.count == nonceByteCount else { throw CryptoError.invalidNonceSize(nonce.count) }
+        guard tag.count == tagByteCount else { throw CryptoError.malformedCiphertext }
+        return try ciphertext.withUnsafeBufferPointer { input in
+            try nonce.withUnsafeBufferPointer { iv in
+                try tag.withUnsafeBufferPointer { expected in
+                    try associatedData.withUnsafeBufferPointer { aad in
+                        try decrypt(input, key: key, nonce: iv, tag: expected, aad: aad)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes `ciphertext ‖ tag` of `input` into `output` (`input.count + 16` bytes).
+    private static func encrypt(
+        _ input: UnsafeBufferPointer<UInt8>, key: SecretKey, nonce: UnsafeBufferPointer<UInt8>,
+        aad: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>
+    ) throws {
+        try withContext { context in
             try key.withUnsafeBytes { keyBytes in
-                try check(EVP_DecryptInit_ex(context, EVP_aes_256_gcm(), nil, nil, nil), "DecryptInit")
-                try check(EVP_CIPHER_CTX_ctrl(context, BIFROST_EVP_CTRL_GCM_SET_IVLEN, Int32(iv.count), nil), "SET_IVLEN")
-                try check(EVP_DecryptInit_ex(context, nil, nil, keyBytes.bindMemory(to: UInt8.self).baseAddress, iv), "DecryptInit key")
+                try check(EVP_EncryptInit_ex(context, cipher, nil, keyBytes.bindMemory(to: UInt8.self).baseAddress, nonce.baseAddress), "EncryptInit")
             }
             var length: Int32 = 0
-            if !aad.isEmpty { try check(EVP_DecryptUpdate(context, nil, &length, aad, Int32(aad.count)), "DecryptUpdate aad") }
-            var output = [UInt8](repeating: 0, count: input.count + 16)
-            var written = 0
+            if !aad.isEmpty { try check(EVP_EncryptUpdate(context, nil, &length, aad.baseAddress, Int32(aad.count)), "EncryptUpdate aad") }
             if !input.isEmpty {
-                try check(EVP_DecryptUpdate(context, &output, &length, input, Int32(input.count)), "DecryptUpdate")
-                written = Int(length)
+                try check(EVP_EncryptUpdate(context, output.baseAddress, &length, input.baseAddress, Int32(input.count)), "EncryptUpdate")
             }
-            try check(EVP_CIPHER_CTX_ctrl(context, BIFROST_EVP_CTRL_GCM_SET_TAG, Int32(tagByteCount), &expected), "SET_TAG")
-            let verified = output.withUnsafeMutableBufferPointer { buffer in
-                EVP_DecryptFinal_ex(context, buffer.baseAddress! + written, &length)
+            try check(EVP_EncryptFinal_ex(context, output.baseAddress! + input.count, &length), "EncryptFinal")
+            try check(
+                EVP_CIPHER_CTX_ctrl(context, BIFROST_EVP_CTRL_GCM_GET_TAG, Int32(tagByteCount), output.baseAddress! + input.count),
+                "GET_TAG"
+            )
+        }
+    }
+
+    private static func decrypt(
+        _ input: UnsafeBufferPointer<UInt8>, key: SecretKey, nonce: UnsafeBufferPointer<UInt8>,
+        tag: UnsafeBufferPointer<UInt8>, aad: UnsafeBufferPointer<UInt8>
+    ) throws -> [UInt8] {
+        try withContext { context in
+            try key.withUnsafeBytes { keyBytes in
+                try check(EVP_DecryptInit_ex(context, cipher, nil, keyBytes.bindMemory(to: UInt8.self).baseAddress, nonce.baseAddress), "DecryptInit")
             }
-            guard verified > 0 else {
-                output.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) }
-                throw CryptoError.authenticationFailed
+            var length: Int32 = 0
+            if !aad.isEmpty { try check(EVP_DecryptUpdate(context, nil, &length, aad.baseAddress, Int32(aad.count)), "DecryptUpdate aad") }
+            var output = [UInt8](repeating: 0, count: input.count + 16)
+            try output.withUnsafeMutableBufferPointer { out in
+                if !input.isEmpty {
+                    try check(EVP_DecryptUpdate(context, out.baseAddress, &length, input.baseAddress, Int32(input.count)), "DecryptUpdate")
+                }
+                try check(
+                    EVP_CIPHER_CTX_ctrl(context, BIFROST_EVP_CTRL_GCM_SET_TAG, Int32(tagByteCount), UnsafeMutableRawPointer(mutating: tag.baseAddress)),
+                    "SET_TAG"
+                )
+                guard EVP_DecryptFinal_ex(context, out.baseAddress! + input.count, &length) > 0 else {
+                    OPENSSL_cleanse(out.baseAddress, out.count)
+                    throw CryptoError.authenticationFailed
+                }
             }
-            written += Int(length)
-            return Array(output[..<written])
+            output.removeLast(16)
+            return output
         }
     }
 

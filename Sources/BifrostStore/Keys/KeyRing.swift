@@ -117,9 +117,11 @@ public final class KeyRing: Sendable {
     /// Makes version 1 of `organization`'s data key; if another replica made it first, uses that one.
     private func createKey(for organization: UUID?, masterVersion: Int) async throws -> (Int, SecretKey) {
         let key = SecretKey.random()
-        let wrapped = try key.withUnsafeBytes { bytes in
-            try AESGCM.seal(bytes, key: master, associatedData: Self.wrapContext(organization, version: 1, masterVersion: masterVersion))
-        }
+        var raw = key.withUnsafeBytes { Array($0) }
+        defer { for index in raw.indices { raw[index] = 0 } }
+        let wrapped = try AESGCM.seal(
+            raw, key: master, associatedData: Self.wrapContext(organization, version: 1, masterVersion: masterVersion)
+        )
         try await client.query(
             """
             INSERT INTO data_keys (organization_id, version, master_version, wrapped)
