@@ -3,16 +3,7 @@ import Testing
 
 /// AES-256-GCM through OpenSSL's EVP interface: published answers, tampering, nonces.
 @Suite struct AESGCMTests {
-    private func bytes(_ hex: String) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            bytes.append(UInt8(hex[index..<next], radix: 16)!)
-            index = next
-        }
-        return bytes
-    }
+    private func bytes(_ hex: String) -> [UInt8] { [UInt8](hex: hex) }
 
     /// Test cases 13–16 of the GCM specification (McGrew and Viega), the AES-256 ones, as NIST's validation
     /// suite also uses them.

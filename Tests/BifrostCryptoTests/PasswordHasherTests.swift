@@ -10,7 +10,7 @@ import Testing
     ])
     func derivesTheKnownPBKDF2Vectors(iterations: Int, expected: String) {
         let stored = "pbkdf2-sha256$\(iterations)$\(Base64.encode(Array("salt".utf8)))$"
-            + Base64.encode(hexBytes(expected))
+            + Base64.encode([UInt8](hex: expected))
         #expect(PasswordHasher().verify("password", against: stored))
         #expect(!PasswordHasher().verify("passwore", against: stored))
     }
@@ -33,17 +33,6 @@ import Testing
     @Test(arguments: ["", "plain", "pbkdf2-sha256$x$abc$def", "bcrypt$1$a$b", "pbkdf2-sha256$0$YQ==$YQ=="])
     func malformedStoredHashesNeverVerify(_ stored: String) {
         #expect(!PasswordHasher().verify("anything", against: stored))
-    }
-
-    private func hexBytes(_ hex: String) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            bytes.append(UInt8(hex[index..<next], radix: 16)!)
-            index = next
-        }
-        return bytes
     }
 }
 
