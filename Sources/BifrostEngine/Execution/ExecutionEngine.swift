@@ -45,6 +45,8 @@ public struct ExecutionEngine: Sendable {
     public let instanceID: UUID
     /// Where runs' `context.secrets` reads and writes; nil: the service is not available to runs.
     public let secrets: PostgresSecrets?
+    /// Where runs' `context.config` reads and writes; nil: the service is not available to runs.
+    public let config: PostgresConfig?
     let limits: Limits
     let slots: ExecutionSlots
     let running = RunningExecutions()
@@ -54,10 +56,11 @@ public struct ExecutionEngine: Sendable {
 
     public init(
         catalogue: WorkflowCatalogue, executions: PostgresExecutionRepository, queue: PostgresJobQueue,
-        organizationNames: OrganizationNames, instanceID: UUID, secrets: PostgresSecrets? = nil, limits: Limits,
-        logger: Logger
+        organizationNames: OrganizationNames, instanceID: UUID, secrets: PostgresSecrets? = nil,
+        config: PostgresConfig? = nil, limits: Limits, logger: Logger
     ) {
         self.secrets = secrets
+        self.config = config
         self.catalogue = catalogue
         self.executions = executions
         self.queue = queue
@@ -187,6 +190,8 @@ public struct ExecutionEngine: Sendable {
             logger: collector.logger(forwardingTo: logger) {
                 ["bifrost.execution.id": .string(id.uuidString.lowercased()), "bifrost.workflow": .string(name)]
             },
+            config: config.map { RunConfig(store: $0, scope: scope, actor: record.startedBy.label, redactor: collector.redactor) }
+                ?? UnavailableService("config"),
             secrets: secrets.map { RunSecrets(store: $0, scope: scope, actor: record.startedBy.label, redactor: collector.redactor) }
                 ?? UnavailableService("secrets")
         )

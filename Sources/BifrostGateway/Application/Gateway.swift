@@ -84,6 +84,7 @@ public enum Gateway {
             organizationNames: OrganizationNames { try await organizations.find($0)?.name },
             instanceID: dependencies.instanceID,
             secrets: PostgresSecrets(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
+            config: PostgresConfig(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
             limits: .init(
                 concurrentRuns: configuration.workflows.maxConcurrentRuns,
                 concurrentRunsPerOrganization: configuration.workflows.maxConcurrentRunsPerOrganization,
@@ -136,11 +137,8 @@ public enum Gateway {
             workflows: WorkflowServices(
                 engine: engine, schedules: PostgresSchedules(client: dependencies.database, logger: logger)
             ),
-            secrets: PostgresSecrets(
-                client: dependencies.database,
-                keys: dependencies.keyRing,
-                logger: logger
-            ),
+            secrets: PostgresSecrets(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
+            config: PostgresConfig(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
             logger: logger
         )
         try api.registerHandlers(

@@ -10,5 +10,6 @@ struct APIService: APIProtocol {
     let identity: IdentityServices
     let workflows: WorkflowServices
     let secrets: PostgresSecrets
+    let config: PostgresConfig
     let logger: Logger
 }

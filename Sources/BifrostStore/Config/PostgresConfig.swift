@@ -1,0 +1,139 @@
+public import Bifrost
+public import BifrostCrypto
+public import Foundation
+public import Logging
+import NIOCore
+public import PostgresNIO
+
+/// Configuration values on PostgreSQL, per organisation with global fallback. A `secret` value is sealed under
+/// its scope's data key and never listed; the others are stored as JSON.
+public struct PostgresConfig: Sendable {
+    /// The type a value is declared with.
+    public enum ValueType: String, Sendable, CaseIterable {
+        case string, int, bool, json, secret
+
+        /// Whether `value` is of this type.
+        public func admits(_ value: JSONValue) -> Bool {
+            switch (self, value) {
+            case (.string, .string), (.secret, .string), (.int, .int), (.bool, .bool), (.json, _): true
+            default: false
+            }
+        }
+    }
+
+    private let client: PostgresClient
+    private let keys: KeyRing
+    private let logger: Logger
+
+    public init(client: PostgresClient, keys: KeyRing, logger: Logger) {
+        self.client = client
+        self.keys = keys
+        self.logger = logger
+    }
+
+    /// Whether `key` may name a value: letters, digits and `_`, at most 100.
+    public static func isValidKey(_ key: String) -> Bool {
+        (1...100).contains(key.utf8.count) && key.utf8.allSatisfy {
+            ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F
+        }
+    }
+
+    /// Sets `key` of `scope` (the caller has checked that `type` admits `value`).
+    public func put(
+        _ key: String, value: JSONValue, type: ValueType, description: String?, in scope: Scope, by actor: String
+    ) async throws {
+        var json: String?
+        var sealed: ByteBuffer?
+        var version: Int?
+        if type == .secret {
+            let (current, dataKey) = try await keys.dataKey(for: scope)
+            let text = value.stringValue ?? value.jsonText
+            sealed = ByteBuffer(bytes: try AESGCM.seal(Array(text.utf8), key: dataKey, associatedData: Self.context(scope, key, current)))
+            version = current
+        } else {
+            json = value.jsonText
+        }
+        try await client.query(
+            """
+            INSERT INTO config (organization_id, key, type, value, sealed, data_key_version, description, updated_by)
+            VALUES (\(scope.organizationID), \(key), \(type.rawValue), \(json)::jsonb, \(sealed), \(version), \(description), \(actor))
+            ON CONFLICT (coalesce(organization_id, '00000000-0000-0000-0000-000000000000'::uuid), key) DO UPDATE SET
+                type = excluded.type, value = excluded.value, sealed = excluded.sealed,
+                data_key_version = excluded.data_key_version,
+                description = coalesce(excluded.description, config.description), updated_at = now(),
+                updated_by = excluded.updated_by
+            """,
+            logger: logger
+        )
+    }
+
+    /// Deletes `key` of `scope`. - Returns: whether there was one.
+    public func delete(_ key: String, in scope: Scope) async throws -> Bool {
+        let rows = try await client.query(
+            "DELETE FROM config WHERE organization_id IS NOT DISTINCT FROM \(scope.organizationID) AND key = \(key) RETURNING key",
+            logger: logger
+        )
+        for try await _ in rows.decode(String.self) { return true }
+        return false
+    }
+
+    /// The values of `scope`, by key; a `secret` one without its value.
+    public func list(in scope: Scope) async throws -> [ConfigEntry] {
+        let rows = try await client.query(
+            """
+            SELECT key, type, value::text, description, updated_at, updated_by FROM config
+            WHERE organization_id IS NOT DISTINCT FROM \(scope.organizationID) ORDER BY key
+            """,
+            logger: logger
+        )
+        var entries: [ConfigEntry] = []
+        for try await (key, type, value, description, updated, by) in rows.decode(
+            (String, String, String?, String?, Date, String).self
+        ) {
+            entries.append(ConfigEntry(
+                key: key, type: ValueType(rawValue: type) ?? .json, value: try value.map(JSONText.decode),
+                description: description, updatedAt: updated, updatedBy: by
+            ))
+        }
+        return entries
+    }
+
+    /// The value of `key` for a run in `scope`: the organisation's, else the global one, else nil; a `secret`
+    /// value decrypted (as a string).
+    public func value(_ key: String, for scope: Scope) async throws -> (value: JSONValue, type: ValueType)? {
+        let rows = try await client.query(
+            """
+            SELECT organization_id, type, value::text, sealed, data_key_version FROM config
+            WHERE key = \(key) AND (organization_id IS NULL OR organization_id = \(scope.organizationID))
+            ORDER BY organization_id NULLS LAST LIMIT 1
+            """,
+            logger: logger
+        )
+        for try await (organization, type, value, sealed, version) in rows.decode(
+            (UUID?, String, String?, ByteBuffer?, Int32?).self
+        ) {
+            let kind = ValueType(rawValue: type) ?? .json
+            guard kind == .secret, let sealed, let version else { return (try JSONText.decode(value ?? "null"), kind) }
+            let owner: Scope = organization.map(Scope.organization) ?? .global
+            let (current, dataKey) = try await keys.dataKey(for: owner)
+            guard current == Int(version) else { throw CryptoError.malformedCiphertext }
+            let bytes = try AESGCM.open(sealed.readableBytesView, key: dataKey, associatedData: Self.context(owner, key, Int(version)))
+            return (.string(String(decoding: bytes, as: UTF8.self)), .secret)
+        }
+        return nil
+    }
+
+    static func context(_ scope: Scope, _ key: String, _ version: Int) -> [UInt8] {
+        Array("bifrost:config:\(scope):\(key):data-key-v\(version)".utf8)
+    }
+}
+
+/// A configuration value as listings show it: a `secret` one without its value.
+public struct ConfigEntry: Sendable, Hashable {
+    public var key: String
+    public var type: PostgresConfig.ValueType
+    public var value: JSONValue?
+    public var description: String?
+    public var updatedAt: Date
+    public var updatedBy: String
+}
