@@ -1,3 +1,5 @@
+import Bifrost
+import BifrostEngine
 import BifrostStore
 import BifrostTestSupport
 import Foundation
@@ -41,6 +43,34 @@ import Testing
             for try await count in rows.decode(Int.self) { #expect(count == 0) }
             #expect(try await world.adminA(.delete, "/api/config/page_size").status == .noContent)
             #expect(try await world.adminA(.delete, "/api/config/page_size").status == .notFound)
+        }
+    }
+}
+
+/// A replica's configuration cache forgets a key as soon as another replica changes it.
+@Suite struct ConfigCacheTests {
+    @Test func aChangeOnOneReplicaShowsInTheNextRunOnAnother() async throws {
+        try await OrganizationAndUserTests.withWorld { world, context in
+            try await SecondReplica.with(database: context.database) { replica in
+                let caller = Caller(
+                    organizationID: world.orgA, userID: nil, email: nil, name: nil, isPlatformAdmin: false,
+                    actor: ExecutionActor(label: "test")
+                )
+                func apiURL() async throws -> String? {
+                    guard case .finished(let record) = try await replica.engine.submit("configure_api", input: [:], caller: caller)
+                    else { return nil }
+                    return record.result?["api_url"]?.stringValue
+                }
+                #expect(try await apiURL() == "https://api.example.com")  // the default; now cached on the replica
+                #expect(try await world.adminA(.put, "/api/config/api_url", ["value": "https://new.example", "type": "string"]).status == .ok)
+                // The cache would keep the old answer for 30 s; the notification clears it within moments.
+                var seen = try await apiURL()
+                for _ in 0..<100 where seen != "https://new.example" {
+                    try await Task.sleep(for: .milliseconds(50))
+                    seen = try await apiURL()
+                }
+                #expect(seen == "https://new.example")
+            }
         }
     }
 }

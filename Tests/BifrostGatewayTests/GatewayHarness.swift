@@ -90,7 +90,10 @@ enum GatewayHarness {
                 )
                 let listener = NotificationListener(
                     client: client,
-                    subscriptions: [jobWorkers.subscription, engine.eventSubscription, engine.cancellationSubscription],
+                    subscriptions: [
+                        jobWorkers.subscription, engine.eventSubscription, engine.cancellationSubscription,
+                        engine.configSubscription,
+                    ],
                     logger: logger
                 )
                 let workers = Task {

@@ -47,7 +47,10 @@ struct SecondReplica: Sendable {
         )
         let listener = NotificationListener(
             client: database,
-            subscriptions: [jobWorkers.subscription, engine.eventSubscription, engine.cancellationSubscription],
+            subscriptions: [
+                jobWorkers.subscription, engine.eventSubscription, engine.cancellationSubscription,
+                engine.configSubscription,
+            ],
             logger: TestPostgres.logger
         )
         let group = ServiceGroup(

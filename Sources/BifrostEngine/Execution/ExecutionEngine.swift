@@ -47,6 +47,8 @@ public struct ExecutionEngine: Sendable {
     public let secrets: PostgresSecrets?
     /// Where runs' `context.config` reads and writes; nil: the service is not available to runs.
     public let config: PostgresConfig?
+    /// Configuration values runs read recently.
+    public let configCache = ConfigCache()
     let limits: Limits
     let slots: ExecutionSlots
     let running = RunningExecutions()
@@ -190,7 +192,9 @@ public struct ExecutionEngine: Sendable {
             logger: collector.logger(forwardingTo: logger) {
                 ["bifrost.execution.id": .string(id.uuidString.lowercased()), "bifrost.workflow": .string(name)]
             },
-            config: config.map { RunConfig(store: $0, scope: scope, actor: record.startedBy.label, redactor: collector.redactor) }
+            config: config.map {
+                RunConfig(store: $0, cache: configCache, scope: scope, actor: record.startedBy.label, redactor: collector.redactor)
+            }
                 ?? UnavailableService("config"),
             secrets: secrets.map { RunSecrets(store: $0, scope: scope, actor: record.startedBy.label, redactor: collector.redactor) }
                 ?? UnavailableService("secrets")

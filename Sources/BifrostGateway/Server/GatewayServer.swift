@@ -98,7 +98,7 @@ public struct GatewayServer: Sendable {
             client: client,
             subscriptions: [
                 CredentialInvalidation.subscription(clearing: credentials), workers.subscription,
-                engine.eventSubscription, engine.cancellationSubscription,
+                engine.eventSubscription, engine.cancellationSubscription, engine.configSubscription,
             ],
             logger: logger
         )))

@@ -23,4 +23,14 @@ extension ExecutionEngine {
             resumed: {}
         )
     }
+
+    /// Forgets a configuration key in this replica's cache whenever any replica changes it, and everything when
+    /// listening resumes after a gap.
+    public var configSubscription: NotificationSubscription {
+        NotificationSubscription(
+            channel: PostgresConfig.channel,
+            received: { [configCache] key in configCache.invalidate(key) },
+            resumed: { [configCache] in configCache.invalidateAll() }
+        )
+    }
 }

@@ -6,7 +6,7 @@ import NIOCore
 public import PostgresNIO
 
 /// Configuration values on PostgreSQL, per organisation with global fallback. A `secret` value is sealed under
-/// its scope's data key and never listed; the others are stored as JSON.
+/// its scope's data key and never listed; the others are stored as JSON. Every change notifies `channel`.
 public struct PostgresConfig: Sendable {
     /// The type a value is declared with.
     public enum ValueType: String, Sendable, CaseIterable {
@@ -20,6 +20,9 @@ public struct PostgresConfig: Sendable {
             }
         }
     }
+
+    /// Notified (payload: the key) whenever a value is set or deleted, so that every replica's cache forgets it.
+    public static let channel = "bifrost_config"
 
     private let client: PostgresClient
     private let keys: KeyRing
@@ -55,6 +58,7 @@ public struct PostgresConfig: Sendable {
         }
         try await client.query(
             """
+            WITH saved AS (
             INSERT INTO config (organization_id, key, type, value, sealed, data_key_version, description, updated_by)
             VALUES (\(scope.organizationID), \(key), \(type.rawValue), \(json)::jsonb, \(sealed), \(version), \(description), \(actor))
             ON CONFLICT (coalesce(organization_id, '00000000-0000-0000-0000-000000000000'::uuid), key) DO UPDATE SET
@@ -62,6 +66,9 @@ public struct PostgresConfig: Sendable {
                 data_key_version = excluded.data_key_version,
                 description = coalesce(excluded.description, config.description), updated_at = now(),
                 updated_by = excluded.updated_by
+            RETURNING key
+            )
+            SELECT pg_notify(\(Self.channel), key) FROM saved
             """,
             logger: logger
         )
@@ -70,10 +77,16 @@ public struct PostgresConfig: Sendable {
     /// Deletes `key` of `scope`. - Returns: whether there was one.
     public func delete(_ key: String, in scope: Scope) async throws -> Bool {
         let rows = try await client.query(
-            "DELETE FROM config WHERE organization_id IS NOT DISTINCT FROM \(scope.organizationID) AND key = \(key) RETURNING key",
+            """
+            WITH deleted AS (
+                DELETE FROM config WHERE organization_id IS NOT DISTINCT FROM \(scope.organizationID) AND key = \(key)
+                RETURNING key
+            )
+            SELECT key, pg_notify(\(Self.channel), key) FROM deleted
+            """,
             logger: logger
         )
-        for try await _ in rows.decode(String.self) { return true }
+        for try await _ in rows { return true }
         return false
     }
 
