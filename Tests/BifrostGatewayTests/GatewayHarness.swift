@@ -90,10 +90,7 @@ enum GatewayHarness {
                 )
                 let listener = NotificationListener(
                     client: client,
-                    subscriptions: [
-                        jobWorkers.subscription, engine.eventSubscription, engine.cancellationSubscription,
-                        engine.configSubscription,
-                    ],
+                    subscriptions: [jobWorkers.subscription] + engine.subscriptions,
                     logger: logger
                 )
                 let workers = Task {

@@ -47,10 +47,7 @@ struct SecondReplica: Sendable {
         )
         let listener = NotificationListener(
             client: database,
-            subscriptions: [
-                jobWorkers.subscription, engine.eventSubscription, engine.cancellationSubscription,
-                engine.configSubscription,
-            ],
+            subscriptions: [jobWorkers.subscription] + engine.subscriptions,
             logger: TestPostgres.logger
         )
         let group = ServiceGroup(

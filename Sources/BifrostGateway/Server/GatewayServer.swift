@@ -96,10 +96,8 @@ public struct GatewayServer: Sendable {
         services.append(.init(service: migrations, successTerminationBehavior: .ignore))
         services.append(.init(service: NotificationListener(
             client: client,
-            subscriptions: [
-                CredentialInvalidation.subscription(clearing: credentials), workers.subscription,
-                engine.eventSubscription, engine.cancellationSubscription, engine.configSubscription,
-            ],
+            subscriptions: [CredentialInvalidation.subscription(clearing: credentials), workers.subscription]
+                + engine.subscriptions,
             logger: logger
         )))
         services.append(.init(service: InstanceHeartbeat(

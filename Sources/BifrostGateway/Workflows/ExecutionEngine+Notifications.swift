@@ -3,6 +3,11 @@ import BifrostStore
 import Foundation
 
 extension ExecutionEngine {
+    /// Every channel the engine listens to: run events, cancellations and configuration changes.
+    public var subscriptions: [NotificationSubscription] {
+        [eventSubscription, cancellationSubscription, configSubscription]
+    }
+
     /// Wakes this process's watchers of a run whenever any replica changes it, and all of them when listening
     /// resumes after a gap.
     public var eventSubscription: NotificationSubscription {

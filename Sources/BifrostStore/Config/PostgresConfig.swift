@@ -1,5 +1,4 @@
 public import Bifrost
-public import BifrostCrypto
 public import Foundation
 public import Logging
 import NIOCore
@@ -49,9 +48,8 @@ public struct PostgresConfig: Sendable {
         var sealed: ByteBuffer?
         var version: Int?
         if type == .secret {
-            let (current, dataKey) = try await keys.dataKey(for: scope)
-            let text = value.stringValue ?? value.jsonText
-            sealed = ByteBuffer(bytes: try AESGCM.seal(Array(text.utf8), key: dataKey, associatedData: Self.context(scope, key, current)))
+            let (bytes, current) = try await keys.seal(value.stringValue ?? value.jsonText, kind: "config", name: key, for: scope)
+            sealed = ByteBuffer(bytes: bytes)
             version = current
         } else {
             json = value.jsonText
@@ -128,16 +126,10 @@ public struct PostgresConfig: Sendable {
             let kind = ValueType(rawValue: type) ?? .json
             guard kind == .secret, let sealed, let version else { return (try JSONText.decode(value ?? "null"), kind) }
             let owner: Scope = organization.map(Scope.organization) ?? .global
-            let (current, dataKey) = try await keys.dataKey(for: owner)
-            guard current == Int(version) else { throw CryptoError.malformedCiphertext }
-            let bytes = try AESGCM.open(sealed.readableBytesView, key: dataKey, associatedData: Self.context(owner, key, Int(version)))
-            return (.string(String(decoding: bytes, as: UTF8.self)), .secret)
+            let text = try await keys.open(sealed.readableBytesView, kind: "config", name: key, of: owner, version: Int(version))
+            return (.string(text), .secret)
         }
         return nil
-    }
-
-    static func context(_ scope: Scope, _ key: String, _ version: Int) -> [UInt8] {
-        Array("bifrost:config:\(scope):\(key):data-key-v\(version)".utf8)
     }
 }
 

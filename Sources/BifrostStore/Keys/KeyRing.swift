@@ -84,6 +84,27 @@ public final class KeyRing: Sendable {
         return (version, key)
     }
 
+    /// Seals `text` under `scope`'s current data key, bound to what it is (`kind`, e.g. "secret", and `name`), the
+    /// scope and the key version. - Returns: the sealed bytes and the data-key version to store beside them.
+    public func seal(_ text: String, kind: String, name: String, for scope: Scope) async throws
+        -> (sealed: [UInt8], version: Int)
+    {
+        let (version, key) = try await dataKey(for: scope)
+        let context = Self.valueContext(kind: kind, name: name, scope: scope, version: version)
+        return (try AESGCM.seal(Array(text.utf8), key: key, associatedData: context), version)
+    }
+
+    /// Opens a value `seal` made for the same `kind`, `name` and `scope` under data-key `version`.
+    /// - Throws: `CryptoError.authenticationFailed` when it was sealed for anything else or altered.
+    public func open(_ sealed: some Collection<UInt8>, kind: String, name: String, of scope: Scope, version: Int)
+        async throws -> String
+    {
+        let (current, key) = try await dataKey(for: scope)
+        guard current == version else { throw CryptoError.malformedCiphertext }
+        let context = Self.valueContext(kind: kind, name: name, scope: scope, version: version)
+        return String(decoding: try AESGCM.open(sealed, key: key, associatedData: context), as: UTF8.self)
+    }
+
     /// Forgets every unwrapped key (they are wiped as their last user releases them).
     public func evictAll() { state.withLock { $0.cache.removeAll() } }
 
@@ -131,6 +152,11 @@ public final class KeyRing: Sendable {
         )
         guard let stored = try await storedKey(for: organization) else { throw CryptoError.malformedCiphertext }
         return stored
+    }
+
+    /// What a sealed value is bound to: a value copied to another row, organisation or key version does not open.
+    static func valueContext(kind: String, name: String, scope: Scope, version: Int) -> [UInt8] {
+        Array("bifrost:\(kind):\(scope):\(name):data-key-v\(version)".utf8)
     }
 
     private static let checkText = Array("bifrost master key check".utf8)

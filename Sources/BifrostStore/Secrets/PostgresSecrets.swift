@@ -1,4 +1,3 @@
-public import BifrostCrypto
 public import Foundation
 public import Logging
 import NIOCore
@@ -28,8 +27,7 @@ public struct PostgresSecrets: Sendable {
     public func put(_ name: String, value: String, description: String?, in scope: Scope, by actor: String) async throws
         -> Bool
     {
-        let (version, key) = try await keys.dataKey(for: scope)
-        let sealed = try AESGCM.seal(Array(value.utf8), key: key, associatedData: Self.context(scope, name, version))
+        let (sealed, version) = try await keys.seal(value, kind: "secret", name: name, for: scope)
         let rows = try await client.query(
             """
             INSERT INTO secrets (organization_id, name, description, sealed, data_key_version, created_by, updated_by)
@@ -88,17 +86,9 @@ public struct PostgresSecrets: Sendable {
         )
         for try await (organization, sealed, version) in rows.decode((UUID?, ByteBuffer, Int32).self) {
             let owner: Scope = organization.map(Scope.organization) ?? .global
-            let (current, key) = try await keys.dataKey(for: owner)
-            guard current == Int(version) else { throw CryptoError.malformedCiphertext }
-            let bytes = try AESGCM.open(sealed.readableBytesView, key: key, associatedData: Self.context(owner, name, Int(version)))
-            return String(decoding: bytes, as: UTF8.self)
+            return try await keys.open(sealed.readableBytesView, kind: "secret", name: name, of: owner, version: Int(version))
         }
         return nil
-    }
-
-    /// What a sealed value is bound to.
-    static func context(_ scope: Scope, _ name: String, _ version: Int) -> [UInt8] {
-        Array("bifrost:secret:\(scope):\(name):data-key-v\(version)".utf8)
     }
 }
 
