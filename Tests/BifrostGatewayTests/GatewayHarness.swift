@@ -90,7 +90,7 @@ enum GatewayHarness {
                 )
                 let listener = NotificationListener(
                     client: client,
-                    subscriptions: [jobWorkers.subscription] + engine.subscriptions,
+                    subscriptions: [keyRing.subscription, jobWorkers.subscription] + engine.subscriptions,
                     logger: logger
                 )
                 let workers = Task {

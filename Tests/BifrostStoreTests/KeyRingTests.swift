@@ -76,3 +76,113 @@ extension Array {
         return (0...(self.count - count)).map { self[$0..<($0 + count)] }
     }
 }
+
+/// Rotation: a new master key re-wraps every data key online and resumably; a data key's rotation re-encrypts its
+/// scope's values.
+@Suite struct KeyRotationTests {
+    private let logger = TestPostgres.logger
+
+    private func withDatabase(_ body: @Sendable (PostgresClient) async throws -> Void) async throws {
+        try await TestPostgres.withDatabase { url in
+            try await TestPostgres.withClient(url) { client in
+                try await Migrator(client: client, migrations: MigrationCatalog.bundled(), logger: TestPostgres.logger).migrate()
+                try await body(client)
+            }
+        }
+    }
+
+    @Test func aNewMasterKeyIsRegisteredThenEveryDataKeyIsRewrappedUnderIt() async throws {
+        try await withDatabase { client in
+            let old = SecretKey.random()
+            let first = KeyRing(client: client, master: old, logger: logger)
+            try await first.open()
+            let organizations = PostgresOrganizationRepository(client: client, logger: logger)
+            var scopes: [Scope] = [.global]
+            for name in ["A", "B", "C"] { scopes.append(.organization(try await organizations.create(name: name, domain: nil).id)) }
+            let writer = PostgresSecrets(client: client, keys: first, logger: logger)
+            for scope in scopes { try await writer.put("token", value: "value of \(scope)", description: nil, in: scope, by: "test") }
+
+            // A new key on its own is a wrong key; with the old one as previous it becomes version 2.
+            let new = SecretKey.random()
+            await #expect(throws: KeyRing.Failure.wrongMasterKey(version: 1)) {
+                try await KeyRing(client: client, master: new, logger: logger).open()
+            }
+            let rotating = KeyRing(client: client, master: new, previous: [old], logger: logger)
+            try await rotating.open()
+            // From now on the old key alone is stale, and the new one alone lacks what wraps the data keys.
+            await #expect(throws: KeyRing.Failure.staleMasterKey(configured: 1, newest: 2)) {
+                try await KeyRing(client: client, master: old, logger: logger).open()
+            }
+            await #expect(throws: KeyRing.Failure.missingMasterKey(version: 1, dataKeys: 4)) {
+                try await KeyRing(client: client, master: new, logger: logger).open()
+            }
+            // Both keys read every value while the data keys are re-wrapped.
+            let during = PostgresSecrets(client: client, keys: rotating, logger: logger)
+            for scope in scopes { #expect(try await during.value("token", for: scope) == "value of \(scope)") }
+
+            var seen: [RotationProgress] = []
+            #expect(try await rotating.rewrapDataKeys(batchSize: 3) { seen.append($0) } == 4)
+            #expect(seen == [RotationProgress(done: 3, total: 4), RotationProgress(done: 4, total: 4)])
+            #expect(try await rotating.rewrapDataKeys() == 0)
+
+            // The new key alone now opens the ring and every value.
+            let after = KeyRing(client: client, master: new, logger: logger)
+            try await after.open()
+            let reader = PostgresSecrets(client: client, keys: after, logger: logger)
+            for scope in scopes { #expect(try await reader.value("token", for: scope) == "value of \(scope)") }
+            let status = try await after.status()
+            #expect(status.masterVersions.map(\.dataKeys) == [0, 4])
+            #expect(status.masterVersions.map(\.isConfigured) == [false, true])
+            #expect(status.currentMasterVersion == 2)
+            #expect(status.scopes == 4)
+        }
+    }
+
+    @Test func aDataKeyRotationReencryptsThatScopesValuesAndStatusShowsStragglers() async throws {
+        try await withDatabase { client in
+            let master = SecretKey.random()
+            let ring = KeyRing(client: client, master: master, logger: logger)
+            let organizations = PostgresOrganizationRepository(client: client, logger: logger)
+            let a = Scope.organization(try await organizations.create(name: "A", domain: nil).id)
+            let b = Scope.organization(try await organizations.create(name: "B", domain: nil).id)
+            let secrets = PostgresSecrets(client: client, keys: ring, logger: logger)
+            let config = PostgresConfig(client: client, keys: ring, logger: logger)
+            for index in 1...5 { try await secrets.put("s\(index)", value: "secret \(index)", description: nil, in: a, by: "test") }
+            try await config.put("api_token", value: .string("config secret"), type: .secret, description: nil, in: a, by: "test")
+            try await config.put("api_url", value: .string("https://example.com"), type: .string, description: nil, in: a, by: "test")
+            try await secrets.put("s1", value: "b's secret", description: nil, in: b, by: "test")
+
+            // Another replica has A's keys cached from before the rotation.
+            let replica = KeyRing(client: client, master: master, logger: logger)
+            #expect(try await replica.dataKey(for: a).version == 1)
+
+            var seen: [RotationProgress] = []
+            let (version, count) = try await ring.rotateDataKey(of: a, batchSize: 2) { seen.append($0) }
+            #expect(version == 2)
+            #expect(count == 6)
+            #expect(seen.map(\.done) == [2, 4, 5, 6])
+            for index in 1...5 { #expect(try await secrets.value("s\(index)", for: a) == "secret \(index)") }
+            #expect(try await config.value("api_token", for: a)?.value == .string("config secret"))
+            #expect(try await secrets.value("s1", for: b) == "b's secret")
+            let versions = try await client.query(
+                "SELECT organization_id, data_key_version FROM secrets UNION ALL SELECT organization_id, data_key_version FROM config WHERE sealed IS NOT NULL",
+                logger: logger
+            )
+            for try await (organization, keyVersion) in versions.decode((UUID?, Int32).self) {
+                #expect(keyVersion == (organization == a.organizationID ? 2 : 1))
+            }
+            #expect(try await ring.status().valuesUnderOlderDataKeys == 0)
+
+            // The replica that missed the news seals under version 1 until its cache expires (or the notification
+            // reaches it): the status counts such a value, and the next rotation moves it.
+            try await PostgresSecrets(client: client, keys: replica, logger: logger)
+                .put("late", value: "late value", description: nil, in: a, by: "test")
+            let straggling = try await ring.status()
+            #expect(straggling.valuesUnderOlderDataKeys == 1)
+            #expect(straggling.scopesWithOlderDataKeyValues == 1)
+            #expect(try await ring.rotateDataKey(of: a).reencrypted == 7)
+            #expect(try await secrets.value("late", for: a) == "late value")
+            #expect(try await ring.status().valuesUnderOlderDataKeys == 0)
+        }
+    }
+}

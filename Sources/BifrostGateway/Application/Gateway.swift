@@ -139,6 +139,7 @@ public enum Gateway {
             ),
             secrets: PostgresSecrets(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
             config: PostgresConfig(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
+            keys: dependencies.keyRing,
             logger: logger
         )
         try api.registerHandlers(

@@ -104,6 +104,9 @@ public struct GatewayConfiguration: Sendable {
         public var masterKey: String?
         /// A file holding it, readable by its owner only.
         public var masterKeyFile: String?
+        /// Earlier master keys (base64, comma-separated; environment `BIFROST_PREVIOUS_MASTER_KEYS`), needed until
+        /// `bifrost keys rotate` has re-wrapped the data keys they wrap; never logged.
+        public var previousMasterKeys: [String] = []
     }
 
     public var http = HTTP()
@@ -127,7 +130,7 @@ public struct GatewayConfiguration: Sendable {
         "oidc.<name>.issuer", "oidc.<name>.audience", "oidc.<name>.jwksUri", "oidc.<name>.provisionUsers",
         "oidc.keyRefetchInterval", "workflows.maxConcurrentRuns", "workflows.maxConcurrentRunsPerOrganization",
         "workflows.maxResultSize", "workflows.workers", "workflows.drainTimeout", "workflows.leaseTimeout",
-        "workflows.retentionDays", "masterKey", "masterKeyFile",
+        "workflows.retentionDays", "masterKey", "masterKeyFile", "previousMasterKeys",
     ]
 
     /// The defaults, as documented.
@@ -169,6 +172,8 @@ public struct GatewayConfiguration: Sendable {
         policiesDirectory = try values.string("policies.directory")
         secrets.masterKey = try values.string("masterKey", isSecret: true)
         secrets.masterKeyFile = try values.string("masterKeyFile")
+        secrets.previousMasterKeys = try values.string("previousMasterKeys", isSecret: true)
+            .map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
         oidc = try OIDC(values)
         workflows.maxConcurrentRuns = try values.integer("workflows.maxConcurrentRuns", in: 1...10_000)
             ?? workflows.maxConcurrentRuns

@@ -11,5 +11,6 @@ struct APIService: APIProtocol {
     let workflows: WorkflowServices
     let secrets: PostgresSecrets
     let config: PostgresConfig
+    let keys: KeyRing
     let logger: Logger
 }

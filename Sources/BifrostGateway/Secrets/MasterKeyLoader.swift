@@ -1,12 +1,23 @@
-import BifrostCrypto
+public import BifrostCrypto
 import Foundation
-import Logging
+public import Logging
 
 /// Where the master key comes from: `masterKey` (environment `BIFROST_MASTER_KEY`, base64 of 32 bytes), else the
 /// file `masterKeyFile` names (base64, readable by its owner only), else — only with the embedded development
-/// database — a key generated on first start under the data folder, which the log announces.
-enum MasterKeyLoader {
-    static func load(_ configuration: GatewayConfiguration, logger: Logger) throws -> SecretKey {
+/// database — a key generated on first start under the data folder, which the log announces. Earlier keys, kept
+/// during a rotation, come from `previousMasterKeys`.
+public enum MasterKeyLoader {
+    /// The configured master key and the earlier ones.
+    public static func load(_ configuration: GatewayConfiguration, logger: Logger) throws
+        -> (current: SecretKey, previous: [SecretKey])
+    {
+        let previous = try configuration.secrets.previousMasterKeys.map {
+            try key(fromBase64: $0, key: "previousMasterKeys", shown: nil)
+        }
+        return (try current(configuration, logger: logger), previous)
+    }
+
+    private static func current(_ configuration: GatewayConfiguration, logger: Logger) throws -> SecretKey {
         if let text = configuration.secrets.masterKey {
             return try key(fromBase64: text, key: "masterKey", shown: nil)
         }

@@ -45,7 +45,7 @@ public struct GatewayServer: Sendable {
     }
 
     /// Runs every service on the database at `databaseURL`; `embedded`, when given, is stopped last.
-    private func run(database databaseURL: DatabaseURL, embedded: EmbeddedPostgres?, masterKey: SecretKey) async throws {
+    private func run(database databaseURL: DatabaseURL, embedded: EmbeddedPostgres?, masterKey: (current: SecretKey, previous: [SecretKey])) async throws {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let embedded {
             services.append(.init(service: embedded))
@@ -61,7 +61,7 @@ public struct GatewayServer: Sendable {
         let users = PostgresUserRepository(client: client, logger: logger)
         let instanceID = UUID()
         let instances = GatewayInstances(client: client, logger: logger)
-        let keyRing = KeyRing(client: client, master: masterKey, logger: logger)
+        let keyRing = KeyRing(client: client, master: masterKey.current, previous: masterKey.previous, logger: logger)
         let migrations = MigrationService(
             client: client, migrations: try MigrationCatalog.bundled(), schema: schema, logger: logger,
             afterMigration: { [configuration, logger] in
@@ -96,7 +96,7 @@ public struct GatewayServer: Sendable {
         services.append(.init(service: migrations, successTerminationBehavior: .ignore))
         services.append(.init(service: NotificationListener(
             client: client,
-            subscriptions: [CredentialInvalidation.subscription(clearing: credentials), workers.subscription]
+            subscriptions: [CredentialInvalidation.subscription(clearing: credentials), keyRing.subscription, workers.subscription]
                 + engine.subscriptions,
             logger: logger
         )))

@@ -5,86 +5,121 @@ public import PostgresNIO
 import NIOCore
 import Synchronization
 
-/// Envelope encryption's keys: one data key per organisation (and one for global scope), stored wrapped by the
-/// master key in PostgreSQL, unwrapped on first use and then cached in memory for `cacheLifetime` (a `SecretKey`
-/// is wiped when released).
+/// Envelope encryption's keys: data keys per organisation (and for global scope), each version stored wrapped by a
+/// master-key version in PostgreSQL, unwrapped on first use and then cached in memory for `cacheLifetime` (a
+/// `SecretKey` is wiped when released).
 ///
-/// `open()` registers the master key on first start and otherwise checks it against the stored check value,
-/// refusing a wrong key before anything is decrypted with it; `bifrost serve` calls it at start-up, and the first
-/// key asked for calls it if nobody has.
+/// The ring holds the configured master key and any previous ones. `open()` matches them to the stored master-key
+/// versions by their check values before anything is decrypted: the configured key must be the newest version, or
+/// a new key that is then registered as the next version (rotation, see `KeyRing+Rotation`); every version that
+/// still wraps a data key must be among the keys given. `bifrost serve` calls it at start-up, and the first key asked
+/// for calls it if nobody has.
 public final class KeyRing: Sendable {
     /// Why the key ring cannot be used.
-    public enum Failure: StartupRefusal, Sendable, CustomStringConvertible {
-        /// The configured master key is not the one the database's keys are wrapped with.
+    public enum Failure: StartupRefusal, Sendable, CustomStringConvertible, Equatable {
+        /// The configured master key is none of the database's master-key versions, and no previous key given
+        /// is the newest one (which would make it a rotation).
         case wrongMasterKey(version: Int)
+        /// The configured master key is an older version than the newest.
+        case staleMasterKey(configured: Int, newest: Int)
+        /// Data keys are wrapped by a master-key version none of the configured keys is.
+        case missingMasterKey(version: Int, dataKeys: Int)
 
         public var description: String {
             switch self {
             case .wrongMasterKey(let version):
                 "the configured master key is not master key version \(version) of this database; "
-                    + "set BIFROST_MASTER_KEY (or secrets.masterKeyFile) to the key this database was set up with"
+                    + "set BIFROST_MASTER_KEY (or masterKeyFile) to the key this database was set up with, or to a "
+                    + "new key with the current one in previousMasterKeys to rotate"
+            case .staleMasterKey(let configured, let newest):
+                "the configured master key is version \(configured), but version \(newest) exists: configure the "
+                    + "newest master key (with older ones in previousMasterKeys)"
+            case .missingMasterKey(let version, let dataKeys):
+                "\(dataKeys) data key(s) are wrapped by master key version \(version), which is not configured: "
+                    + "add it to previousMasterKeys until `bifrost keys rotate` has re-wrapped them"
             }
         }
     }
 
+    /// The unwrapped data keys of one scope, every version, and which is newest.
     private struct Cached {
-        var key: SecretKey
-        var version: Int
+        var keys: [Int: SecretKey]
+        var newest: Int
         var expires: ContinuousClock.Instant
     }
 
-    private let client: PostgresClient
-    private let master: SecretKey
-    private let cacheLifetime: Duration
-    private let logger: Logger
-    private let state = Mutex<(masterVersion: Int?, cache: [UUID?: Cached])>((nil, [:]))
+    /// The master keys matched to their versions by `open()`.
+    struct Masters {
+        var current: Int
+        var keys: [Int: SecretKey]
+    }
 
-    public init(client: PostgresClient, master: SecretKey, cacheLifetime: Duration = .seconds(300), logger: Logger) {
+    let client: PostgresClient
+    let logger: Logger
+    private let master: SecretKey
+    private let previous: [SecretKey]
+    private let cacheLifetime: Duration
+    private let state = Mutex<(masters: Masters?, cache: [UUID?: Cached])>((nil, [:]))
+
+    /// - Parameters:
+    ///   - master: the master key new data keys are wrapped with.
+    ///   - previous: earlier master keys, needed while data keys wrapped by them remain.
+    public init(
+        client: PostgresClient, master: SecretKey, previous: [SecretKey] = [], cacheLifetime: Duration = .seconds(300),
+        logger: Logger
+    ) {
         self.client = client
         self.master = master
+        self.previous = previous
         self.cacheLifetime = cacheLifetime
         self.logger = logger
     }
 
-    /// Registers the master key as version 1 on first start, or checks it against the newest version's check
-    /// value. - Throws: `Failure.wrongMasterKey` for another key.
+    /// Matches the configured master keys to the stored versions (registering the master key as version 1 on first
+    /// start, or as the next version when a previous key is the newest).
+    /// - Throws: `Failure` when the keys given cannot serve this database.
     public func open() async throws {
-        let check = try AESGCM.seal(Self.checkText, key: master, associatedData: Self.checkContext(version: 1))
-        try await client.query(
-            "INSERT INTO master_keys (version, check_value) VALUES (1, \(ByteBuffer(bytes: check))) ON CONFLICT DO NOTHING",
-            logger: logger
-        )
-        let rows = try await client.query(
-            "SELECT version, check_value FROM master_keys ORDER BY version DESC LIMIT 1", logger: logger
-        )
-        for try await (version, stored) in rows.decode((Int32, ByteBuffer).self) {
-            let version = Int(version)
-            guard (try? AESGCM.open(stored.readableBytesView, key: master, associatedData: Self.checkContext(version: version)))
-                == Self.checkText
-            else { throw Failure.wrongMasterKey(version: version) }
-            state.withLock { $0.masterVersion = version }
+        var stored = try await storedMasterVersions()
+        if stored.isEmpty {
+            try await register(version: 1)
+            stored = try await storedMasterVersions()
         }
+        var masters = match(stored)
+        let newest = stored.keys.max() ?? 1
+        if masters.current == 0 {
+            guard masters.keys[newest] != nil else { throw Failure.wrongMasterKey(version: newest) }
+            try await register(version: newest + 1)
+            logger.notice(
+                "Registered the configured master key as a new version; run `bifrost keys rotate` to re-wrap the data keys",
+                metadata: ["bifrost.keys.masterVersion": "\(newest + 1)"]
+            )
+            masters = match(try await storedMasterVersions())
+            guard masters.current != 0 else { throw Failure.wrongMasterKey(version: newest + 1) }
+        } else if masters.current != newest {
+            throw Failure.staleMasterKey(configured: masters.current, newest: newest)
+        }
+        for (version, count) in try await dataKeysByMasterVersion() where masters.keys[version] == nil {
+            throw Failure.missingMasterKey(version: version, dataKeys: count)
+        }
+        state.withLock { $0.masters = masters }
     }
 
-    /// The current data key of `scope`, created (and stored wrapped) on first use.
+    /// The newest data key of `scope`, created (and stored wrapped) on first use.
     public func dataKey(for scope: Scope) async throws -> (version: Int, key: SecretKey) {
-        let organization = scope.organizationID
-        let now = ContinuousClock.now
-        if let cached = state.withLock({ $0.cache[organization] }), cached.expires > now {
-            return (cached.version, cached.key)
-        }
-        let masterVersion = try await openedVersion()
-        let (version, key): (Int, SecretKey)
-        if let stored = try await storedKey(for: organization) {
-            (version, key) = stored
-        } else {
-            (version, key) = try await createKey(for: organization, masterVersion: masterVersion)
-        }
-        state.withLock { $0.cache[organization] = Cached(key: key, version: version, expires: now + cacheLifetime) }
-        return (version, key)
+        let entry = try await cached(scope.organizationID, needing: nil)
+        guard let key = entry.keys[entry.newest] else { throw CryptoError.malformedCiphertext }
+        return (entry.newest, key)
     }
 
-    /// Seals `text` under `scope`'s current data key, bound to what it is (`kind`, e.g. "secret", and `name`), the
+    /// Version `version` of `scope`'s data key. - Throws: `CryptoError.malformedCiphertext` when there is none.
+    public func dataKey(for scope: Scope, version: Int) async throws -> SecretKey {
+        guard let key = try await cached(scope.organizationID, needing: version).keys[version] else {
+            throw CryptoError.malformedCiphertext
+        }
+        return key
+    }
+
+    /// Seals `text` under `scope`'s newest data key, bound to what it is (`kind`, e.g. "secret", and `name`), the
     /// scope and the key version. - Returns: the sealed bytes and the data-key version to store beside them.
     public func seal(_ text: String, kind: String, name: String, for scope: Scope) async throws
         -> (sealed: [UInt8], version: Int)
@@ -99,60 +134,142 @@ public final class KeyRing: Sendable {
     public func open(_ sealed: some Collection<UInt8>, kind: String, name: String, of scope: Scope, version: Int)
         async throws -> String
     {
-        let (current, key) = try await dataKey(for: scope)
-        guard current == version else { throw CryptoError.malformedCiphertext }
+        let key = try await dataKey(for: scope, version: version)
         let context = Self.valueContext(kind: kind, name: name, scope: scope, version: version)
         return String(decoding: try AESGCM.open(sealed, key: key, associatedData: context), as: UTF8.self)
     }
 
-    /// Forgets every unwrapped key (they are wiped as their last user releases them).
+    /// Forgets the unwrapped keys of `scope` (they are wiped as their last user releases them).
+    public func evict(_ scope: Scope) { _ = state.withLock { $0.cache.removeValue(forKey: scope.organizationID) } }
+
+    /// Forgets every unwrapped key.
     public func evictAll() { state.withLock { $0.cache.removeAll() } }
 
-    /// The current master-key version, checking the master key first if that has not been done.
-    private func openedVersion() async throws -> Int {
-        if let version = state.withLock({ $0.masterVersion }) { return version }
+    /// The master keys by version, checking them first if that has not been done.
+    func openedMasters() async throws -> Masters {
+        if let masters = state.withLock({ $0.masters }) { return masters }
         try await open()
-        guard let version = state.withLock({ $0.masterVersion }) else { throw Failure.wrongMasterKey(version: 1) }
-        return version
+        guard let masters = state.withLock({ $0.masters }) else { throw Failure.wrongMasterKey(version: 1) }
+        return masters
     }
 
-    private func storedKey(for organization: UUID?) async throws -> (Int, SecretKey)? {
+    /// `organization`'s cached keys, (re)loaded when missing, expired, or lacking `version`.
+    private func cached(_ organization: UUID?, needing version: Int?) async throws -> Cached {
+        let now = ContinuousClock.now
+        if let entry = state.withLock({ $0.cache[organization] }), entry.expires > now,
+            version.map({ entry.keys[$0] != nil }) ?? true
+        {
+            return entry
+        }
+        let masters = try await openedMasters()
+        var keys = try await storedKeys(for: organization, masters: masters)
+        if keys.isEmpty {
+            try await insertKey(for: organization, version: 1, masters: masters)
+            keys = try await storedKeys(for: organization, masters: masters)
+        }
+        let entry = Cached(keys: keys, newest: keys.keys.max() ?? 1, expires: now + cacheLifetime)
+        state.withLock { $0.cache[organization] = entry }
+        return entry
+    }
+
+    /// Every stored version of `organization`'s data key, unwrapped.
+    private func storedKeys(for organization: UUID?, masters: Masters) async throws -> [Int: SecretKey] {
         let rows = try await client.query(
             """
             SELECT version, master_version, wrapped FROM data_keys
-            WHERE organization_id IS NOT DISTINCT FROM \(organization) ORDER BY version DESC LIMIT 1
+            WHERE organization_id IS NOT DISTINCT FROM \(organization)
             """,
             logger: logger
         )
+        var keys: [Int: SecretKey] = [:]
         for try await (version, masterVersion, wrapped) in rows.decode((Int32, Int32, ByteBuffer).self) {
-            var bytes = try AESGCM.open(
-                wrapped.readableBytesView, key: master,
-                associatedData: Self.wrapContext(organization, version: Int(version), masterVersion: Int(masterVersion))
+            keys[Int(version)] = try Self.unwrap(
+                wrapped.readableBytesView, organization: organization, version: Int(version),
+                masterVersion: Int(masterVersion), masters: masters
             )
-            defer { for index in bytes.indices { bytes[index] = 0 } }
-            return (Int(version), try SecretKey(bytes: bytes))
         }
-        return nil
+        return keys
     }
 
-    /// Makes version 1 of `organization`'s data key; if another replica made it first, uses that one.
-    private func createKey(for organization: UUID?, masterVersion: Int) async throws -> (Int, SecretKey) {
-        let key = SecretKey.random()
-        var raw = key.withUnsafeBytes { Array($0) }
-        defer { for index in raw.indices { raw[index] = 0 } }
-        let wrapped = try AESGCM.seal(
-            raw, key: master, associatedData: Self.wrapContext(organization, version: 1, masterVersion: masterVersion)
-        )
+    /// Stores a new random data key as `version` of `organization`'s, wrapped by the current master key; if another
+    /// replica stored that version first, keeps theirs.
+    func insertKey(for organization: UUID?, version: Int, masters: Masters) async throws {
+        let wrapped = try Self.wrap(SecretKey.random(), organization: organization, version: version, masters: masters)
         try await client.query(
             """
             INSERT INTO data_keys (organization_id, version, master_version, wrapped)
-            VALUES (\(organization), 1, \(masterVersion), \(ByteBuffer(bytes: wrapped))) ON CONFLICT DO NOTHING
+            VALUES (\(organization), \(version), \(masters.current), \(ByteBuffer(bytes: wrapped))) ON CONFLICT DO NOTHING
             """,
             logger: logger
         )
-        guard let stored = try await storedKey(for: organization) else { throw CryptoError.malformedCiphertext }
-        return stored
     }
+
+    static func wrap(_ key: SecretKey, organization: UUID?, version: Int, masters: Masters) throws -> [UInt8] {
+        guard let master = masters.keys[masters.current] else { throw Failure.wrongMasterKey(version: masters.current) }
+        var raw = key.withUnsafeBytes { Array($0) }
+        defer { for index in raw.indices { raw[index] = 0 } }
+        return try AESGCM.seal(
+            raw, key: master,
+            associatedData: wrapContext(organization, version: version, masterVersion: masters.current)
+        )
+    }
+
+    static func unwrap(
+        _ wrapped: some Collection<UInt8>, organization: UUID?, version: Int, masterVersion: Int, masters: Masters
+    ) throws -> SecretKey {
+        guard let master = masters.keys[masterVersion] else {
+            throw Failure.missingMasterKey(version: masterVersion, dataKeys: 1)
+        }
+        var bytes = try AESGCM.open(
+            wrapped, key: master,
+            associatedData: wrapContext(organization, version: version, masterVersion: masterVersion)
+        )
+        defer { for index in bytes.indices { bytes[index] = 0 } }
+        return try SecretKey(bytes: bytes)
+    }
+
+    // MARK: Master-key versions
+
+    private func storedMasterVersions() async throws -> [Int: ByteBuffer] {
+        let rows = try await client.query("SELECT version, check_value FROM master_keys", logger: logger)
+        var versions: [Int: ByteBuffer] = [:]
+        for try await (version, check) in rows.decode((Int32, ByteBuffer).self) { versions[Int(version)] = check }
+        return versions
+    }
+
+    /// Which stored version each configured key is (`current` 0: the master key is none of them).
+    private func match(_ stored: [Int: ByteBuffer]) -> Masters {
+        var masters = Masters(current: 0, keys: [:])
+        for (version, check) in stored {
+            let context = Self.checkContext(version: version)
+            for (index, key) in ([master] + previous).enumerated()
+            where (try? AESGCM.open(check.readableBytesView, key: key, associatedData: context)) == Self.checkText {
+                masters.keys[version] = key
+                if index == 0 { masters.current = version }
+            }
+        }
+        return masters
+    }
+
+    private func register(version: Int) async throws {
+        let check = try AESGCM.seal(Self.checkText, key: master, associatedData: Self.checkContext(version: version))
+        try await client.query(
+            "INSERT INTO master_keys (version, check_value) VALUES (\(version), \(ByteBuffer(bytes: check))) ON CONFLICT DO NOTHING",
+            logger: logger
+        )
+    }
+
+    /// How many data keys each master-key version wraps.
+    func dataKeysByMasterVersion() async throws -> [Int: Int] {
+        let rows = try await client.query(
+            "SELECT master_version, count(*) FROM data_keys GROUP BY master_version", logger: logger
+        )
+        var counts: [Int: Int] = [:]
+        for try await (version, count) in rows.decode((Int32, Int64).self) { counts[Int(version)] = Int(count) }
+        return counts
+    }
+
+    // MARK: What each sealing is bound to
 
     /// What a sealed value is bound to: a value copied to another row, organisation or key version does not open.
     static func valueContext(kind: String, name: String, scope: Scope, version: Int) -> [UInt8] {

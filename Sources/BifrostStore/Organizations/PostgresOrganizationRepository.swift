@@ -86,15 +86,7 @@ public struct PostgresOrganizationRepository: Sendable {
     /// Deletes an organisation and, through the foreign keys, everything it owns.
     /// - Throws: `StoreError.notFound`; `.conflict("data")` when it still owns users or keys and `force` is false.
     public func delete(_ id: UUID, force: Bool) async throws {
-        do {
-            try await deleteInTransaction(id, force: force)
-        } catch let error as PostgresTransactionError {
-            throw error.closureError ?? error
-        }
-    }
-
-    private func deleteInTransaction(_ id: UUID, force: Bool) async throws {
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             if !force {
                 let owned = try await connection.query(
                     """
