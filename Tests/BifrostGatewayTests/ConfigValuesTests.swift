@@ -74,3 +74,44 @@ import Testing
         }
     }
 }
+
+/// Runs read secrets through each replica's cache of sealed values; a change anywhere shows in the next run.
+@Suite struct SecretCacheTests {
+    @Test func aSecretChangedThroughOneReplicaIsReadInTheNextRunOnAnother() async throws {
+        try await OrganizationAndUserTests.withWorld { world, context in
+            try await SecondReplica.with(database: context.database, keyRing: context.keyRing) { replica in
+                let caller = Caller(
+                    organizationID: world.orgA, userID: nil, email: nil, name: nil, isPlatformAdmin: false,
+                    actor: ExecutionActor(label: "test")
+                )
+                func length() async throws -> Int? {
+                    guard case .finished(let record) = try await replica.engine.submit(
+                        "check_secret", input: ["name": "api_token"], caller: caller
+                    ) else { return nil }
+                    return record.result?["length"]?.intValue
+                }
+                #expect(try await length() == nil)  // none yet; the absence is now cached on the replica
+                #expect(try await world.adminA(.put, "/api/secrets/api_token", ["value": "12345"]).status == .created)
+                var seen = try await length()
+                for _ in 0..<100 where seen != 5 {
+                    try await Task.sleep(for: .milliseconds(50))
+                    seen = try await length()
+                }
+                #expect(seen == 5)
+                // Cached now; a new value replaces it, and a deletion removes it, in the next runs.
+                #expect(try await world.adminA(.put, "/api/secrets/api_token", ["value": "1234567"]).status == .ok)
+                for _ in 0..<100 where seen != 7 {
+                    try await Task.sleep(for: .milliseconds(50))
+                    seen = try await length()
+                }
+                #expect(seen == 7)
+                #expect(try await world.adminA(.delete, "/api/secrets/api_token").status == .noContent)
+                for _ in 0..<100 where seen != nil {
+                    try await Task.sleep(for: .milliseconds(50))
+                    seen = try await length()
+                }
+                #expect(seen == nil)
+            }
+        }
+    }
+}

@@ -9,7 +9,7 @@ import Testing
 @Suite struct SecretRedactionTests {
     @Test func aSecretARunReadIsRedactedEverywhereItCouldLeak() async throws {
         let capture = LogCapture()
-        try await GatewayHarness.withGatewayAndDatabase(logger: capture.logger(level: .info), extraWorkflows: [LeakySecret.self]) {
+        try await GatewayHarness.withGatewayAndDatabase(logger: capture.logger(level: .trace), extraWorkflows: [LeakySecret.self]) {
             _, context in
             let org = try await AuthFixtures.createOrganization("A", on: context.database)
             let admin = try await context.caller(

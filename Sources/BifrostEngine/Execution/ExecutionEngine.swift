@@ -48,7 +48,9 @@ public struct ExecutionEngine: Sendable {
     /// Where runs' `context.config` reads and writes; nil: the service is not available to runs.
     public let config: PostgresConfig?
     /// Configuration values runs read recently.
-    public let configCache = ConfigCache()
+    public let configCache = ScopedCache<(value: JSONValue, type: PostgresConfig.ValueType)?>()
+    /// Secrets runs read recently, sealed.
+    public let secretCache = ScopedCache<SealedValue?>()
     let limits: Limits
     let slots: ExecutionSlots
     let running = RunningExecutions()
@@ -196,7 +198,11 @@ public struct ExecutionEngine: Sendable {
                 RunConfig(store: $0, cache: configCache, scope: scope, actor: record.startedBy.label, redactor: collector.redactor)
             }
                 ?? UnavailableService("config"),
-            secrets: secrets.map { RunSecrets(store: $0, scope: scope, actor: record.startedBy.label, redactor: collector.redactor) }
+            secrets: secrets.map {
+                RunSecrets(
+                    store: $0, cache: secretCache, scope: scope, actor: record.startedBy.label, redactor: collector.redactor
+                )
+            }
                 ?? UnavailableService("secrets")
         )
         let liveLog = LiveLog(id, collector: collector, executions: executions, logger: logger)

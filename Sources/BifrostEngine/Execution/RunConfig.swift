@@ -6,7 +6,7 @@ import BifrostStore
 /// from the run's output like a secret.
 struct RunConfig: ConfigStore {
     let store: PostgresConfig
-    let cache: ConfigCache
+    let cache: ScopedCache<(value: JSONValue, type: PostgresConfig.ValueType)?>
     let scope: Scope
     let actor: String
     let redactor: SecretRedactor

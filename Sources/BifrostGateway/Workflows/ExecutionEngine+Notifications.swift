@@ -3,9 +3,9 @@ import BifrostStore
 import Foundation
 
 extension ExecutionEngine {
-    /// Every channel the engine listens to: run events, cancellations and configuration changes.
+    /// Every channel the engine listens to: run events, cancellations, configuration and secret changes.
     public var subscriptions: [NotificationSubscription] {
-        [eventSubscription, cancellationSubscription, configSubscription]
+        [eventSubscription, cancellationSubscription, configSubscription, secretSubscription]
     }
 
     /// Wakes this process's watchers of a run whenever any replica changes it, and all of them when listening
@@ -36,6 +36,16 @@ extension ExecutionEngine {
             channel: PostgresConfig.channel,
             received: { [configCache] key in configCache.invalidate(key) },
             resumed: { [configCache] in configCache.invalidateAll() }
+        )
+    }
+
+    /// Forgets a secret in this replica's cache whenever any replica sets or deletes it, and everything when
+    /// listening resumes after a gap.
+    public var secretSubscription: NotificationSubscription {
+        NotificationSubscription(
+            channel: PostgresSecrets.channel,
+            received: { [secretCache] name in secretCache.invalidate(name) },
+            resumed: { [secretCache] in secretCache.invalidateAll() }
         )
     }
 }

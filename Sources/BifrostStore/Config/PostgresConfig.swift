@@ -115,7 +115,9 @@ public struct PostgresConfig: Sendable {
         let rows = try await client.query(
             """
             SELECT organization_id, type, value::text, sealed, data_key_version FROM config
-            WHERE key = \(key) AND (organization_id IS NULL OR organization_id = \(scope.organizationID))
+            WHERE coalesce(organization_id, '00000000-0000-0000-0000-000000000000'::uuid)
+                IN ('00000000-0000-0000-0000-000000000000'::uuid, \(scope.organizationID))
+                AND key = \(key)
             ORDER BY organization_id NULLS LAST LIMIT 1
             """,
             logger: logger

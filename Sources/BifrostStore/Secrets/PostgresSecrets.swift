@@ -4,8 +4,11 @@ import NIOCore
 public import PostgresNIO
 
 /// Secrets on PostgreSQL, sealed with their scope's data key (`KeyRing`). Values go in and, for runs, come out;
-/// listings carry names and metadata only.
+/// listings carry names and metadata only. Every change notifies `channel` with the secret's name.
 public struct PostgresSecrets: Sendable {
+    /// The channel on which every replica hears of a secret set or deleted (payload: its name).
+    public static let channel = "bifrost_secrets"
+
     private let client: PostgresClient
     private let keys: KeyRing
     private let logger: Logger
@@ -30,26 +33,35 @@ public struct PostgresSecrets: Sendable {
         let (sealed, version) = try await keys.seal(value, kind: "secret", name: name, for: scope)
         let rows = try await client.query(
             """
+            WITH saved AS (
             INSERT INTO secrets (organization_id, name, description, sealed, data_key_version, created_by, updated_by)
             VALUES (\(scope.organizationID), \(name), \(description), \(ByteBuffer(bytes: sealed)), \(version), \(actor), \(actor))
             ON CONFLICT (coalesce(organization_id, '00000000-0000-0000-0000-000000000000'::uuid), name) DO UPDATE SET
                 description = coalesce(excluded.description, secrets.description), sealed = excluded.sealed,
                 data_key_version = excluded.data_key_version, updated_at = now(), updated_by = excluded.updated_by
-            RETURNING (xmax = 0)
+            RETURNING name, (xmax = 0) AS created
+            )
+            SELECT created, pg_notify(\(Self.channel), name) IS NULL FROM saved
             """,
             logger: logger
         )
-        for try await created in rows.decode(Bool.self) { return created }
+        for try await (created, _) in rows.decode((Bool, Bool).self) { return created }
         return false
     }
 
     /// Deletes secret `name` of `scope`. - Returns: whether there was one.
     public func delete(_ name: String, in scope: Scope) async throws -> Bool {
         let rows = try await client.query(
-            "DELETE FROM secrets WHERE organization_id IS NOT DISTINCT FROM \(scope.organizationID) AND name = \(name) RETURNING name",
+            """
+            WITH deleted AS (
+                DELETE FROM secrets WHERE organization_id IS NOT DISTINCT FROM \(scope.organizationID) AND name = \(name)
+                RETURNING name
+            )
+            SELECT name, pg_notify(\(Self.channel), name) FROM deleted
+            """,
             logger: logger
         )
-        for try await _ in rows.decode(String.self) { return true }
+        for try await _ in rows { return true }
         return false
     }
 
@@ -76,20 +88,43 @@ public struct PostgresSecrets: Sendable {
 
     /// The value of secret `name` for a run in `scope`: the organisation's, else the global one, else nil.
     public func value(_ name: String, for scope: Scope) async throws -> String? {
+        guard let sealed = try await sealed(name, for: scope) else { return nil }
+        return try await open(sealed, name: name)
+    }
+
+    /// Secret `name` for a run in `scope` as stored (the organisation's, else the global one, else nil), for a
+    /// cache that keeps no value in the clear; `open(_:name:)` reveals it.
+    public func sealed(_ name: String, for scope: Scope) async throws -> SealedValue? {
         let rows = try await client.query(
             """
             SELECT organization_id, sealed, data_key_version FROM secrets
-            WHERE name = \(name) AND (organization_id IS NULL OR organization_id = \(scope.organizationID))
+            WHERE coalesce(organization_id, '00000000-0000-0000-0000-000000000000'::uuid)
+                IN ('00000000-0000-0000-0000-000000000000'::uuid, \(scope.organizationID))
+                AND name = \(name)
             ORDER BY organization_id NULLS LAST LIMIT 1
             """,
             logger: logger
         )
         for try await (organization, sealed, version) in rows.decode((UUID?, ByteBuffer, Int32).self) {
-            let owner: Scope = organization.map(Scope.organization) ?? .global
-            return try await keys.open(sealed.readableBytesView, kind: "secret", name: name, of: owner, version: Int(version))
+            return SealedValue(
+                owner: organization.map(Scope.organization) ?? .global, sealed: Array(sealed.readableBytesView),
+                version: Int(version)
+            )
         }
         return nil
     }
+
+    /// The value of secret `name` that `sealed` holds.
+    public func open(_ sealed: SealedValue, name: String) async throws -> String {
+        try await keys.open(sealed.sealed, kind: "secret", name: name, of: sealed.owner, version: sealed.version)
+    }
+}
+
+/// A value as stored: sealed under version `version` of `owner`'s data key.
+public struct SealedValue: Sendable, Hashable {
+    public var owner: Scope
+    public var sealed: [UInt8]
+    public var version: Int
 }
 
 /// A secret as listings show it: never its value.
