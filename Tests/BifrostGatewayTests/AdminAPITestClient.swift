@@ -25,6 +25,17 @@ struct AdminAPITestClient: Sendable {
         }
     }
 
+    /// The answer's status, content type and body as bytes (for downloads).
+    func raw(_ method: HTTPRequest.Method, _ uri: String) async throws
+        -> (status: HTTPResponse.Status, contentType: String?, body: [UInt8])
+    {
+        var headers: HTTPFields = [.authorization: "Bearer \(token)"]
+        if let organization { headers[HTTPField.Name("X-Organization-Id")!] = organization.uuidString }
+        return try await client.execute(uri: uri, method: method, headers: headers, body: nil) { response in
+            (response.status, response.headers[.contentType], Array(response.body.readableBytesView))
+        }
+    }
+
     func inOrganization(_ id: UUID?) -> AdminAPITestClient {
         var copy = self
         copy.organization = id

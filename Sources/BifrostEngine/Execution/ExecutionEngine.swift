@@ -47,6 +47,8 @@ public struct ExecutionEngine: Sendable {
     public let secrets: PostgresSecrets?
     /// Where runs' `context.config` reads and writes; nil: the service is not available to runs.
     public let config: PostgresConfig?
+    /// Where runs' `context.files` live; nil: the service is not available to runs.
+    public let files: PostgresFiles?
     /// Configuration values runs read recently.
     public let configCache = ScopedCache<(value: JSONValue, type: PostgresConfig.ValueType)?>()
     /// Secrets runs read recently, sealed.
@@ -61,10 +63,11 @@ public struct ExecutionEngine: Sendable {
     public init(
         catalogue: WorkflowCatalogue, executions: PostgresExecutionRepository, queue: PostgresJobQueue,
         organizationNames: OrganizationNames, instanceID: UUID, secrets: PostgresSecrets? = nil,
-        config: PostgresConfig? = nil, limits: Limits, logger: Logger
+        config: PostgresConfig? = nil, files: PostgresFiles? = nil, limits: Limits, logger: Logger
     ) {
         self.secrets = secrets
         self.config = config
+        self.files = files
         self.catalogue = catalogue
         self.executions = executions
         self.queue = queue
@@ -188,6 +191,9 @@ public struct ExecutionEngine: Sendable {
 
         let collector = ExecutionLogCollector()
         let scope: Scope = caller.organizationID.map(Scope.organization) ?? .global
+        let runFiles = files.map {
+            RunFiles(store: $0, scope: scope, execution: id, actor: record.startedBy.label, logger: logger)
+        }
         let context = ExecutionContext(
             orgID: caller.organizationID, orgName: organizationName, userID: caller.userID, email: caller.email,
             name: caller.name, executionID: id, isPlatformAdmin: caller.isPlatformAdmin,
@@ -203,7 +209,8 @@ public struct ExecutionEngine: Sendable {
                     store: $0, cache: secretCache, scope: scope, actor: record.startedBy.label, redactor: collector.redactor
                 )
             }
-                ?? UnavailableService("secrets")
+                ?? UnavailableService("secrets"),
+            files: runFiles ?? UnavailableService("files")
         )
         let liveLog = LiveLog(id, collector: collector, executions: executions, logger: logger)
         let onLongRun: (@Sendable () -> Void)?
@@ -222,6 +229,7 @@ public struct ExecutionEngine: Sendable {
             entry: entry, values: values, context: context, maximumResultSize: limits.maximumResultSize
         ).outcome(control: control)
         onRunEnded?()
+        await runFiles?.removeTemporaryFiles()
         let written = await liveLog.stop()
         if control.reason == .released {
             try await recordingOutcome { try await queue.release([id], owner: instanceID) }

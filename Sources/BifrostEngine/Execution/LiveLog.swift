@@ -41,7 +41,8 @@ final class LiveLog: Sendable {
         }
     }
 
-    /// Stops writing, after a write under way has finished.
+    /// Stops writing, after a write under way has finished (it is not cancelled: a cancelled query may still
+    /// commit on the server after the caller gave up on it, and land after a released run's log was deleted).
     /// - Returns: how many lines (from the first) are stored; the rest are to be written with the outcome.
     func stop() async -> Int {
         let writer = state.withLock { state in
@@ -59,7 +60,8 @@ final class LiveLog: Sendable {
             let lines = collector.lines(after: written)
             guard let last = lines.last else { continue }
             do {
-                try await executions.appendLogs(of: id, Array(lines))
+                // In a task of its own, so that `stop()` cancelling the loop waits for the write instead.
+                try await Task { [executions, id] in try await executions.appendLogs(of: id, Array(lines)) }.value
                 state.withLock { $0.written = last.sequence }
             } catch {
                 logger.debug("Could not write a run's log lines yet", metadata: ["error.message": "\(error)"])

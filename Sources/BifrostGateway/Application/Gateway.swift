@@ -85,6 +85,14 @@ public enum Gateway {
             instanceID: dependencies.instanceID,
             secrets: PostgresSecrets(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
             config: PostgresConfig(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
+            files: PostgresFiles(
+                client: dependencies.database,
+                limits: .init(
+                    maximumFileSize: configuration.files.maxFileSize,
+                    maximumScopeSize: configuration.files.maxOrganizationSize
+                ),
+                logger: logger
+            ),
             limits: .init(
                 concurrentRuns: configuration.workflows.maxConcurrentRuns,
                 concurrentRunsPerOrganization: configuration.workflows.maxConcurrentRunsPerOrganization,
@@ -140,6 +148,7 @@ public enum Gateway {
             secrets: PostgresSecrets(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
             config: PostgresConfig(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
             keys: dependencies.keyRing,
+            files: PostgresFiles(client: dependencies.database, logger: logger),
             logger: logger
         )
         try api.registerHandlers(

@@ -98,6 +98,14 @@ public struct GatewayConfiguration: Sendable {
         public var retention: Duration = .seconds(30 * 86_400)
     }
 
+    /// How large runs' files may be.
+    public struct Files: Sendable {
+        /// Bytes per file.
+        public var maxFileSize = 10 << 20
+        /// Bytes of all an organisation's files (workspace and temporary).
+        public var maxOrganizationSize = 1 << 30
+    }
+
     /// Where the master key of envelope encryption comes from (see `MasterKeyLoader`).
     public struct Secrets: Sendable {
         /// Base64 of 32 bytes (environment `BIFROST_MASTER_KEY`); never logged.
@@ -111,6 +119,7 @@ public struct GatewayConfiguration: Sendable {
 
     public var http = HTTP()
     public var secrets = Secrets()
+    public var files = Files()
     public var workflows = Workflows()
     public var auth = Auth()
     public var oidc = OIDC()
@@ -130,7 +139,7 @@ public struct GatewayConfiguration: Sendable {
         "oidc.<name>.issuer", "oidc.<name>.audience", "oidc.<name>.jwksUri", "oidc.<name>.provisionUsers",
         "oidc.keyRefetchInterval", "workflows.maxConcurrentRuns", "workflows.maxConcurrentRunsPerOrganization",
         "workflows.maxResultSize", "workflows.workers", "workflows.drainTimeout", "workflows.leaseTimeout",
-        "workflows.retentionDays", "masterKey", "masterKeyFile", "previousMasterKeys",
+        "workflows.retentionDays", "masterKey", "masterKeyFile", "previousMasterKeys", "files.maxFileSize", "files.maxOrganizationSize",
     ]
 
     /// The defaults, as documented.
@@ -172,6 +181,9 @@ public struct GatewayConfiguration: Sendable {
         policiesDirectory = try values.string("policies.directory")
         secrets.masterKey = try values.string("masterKey", isSecret: true)
         secrets.masterKeyFile = try values.string("masterKeyFile")
+        files.maxFileSize = try values.integer("files.maxFileSize", in: 1...(1 << 30)) ?? files.maxFileSize
+        files.maxOrganizationSize = try values.integer("files.maxOrganizationSize", in: 1...(1 << 40))
+            ?? files.maxOrganizationSize
         secrets.previousMasterKeys = try values.string("previousMasterKeys", isSecret: true)
             .map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
         oidc = try OIDC(values)

@@ -12,5 +12,6 @@ struct APIService: APIProtocol {
     let secrets: PostgresSecrets
     let config: PostgresConfig
     let keys: KeyRing
+    let files: PostgresFiles
     let logger: Logger
 }

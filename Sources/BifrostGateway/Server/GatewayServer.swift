@@ -113,7 +113,8 @@ public struct GatewayServer: Sendable {
             schema: schema
         ), successTerminationBehavior: .ignore))
         services.append(.init(service: RetentionSweeper(
-            executions: engine.executions, retention: configuration.workflows.retention, schema: schema, logger: logger
+            executions: engine.executions, files: engine.files, retention: configuration.workflows.retention,
+            schema: schema, logger: logger
         )))
         services.append(.init(service: workers, successTerminationBehavior: .ignore))
         services.append(.init(service: application, successTerminationBehavior: .gracefullyShutdownGroup))

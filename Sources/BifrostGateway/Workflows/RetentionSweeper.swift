@@ -5,9 +5,11 @@ import ServiceLifecycle
 
 /// Deletes finished runs (and their logs) older than `retention`, once the schema is current and then every
 /// `interval`, in batches of `batchSize` with a pause between them, so that no single statement holds many locks
-/// and vacuum keeps up. Every replica sweeps; deleting is idempotent.
+/// and vacuum keeps up; and the temporary files of runs that ended with their process (older than an hour).
+/// Every replica sweeps; deleting is idempotent.
 struct RetentionSweeper: Service {
     let executions: PostgresExecutionRepository
+    var files: PostgresFiles?
     let retention: Duration
     let schema: SchemaState
     let logger: Logger
@@ -43,6 +45,13 @@ struct RetentionSweeper: Service {
             logger.warning("Could not delete expired runs", metadata: ["error.message": "\(error)"])
         }
         if deleted > 0 { logger.info("Deleted expired runs", metadata: ["bifrost.runs": "\(deleted)"]) }
+        do {
+            if let orphans = try await files?.deleteOrphanedTemporaryFiles(olderThan: .seconds(3_600)), orphans > 0 {
+                logger.info("Deleted temporary files of ended runs", metadata: ["bifrost.files": "\(orphans)"])
+            }
+        } catch {
+            logger.warning("Could not delete orphaned temporary files", metadata: ["error.message": "\(error)"])
+        }
         return deleted
     }
 }
