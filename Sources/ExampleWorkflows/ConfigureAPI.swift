@@ -9,8 +9,8 @@ struct ConfigureAPI: Workflow {
     @Param(.string, help: "A new address to store") var url: String?
 
     func run(_ context: ExecutionContext) async throws -> JSONValue {
-        let current = try await context.config.get("api_url", default: "https://api.example.com")
+        let current: String = try await context.config.get("api_url", default: "https://api.example.com")
         if let url { try await context.config.set("api_url", .string(url)) }
-        return ["api_url": current ?? .null, "changed": .bool(url != nil)]
+        return ["api_url": .string(current), "changed": .bool(url != nil)]
     }
 }

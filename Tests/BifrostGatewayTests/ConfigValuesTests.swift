@@ -115,3 +115,36 @@ import Testing
         }
     }
 }
+
+/// `config.get` converts to the Swift type the workflow asks for, and says clearly when it cannot.
+@Suite struct TypedConfigTests {
+    @Test func valuesAreConvertedToTheRequestedTypeOrFailTheRunNamingTheKey() async throws {
+        try await GatewayHarness.withGatewayAndDatabase(extraWorkflows: [UserLimit.self]) { _, context in
+            let org = try await AuthFixtures.createOrganization("A", on: context.database)
+            let admin = try await context.caller(
+                try await AuthFixtures.createUser("a@a.example", role: .orgAdmin, organization: org, on: context.database)
+            )
+            func run() async throws -> [String: Any] {
+                let (_, body) = try await admin(.post, "/api/workflows/user_limit/execute", ["input": [:]])
+                return try #require(body as? [String: Any])
+            }
+            #expect((try await run()["result"] as? [String: Any])?["limit"] as? Int == 50)  // the default
+            #expect(try await admin(.put, "/api/config/max_users", ["value": 10, "type": "int"]).status == .ok)
+            #expect((try await run()["result"] as? [String: Any])?["limit"] as? Int == 10)
+            #expect(try await admin(.put, "/api/config/max_users", ["value": "ten", "type": "string"]).status == .ok)
+            let failed = try await run()
+            #expect(failed["status"] as? String == "Failed")
+            #expect(failed["error"] as? String == "Configuration value \"max_users\" is not of type Int (it is a string)")
+        }
+    }
+}
+
+/// Reads `max_users` as an `Int`, 50 when unset.
+private struct UserLimit: Workflow {
+    static let configuration = WorkflowConfiguration("user_limit", description: "Reads a typed value")
+
+    func run(_ context: ExecutionContext) async throws -> JSONValue {
+        let limit: Int = try await context.config.get("max_users", default: 50)
+        return ["limit": .int(limit)]
+    }
+}

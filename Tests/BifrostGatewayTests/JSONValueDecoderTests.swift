@@ -1,5 +1,4 @@
 import Bifrost
-@testable import BifrostEngine
 import Testing
 
 /// The decoder that binds validated input to workflow properties converts exactly as `JSONDecoder` does.

@@ -1,12 +1,13 @@
-import Bifrost
-
 /// Decodes a `Decodable` value straight from a `JSONValue`, without writing JSON text and parsing it again:
-/// how the engine binds validated input to a workflow's properties on every run.
+/// how the engine binds validated input to a workflow's properties on every run, and how `config.get` converts a
+/// value to the type asked for.
 ///
 /// Numbers convert as `JSONDecoder` converts them: an integer where a `Double` is wanted, a whole `Double`
 /// where an integer is wanted; nothing else converts.
-struct JSONValueDecoder {
-    func decode<Value: Decodable>(_ type: Value.Type, from value: JSONValue) throws -> Value {
+public struct JSONValueDecoder: Sendable {
+    public init() {}
+
+    public func decode<Value: Decodable>(_ type: Value.Type, from value: JSONValue) throws -> Value {
         try JSONValueDecoding(value: value, codingPath: []).decodeValue(type)
     }
 }
