@@ -1,0 +1,93 @@
+import AsyncHTTPClient
+import BifrostStore
+import BifrostTestSupport
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import PostgresNIO
+import Testing
+
+/// The real server at its most talkative log level: secrets set through the API, read by runs, and re-encrypted
+/// by a key rotation appear in no table and nowhere in the server's output.
+@Suite struct SecretLeakTests {
+    @Test func noSecretValueReachesATableOrTheServerLog() async throws {
+        try await TestPostgres.withDatabase { url in
+            let folder = FileManager.default.temporaryDirectory
+            let port = try #require(LoopbackPort.free())
+            let server = try ServerProcess(
+                arguments: ["serve"], workingDirectory: folder,
+                environment: [
+                    "BIFROST_DATABASE_URL": url.urlStringWithPassword,
+                    "BIFROST_DATA_DIRECTORY": folder.appendingPathComponent("bifrost-e2e-\(UUID().uuidString)").path,
+                    "BIFROST_HTTP_PORT": "\(port)", "BIFROST_LOG_LEVEL": "trace",
+                    "BIFROST_BOOTSTRAP_ADMIN_EMAIL": "boot@msp.example",
+                    "BIFROST_BOOTSTRAP_ADMIN_PASSWORD": "bootstrap password 1",
+                ]
+            )
+            let base = "http://127.0.0.1:\(port)"
+            #expect(await server.waitFor(url: "\(base)/health/ready", status: 200, within: .seconds(60)))
+            let (_, login) = try await ServerProcess.postJSON(
+                "\(base)/auth/login", ["email": "boot@msp.example", "password": "bootstrap password 1"]
+            )
+            let call = Caller(base: base, token: try #require(login["access_token"] as? String))
+            let organization = try #require(try await call(.POST, "/api/organizations", ["name": "Contoso"]).body["id"] as? String)
+
+            let marker = "leakcheck-\(UUID().uuidString.prefix(8))"
+            let values = ["\(marker)-global", "\(marker)-org", "\(marker)-config"]
+            #expect(try await call(.PUT, "/api/secrets/smtp_password", ["value": values[0]]).status == 201)
+            #expect(try await call(.PUT, "/api/secrets/api_token", ["value": values[1]], organization: organization).status == 201)
+            #expect(try await call(.PUT, "/api/config/api_key", ["value": values[2], "type": "secret"], organization: organization).status == 200)
+            for name in ["api_token", "smtp_password"] {
+                let run = try await call(.POST, "/api/workflows/check_secret/execute", ["input": ["name": name]], organization: organization)
+                #expect((run.body["result"] as? [String: Any])?["exists"] as? Bool == true, "\(run.body)")
+            }
+            let rotated = try await call(.POST, "/api/admin/keys/rotate", ["kind": "data_key", "organization_id": organization])
+            #expect(rotated.body["reencrypted"] as? Int == 2, "\(rotated.body)")
+
+            server.signal(SIGTERM)
+            #expect(await server.waitForExit(within: .seconds(20)) == 0)
+            #expect(server.output.contains("trace"), "the server logged at trace level")
+            #expect(!server.output.contains(marker), "a secret value reached the server's output")
+
+            try await TestPostgres.withClient(url) { client in
+                let tables = try await client.query(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public'", logger: TestPostgres.logger
+                )
+                var names: [String] = []
+                for try await name in tables.decode(String.self) { names.append(name) }
+                #expect(names.contains("secrets") && names.contains("config") && names.contains("execution_logs"))
+                for table in names {
+                    let rows = try await client.query(
+                        PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table) AS t WHERE t::text LIKE '%\(marker)%'"),
+                        logger: TestPostgres.logger
+                    )
+                    for try await count in rows.decode(Int.self) { #expect(count == 0, "\(table) holds a secret value") }
+                }
+            }
+        }
+    }
+}
+
+/// Calls the real server's API as one user, optionally inside an organisation.
+private struct Caller {
+    let base: String
+    let token: String
+
+    func callAsFunction(
+        _ method: HTTPMethod, _ path: String, _ body: [String: Any]? = nil, organization: String? = nil
+    ) async throws -> (status: Int, body: [String: Any]) {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        if let organization { request.headers.add(name: "X-Organization-Id", value: organization) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let data = try await response.body.collect(upTo: 1 << 20)
+        let object = (try? JSONSerialization.jsonObject(with: Data(buffer: data))) as? [String: Any]
+        return (Int(response.status.code), object ?? [:])
+    }
+}
