@@ -94,7 +94,35 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // The seed document's workflows, in Swift.
-        .target(name: "ExampleWorkflows", dependencies: ["Bifrost"], swiftSettings: strictSettings),
+        .target(
+            name: "ExampleWorkflows",
+            dependencies: [
+                "Bifrost",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // OAuth: provider catalogue, authorization-code (PKCE) and client-credentials flows, the refresh broker.
+        .target(
+            name: "BifrostOAuth",
+            dependencies: [
+                "Bifrost",
+                "BifrostStore",
+                "BifrostCrypto",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.embedInCode("Resources/oauth-providers.yaml")],
+            swiftSettings: strictSettings
+        ),
         // The Hummingbird application: middleware, handlers, configuration, assembly.
         .target(
             name: "BifrostGateway",
@@ -104,6 +132,7 @@ let package = Package(
                 "BifrostEngine",
                 "BifrostAPI",
                 "BifrostCrypto",
+                "BifrostOAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -182,6 +211,7 @@ let package = Package(
         .testTarget(
             name: "BifrostGatewayTests",
             dependencies: [
+                "BifrostOAuth",
                 "BifrostGateway",
                 "BifrostEngine",
                 "ExampleWorkflows",

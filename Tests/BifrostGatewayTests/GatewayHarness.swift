@@ -3,6 +3,7 @@ import BifrostCrypto
 import Foundation
 import BifrostEngine
 import BifrostGateway
+import BifrostOAuth
 import ExampleWorkflows
 import BifrostStore
 import BifrostTestSupport
@@ -41,6 +42,8 @@ enum GatewayHarness {
         var engine: ExecutionEngine
         /// The envelope keys behind the secrets routes.
         var keyRing: KeyRing
+        /// The OAuth broker behind runs' `context.oauth` and the OAuth routes.
+        var oauth: OAuthBroker
 
         /// A JSON client signed in as `user` with a fresh gateway token.
         func caller(_ user: User) async throws -> AdminAPITestClient {
@@ -55,6 +58,7 @@ enum GatewayHarness {
         rateLimits: RateLimits = .unlimited,
         extraWorkflows: [any Workflow.Type] = [],
         live: Bool = false,
+        oauthSettings: OAuthBroker.Settings = .forTests,
         addRoutes: @Sendable (Router<GatewayRequestContext>) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, Context) async throws -> Void
     ) async throws {
@@ -75,7 +79,7 @@ enum GatewayHarness {
                     catalogue: try WorkflowCatalogue(
                         workflows: ExampleWorkflows.workflows + extraWorkflows, dataProviders: ExampleWorkflows.dataProviders
                     ),
-                    keyRing: keyRing
+                    keyRing: keyRing, oauthSettings: oauthSettings
                 )
                 let engine = Gateway.buildEngine(configuration: configuration, dependencies: dependencies, logger: logger)
                 let routers = try Gateway.buildRouters(
@@ -90,7 +94,7 @@ enum GatewayHarness {
                 )
                 let listener = NotificationListener(
                     client: client,
-                    subscriptions: [keyRing.subscription, jobWorkers.subscription] + engine.subscriptions,
+                    subscriptions: [keyRing.subscription, dependencies.oauth.subscription, jobWorkers.subscription] + engine.subscriptions,
                     logger: logger
                 )
                 let workers = Task {
@@ -108,7 +112,7 @@ enum GatewayHarness {
                 var failure: (any Error)?
                 do {
                     try await app.test(live ? .live : .router) { testClient in
-                        try await body(testClient, Context(metrics: metrics, database: client, tokens: tokens, client: testClient, engine: engine, keyRing: keyRing))
+                        try await body(testClient, Context(metrics: metrics, database: client, tokens: tokens, client: testClient, engine: engine, keyRing: keyRing, oauth: dependencies.oauth))
                     }
                 } catch {
                     failure = error
@@ -118,5 +122,14 @@ enum GatewayHarness {
                 if let failure { throw failure }
             }
         }
+    }
+}
+
+extension OAuthBroker.Settings {
+    /// Retries that do not slow the tests down.
+    static var forTests: Self {
+        var settings = Self()
+        settings.retryDelays = [.milliseconds(10), .milliseconds(20), .milliseconds(40)]
+        return settings
     }
 }

@@ -254,7 +254,7 @@ import Testing
             #expect(Set(workflows.compactMap { $0["name"] as? String }) == [
                 "always_fail", "assign_user", "bulk_import", "create_user", "create_user_with_license", "daily_report",
                 "process_data", "process_items", "quick_lookup", "wait_for", "wait_in_background", "check_secret",
-                "configure_api", "save_output",
+                "configure_api", "save_output", "list_m365_users",
             ])
             let report = try #require(workflows.first { $0["name"] as? String == "daily_report" })
             #expect(report["execution_mode"] as? String == "scheduled")

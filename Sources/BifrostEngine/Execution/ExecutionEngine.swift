@@ -49,6 +49,8 @@ public struct ExecutionEngine: Sendable {
     public let config: PostgresConfig?
     /// Where runs' `context.files` live; nil: the service is not available to runs.
     public let files: PostgresFiles?
+    /// Where runs' `context.oauth` tokens come from; nil: the service is not available to runs.
+    public let oauth: (any ScopedOAuthTokens)?
     /// Configuration values runs read recently.
     public let configCache = ScopedCache<(value: JSONValue, type: PostgresConfig.ValueType)?>()
     /// Secrets runs read recently, sealed.
@@ -63,9 +65,11 @@ public struct ExecutionEngine: Sendable {
     public init(
         catalogue: WorkflowCatalogue, executions: PostgresExecutionRepository, queue: PostgresJobQueue,
         organizationNames: OrganizationNames, instanceID: UUID, secrets: PostgresSecrets? = nil,
-        config: PostgresConfig? = nil, files: PostgresFiles? = nil, limits: Limits, logger: Logger
+        config: PostgresConfig? = nil, files: PostgresFiles? = nil, oauth: (any ScopedOAuthTokens)? = nil,
+        limits: Limits, logger: Logger
     ) {
         self.secrets = secrets
+        self.oauth = oauth
         self.config = config
         self.files = files
         self.catalogue = catalogue
@@ -210,6 +214,7 @@ public struct ExecutionEngine: Sendable {
                 )
             }
                 ?? UnavailableService("secrets"),
+            oauth: oauth.map { RunOAuth(tokens: $0, scope: scope, redactor: collector.redactor) } ?? UnavailableService("oauth"),
             files: runFiles ?? UnavailableService("files")
         )
         let liveLog = LiveLog(id, collector: collector, executions: executions, logger: logger)

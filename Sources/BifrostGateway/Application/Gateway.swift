@@ -1,4 +1,5 @@
 public import BifrostEngine
+public import BifrostOAuth
 public import BifrostStore
 public import Foundation
 public import Hummingbird
@@ -36,13 +37,26 @@ public enum Gateway {
         /// Envelope keys for secrets; `bifrost serve` opens it at start-up (`KeyRing.open`). Left out, a ring under
         /// a random master key (tests that keep no secret beyond the process).
         public var keyRing: KeyRing
+        /// OAuth connections' tokens: runs, the API and the refresh-ahead service share it.
+        public var oauth: OAuthBroker
 
+        /// - Parameters:
+        ///   - oauthProviders: the provider catalogue; the one built in when nil.
+        ///   - oauthSettings: the broker's refresh margin and retries.
         public init(
             database: PostgresClient, schema: SchemaState, metrics: PrometheusCollectorRegistry, tokens: AccessTokens,
             policy: AccessPolicy, rateLimits: RateLimits, catalogue: WorkflowCatalogue, instanceID: UUID = UUID(),
-            credentials: CredentialCache = CredentialCache(), keyRing: KeyRing? = nil
+            credentials: CredentialCache = CredentialCache(), keyRing: KeyRing? = nil,
+            oauthProviders: OAuthProviderCatalogue? = nil, oauthSettings: OAuthBroker.Settings = .init()
         ) {
-            self.keyRing = keyRing ?? KeyRing(client: database, master: .random(), logger: Logger(label: "bifrost.keys"))
+            let keyRing = keyRing ?? KeyRing(client: database, master: .random(), logger: Logger(label: "bifrost.keys"))
+            let logger = Logger(label: "bifrost.oauth")
+            self.keyRing = keyRing
+            self.oauth = OAuthBroker(
+                connections: PostgresOAuthConnections(client: database, keys: keyRing, logger: logger),
+                catalogue: oauthProviders ?? (try? OAuthProviderCatalogue.load()) ?? OAuthProviderCatalogue(providers: []),
+                audit: PostgresAuditLog(client: database, logger: logger), settings: oauthSettings, logger: logger
+            )
             self.credentials = credentials
             self.catalogue = catalogue
             self.instanceID = instanceID
@@ -93,6 +107,7 @@ public enum Gateway {
                 ),
                 logger: logger
             ),
+            oauth: dependencies.oauth,
             limits: .init(
                 concurrentRuns: configuration.workflows.maxConcurrentRuns,
                 concurrentRunsPerOrganization: configuration.workflows.maxConcurrentRunsPerOrganization,
@@ -149,6 +164,11 @@ public enum Gateway {
             config: PostgresConfig(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
             keys: dependencies.keyRing,
             files: PostgresFiles(client: dependencies.database, logger: logger),
+            oauth: OAuthServices(
+                connections: dependencies.oauth.connections,
+                states: PostgresOAuthStates(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
+                broker: dependencies.oauth, redirectURL: configuration.oauthRedirectURL
+            ),
             logger: logger
         )
         try api.registerHandlers(

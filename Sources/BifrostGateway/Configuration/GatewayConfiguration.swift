@@ -98,6 +98,17 @@ public struct GatewayConfiguration: Sendable {
         public var retention: Duration = .seconds(30 * 86_400)
     }
 
+    /// OAuth connections: where providers are described, where they send browsers back, when tokens refresh.
+    public struct OAuth: Sendable {
+        /// A provider catalogue to use instead of the built-in `Config/oauth-providers.yaml`.
+        public var providersFile: String?
+        /// The callback address registered with providers; `http://{http.host}:{http.port}/api/oauth/callback`
+        /// when unset.
+        public var redirectURL: String?
+        /// A token this close to expiry is refreshed before a run gets it.
+        public var refreshMargin: Duration = .seconds(300)
+    }
+
     /// How large runs' files may be.
     public struct Files: Sendable {
         /// Bytes per file.
@@ -120,6 +131,7 @@ public struct GatewayConfiguration: Sendable {
     public var http = HTTP()
     public var secrets = Secrets()
     public var files = Files()
+    public var oauth = OAuth()
     public var workflows = Workflows()
     public var auth = Auth()
     public var oidc = OIDC()
@@ -140,7 +152,13 @@ public struct GatewayConfiguration: Sendable {
         "oidc.keyRefetchInterval", "workflows.maxConcurrentRuns", "workflows.maxConcurrentRunsPerOrganization",
         "workflows.maxResultSize", "workflows.workers", "workflows.drainTimeout", "workflows.leaseTimeout",
         "workflows.retentionDays", "masterKey", "masterKeyFile", "previousMasterKeys", "files.maxFileSize", "files.maxOrganizationSize",
+        "oauth.providersFile", "oauth.redirectURL", "oauth.refreshMargin",
     ]
+
+    /// Where providers send browsers back after an authorization.
+    public var oauthRedirectURL: String {
+        oauth.redirectURL ?? "http://\(http.host):\(http.port)/api/oauth/callback"
+    }
 
     /// The defaults, as documented.
     public init() {}
@@ -184,6 +202,16 @@ public struct GatewayConfiguration: Sendable {
         files.maxFileSize = try values.integer("files.maxFileSize", in: 1...(1 << 30)) ?? files.maxFileSize
         files.maxOrganizationSize = try values.integer("files.maxOrganizationSize", in: 1...(1 << 40))
             ?? files.maxOrganizationSize
+        oauth.providersFile = try values.string("oauth.providersFile")
+        if let url = try values.string("oauth.redirectURL") {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                throw ConfigurationError(key: "oauth.redirectURL", value: url, expected: "an http or https URL")
+            }
+            oauth.redirectURL = url
+        }
+        if let seconds = try values.integer("oauth.refreshMargin", in: 0...86_400) {
+            oauth.refreshMargin = .seconds(seconds)
+        }
         secrets.previousMasterKeys = try values.string("previousMasterKeys", isSecret: true)
             .map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
         oidc = try OIDC(values)

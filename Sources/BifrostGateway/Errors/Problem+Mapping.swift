@@ -67,11 +67,9 @@ extension Problem {
         case .notFound:
             return .notFound("No such item in this scope.")
         case .conflict("data"):
-            return Problem(.conflict, kind: "conflict", title: "Conflict",
-                           detail: "The organisation still owns users or keys; repeat with force=true to delete them too.")
+            return .conflict("The organisation still owns users or keys; repeat with force=true to delete them too.")
         case .conflict(let field):
-            return Problem(.conflict, kind: "conflict", title: "Conflict", detail: "The \(field) is already in use.",
-                           errors: [.init(field: field, message: "is already in use")])
+            return .conflict("The \(field) is already in use.", errors: [.init(field: field, message: "is already in use")])
         }
     }
 

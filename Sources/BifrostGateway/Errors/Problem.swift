@@ -93,6 +93,15 @@ extension Problem {
         detail: "The server failed to handle this request. Quote the request id when reporting it."
     )
 
+    public static func conflict(_ detail: String, errors: [FieldError] = []) -> Problem {
+        Problem(.conflict, kind: "conflict", title: "Conflict", detail: detail, errors: errors)
+    }
+
+    /// An upstream service (an OAuth provider) failed.
+    public static func badGateway(_ detail: String) -> Problem {
+        Problem(.badGateway, kind: "bad-gateway", title: "Bad gateway", detail: detail)
+    }
+
     public static func serviceUnavailable(_ detail: String) -> Problem {
         Problem(.serviceUnavailable, kind: "unavailable", title: "Service unavailable", detail: detail)
     }

@@ -81,7 +81,7 @@ extension APIService {
             throw Problem.notFound("No execution has this id.")
         }
         guard !record.status.isFinal else {
-            throw Problem(.conflict, kind: "conflict", title: "Conflict", detail: "The execution has already finished (\(record.status.rawValue)).")
+            throw Problem.conflict("The execution has already finished (\(record.status.rawValue)).")
         }
         let cancelledPending = record.status == .pending ? try await workflows.engine.queue.cancelPending(id) : false
         if !cancelledPending, !workflows.engine.cancel(id) {

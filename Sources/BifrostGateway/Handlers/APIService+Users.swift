@@ -66,7 +66,7 @@ extension APIService {
         let caller = try RequestIdentity.required()
         let id = try Self.uuid(input.path.id, field: "id")
         guard id != caller.principal.id else {
-            throw Problem(.conflict, kind: "conflict", title: "Conflict", detail: "Callers cannot delete themselves.")
+            throw Problem.conflict("Callers cannot delete themselves.")
         }
         try await identity.users.delete(id, in: caller.scope)
         await identity.credentialsChanged()

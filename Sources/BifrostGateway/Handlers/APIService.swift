@@ -13,5 +13,6 @@ struct APIService: APIProtocol {
     let config: PostgresConfig
     let keys: KeyRing
     let files: PostgresFiles
+    let oauth: OAuthServices
     let logger: Logger
 }

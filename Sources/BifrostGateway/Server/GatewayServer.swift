@@ -1,5 +1,6 @@
 public import BifrostEngine
 import BifrostCrypto
+import BifrostOAuth
 import BifrostStore
 import Foundation
 public import Logging
@@ -81,7 +82,13 @@ public struct GatewayServer: Sendable {
             database: client, schema: schema, metrics: PrometheusCollectorRegistry(), tokens: tokens,
             policy: try AccessPolicy.load(directory: configuration.policiesDirectory),
             rateLimits: try RateLimits.load(directory: configuration.policiesDirectory),
-            catalogue: catalogue, instanceID: instanceID, credentials: credentials, keyRing: keyRing
+            catalogue: catalogue, instanceID: instanceID, credentials: credentials, keyRing: keyRing,
+            oauthProviders: try OAuthProviderCatalogue.load(path: configuration.oauth.providersFile),
+            oauthSettings: {
+                var settings = OAuthBroker.Settings()
+                settings.refreshMargin = configuration.oauth.refreshMargin
+                return settings
+            }()
         )
         let engine = Gateway.buildEngine(configuration: configuration, dependencies: dependencies, logger: logger)
         let application = try Gateway.buildApplication(
@@ -96,7 +103,8 @@ public struct GatewayServer: Sendable {
         services.append(.init(service: migrations, successTerminationBehavior: .ignore))
         services.append(.init(service: NotificationListener(
             client: client,
-            subscriptions: [CredentialInvalidation.subscription(clearing: credentials), keyRing.subscription, workers.subscription]
+            subscriptions: [CredentialInvalidation.subscription(clearing: credentials), keyRing.subscription, dependencies.oauth.subscription,
+                workers.subscription]
                 + engine.subscriptions,
             logger: logger
         )))
@@ -115,6 +123,9 @@ public struct GatewayServer: Sendable {
         services.append(.init(service: RetentionSweeper(
             executions: engine.executions, files: engine.files, retention: configuration.workflows.retention,
             schema: schema, logger: logger
+        )))
+        services.append(.init(service: OAuthRefresher(
+            broker: dependencies.oauth, isReady: { schema.isCurrent }, logger: logger
         )))
         services.append(.init(service: workers, successTerminationBehavior: .ignore))
         services.append(.init(service: application, successTerminationBehavior: .gracefullyShutdownGroup))

@@ -13,5 +13,6 @@ struct SealedColumn: Sendable {
     static let all = [
         SealedColumn(table: "secrets", nameColumn: "name", kind: "secret"),
         SealedColumn(table: "config", nameColumn: "key", kind: "config"),
+        SealedColumn(table: "oauth_connections", nameColumn: "name", kind: "oauth"),
     ]
 }

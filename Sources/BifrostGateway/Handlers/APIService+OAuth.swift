@@ -1,0 +1,193 @@
+import BifrostAPI
+import BifrostOAuth
+import BifrostStore
+import Foundation
+
+/// What the OAuth routes need: connections and authorization states in the database, the broker that talks to
+/// providers, and the callback address registered with them.
+struct OAuthServices: Sendable {
+    let connections: PostgresOAuthConnections
+    let states: PostgresOAuthStates
+    let broker: OAuthBroker
+    let redirectURL: String
+}
+
+extension APIService {
+    func listOAuthConnections(_ input: Operations.ListOAuthConnections.Input) async throws
+        -> Operations.ListOAuthConnections.Output
+    {
+        let caller = try RequestIdentity.required()
+        return .ok(.init(body: .json(try await oauth.connections.list(in: caller.scope).map(Components.Schemas.OAuthConnection.init))))
+    }
+
+    func createOAuthConnection(_ input: Operations.CreateOAuthConnection.Input) async throws
+        -> Operations.CreateOAuthConnection.Output
+    {
+        let caller = try RequestIdentity.required()
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        guard let name = body.name else { throw Problem.validation([.init(field: "name", message: "is required")]) }
+        guard OAuthConnection.isValidName(name) else {
+            throw Problem.validation([.init(field: "name", message: "must be 1 to 100 letters, digits, '_' or '-'")])
+        }
+        let settings = try checkedSettings(body)
+        do {
+            let created = try await oauth.connections.create(
+                name, settings, clientSecret: body.clientSecret, in: caller.scope, by: caller.principal.label
+            )
+            try await identity.audit.record(caller.auditEvent("oauth.create", targetKind: "oauth_connection", targetID: name))
+            return .created(.init(body: .json(.init(created))))
+        } catch StoreError.conflict {
+            throw Problem.conflict("This scope already has a connection with this name.")
+        }
+    }
+
+    func getOAuthConnection(_ input: Operations.GetOAuthConnection.Input) async throws -> Operations.GetOAuthConnection.Output {
+        .ok(.init(body: .json(.init(try await connection(named: input.path.name)))))
+    }
+
+    func updateOAuthConnection(_ input: Operations.UpdateOAuthConnection.Input) async throws
+        -> Operations.UpdateOAuthConnection.Output
+    {
+        let caller = try RequestIdentity.required()
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        if let name = body.name, name != input.path.name {
+            throw Problem.validation([.init(field: "name", message: "must match the connection's name in the path")])
+        }
+        let settings = try checkedSettings(body)
+        do {
+            let updated = try await oauth.connections.update(
+                input.path.name, settings, clientSecret: body.clientSecret, in: caller.scope, by: caller.principal.label
+            )
+            try await identity.audit.record(
+                caller.auditEvent("oauth.update", targetKind: "oauth_connection", targetID: input.path.name)
+            )
+            return .ok(.init(body: .json(.init(updated))))
+        } catch StoreError.notFound {
+            throw Problem.notFound("No OAuth connection of this scope has this name.")
+        }
+    }
+
+    func deleteOAuthConnection(_ input: Operations.DeleteOAuthConnection.Input) async throws
+        -> Operations.DeleteOAuthConnection.Output
+    {
+        let caller = try RequestIdentity.required()
+        guard try await oauth.connections.delete(input.path.name, in: caller.scope) else {
+            throw Problem.notFound("No OAuth connection of this scope has this name.")
+        }
+        try await identity.audit.record(caller.auditEvent("oauth.delete", targetKind: "oauth_connection", targetID: input.path.name))
+        return .noContent(.init())
+    }
+
+    func authorizeOAuthConnection(_ input: Operations.AuthorizeOAuthConnection.Input) async throws
+        -> Operations.AuthorizeOAuthConnection.Output
+    {
+        let caller = try RequestIdentity.required()
+        let connection = try await connection(named: input.path.name)
+        guard connection.flow == .authorizationCode else {
+            throw Problem.validation([.init(field: "flow", message: "client_credentials connections need no authorization")])
+        }
+        let endpoints: OAuthProviderCatalogue.Endpoints
+        do {
+            endpoints = try oauth.broker.catalogue.endpoints(of: connection)
+        } catch {
+            throw Problem.validation([.init(field: "provider", message: "\(error)")])
+        }
+        let lifetime = Duration.seconds(600)
+        let (state, verifier) = try await oauth.states.begin(for: connection, by: caller.principal.label, lifetime: lifetime)
+        guard let url = AuthorizationRequest.url(
+            endpoints, clientID: connection.clientID, redirectURI: oauth.redirectURL, state: state, verifier: verifier
+        ) else {
+            throw Problem.validation([.init(field: "authorize_url", message: "the connection has no usable authorize URL")])
+        }
+        return .ok(.init(body: .json(.init(authorizationUrl: url, expiresAt: Date().addingTimeInterval(600)))))
+    }
+
+    func refreshOAuthConnection(_ input: Operations.RefreshOAuthConnection.Input) async throws
+        -> Operations.RefreshOAuthConnection.Output
+    {
+        let caller = try RequestIdentity.required()
+        let connection = try await connection(named: input.path.name)
+        do {
+            try await oauth.broker.forceRefresh(connection)
+        } catch let error as OAuthBrokerError {
+            switch error {
+            case .notConnected, .needsReauth: throw Problem.conflict(error.description)
+            default: throw Problem.badGateway(error.description)
+            }
+        }
+        try await identity.audit.record(caller.auditEvent("oauth.refresh", targetKind: "oauth_connection", targetID: connection.name))
+        return .ok(.init(body: .json(.init(try await self.connection(named: input.path.name)))))
+    }
+
+    func completeOAuthAuthorization(_ input: Operations.CompleteOAuthAuthorization.Input) async throws
+        -> Operations.CompleteOAuthAuthorization.Output
+    {
+        // The state is redeemed first, whatever else is wrong, so it can never be used twice.
+        guard let state = input.query.state, let redeemed = try await oauth.states.redeem(state) else {
+            throw Problem.badRequest("The authorization state is unknown or was already used; start the authorization again.")
+        }
+        if let error = input.query.error {
+            let detail = input.query.errorDescription.map { "\(error): \($0)" } ?? error
+            throw Problem.badRequest("The provider refused the authorization (\(detail)); the connection is unchanged.")
+        }
+        guard !redeemed.isExpired else {
+            throw Problem.badRequest("The authorization took longer than 10 minutes; start it again.")
+        }
+        if let caller = RequestIdentity.current, caller.scope.organizationID != redeemed.organizationID {
+            throw Problem.forbidden("This authorization was started for another organisation.")
+        }
+        guard let code = input.query.code, !code.isEmpty else {
+            throw Problem.badRequest("The provider sent no authorization code.")
+        }
+        do {
+            let connected = try await oauth.broker.completeAuthorization(
+                of: redeemed.connectionID, code: code, verifier: redeemed.verifier, redirectURI: oauth.redirectURL
+            )
+            try await identity.audit.record(AuditEvent(
+                organizationID: redeemed.organizationID, actorKind: "user", actorID: nil, actorLabel: redeemed.startedBy,
+                action: "oauth.connect", targetKind: "oauth_connection", targetID: connected.name
+            ))
+            return .ok(.init(body: .json(.init(connected))))
+        } catch let failure as TokenRequestFailure {
+            throw Problem.badGateway("The provider did not issue tokens (\(failure)); the connection is unchanged.")
+        } catch StoreError.notFound {
+            throw Problem.badRequest("The connection was deleted during the authorization.")
+        }
+    }
+
+    private func connection(named name: String) async throws -> OAuthConnection {
+        let caller = try RequestIdentity.required()
+        guard let found = try await oauth.connections.find(name, in: caller.scope) else {
+            throw Problem.notFound("No OAuth connection of this scope has this name.")
+        }
+        return found
+    }
+
+    /// The settings of `body`, checked against the provider catalogue (422 naming the field).
+    private func checkedSettings(_ body: Components.Schemas.OAuthConnectionInput) throws -> OAuthConnectionSettings {
+        let settings = OAuthConnectionSettings(
+            provider: body.provider, flow: body.flow == .clientCredentials ? .clientCredentials : .authorizationCode,
+            clientID: body.clientId, scopes: body.scopes ?? [], tenant: body.tenant, authorizeURL: body.authorizeUrl,
+            tokenURL: body.tokenUrl
+        )
+        if let (field, message) = oauth.broker.catalogue.problem(with: settings) {
+            throw Problem.validation([.init(field: field, message: message)])
+        }
+        return settings
+    }
+}
+
+extension Components.Schemas.OAuthConnection {
+    init(_ connection: OAuthConnection) {
+        self.init(
+            name: connection.name, organizationId: connection.organizationID?.uuidString.lowercased(),
+            provider: connection.provider,
+            flow: connection.flow == .clientCredentials ? .clientCredentials : .authorizationCode,
+            clientId: connection.clientID, scopes: connection.scopes, tenant: connection.tenant,
+            authorizeUrl: connection.authorizeURL, tokenUrl: connection.tokenURL,
+            status: .init(rawValue: connection.status.rawValue) ?? .failed, expiresAt: connection.expiresAt,
+            lastRefreshAt: connection.lastRefreshAt, lastError: connection.lastError, createdAt: connection.createdAt,
+            updatedAt: connection.updatedAt
+        )
+    }
+}

@@ -1,0 +1,297 @@
+public import Bifrost
+public import BifrostStore
+public import Foundation
+public import Logging
+import Synchronization
+
+/// Why the broker could not hand out a token; every message says what the organisation must do.
+public enum OAuthBrokerError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The provider refused the grant: an admin must connect again.
+    case needsReauth(connection: String, reason: String)
+    /// An authorization-code connection that was never connected.
+    case notConnected(connection: String)
+    /// The provider could not be reached (after retries) and the stored token has expired.
+    case providerUnavailable(connection: String, reason: String)
+    /// The provider refused the request for another reason (a bad scope, say).
+    case rejected(connection: String, reason: String)
+    /// The connection's settings cannot be used.
+    case misconfigured(connection: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .needsReauth(let name, let reason):
+            "OAuth connection \"\(name)\" must be connected again by an admin of the organisation (\(reason))"
+        case .notConnected(let name):
+            "OAuth connection \"\(name)\" is not connected yet: an admin must authorize it first"
+        case .providerUnavailable(let name, let reason):
+            "OAuth connection \"\(name)\": the provider could not issue a token (\(reason))"
+        case .rejected(let name, let reason): "OAuth connection \"\(name)\": the provider refused (\(reason))"
+        case .misconfigured(let name, let reason): "OAuth connection \"\(name)\" cannot be used: \(reason)"
+        }
+    }
+}
+
+/// Hands runs a valid access token for a connection, and owns its refresh.
+///
+/// A token more than `refreshMargin` from expiry is served from memory. Otherwise one task per connection in this
+/// process refreshes it (other callers wait on that task); that task takes the connection's PostgreSQL advisory
+/// lock, so one replica at a time refreshes, and reads the row again under the lock: when another replica has
+/// refreshed meanwhile, its token is used and the provider is not asked (double check). New tokens, a rotated
+/// refresh token included, are stored in the lock's transaction. `invalid_grant`, `invalid_client` and
+/// `unauthorized_client` mark the connection `needs_reauth` (audited); outages are retried with backoff and
+/// jitter and never change the status, and while the stored token is still valid it is handed out.
+public final class OAuthBroker: Sendable {
+    /// Timing of refreshes.
+    public struct Settings: Sendable {
+        /// A token this close to expiry is refreshed before it is handed out.
+        public var refreshMargin: Duration = .seconds(300)
+        /// Waits before the retries of a failed token request (each scaled by a random 0.5 to 1.5).
+        public var retryDelays: [Duration] = [.milliseconds(250), .seconds(1), .seconds(2)]
+
+        public init() {}
+    }
+
+    private struct CacheKey: Hashable {
+        var organization: UUID?
+        var name: String
+    }
+
+    private struct Cached {
+        var token: OAuthToken
+        var connectionID: UUID
+        /// When the token is no longer handed out from memory.
+        var refreshAfter: Date
+    }
+
+    private enum Outcome: Sendable {
+        case token(OAuthToken)
+        case failure(OAuthBrokerError)
+    }
+
+    public let connections: PostgresOAuthConnections
+    public let catalogue: OAuthProviderCatalogue
+    let endpoint: TokenEndpoint
+    let audit: any AuditLog
+    public let settings: Settings
+    let logger: Logger
+    private let cache = Mutex<[CacheKey: Cached]>([:])
+    private let inFlight = Mutex<[UUID: Task<Outcome, any Error>]>([:])
+
+    public init(
+        connections: PostgresOAuthConnections, catalogue: OAuthProviderCatalogue, endpoint: TokenEndpoint = TokenEndpoint(),
+        audit: any AuditLog, settings: Settings = Settings(), logger: Logger
+    ) {
+        self.connections = connections
+        self.catalogue = catalogue
+        self.endpoint = endpoint
+        self.audit = audit
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// A valid token of connection `name` for a run in `scope` (the organisation's connection, else the global
+    /// one); nil when neither exists. - Throws: `OAuthBrokerError`.
+    public func token(_ name: String, for scope: Scope) async throws -> OAuthToken? {
+        let key = CacheKey(organization: scope.organizationID, name: name)
+        if let cached = cache.withLock({ $0[key] }), cached.refreshAfter > Date() { return cached.token }
+        guard let connection = try await connections.findForRun(name, scope: scope) else { return nil }
+        let token = try await refreshed(connection, force: false)
+        remember(token, of: connection.id, as: key)
+        return token
+    }
+
+    /// Refreshes connection `id` now, whatever its token's age (an admin's request). - Throws: `OAuthBrokerError`.
+    @discardableResult
+    public func forceRefresh(_ connection: OAuthConnection) async throws -> OAuthToken {
+        try await refreshed(connection, force: true)
+    }
+
+    /// Refreshes `connection` if its token expires within `horizon` (the refresh-ahead service). Another replica
+    /// may do it first; then this one uses its result.
+    public func refreshAhead(_ connection: OAuthConnection, horizon: Duration) async throws {
+        _ = try await singleFlight(connection) { try await self.refresh(connection.id, validFor: horizon) }
+    }
+
+    /// Exchanges an authorization code for `connection`'s first (or new) tokens, under its lock.
+    public func completeAuthorization(
+        of connectionID: UUID, code: String, verifier: String, redirectURI: String
+    ) async throws -> OAuthConnection {
+        try await connections.withLock(connectionID) { locked in
+            let current = locked.current
+            let endpoints = try catalogue.endpoints(of: current)
+            let credentials = try await locked.credentials()
+            let issued = try await endpoint.exchange(
+                code: code, verifier: endpoints.usesPKCE ? verifier : nil, redirectURI: redirectURI,
+                at: endpoints.tokenURL, clientID: current.clientID, clientSecret: credentials.clientSecret
+            )
+            return try await locked.store(issued)
+        }
+    }
+
+    /// Forgets connection `id`'s cached tokens (another replica changed it).
+    public func forget(_ id: UUID) {
+        cache.withLock { cache in cache = cache.filter { $0.value.connectionID != id } }
+    }
+
+    /// Forgets every cached token (notifications may have been missed).
+    public func forgetAll() { cache.withLock { $0.removeAll() } }
+
+    // MARK: Refreshing
+
+    private func remember(_ token: OAuthToken, of id: UUID, as key: CacheKey) {
+        guard let expires = token.expiresAt else { return }
+        let refreshAfter = expires.addingTimeInterval(-settings.refreshMargin.seconds)
+        cache.withLock { $0[key] = Cached(token: token, connectionID: id, refreshAfter: refreshAfter) }
+    }
+
+    private func refreshed(_ connection: OAuthConnection, force: Bool) async throws -> OAuthToken {
+        let horizon = force ? nil : settings.refreshMargin
+        switch try await singleFlight(connection, { try await self.refresh(connection.id, validFor: horizon) }) {
+        case .token(let token): return token
+        case .failure(let error): throw error
+        }
+    }
+
+    /// Runs `work` once per connection in this process at a time: callers arriving meanwhile wait for its outcome.
+    private func singleFlight(_ connection: OAuthConnection, _ work: @escaping @Sendable () async throws -> Outcome)
+        async throws -> Outcome
+    {
+        let task = inFlight.withLock { flights in
+            if let running = flights[connection.id] { return running }
+            let task = Task { try await work() }
+            flights[connection.id] = task
+            return task
+        }
+        defer { inFlight.withLock { flights in if flights[connection.id] == task { flights[connection.id] = nil } } }
+        do {
+            return try await task.value
+        } catch let error as StoreError where error == .notFound {
+            throw OAuthBrokerError.notConnected(connection: connection.name)
+        }
+    }
+
+    /// Under the connection's lock: the stored token if it stays valid for `horizon` (nil: refresh regardless),
+    /// else a new one from the provider, stored before the lock is released.
+    private func refresh(_ id: UUID, validFor horizon: Duration?) async throws -> Outcome {
+        let outcome = try await connections.withLock(id) { locked -> Outcome in
+            let current = locked.current
+            let credentials = try await locked.credentials()
+            if let horizon, let token = Self.validToken(current, credentials, for: horizon) { return .token(token) }
+            if current.status == .needsReauth, horizon != nil {
+                return .failure(.needsReauth(connection: current.name, reason: current.lastError ?? "refused earlier"))
+            }
+            let endpoints: OAuthProviderCatalogue.Endpoints
+            do {
+                endpoints = try catalogue.endpoints(of: current)
+            } catch {
+                return .failure(.misconfigured(connection: current.name, reason: "\(error)"))
+            }
+            return try await requestTokens(locked, credentials: credentials, endpoints: endpoints)
+        }
+        if case .failure(.needsReauth(let name, let reason)) = outcome {
+            forget(id)
+            await recordReauthNeeded(id, name: name, reason: reason)
+        }
+        return outcome
+    }
+
+    /// Asks the provider, retrying outages; stores what it issues, or records why not.
+    private func requestTokens(
+        _ locked: LockedOAuthConnection, credentials: OAuthCredentials, endpoints: OAuthProviderCatalogue.Endpoints
+    ) async throws -> Outcome {
+        let current = locked.current
+        var attempt = 0
+        while true {
+            do {
+                let issued: IssuedTokens
+                switch current.flow {
+                case .clientCredentials:
+                    issued = try await endpoint.clientCredentials(
+                        scopes: endpoints.scopes, at: endpoints.tokenURL, clientID: current.clientID,
+                        clientSecret: credentials.clientSecret
+                    )
+                case .authorizationCode:
+                    guard let refreshToken = credentials.refreshToken else {
+                        return .failure(current.status == .notConnected
+                            ? .notConnected(connection: current.name)
+                            : .needsReauth(connection: current.name, reason: "no refresh token"))
+                    }
+                    issued = try await endpoint.refresh(
+                        refreshToken, scopes: endpoints.scopes, at: endpoints.tokenURL, clientID: current.clientID,
+                        clientSecret: credentials.clientSecret
+                    )
+                }
+                let stored = try await locked.store(issued)
+                return .token(Self.token(stored, accessToken: issued.accessToken))
+            } catch let failure as TokenRequestFailure {
+                if failure.needsReauth {
+                    // Someone who does not take the lock (a new authorization) may have stored new tokens meanwhile.
+                    if let (fresh, freshCredentials) = try await locked.reread(), fresh.generation != current.generation,
+                        let token = Self.validToken(fresh, freshCredentials, for: .zero)
+                    {
+                        return .token(token)
+                    }
+                    try await locked.markNeedsReauth(failure.description)
+                    return .failure(.needsReauth(connection: current.name, reason: failure.description))
+                }
+                if case .unavailable = failure, attempt < settings.retryDelays.count {
+                    let delay = settings.retryDelays[attempt].seconds * Double.random(in: 0.5...1.5)
+                    attempt += 1
+                    logger.notice(
+                        "Retrying a token request",
+                        metadata: ["bifrost.oauth.connection": "\(current.name)", "error.message": "\(failure)"]
+                    )
+                    try await Task.sleep(for: .seconds(delay))
+                    continue
+                }
+                try await locked.recordError(failure.description)
+                if case .unavailable(let reason) = failure {
+                    // The provider is down: a token that is still valid serves until it comes back.
+                    if let token = Self.validToken(current, credentials, for: .zero) { return .token(token) }
+                    return .failure(.providerUnavailable(connection: current.name, reason: reason))
+                }
+                return .failure(.rejected(connection: current.name, reason: failure.description))
+            }
+        }
+    }
+
+    private func recordReauthNeeded(_ id: UUID, name: String, reason: String) async {
+        logger.warning(
+            "An OAuth connection must be connected again",
+            metadata: ["bifrost.oauth.connection": "\(name)", "error.message": "\(reason)"]
+        )
+        guard let connection = try? await connections.find(id: id) else { return }
+        do {
+            try await audit.record(AuditEvent(
+                organizationID: connection.organizationID, actorKind: "system", actorID: nil, actorLabel: "oauth broker",
+                action: "oauth.needs_reauth", targetKind: "oauth_connection", targetID: name, outcome: "failure"
+            ))
+        } catch {
+            logger.warning("Could not audit an OAuth connection's failure", metadata: ["error.message": "\(error)"])
+        }
+    }
+
+    /// The stored token, if the connection is connected and it stays valid for `horizon`.
+    private static func validToken(_ connection: OAuthConnection, _ credentials: OAuthCredentials, for horizon: Duration)
+        -> OAuthToken?
+    {
+        guard connection.status == .connected, let access = credentials.accessToken, let expires = connection.expiresAt,
+            expires.timeIntervalSinceNow > horizon.seconds
+        else { return nil }
+        return token(connection, accessToken: access)
+    }
+
+    private static func token(_ connection: OAuthConnection, accessToken: String) -> OAuthToken {
+        OAuthToken(
+            accessToken: accessToken, tokenType: connection.tokenType ?? "Bearer", expiresAt: connection.expiresAt,
+            scopes: connection.grantedScopes ?? connection.scopes
+        )
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    fileprivate var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

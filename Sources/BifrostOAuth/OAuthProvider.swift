@@ -1,0 +1,27 @@
+/// One OAuth provider of the catalogue (`Config/oauth-providers.yaml`).
+public struct OAuthProvider: Sendable, Hashable {
+    public var name: String
+    /// May contain `{tenant}`; nil for `generic` (the connection gives it).
+    public var authorizeURL: String?
+    public var tokenURL: String?
+    /// What replaces `{tenant}` when the connection names none.
+    public var defaultTenant: String?
+    public var defaultScopes: [String]
+    /// Whether an S256 code challenge goes with the authorization request.
+    public var supportsPKCE: Bool
+    /// Whether a refresh answers with a new refresh token (the old one then no longer works).
+    public var rotatesRefreshTokens: Bool
+
+    public init(
+        name: String, authorizeURL: String?, tokenURL: String?, defaultTenant: String?, defaultScopes: [String],
+        supportsPKCE: Bool, rotatesRefreshTokens: Bool
+    ) {
+        self.name = name
+        self.authorizeURL = authorizeURL
+        self.tokenURL = tokenURL
+        self.defaultTenant = defaultTenant
+        self.defaultScopes = defaultScopes
+        self.supportsPKCE = supportsPKCE
+        self.rotatesRefreshTokens = rotatesRefreshTokens
+    }
+}

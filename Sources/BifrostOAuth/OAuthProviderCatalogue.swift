@@ -1,0 +1,104 @@
+public import BifrostStore
+import Foundation
+import Yams
+
+/// The OAuth providers connections may name, and the endpoints a connection resolves to.
+public struct OAuthProviderCatalogue: Sendable {
+    /// A catalogue file that cannot be used; says which entry and why.
+    public struct Invalid: Error, Sendable, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// A connection's endpoints once its overrides and tenant are applied.
+    public struct Endpoints: Sendable, Hashable {
+        public var authorizeURL: String?
+        public var tokenURL: String
+        public var scopes: [String]
+        public var usesPKCE: Bool
+    }
+
+    public let providers: [String: OAuthProvider]
+
+    public init(providers: [OAuthProvider]) {
+        self.providers = Dictionary(providers.map { ($0.name, $0) }) { first, _ in first }
+    }
+
+    /// The catalogue built into this binary (the repository's `Config/oauth-providers.yaml`), or the file at `path`.
+    public static func load(path: String? = nil) throws -> OAuthProviderCatalogue {
+        if let path {
+            return try parse(try String(contentsOfFile: path, encoding: .utf8), file: path)
+        }
+        return try parse(String(decoding: PackageResources.oauth_providers_yaml, as: UTF8.self), file: "Config/oauth-providers.yaml")
+    }
+
+    /// - Throws: `Invalid` naming the file and entry.
+    public static func parse(_ text: String, file: String) throws -> OAuthProviderCatalogue {
+        guard let entries = try Yams.load(yaml: text) as? [String: [String: Any]] else {
+            throw Invalid(description: "\(file): expected a mapping of provider names to settings")
+        }
+        var providers: [OAuthProvider] = []
+        for (name, entry) in entries.sorted(by: { $0.key < $1.key }) {
+            let known: Set = ["authorize_url", "token_url", "default_tenant", "default_scopes", "pkce", "rotates_refresh_tokens"]
+            if let unknown = entry.keys.first(where: { !known.contains($0) }) {
+                throw Invalid(description: "\(file): provider \(name) has an unknown key \(unknown)")
+            }
+            for key in ["authorize_url", "token_url"] {
+                if let url = entry[key] as? String, URL(string: url.replacingOccurrences(of: "{tenant}", with: "t"))?.scheme == nil {
+                    throw Invalid(description: "\(file): provider \(name): \(key) is not a URL")
+                }
+            }
+            providers.append(OAuthProvider(
+                name: name, authorizeURL: entry["authorize_url"] as? String, tokenURL: entry["token_url"] as? String,
+                defaultTenant: entry["default_tenant"] as? String,
+                defaultScopes: (entry["default_scopes"] as? [Any])?.map { "\($0)" } ?? [],
+                supportsPKCE: entry["pkce"] as? Bool ?? true,
+                rotatesRefreshTokens: entry["rotates_refresh_tokens"] as? Bool ?? false
+            ))
+        }
+        return OAuthProviderCatalogue(providers: providers)
+    }
+
+    /// Why `settings` cannot make a connection (an unknown provider, a URL `generic` lacks), as the field at fault
+    /// and a message; nil when they can.
+    public func problem(with settings: OAuthConnectionSettings) -> (field: String, message: String)? {
+        guard let provider = providers[settings.provider] else {
+            return ("provider", "must be one of " + providers.keys.sorted().joined(separator: ", "))
+        }
+        for (field, url) in [("authorize_url", settings.authorizeURL), ("token_url", settings.tokenURL)] {
+            if let url, !Self.isHTTPURL(url) { return (field, "must be an http or https URL") }
+        }
+        if settings.tokenURL == nil, provider.tokenURL == nil {
+            return ("token_url", "is required for provider \(provider.name)")
+        }
+        if settings.flow == .authorizationCode, settings.authorizeURL == nil, provider.authorizeURL == nil {
+            return ("authorize_url", "is required for provider \(provider.name) with the authorization_code flow")
+        }
+        if let tenant = settings.tenant, tenant.isEmpty || !tenant.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }) {
+            return ("tenant", "must be a tenant id or domain (letters, digits, '-', '.')")
+        }
+        return nil
+    }
+
+    /// `connection`'s endpoints: its own URLs, else its provider's, with `{tenant}` filled in.
+    /// - Throws: `Invalid` when its provider is no longer in the catalogue or it has no token URL.
+    public func endpoints(of connection: OAuthConnection) throws -> Endpoints {
+        guard let provider = providers[connection.provider] else {
+            throw Invalid(description: "connection \(connection.name) names provider \(connection.provider), which is not configured")
+        }
+        let tenant = connection.tenant ?? provider.defaultTenant ?? "common"
+        func filled(_ url: String?) -> String? { url?.replacingOccurrences(of: "{tenant}", with: tenant) }
+        guard let tokenURL = filled(connection.tokenURL ?? provider.tokenURL) else {
+            throw Invalid(description: "connection \(connection.name) has no token URL")
+        }
+        return Endpoints(
+            authorizeURL: filled(connection.authorizeURL ?? provider.authorizeURL), tokenURL: tokenURL,
+            scopes: connection.scopes.isEmpty ? provider.defaultScopes : connection.scopes,
+            usesPKCE: provider.supportsPKCE
+        )
+    }
+
+    private static func isHTTPURL(_ text: String) -> Bool {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), url.host != nil else { return false }
+        return scheme == "https" || scheme == "http"
+    }
+}

@@ -1,0 +1,219 @@
+public import Foundation
+public import Logging
+import NIOCore
+public import PostgresNIO
+
+/// OAuth connections on PostgreSQL, per scope with global fallback for runs. The client secret and tokens are
+/// sealed together under the scope's data key (`OAuthCredentials`); a token change notifies `channel` with the
+/// connection's id, so every replica drops its cached token.
+public struct PostgresOAuthConnections: Sendable {
+    /// The channel on which replicas hear that a connection's tokens or settings changed (payload: its id).
+    public static let channel = "bifrost_oauth"
+
+    let client: PostgresClient
+    let keys: KeyRing
+    let logger: Logger
+
+    public init(client: PostgresClient, keys: KeyRing, logger: Logger) {
+        self.client = client
+        self.keys = keys
+        self.logger = logger
+    }
+
+    /// Creates connection `name` in `scope`. - Throws: `StoreError.conflict("name")` when the scope has one.
+    public func create(
+        _ name: String, _ settings: OAuthConnectionSettings, clientSecret: String?, in scope: Scope, by actor: String
+    ) async throws -> OAuthConnection {
+        let (sealed, version) = try await seal(OAuthCredentials(clientSecret: clientSecret), name: name, scope: scope)
+        do {
+            let rows = try await client.query(
+                """
+                INSERT INTO oauth_connections (organization_id, name, provider, flow, client_id, scopes, tenant,
+                    authorize_url, token_url, sealed, data_key_version, created_by, updated_by)
+                VALUES (\(scope.organizationID), \(name), \(settings.provider), \(settings.flow.rawValue),
+                    \(settings.clientID), \(settings.scopes), \(settings.tenant), \(settings.authorizeURL),
+                    \(settings.tokenURL), \(ByteBuffer(bytes: sealed)), \(version), \(actor), \(actor))
+                RETURNING \(unescaped: Self.columns)
+                """,
+                logger: logger
+            )
+            for try await row in rows.decode(Row.self) { return Self.connection(row) }
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw StoreError.conflict("name")
+        }
+        throw StoreError.notFound
+    }
+
+    /// Replaces connection `name`'s settings (and its client secret, when one is given; the tokens stay).
+    /// - Throws: `StoreError.notFound`.
+    public func update(
+        _ name: String, _ settings: OAuthConnectionSettings, clientSecret: String?, in scope: Scope, by actor: String
+    ) async throws -> OAuthConnection {
+        try await withLock(named: name, in: scope) { locked in
+            var credentials = try await locked.credentials()
+            if let clientSecret { credentials.clientSecret = clientSecret }
+            let (sealed, version) = try await seal(credentials, name: name, scope: scope)
+            let rows = try await locked.connection.query(
+                """
+                UPDATE oauth_connections SET provider = \(settings.provider), flow = \(settings.flow.rawValue),
+                    client_id = \(settings.clientID), scopes = \(settings.scopes), tenant = \(settings.tenant),
+                    authorize_url = \(settings.authorizeURL), token_url = \(settings.tokenURL),
+                    sealed = \(ByteBuffer(bytes: sealed)), data_key_version = \(version), updated_at = now(),
+                    updated_by = \(actor), generation = generation + 1
+                WHERE id = \(locked.current.id)
+                RETURNING \(unescaped: Self.columns)
+                """,
+                logger: logger
+            )
+            try await locked.connection.query("SELECT pg_notify(\(Self.channel), \(locked.current.id.uuidString))", logger: logger)
+            for try await row in rows.decode(Row.self) { return Self.connection(row) }
+            throw StoreError.notFound
+        }
+    }
+
+    /// The connections of `scope`, by name.
+    public func list(in scope: Scope) async throws -> [OAuthConnection] {
+        try await select(
+            "WHERE organization_id IS NOT DISTINCT FROM \(scope.organizationID) ORDER BY name"
+        ).map(\.connection)
+    }
+
+    /// Connection `name` of `scope`.
+    public func find(_ name: String, in scope: Scope) async throws -> OAuthConnection? {
+        try await select(
+            "WHERE organization_id IS NOT DISTINCT FROM \(scope.organizationID) AND name = \(name)"
+        ).first?.connection
+    }
+
+    /// The connection with `id`, whatever its scope (for the broker, which found it by name first).
+    public func find(id: UUID) async throws -> OAuthConnection? {
+        try await select("WHERE id = \(id)").first?.connection
+    }
+
+    /// The connection a run in `scope` uses for `name`: its organisation's, else the global one.
+    public func findForRun(_ name: String, scope: Scope) async throws -> OAuthConnection? {
+        try await select(
+            """
+            WHERE coalesce(organization_id, '00000000-0000-0000-0000-000000000000'::uuid)
+                IN ('00000000-0000-0000-0000-000000000000'::uuid, \(scope.organizationID)) AND name = \(name)
+            ORDER BY organization_id NULLS LAST LIMIT 1
+            """
+        ).first?.connection
+    }
+
+    /// Connected connections whose token expires before `deadline`, for refreshing ahead.
+    public func expiring(before deadline: Date) async throws -> [OAuthConnection] {
+        try await select("WHERE status = 'connected' AND expires_at < \(deadline) ORDER BY expires_at LIMIT 100")
+            .map(\.connection)
+    }
+
+    /// Deletes connection `name` of `scope`. - Returns: whether there was one.
+    public func delete(_ name: String, in scope: Scope) async throws -> Bool {
+        let rows = try await client.query(
+            """
+            WITH deleted AS (
+                DELETE FROM oauth_connections WHERE organization_id IS NOT DISTINCT FROM \(scope.organizationID)
+                    AND name = \(name) RETURNING id
+            )
+            SELECT id, pg_notify(\(Self.channel), id::text) FROM deleted
+            """,
+            logger: logger
+        )
+        for try await _ in rows { return true }
+        return false
+    }
+
+    // MARK: Under the connection's lock
+
+    /// Runs `body` in a transaction holding connection `id`'s advisory lock (one refresh at a time across every
+    /// replica), with the row as it stands once the lock is held. - Throws: `StoreError.notFound`.
+    public func withLock<Result: Sendable>(
+        _ id: UUID, _ body: (LockedOAuthConnection) async throws -> Result
+    ) async throws -> Result {
+        try await client.transaction(logger: logger) { connection in
+            try await connection.query(
+                "SELECT pg_advisory_xact_lock(hashtextextended('bifrost-oauth:' || \(id.uuidString), 0))", logger: logger
+            )
+            guard let current = try await Self.read(id, on: connection, logger: logger) else { throw StoreError.notFound }
+            return try await body(LockedOAuthConnection(store: self, connection: connection, current: current))
+        }
+    }
+
+    private func withLock<Result: Sendable>(
+        named name: String, in scope: Scope, _ body: (LockedOAuthConnection) async throws -> Result
+    ) async throws -> Result {
+        guard let found = try await find(name, in: scope) else { throw StoreError.notFound }
+        return try await withLock(found.id, body)
+    }
+
+    // MARK: Rows
+
+    typealias Row = (
+        UUID, UUID?, String, String, String, String, [String], String?, String?, String?, String, String?, [String]?,
+        Date?, Date?, String?, Int64, Date, Date, ByteBuffer, Int32
+    )
+
+    static let columns = """
+        id, organization_id, name, provider, flow, client_id, scopes, tenant, authorize_url, token_url, status,
+        token_type, granted_scopes, expires_at, last_refresh_at, last_error, generation, created_at, updated_at,
+        sealed, data_key_version
+        """
+
+    /// A row with its sealed credentials, as read.
+    struct Stored: Sendable {
+        var connection: OAuthConnection
+        var sealed: SealedValue
+    }
+
+    static func connection(_ row: Row) -> OAuthConnection { stored(row).connection }
+
+    static func stored(_ row: Row) -> Stored {
+        let (id, organization, name, provider, flow, clientID, scopes, tenant, authorize, token, status, tokenType,
+             granted, expires, refreshed, error, generation, created, updated, sealed, version) = row
+        return Stored(
+            connection: OAuthConnection(
+                id: id, organizationID: organization, name: name, provider: provider,
+                flow: OAuthConnection.Flow(rawValue: flow) ?? .authorizationCode, clientID: clientID, scopes: scopes,
+                tenant: tenant, authorizeURL: authorize, tokenURL: token,
+                status: OAuthConnection.Status(rawValue: status) ?? .failed, tokenType: tokenType,
+                grantedScopes: granted, expiresAt: expires, lastRefreshAt: refreshed, lastError: error,
+                generation: generation, createdAt: created, updatedAt: updated
+            ),
+            sealed: SealedValue(
+                owner: organization.map(Scope.organization) ?? .global, sealed: Array(sealed.readableBytesView),
+                version: Int(version)
+            )
+        )
+    }
+
+    static func read(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Stored? {
+        let rows = try await connection.query(
+            "SELECT \(unescaped: columns) FROM oauth_connections WHERE id = \(id)", logger: logger
+        )
+        for try await row in rows.decode(Row.self) { return stored(row) }
+        return nil
+    }
+
+    private func select(_ condition: PostgresQuery) async throws -> [Stored] {
+        var query = PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM oauth_connections ")
+        query.sql += condition.sql
+        query.binds = condition.binds
+        let rows = try await client.query(query, logger: logger)
+        var found: [Stored] = []
+        for try await row in rows.decode(Row.self) { found.append(Self.stored(row)) }
+        return found
+    }
+
+    func seal(_ credentials: OAuthCredentials, name: String, scope: Scope) async throws -> (sealed: [UInt8], version: Int) {
+        let text = String(decoding: try JSONEncoder().encode(credentials), as: UTF8.self)
+        return try await keys.seal(text, kind: "oauth", name: name, for: scope)
+    }
+
+    func open(_ stored: Stored) async throws -> OAuthCredentials {
+        let text = try await keys.open(
+            stored.sealed.sealed, kind: "oauth", name: stored.connection.name, of: stored.sealed.owner,
+            version: stored.sealed.version
+        )
+        return try JSONDecoder().decode(OAuthCredentials.self, from: Data(text.utf8))
+    }
+}
