@@ -47,6 +47,8 @@ public final class OAuthBroker: Sendable {
         public var refreshMargin: Duration = .seconds(300)
         /// Waits before the retries of a failed token request (each scaled by a random 0.5 to 1.5).
         public var retryDelays: [Duration] = [.milliseconds(250), .seconds(1), .seconds(2)]
+        /// How long one token request may take, connecting included.
+        public var requestTimeout: Duration = .seconds(15)
 
         public init() {}
     }
@@ -78,12 +80,12 @@ public final class OAuthBroker: Sendable {
     private let inFlight = Mutex<[UUID: Task<Outcome, any Error>]>([:])
 
     public init(
-        connections: PostgresOAuthConnections, catalogue: OAuthProviderCatalogue, endpoint: TokenEndpoint = TokenEndpoint(),
-        audit: any AuditLog, settings: Settings = Settings(), logger: Logger
+        connections: PostgresOAuthConnections, catalogue: OAuthProviderCatalogue, audit: any AuditLog,
+        settings: Settings = Settings(), logger: Logger
     ) {
         self.connections = connections
         self.catalogue = catalogue
-        self.endpoint = endpoint
+        self.endpoint = TokenEndpoint(timeout: settings.requestTimeout)
         self.audit = audit
         self.settings = settings
         self.logger = logger

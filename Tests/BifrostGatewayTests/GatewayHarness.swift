@@ -130,6 +130,7 @@ extension OAuthBroker.Settings {
     static var forTests: Self {
         var settings = Self()
         settings.retryDelays = [.milliseconds(10), .milliseconds(20), .milliseconds(40)]
+        settings.requestTimeout = .milliseconds(500)
         return settings
     }
 }

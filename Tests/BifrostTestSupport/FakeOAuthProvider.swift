@@ -1,0 +1,211 @@
+import BifrostCrypto
+public import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// A real OAuth 2.0 provider on 127.0.0.1 for tests: `GET /authorize` (redirects back with a code, remembering
+/// the PKCE challenge), `POST /token` (authorization_code with S256 verification, refresh_token, client_credentials)
+/// and a Graph-like `GET /v1.0/users` that wants a valid access token. It counts token requests, can rotate refresh
+/// tokens strictly (a reused one is `invalid_grant`, and counted), and can answer slowly, with 500, or with
+/// `invalid_grant` on demand.
+public final class FakeOAuthProvider: Sendable {
+    /// What the token endpoint does next.
+    public enum Behaviour: Sendable, Equatable {
+        case normal
+        /// Answers 500 to the next `count` token requests.
+        case failing(count: Int)
+        /// Answers `invalid_grant` to every refresh.
+        case rejectingRefresh
+        /// Never answers within a client's patience.
+        case hanging
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    public let baseURL: String
+    public let clientID = "fake-client"
+    public let clientSecret = "fake-client-secret"
+    private let state: Shared
+
+    final class Shared: Sendable {
+        let lock = Mutex(State())
+        func withLock<R: Sendable>(_ body: (inout sending State) throws -> sending R) rethrows -> R { try lock.withLock(body) }
+    }
+
+    struct State {
+        var behaviour = Behaviour.normal
+        var delay = Duration.zero
+        var expiresIn = 3_600
+        var rotatesRefreshTokens = true
+        var codes: [String: (challenge: String?, redirectURI: String)] = [:]
+        var liveRefreshTokens: Set<String> = []
+        var usedRefreshTokens: Set<String> = []
+        var accessTokens: Set<String> = []
+        var requests: [String: Int] = [:]
+        var reusedRefreshTokens = 0
+        var serial = 0
+
+        mutating func next(_ prefix: String) -> String {
+            serial += 1
+            return "\(prefix)-\(serial)-\(UUID().uuidString.prefix(8))"
+        }
+    }
+
+    private init(baseURL: String, state: Shared) {
+        self.baseURL = baseURL
+        self.state = state
+    }
+
+    public var authorizeURL: String { "\(baseURL)/authorize" }
+    public var tokenURL: String { "\(baseURL)/token" }
+
+    /// Token requests so far, by grant type.
+    public func tokenRequests(_ grant: String) -> Int { state.withLock { $0.requests[grant] ?? 0 } }
+    /// Refresh tokens presented after they had been used (a strict-rotation provider refuses them).
+    public var reusedRefreshTokens: Int { state.withLock { $0.reusedRefreshTokens } }
+    /// Every access and refresh token issued so far (to look for them where they must not be).
+    public var issuedTokens: [String] {
+        state.withLock { Array($0.accessTokens) + Array($0.liveRefreshTokens) + Array($0.usedRefreshTokens) }
+    }
+    public func behave(_ behaviour: Behaviour) { state.withLock { $0.behaviour = behaviour } }
+    /// Delays every token answer.
+    public func delay(_ delay: Duration) { state.withLock { $0.delay = delay } }
+    /// The lifetime of tokens issued from now on.
+    public func issueTokens(lasting seconds: Int) { state.withLock { $0.expiresIn = seconds } }
+
+    /// Runs `body` with a provider serving on a free loopback port, and stops it afterwards.
+    public static func withProvider<Result: Sendable>(
+        _ body: @Sendable (FakeOAuthProvider) async throws -> Result
+    ) async throws -> Result {
+        let state = Shared()
+        let router = Router()
+        router.get("authorize") { request, _ in
+            let query = request.uri.queryParameters
+            guard let redirect = query["redirect_uri"].map(String.init), let requestState = query["state"].map(String.init)
+            else { return Response(status: .badRequest) }
+            let code = state.withLock { state in
+                let code = state.next("code")
+                state.codes[code] = (query["code_challenge"].map(String.init), redirect)
+                return code
+            }
+            var location = URLComponents(string: redirect)!
+            location.queryItems = [URLQueryItem(name: "code", value: code), URLQueryItem(name: "state", value: requestState)]
+            return Response(status: .found, headers: [.location: location.string!])
+        }
+        router.post("token") { request, _ in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            let form = Self.parseForm(String(buffer: body))
+            return try await Self.token(form, state: state)
+        }
+        router.get("v1.0/users") { request, _ in
+            let header = request.headers[.authorization] ?? ""
+            let token = header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : ""
+            guard state.withLock({ $0.accessTokens.contains(token) }) else { return Response(status: .unauthorized) }
+            return try Self.json(200, [
+                "value": [
+                    ["displayName": "Adele Vance", "mail": "adele@contoso.example"],
+                    ["displayName": "Alex Wilber", "userPrincipalName": "alex@contoso.example"],
+                ],
+            ])
+        }
+        let port = AsyncStream.makeStream(of: Int.self)
+        var logger = Logger(label: "fake-oauth-provider")
+        logger.logLevel = .critical
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                port.continuation.yield(channel.localAddress?.port ?? 0)
+                port.continuation.finish()
+            },
+            logger: logger
+        )
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+            var iterator = port.stream.makeAsyncIterator()
+            guard let bound = await iterator.next() else { throw CancellationError() }
+            defer { group.cancelAll() }
+            return try await body(FakeOAuthProvider(baseURL: "http://127.0.0.1:\(bound)", state: state))
+        }
+    }
+
+    private static func token(_ form: [String: String], state: Shared) async throws -> Response {
+        let grant = form["grant_type"] ?? ""
+        let (behaviour, delay) = state.withLock { state -> (Behaviour, Duration) in
+            state.requests[grant, default: 0] += 1
+            let behaviour = state.behaviour
+            if case .failing(let count) = behaviour { state.behaviour = count > 1 ? .failing(count: count - 1) : .normal }
+            return (behaviour, state.delay)
+        }
+        if delay > .zero { try await Task.sleep(for: delay) }
+        switch behaviour {
+        case .failing: return try json(500, ["error": "server_error"])
+        case .hanging: try await Task.sleep(for: .seconds(3_600))
+        case .rejectingRefresh where grant == "refresh_token": return try json(400, ["error": "invalid_grant", "error_description": "revoked"])
+        default: break
+        }
+        guard form["client_id"] == "fake-client", form["client_secret"] == "fake-client-secret" else {
+            return try json(401, ["error": "invalid_client"])
+        }
+        return try state.withLock { state -> Response in
+            var issueRefresh = true
+            switch grant {
+            case "authorization_code":
+                guard let code = form["code"], let issued = state.codes.removeValue(forKey: code),
+                    issued.redirectURI == form["redirect_uri"]
+                else { return try json(400, ["error": "invalid_grant", "error_description": "unknown code"]) }
+                if let challenge = issued.challenge {
+                    let verifier = form["code_verifier"] ?? ""
+                    guard Base64.urlSafe(SHA256Digest.hash(Array(verifier.utf8))) == challenge else {
+                        return try json(400, ["error": "invalid_grant", "error_description": "PKCE verification failed"])
+                    }
+                }
+            case "refresh_token":
+                let presented = form["refresh_token"] ?? ""
+                guard state.liveRefreshTokens.contains(presented) else {
+                    if state.usedRefreshTokens.contains(presented) { state.reusedRefreshTokens += 1 }
+                    return try json(400, ["error": "invalid_grant", "error_description": "refresh token not valid"])
+                }
+                if state.rotatesRefreshTokens {
+                    state.liveRefreshTokens.remove(presented)
+                    state.usedRefreshTokens.insert(presented)
+                } else {
+                    issueRefresh = false
+                }
+            case "client_credentials":
+                issueRefresh = false
+            default:
+                return try json(400, ["error": "unsupported_grant_type"])
+            }
+            let access = state.next("access")
+            state.accessTokens.insert(access)
+            var answer: [String: Any] = [
+                "access_token": access, "token_type": "Bearer", "expires_in": state.expiresIn, "scope": "User.Read.All",
+            ]
+            if issueRefresh {
+                let refresh = state.next("refresh")
+                state.liveRefreshTokens.insert(refresh)
+                answer["refresh_token"] = refresh
+            }
+            return try json(200, answer)
+        }
+    }
+
+    private static func parseForm(_ text: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+            }
+            if parts.count == 2 { fields[parts[0]] = parts[1] }
+        }
+        return fields
+    }
+
+    private static func json(_ status: Int, _ object: [String: Any]) throws -> Response {
+        Response(
+            status: HTTPResponse.Status(code: status), headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object)))
+        )
+    }
+}
