@@ -68,6 +68,8 @@ public final class OAuthBroker: Sendable {
     private enum Outcome: Sendable {
         case token(OAuthToken)
         case failure(OAuthBrokerError)
+        /// The provider refused the grant just now (audited once, when the status flips).
+        case refused(OAuthBrokerError)
     }
 
     public let connections: PostgresOAuthConnections
@@ -150,7 +152,7 @@ public final class OAuthBroker: Sendable {
         let horizon = force ? nil : settings.refreshMargin
         switch try await singleFlight(connection, { try await self.refresh(connection.id, validFor: horizon) }) {
         case .token(let token): return token
-        case .failure(let error): throw error
+        case .failure(let error), .refused(let error): throw error
         }
     }
 
@@ -190,7 +192,7 @@ public final class OAuthBroker: Sendable {
             }
             return try await requestTokens(locked, credentials: credentials, endpoints: endpoints)
         }
-        if case .failure(.needsReauth(let name, let reason)) = outcome {
+        if case .refused(.needsReauth(let name, let reason)) = outcome {
             forget(id)
             await recordReauthNeeded(id, name: name, reason: reason)
         }
@@ -234,7 +236,7 @@ public final class OAuthBroker: Sendable {
                         return .token(token)
                     }
                     try await locked.markNeedsReauth(failure.description)
-                    return .failure(.needsReauth(connection: current.name, reason: failure.description))
+                    return .refused(.needsReauth(connection: current.name, reason: failure.description))
                 }
                 if case .unavailable = failure, attempt < settings.retryDelays.count {
                     let delay = settings.retryDelays[attempt].seconds * Double.random(in: 0.5...1.5)

@@ -130,7 +130,7 @@ extension OAuthBroker.Settings {
     static var forTests: Self {
         var settings = Self()
         settings.retryDelays = [.milliseconds(10), .milliseconds(20), .milliseconds(40)]
-        settings.requestTimeout = .milliseconds(500)
+        settings.requestTimeout = .seconds(2)
         return settings
     }
 }

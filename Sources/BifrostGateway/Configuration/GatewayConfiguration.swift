@@ -152,7 +152,7 @@ public struct GatewayConfiguration: Sendable {
         "oidc.keyRefetchInterval", "workflows.maxConcurrentRuns", "workflows.maxConcurrentRunsPerOrganization",
         "workflows.maxResultSize", "workflows.workers", "workflows.drainTimeout", "workflows.leaseTimeout",
         "workflows.retentionDays", "masterKey", "masterKeyFile", "previousMasterKeys", "files.maxFileSize", "files.maxOrganizationSize",
-        "oauth.providersFile", "oauth.redirectURL", "oauth.refreshMargin",
+        "oauth.providersFile", "oauth.redirectUri", "oauth.refreshMargin",
     ]
 
     /// Where providers send browsers back after an authorization.
@@ -203,9 +203,9 @@ public struct GatewayConfiguration: Sendable {
         files.maxOrganizationSize = try values.integer("files.maxOrganizationSize", in: 1...(1 << 40))
             ?? files.maxOrganizationSize
         oauth.providersFile = try values.string("oauth.providersFile")
-        if let url = try values.string("oauth.redirectURL") {
+        if let url = try values.string("oauth.redirectUri") {
             guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
-                throw ConfigurationError(key: "oauth.redirectURL", value: url, expected: "an http or https URL")
+                throw ConfigurationError(key: "oauth.redirectUri", value: url, expected: "an http or https URL")
             }
             oauth.redirectURL = url
         }

@@ -1,0 +1,179 @@
+import Bifrost
+import BifrostCrypto
+import BifrostOAuth
+import BifrostStore
+import BifrostTestSupport
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+
+/// The broker against a real provider on loopback: one refresh however many callers on two replicas ask, the
+/// provider's refusals and outages, client credentials minted again before expiry.
+@Suite struct OAuthBrokerTests {
+    /// One gateway replica's broker: its own connection pool to the shared database.
+    private static func broker(_ client: PostgresClient, keys: KeyRing, settings: OAuthBroker.Settings = .forTests) -> OAuthBroker {
+        OAuthBroker(
+            connections: PostgresOAuthConnections(client: client, keys: keys, logger: TestPostgres.logger),
+            catalogue: try! OAuthProviderCatalogue.load(), audit: PostgresAuditLog(client: client, logger: TestPostgres.logger),
+            settings: settings, logger: TestPostgres.logger
+        )
+    }
+
+    /// A database with an organisation whose `microsoft` connection is connected through `provider`.
+    private static func withConnected(
+        _ provider: FakeOAuthProvider, flow: OAuthConnection.Flow = .authorizationCode,
+        _ body: @Sendable (DatabaseURL, PostgresClient, KeyRing, Scope, OAuthConnection) async throws -> Void
+    ) async throws {
+        try await TestPostgres.withDatabase { url in
+            try await TestPostgres.withClient(url) { client in
+                try await Migrator(client: client, migrations: MigrationCatalog.bundled(), logger: TestPostgres.logger).migrate()
+                let master = SecretKey.random()
+                let keys = KeyRing(client: client, master: master, logger: TestPostgres.logger)
+                let organization = try await AuthFixtures.createOrganization("A", on: client)
+                let scope = Scope.organization(organization)
+                let store = PostgresOAuthConnections(client: client, keys: keys, logger: TestPostgres.logger)
+                var connection = try await store.create(
+                    "microsoft",
+                    OAuthConnectionSettings(
+                        provider: "microsoft", flow: flow, clientID: provider.clientID, scopes: ["User.Read.All"],
+                        authorizeURL: provider.authorizeURL, tokenURL: provider.tokenURL
+                    ),
+                    clientSecret: provider.clientSecret, in: scope, by: "test"
+                )
+                if flow == .authorizationCode {
+                    let states = PostgresOAuthStates(client: client, keys: keys, logger: TestPostgres.logger)
+                    let (state, verifier) = try await states.begin(for: connection, by: "test")
+                    let endpoints = try OAuthProviderCatalogue.load().endpoints(of: connection)
+                    let url = try #require(AuthorizationRequest.url(
+                        endpoints, clientID: provider.clientID, redirectURI: "http://127.0.0.1/cb", state: state, verifier: verifier
+                    ))
+                    let (code, _) = try await OAuthFlowTests.browse(url)
+                    connection = try await broker(client, keys: keys).completeAuthorization(
+                        of: connection.id, code: code, verifier: verifier, redirectURI: "http://127.0.0.1/cb"
+                    )
+                }
+                try await body(url, client, keys, scope, connection)
+            }
+        }
+    }
+
+    private static func expire(_ connection: OAuthConnection, on client: PostgresClient) async throws {
+        try await client.query(
+            "UPDATE oauth_connections SET expires_at = now() - interval '1 minute' WHERE id = \(connection.id)",
+            logger: TestPostgres.logger
+        )
+    }
+
+    @Test func aThousandCallersOnTwoReplicasCauseOneRefresh() async throws {
+        try await FakeOAuthProvider.withProvider { provider in
+            try await Self.withConnected(provider) { url, client, keys, scope, connection in
+                try await Self.expire(connection, on: client)
+                provider.delay(.milliseconds(50))
+                try await TestPostgres.withClient(url) { otherClient in
+                    let replicas = [Self.broker(client, keys: keys), Self.broker(otherClient, keys: keys)]
+                    let tokens = try await withThrowingTaskGroup(of: String?.self) { group in
+                        for index in 0..<1_000 {
+                            group.addTask { try await replicas[index % 2].token("microsoft", for: scope)?.accessToken }
+                        }
+                        return try await group.reduce(into: [String?]()) { $0.append($1) }
+                    }
+                    #expect(tokens.count == 1_000)
+                    #expect(Set(tokens).count == 1)
+                    #expect(tokens.first??.isEmpty == false)
+                    #expect(provider.tokenRequests("refresh_token") == 1)
+                    #expect(provider.reusedRefreshTokens == 0)
+                    // Served from memory from now on: no further request.
+                    _ = try await replicas[0].token("microsoft", for: scope)
+                    #expect(provider.tokenRequests("refresh_token") == 1)
+                }
+            }
+        }
+    }
+
+    @Test func invalidGrantAsksForReauthorizationAndIsAudited() async throws {
+        try await FakeOAuthProvider.withProvider { provider in
+            try await Self.withConnected(provider) { url, client, keys, scope, connection in
+                try await Self.expire(connection, on: client)
+                provider.behave(.rejectingRefresh)
+                let broker = Self.broker(client, keys: keys)
+                do {
+                    _ = try await broker.token("microsoft", for: scope)
+                    Issue.record("a refused refresh gave a token")
+                } catch let error as OAuthBrokerError {
+                    guard case .needsReauth = error else { Issue.record("\(error)"); return }
+                    #expect(error.description.contains("must be connected again"))
+                }
+                let stored = try #require(try await broker.connections.find(id: connection.id))
+                #expect(stored.status == .needsReauth)
+                #expect(stored.lastError?.contains("invalid_grant") == true)
+                // Asked again, it does not bother the provider: the admin must reconnect.
+                await #expect(throws: OAuthBrokerError.self) { _ = try await broker.token("microsoft", for: scope) }
+                #expect(provider.tokenRequests("refresh_token") == 1)
+                let audited = try await client.query(
+                    "SELECT count(*) FROM audit_events WHERE action = 'oauth.needs_reauth' AND target_id = 'microsoft'",
+                    logger: TestPostgres.logger
+                )
+                for try await count in audited.decode(Int.self) { #expect(count == 1) }
+            }
+        }
+    }
+
+    @Test func outagesAreRetriedAndNeverAskForReauthorization() async throws {
+        try await FakeOAuthProvider.withProvider { provider in
+            try await Self.withConnected(provider) { url, client, keys, scope, connection in
+                let broker = Self.broker(client, keys: keys)
+                // Two 500s, then an answer: retried, and the third request succeeds.
+                try await Self.expire(connection, on: client)
+                provider.behave(.failing(count: 2))
+                #expect(try await broker.token("microsoft", for: scope) != nil)
+                #expect(provider.tokenRequests("refresh_token") == 3)
+                #expect(try await broker.connections.find(id: connection.id)?.status == .connected)
+
+                // A provider that hangs, while the stored token is still valid: the valid token is handed out,
+                // the status stays connected, the error is recorded.
+                let valid = try #require(try await broker.connections.find(id: connection.id))
+                provider.behave(.hanging)
+                var oneRetry = OAuthBroker.Settings.forTests
+                oneRetry.retryDelays = [.milliseconds(10)]
+                try await Self.broker(client, keys: keys, settings: oneRetry).forceRefresh(valid)
+                let afterHang = try #require(try await broker.connections.find(id: connection.id))
+                #expect(afterHang.status == .connected)
+                #expect(afterHang.lastError?.contains("unavailable") == true)
+                #expect(provider.tokenRequests("refresh_token") == 3 + 2)
+
+                // The same outage with an expired token: an error that says the provider is unavailable.
+                try await Self.expire(connection, on: client)
+                provider.behave(.failing(count: 100))
+                broker.forgetAll()
+                await #expect(throws: OAuthBrokerError.providerUnavailable(connection: "microsoft", reason: "HTTP 500 without a token")) {
+                    _ = try await broker.token("microsoft", for: scope)
+                }
+                #expect(try await broker.connections.find(id: connection.id)?.status == .connected)
+            }
+        }
+    }
+
+    @Test func clientCredentialsAreMintedOnDemandAndAgainBeforeExpiry() async throws {
+        try await FakeOAuthProvider.withProvider { provider in
+            try await Self.withConnected(provider, flow: .clientCredentials) { _, client, keys, scope, _ in
+                let broker = Self.broker(client, keys: keys)
+                let first = try #require(try await broker.token("microsoft", for: scope))
+                #expect(provider.tokenRequests("client_credentials") == 1)
+                #expect(try await broker.token("microsoft", for: scope) == first)
+                #expect(provider.tokenRequests("client_credentials") == 1)
+
+                // Tokens that expire within the refresh margin plus two refresher intervals are minted again by
+                // the refresh-ahead service, not by a waiting run.
+                provider.issueTokens(lasting: 60)
+                try await Self.expire(try #require(try await broker.connections.find("microsoft", in: scope)), on: client)
+                let refresher = OAuthRefresher(broker: broker, isReady: { true }, logger: TestPostgres.logger)
+                #expect(await refresher.refreshExpiring() == 1)
+                #expect(provider.tokenRequests("client_credentials") == 2)
+                broker.forgetAll()
+                let second = try #require(try await broker.token("microsoft", for: scope))
+                #expect(second.accessToken != first.accessToken)
+            }
+        }
+    }
+}
