@@ -20,6 +20,7 @@ let package = Package(
     products: [
         .executable(name: "bifrost", targets: ["BifrostCLI"]),
         .executable(name: "crypto-bench", targets: ["CryptoBench"]),
+        .executable(name: "oauth-bench", targets: ["OAuthBench"]),
         .library(name: "Bifrost", targets: ["Bifrost"]),
     ],
     dependencies: [
@@ -196,6 +197,19 @@ let package = Package(
         // Benchmarks/crypto.sh: seal + open through BifrostCrypto, timed.
         .executableTarget(
             name: "CryptoBench", dependencies: ["BifrostCrypto"], path: "Benchmarks/CryptoBench",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "OAuthBench",
+            dependencies: [
+                "BifrostOAuth", "BifrostStore", "BifrostCrypto", "BifrostTestSupport", "Bifrost",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/OAuthBench",
             swiftSettings: strictSettings
         ),
         .testTarget(

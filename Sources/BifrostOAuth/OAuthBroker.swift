@@ -79,7 +79,10 @@ public final class OAuthBroker: Sendable {
     public let settings: Settings
     let logger: Logger
     private let cache = Mutex<[CacheKey: Cached]>([:])
-    private let inFlight = Mutex<[UUID: Task<Outcome, any Error>]>([:])
+    /// Callers asking for one name in one scope while its token is not cached: one looks it up.
+    private let lookups = SingleFlight<CacheKey, OAuthToken?>()
+    /// Refreshes under way in this process, by connection.
+    private let refreshes = SingleFlight<UUID, Outcome>()
 
     public init(
         connections: PostgresOAuthConnections, catalogue: OAuthProviderCatalogue, audit: any AuditLog,
@@ -98,10 +101,12 @@ public final class OAuthBroker: Sendable {
     public func token(_ name: String, for scope: Scope) async throws -> OAuthToken? {
         let key = CacheKey(organization: scope.organizationID, name: name)
         if let cached = cache.withLock({ $0[key] }), cached.refreshAfter > Date() { return cached.token }
-        guard let connection = try await connections.findForRun(name, scope: scope) else { return nil }
-        let token = try await refreshed(connection, force: false)
-        remember(token, of: connection.id, as: key)
-        return token
+        return try await lookups.run(key) {
+            guard let connection = try await self.connections.findForRun(name, scope: scope) else { return nil }
+            let token = try await self.refreshed(connection, force: false)
+            self.remember(token, of: connection.id, as: key)
+            return token
+        }
     }
 
     /// Refreshes connection `id` now, whatever its token's age (an admin's request). - Throws: `OAuthBrokerError`.
@@ -160,15 +165,8 @@ public final class OAuthBroker: Sendable {
     private func singleFlight(_ connection: OAuthConnection, _ work: @escaping @Sendable () async throws -> Outcome)
         async throws -> Outcome
     {
-        let task = inFlight.withLock { flights in
-            if let running = flights[connection.id] { return running }
-            let task = Task { try await work() }
-            flights[connection.id] = task
-            return task
-        }
-        defer { inFlight.withLock { flights in if flights[connection.id] == task { flights[connection.id] = nil } } }
         do {
-            return try await task.value
+            return try await refreshes.run(connection.id, work)
         } catch let error as StoreError where error == .notFound {
             throw OAuthBrokerError.notConnected(connection: connection.name)
         }
