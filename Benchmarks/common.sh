@@ -26,6 +26,13 @@ done
 jwt=$(curl -fs -H 'Content-Type: application/json' -d '{"email":"bench@example.com","password":"benchmark password"}' \
   "$base/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 
+# An organisation and an org_admin API key of it, for the runs the benchmarks send: $org and $key.
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)[\"$1\"])"; }
+org=$(curl -fs -H "Authorization: Bearer $jwt" -H 'Content-Type: application/json' -d '{"name":"Bench Org"}' \
+  "$base/api/organizations" | json id)
+key=$(curl -fs -H "Authorization: Bearer $jwt" -H "X-Organization-Id: $org" -H 'Content-Type: application/json' \
+  -d '{"name":"bench","role":"org_admin"}' "$base/api/api-keys" | json key)
+
 # CPU time the server has used so far (user + system, all threads), in clock ticks.
 server_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 

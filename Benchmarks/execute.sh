@@ -15,11 +15,6 @@ connections="${3:-32}"
 rounds="${4:-3}"
 source "$repo/Benchmarks/common.sh"
 
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)[\"$1\"])"; }
-org=$(curl -fs -H "Authorization: Bearer $jwt" -H 'Content-Type: application/json' -d '{"name":"Bench Org"}' \
-  "$base/api/organizations" | json id)
-key=$(curl -fs -H "Authorization: Bearer $jwt" -H "X-Organization-Id: $org" -H 'Content-Type: application/json' \
-  -d '{"name":"bench","role":"org_admin"}' "$base/api/api-keys" | json key)
 cat > "$work/execute.lua" <<LUA
 wrk.method = "POST"
 wrk.body = '{"input": {"id": "42"}}'

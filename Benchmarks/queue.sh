@@ -55,11 +55,6 @@ stop_consumer() {
 }
 trap 'stop_consumer; kill -TERM "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$work"' EXIT
 
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)[\"$1\"])"; }
-org=$(curl -fs -H "Authorization: Bearer $jwt" -H 'Content-Type: application/json' -d '{"name":"Bench Org"}' \
-  "$base/api/organizations" | json id)
-key=$(curl -fs -H "Authorization: Bearer $jwt" -H "X-Organization-Id: $org" -H 'Content-Type: application/json' \
-  -d '{"name":"bench","role":"org_admin"}' "$base/api/api-keys" | json key)
 dsn=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))
 print("postgresql://{username}:{password}@127.0.0.1:{port}/bifrost".format(**s))' "$work/.bifrost/database.json")
 sql() { psql "$dsn" -qAt -v ON_ERROR_STOP=1 -c "$1"; }

@@ -14,11 +14,6 @@ connections="${3:-32}"
 rounds="${4:-3}"
 source "$repo/Benchmarks/common.sh"
 
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)[\"$1\"])"; }
-org=$(curl -fs -H "Authorization: Bearer $jwt" -H 'Content-Type: application/json' -d '{"name":"Bench Org"}' \
-  "$base/api/organizations" | json id)
-key=$(curl -fs -H "Authorization: Bearer $jwt" -H "X-Organization-Id: $org" -H 'Content-Type: application/json' \
-  -d '{"name":"bench","role":"org_admin"}' "$base/api/api-keys" | json key)
 secret=$(python3 -c 'import os; print(os.urandom(128).hex())')  # 256 characters
 curl -fs -o /dev/null -X PUT -H "X-Bifrost-Key: $key" -H 'Content-Type: application/json' \
   -d "{\"value\": \"$secret\"}" "$base/api/secrets/graph_client_secret"

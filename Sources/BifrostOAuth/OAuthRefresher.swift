@@ -5,7 +5,9 @@ public import ServiceLifecycle
 
 /// Refreshes connections before their tokens expire, so that runs rarely wait: every `interval`, each connected
 /// connection whose token expires within the broker's margin plus two intervals is refreshed through the broker
-/// (one replica does it; the others find the new token under the lock). Runs once the schema is current.
+/// (one replica does it; the others find the new token under the lock). Runs once the schema is current. Each
+/// refresh is given up after a minute, and shutdown does not wait for one: a statement on a connection that died
+/// while PostgreSQL restarted may never return.
 public struct OAuthRefresher: Service {
     let broker: OAuthBroker
     let isReady: @Sendable () -> Bool
@@ -41,7 +43,7 @@ public struct OAuthRefresher: Service {
         }
         for connection in due {
             do {
-                try await broker.refreshAhead(connection, horizon: horizon)
+                try await withDeadline(.seconds(60)) { try await broker.refreshAhead(connection, horizon: horizon) }
             } catch {
                 logger.warning(
                     "Could not refresh an OAuth connection ahead of expiry",

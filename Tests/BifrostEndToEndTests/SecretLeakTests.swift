@@ -1,9 +1,6 @@
-import AsyncHTTPClient
 import BifrostStore
 import BifrostTestSupport
 import Foundation
-import NIOCore
-import NIOFoundationCompat
 import NIOHTTP1
 import PostgresNIO
 import Testing
@@ -77,17 +74,8 @@ private struct Caller {
     func callAsFunction(
         _ method: HTTPMethod, _ path: String, _ body: [String: Any]? = nil, organization: String? = nil
     ) async throws -> (status: Int, body: [String: Any]) {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        if let organization { request.headers.add(name: "X-Organization-Id", value: organization) }
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
-        }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        let data = try await response.body.collect(upTo: 1 << 20)
-        let object = (try? JSONSerialization.jsonObject(with: Data(buffer: data))) as? [String: Any]
-        return (Int(response.status.code), object ?? [:])
+        var headers = ["Authorization": "Bearer \(token)"]
+        if let organization { headers["X-Organization-Id"] = organization }
+        return try await ServerProcess.send(method, base + path, json: body, headers: headers)
     }
 }

@@ -25,36 +25,33 @@ import Testing
         _ provider: FakeOAuthProvider, flow: OAuthConnection.Flow = .authorizationCode,
         _ body: @Sendable (DatabaseURL, PostgresClient, KeyRing, Scope, OAuthConnection) async throws -> Void
     ) async throws {
-        try await TestPostgres.withDatabase { url in
-            try await TestPostgres.withClient(url) { client in
-                try await Migrator(client: client, migrations: MigrationCatalog.bundled(), logger: TestPostgres.logger).migrate()
-                let master = SecretKey.random()
-                let keys = KeyRing(client: client, master: master, logger: TestPostgres.logger)
-                let organization = try await AuthFixtures.createOrganization("A", on: client)
-                let scope = Scope.organization(organization)
-                let store = PostgresOAuthConnections(client: client, keys: keys, logger: TestPostgres.logger)
-                var connection = try await store.create(
-                    "microsoft",
-                    OAuthConnectionSettings(
-                        provider: "microsoft", flow: flow, clientID: provider.clientID, scopes: ["User.Read.All"],
-                        authorizeURL: provider.authorizeURL, tokenURL: provider.tokenURL
-                    ),
-                    clientSecret: provider.clientSecret, in: scope, by: "test"
+        try await TestPostgres.withMigratedDatabase { url, client in
+            let master = SecretKey.random()
+            let keys = KeyRing(client: client, master: master, logger: TestPostgres.logger)
+            let organization = try await AuthFixtures.createOrganization("A", on: client)
+            let scope = Scope.organization(organization)
+            let store = PostgresOAuthConnections(client: client, keys: keys, logger: TestPostgres.logger)
+            var connection = try await store.create(
+                "microsoft",
+                OAuthConnectionSettings(
+                    provider: "microsoft", flow: flow, clientID: provider.clientID, scopes: ["User.Read.All"],
+                    authorizeURL: provider.authorizeURL, tokenURL: provider.tokenURL
+                ),
+                clientSecret: provider.clientSecret, in: scope, by: "test"
+            )
+            if flow == .authorizationCode {
+                let states = PostgresOAuthStates(client: client, keys: keys, logger: TestPostgres.logger)
+                let (state, verifier) = try await states.begin(for: connection, by: "test")
+                let endpoints = try OAuthProviderCatalogue.load().endpoints(of: connection)
+                let address = try #require(AuthorizationRequest.url(
+                    endpoints, clientID: provider.clientID, redirectURI: "http://127.0.0.1/cb", state: state, verifier: verifier
+                ))
+                let (code, _) = try await OAuthFlowTests.browse(address)
+                connection = try await broker(client, keys: keys).completeAuthorization(
+                    of: connection.id, code: code, verifier: verifier, redirectURI: "http://127.0.0.1/cb"
                 )
-                if flow == .authorizationCode {
-                    let states = PostgresOAuthStates(client: client, keys: keys, logger: TestPostgres.logger)
-                    let (state, verifier) = try await states.begin(for: connection, by: "test")
-                    let endpoints = try OAuthProviderCatalogue.load().endpoints(of: connection)
-                    let url = try #require(AuthorizationRequest.url(
-                        endpoints, clientID: provider.clientID, redirectURI: "http://127.0.0.1/cb", state: state, verifier: verifier
-                    ))
-                    let (code, _) = try await OAuthFlowTests.browse(url)
-                    connection = try await broker(client, keys: keys).completeAuthorization(
-                        of: connection.id, code: code, verifier: verifier, redirectURI: "http://127.0.0.1/cb"
-                    )
-                }
-                try await body(url, client, keys, scope, connection)
             }
+            try await body(url, client, keys, scope, connection)
         }
     }
 

@@ -9,17 +9,8 @@ import Testing
 /// Envelope keys in PostgreSQL: the master key is checked before use, data keys are per scope, stored wrapped,
 /// and bound to their scope.
 @Suite struct KeyRingTests {
-    private func withDatabase(_ body: @Sendable (PostgresClient) async throws -> Void) async throws {
-        try await TestPostgres.withDatabase { url in
-            try await TestPostgres.withClient(url) { client in
-                try await Migrator(client: client, migrations: MigrationCatalog.bundled(), logger: TestPostgres.logger).migrate()
-                try await body(client)
-            }
-        }
-    }
-
     @Test func aWrongMasterKeyIsRefusedBeforeAnyKeyIsUsed() async throws {
-        try await withDatabase { client in
+        try await TestPostgres.withMigratedDatabase { _, client in
             let master = SecretKey.random()
             try await KeyRing(client: client, master: master, logger: TestPostgres.logger).open()
             // The same key again: fine. Another key: refused, naming the version.
@@ -34,7 +25,7 @@ import Testing
     }
 
     @Test func dataKeysArePerScopeStoredWrappedAndBoundToTheirScope() async throws {
-        try await withDatabase { client in
+        try await TestPostgres.withMigratedDatabase { _, client in
             let master = SecretKey.random()
             let ring = KeyRing(client: client, master: master, logger: TestPostgres.logger)
             try await ring.open()
@@ -82,17 +73,8 @@ extension Array {
 @Suite struct KeyRotationTests {
     private let logger = TestPostgres.logger
 
-    private func withDatabase(_ body: @Sendable (PostgresClient) async throws -> Void) async throws {
-        try await TestPostgres.withDatabase { url in
-            try await TestPostgres.withClient(url) { client in
-                try await Migrator(client: client, migrations: MigrationCatalog.bundled(), logger: TestPostgres.logger).migrate()
-                try await body(client)
-            }
-        }
-    }
-
     @Test func aNewMasterKeyIsRegisteredThenEveryDataKeyIsRewrappedUnderIt() async throws {
-        try await withDatabase { client in
+        try await TestPostgres.withMigratedDatabase { _, client in
             let old = SecretKey.random()
             let first = KeyRing(client: client, master: old, logger: logger)
             try await first.open()
@@ -139,7 +121,7 @@ extension Array {
     }
 
     @Test func aDataKeyRotationReencryptsThatScopesValuesAndStatusShowsStragglers() async throws {
-        try await withDatabase { client in
+        try await TestPostgres.withMigratedDatabase { _, client in
             let master = SecretKey.random()
             let ring = KeyRing(client: client, master: master, logger: logger)
             let organizations = PostgresOrganizationRepository(client: client, logger: logger)

@@ -12,14 +12,11 @@ import Testing
     private func withFiles(
         limits: PostgresFiles.Limits, _ body: @Sendable (PostgresFiles, PostgresClient, Scope, Scope) async throws -> Void
     ) async throws {
-        try await TestPostgres.withDatabase { url in
-            try await TestPostgres.withClient(url) { client in
-                try await Migrator(client: client, migrations: MigrationCatalog.bundled(), logger: TestPostgres.logger).migrate()
-                let organizations = PostgresOrganizationRepository(client: client, logger: TestPostgres.logger)
-                let a = Scope.organization(try await organizations.create(name: "A", domain: nil).id)
-                let b = Scope.organization(try await organizations.create(name: "B", domain: nil).id)
-                try await body(PostgresFiles(client: client, limits: limits, logger: TestPostgres.logger), client, a, b)
-            }
+        try await TestPostgres.withMigratedDatabase { _, client in
+            let organizations = PostgresOrganizationRepository(client: client, logger: TestPostgres.logger)
+            let a = Scope.organization(try await organizations.create(name: "A", domain: nil).id)
+            let b = Scope.organization(try await organizations.create(name: "B", domain: nil).id)
+            try await body(PostgresFiles(client: client, limits: limits, logger: TestPostgres.logger), client, a, b)
         }
     }
 

@@ -109,23 +109,8 @@ public final class FakeOAuthProvider: Sendable {
                 ],
             ])
         }
-        let port = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "fake-oauth-provider")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                port.continuation.yield(channel.localAddress?.port ?? 0)
-                port.continuation.finish()
-            },
-            logger: logger
-        )
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            var iterator = port.stream.makeAsyncIterator()
-            guard let bound = await iterator.next() else { throw CancellationError() }
-            defer { group.cancelAll() }
-            return try await body(FakeOAuthProvider(baseURL: "http://127.0.0.1:\(bound)", state: state))
+        return try await LoopbackServer.serve(router, label: "fake-oauth-provider") { port in
+            try await body(FakeOAuthProvider(baseURL: "http://127.0.0.1:\(port)", state: state))
         }
     }
 

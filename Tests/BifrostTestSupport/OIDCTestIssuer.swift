@@ -45,7 +45,6 @@ public final class OIDCTestIssuer: Sendable {
             }
             return try Self.json(["keys": set])
         }
-        let port = AsyncStream.makeStream(of: Int.self)
         router.get(":tenant/v2.0/.well-known/openid-configuration") { request, context in
             let tenant = try context.parameters.require("tenant")
             let host = request.head.authority ?? "127.0.0.1"
@@ -54,23 +53,8 @@ public final class OIDCTestIssuer: Sendable {
                 "id_token_signing_alg_values_supported": ["RS256"],
             ])
         }
-        var logger = Logger(label: "oidc-test-issuer")
-        logger.logLevel = .critical  // cancelling the server at the end of a test logs a harmless "already closed"
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                port.continuation.yield(channel.localAddress?.port ?? 0)
-                port.continuation.finish()
-            },
-            logger: logger
-        )
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            var iterator = port.stream.makeAsyncIterator()
-            guard let bound = await iterator.next() else { throw CancellationError() }
-            let issuer = OIDCTestIssuer(baseURL: "http://127.0.0.1:\(bound)", state: state)
-            defer { group.cancelAll() }
-            return try await body(issuer)
+        return try await LoopbackServer.serve(router, label: "oidc-test-issuer") { port in
+            try await body(OIDCTestIssuer(baseURL: "http://127.0.0.1:\(port)", state: state))
         }
     }
 

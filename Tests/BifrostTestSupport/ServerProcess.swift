@@ -2,7 +2,7 @@ import AsyncHTTPClient
 public import Foundation
 import NIOCore
 import NIOFoundationCompat
-import NIOHTTP1
+public import NIOHTTP1
 import Synchronization
 
 /// A real `bifrost` process started by a test, with its output captured.
@@ -62,11 +62,22 @@ public final class ServerProcess: Sendable {
 
     /// POSTs a JSON body to `url`; returns the status and the parsed JSON object of the answer.
     public static func postJSON(_ url: String, _ body: [String: String]) async throws -> (Int, [String: Any]) {
+        try await send(.POST, url, json: body)
+    }
+
+    /// Sends `method` to `url` with an optional JSON body and extra headers; returns the status and the parsed
+    /// JSON object of the answer (empty when it is none).
+    public static func send(
+        _ method: HTTPMethod, _ url: String, json body: [String: Any]? = nil, headers: [String: String] = [:]
+    ) async throws -> (Int, [String: Any]) {
         var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let data = try await response.body.collect(upTo: 1 << 20)
         let object = (try? JSONSerialization.jsonObject(with: Data(buffer: data))) as? [String: Any]
         return (Int(response.status.code), object ?? [:])

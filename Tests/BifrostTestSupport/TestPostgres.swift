@@ -39,6 +39,18 @@ public enum TestPostgres {
         }
     }
 
+    /// Creates an empty database, applies every migration, and runs `body` with its address and a client.
+    public static func withMigratedDatabase<Result: Sendable>(
+        _ body: (DatabaseURL, PostgresClient) async throws -> Result
+    ) async throws -> Result {
+        try await withDatabase { url in
+            try await withClient(url) { client in
+                try await Migrator(client: client, migrations: MigrationCatalog.bundled(), logger: logger).migrate()
+                return try await body(url, client)
+            }
+        }
+    }
+
     /// Runs `body` with a running pooled client for `url`.
     public static func withClient<Result: Sendable>(
         _ url: DatabaseURL, _ body: (PostgresClient) async throws -> Result

@@ -136,6 +136,10 @@ public struct PostgresFiles: Sendable {
     /// Deletes temporary files older than `age` whose run is neither pending nor running: those of runs that
     /// ended with their process. - Returns: how many.
     public func deleteOrphanedTemporaryFiles(olderThan age: Duration) async throws -> Int {
+        try await withDeadline(.seconds(30)) { try await deleteOrphans(olderThan: age) }
+    }
+
+    private func deleteOrphans(olderThan age: Duration) async throws -> Int {
         let rows = try await client.query(
             """
             DELETE FROM files AS f WHERE f.location = 'temp'

@@ -101,10 +101,13 @@ public struct PostgresOAuthConnections: Sendable {
         ).first?.connection
     }
 
-    /// Connected connections whose token expires before `deadline`, for refreshing ahead.
+    /// Connected connections whose token expires before `deadline`, for refreshing ahead (given up after 10 s, so
+    /// that a periodic caller is not held by a connection that died).
     public func expiring(before deadline: Date) async throws -> [OAuthConnection] {
-        try await select("WHERE status = 'connected' AND expires_at < \(deadline) ORDER BY expires_at LIMIT 100")
-            .map(\.connection)
+        try await withDeadline(.seconds(10)) {
+            try await select("WHERE status = 'connected' AND expires_at < \(deadline) ORDER BY expires_at LIMIT 100")
+                .map(\.connection)
+        }
     }
 
     /// Deletes connection `name` of `scope`. - Returns: whether there was one.
