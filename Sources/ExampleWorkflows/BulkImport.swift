@@ -3,7 +3,8 @@ import Bifrost
 /// The seed's asynchronous example: imports each item of a list.
 struct BulkImport: Workflow {
     static let configuration = WorkflowConfiguration(
-        "bulk_import", description: "Import many items in the background", mode: .async, timeout: .seconds(1800)
+        "bulk_import", description: "Import many items in the background", mode: .async, timeout: .seconds(1800),
+        endpoint: .post
     )
 
     @Param(.list) var items: [JSONValue]

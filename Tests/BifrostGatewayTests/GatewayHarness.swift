@@ -94,7 +94,7 @@ enum GatewayHarness {
                 )
                 let listener = NotificationListener(
                     client: client,
-                    subscriptions: [keyRing.subscription, dependencies.oauth.subscription, jobWorkers.subscription] + engine.subscriptions,
+                    subscriptions: [keyRing.subscription, dependencies.oauth.subscription, dependencies.endpointSecretSubscription, jobWorkers.subscription] + engine.subscriptions,
                     logger: logger
                 )
                 let workers = Task {

@@ -45,7 +45,7 @@ struct SecondReplica: Sendable {
         )
         let listener = NotificationListener(
             client: database,
-            subscriptions: [dependencies.keyRing.subscription, dependencies.oauth.subscription, jobWorkers.subscription] + engine.subscriptions,
+            subscriptions: [dependencies.keyRing.subscription, dependencies.oauth.subscription, dependencies.endpointSecretSubscription, jobWorkers.subscription] + engine.subscriptions,
             logger: TestPostgres.logger
         )
         let group = ServiceGroup(

@@ -39,6 +39,10 @@ public enum Gateway {
         public var keyRing: KeyRing
         /// OAuth connections' tokens: runs, the API and the refresh-ahead service share it.
         public var oauth: OAuthBroker
+        /// Endpoints' signing secrets, opened and cached; `endpointSecretSubscription` keeps replicas in step.
+        var endpointSecrets: EndpointSecretCache
+        /// Forgets an endpoint's cached secrets whenever any replica changes them.
+        public var endpointSecretSubscription: NotificationSubscription { endpointSecrets.subscription }
 
         /// - Parameters:
         ///   - oauthProviders: the provider catalogue; the one built in when nil.
@@ -52,6 +56,9 @@ public enum Gateway {
             let keyRing = keyRing ?? KeyRing(client: database, master: .random(), logger: Logger(label: "bifrost.keys"))
             let logger = Logger(label: "bifrost.oauth")
             self.keyRing = keyRing
+            self.endpointSecrets = EndpointSecretCache(
+                store: PostgresEndpointSecrets(client: database, keys: keyRing, logger: logger)
+            )
             self.oauth = OAuthBroker(
                 connections: PostgresOAuthConnections(client: database, keys: keyRing, logger: logger),
                 catalogue: oauthProviders ?? (try? OAuthProviderCatalogue.load()) ?? OAuthProviderCatalogue(providers: []),
@@ -169,12 +176,18 @@ public enum Gateway {
                 states: PostgresOAuthStates(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
                 broker: dependencies.oauth, redirectURL: configuration.oauthRedirectURL
             ),
+            endpointSecrets: dependencies.endpointSecrets.store,
             logger: logger
         )
         try api.registerHandlers(
             on: RecordingTransport(router: http, routes: routes),
             middlewares: [PolicyEnforcement(policy: dependencies.policy)]
         )
+
+        EndpointRoutes(
+            engine: engine, secrets: dependencies.endpointSecrets, maximumBodySize: configuration.http.maxBodySize,
+            metrics: PrometheusMetricsFactory(registry: dependencies.metrics)
+        ).register(on: http)
 
         let webSocket = router(RouteTable())
         ExecutionSocket(engine: engine, policy: dependencies.policy, logger: logger).register(on: webSocket)

@@ -14,5 +14,6 @@ struct APIService: APIProtocol {
     let keys: KeyRing
     let files: PostgresFiles
     let oauth: OAuthServices
+    let endpointSecrets: PostgresEndpointSecrets
     let logger: Logger
 }

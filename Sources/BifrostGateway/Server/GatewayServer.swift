@@ -104,7 +104,7 @@ public struct GatewayServer: Sendable {
         services.append(.init(service: NotificationListener(
             client: client,
             subscriptions: [CredentialInvalidation.subscription(clearing: credentials), keyRing.subscription, dependencies.oauth.subscription,
-                workers.subscription]
+                dependencies.endpointSecretSubscription, workers.subscription]
                 + engine.subscriptions,
             logger: logger
         )))
@@ -121,8 +121,9 @@ public struct GatewayServer: Sendable {
             schema: schema
         ), successTerminationBehavior: .ignore))
         services.append(.init(service: RetentionSweeper(
-            executions: engine.executions, files: engine.files, retention: configuration.workflows.retention,
-            schema: schema, logger: logger
+            executions: engine.executions, files: engine.files,
+            deliveries: PostgresEndpointSecrets(client: client, keys: keyRing, logger: logger),
+            retention: configuration.workflows.retention, schema: schema, logger: logger
         )))
         services.append(.init(service: OAuthRefresher(
             broker: dependencies.oauth, isReady: { schema.isCurrent }, logger: logger

@@ -5,11 +5,13 @@ import ServiceLifecycle
 
 /// Deletes finished runs (and their logs) older than `retention`, once the schema is current and then every
 /// `interval`, in batches of `batchSize` with a pause between them, so that no single statement holds many locks
-/// and vacuum keeps up; and the temporary files of runs that ended with their process (older than an hour).
+/// and vacuum keeps up; the temporary files of runs that ended with their process (older than an hour); and webhook
+/// deliveries older than a day (replays are refused for that long; timestamps only for five minutes).
 /// Every replica sweeps; deleting is idempotent.
 struct RetentionSweeper: Service {
     let executions: PostgresExecutionRepository
     var files: PostgresFiles?
+    var deliveries: PostgresEndpointSecrets?
     let retention: Duration
     let schema: SchemaState
     let logger: Logger
@@ -51,6 +53,11 @@ struct RetentionSweeper: Service {
             }
         } catch {
             logger.warning("Could not delete orphaned temporary files", metadata: ["error.message": "\(error)"])
+        }
+        do {
+            _ = try await deliveries?.forgetDeliveries(olderThan: .seconds(86_400))
+        } catch {
+            logger.warning("Could not forget old webhook deliveries", metadata: ["error.message": "\(error)"])
         }
         return deleted
     }

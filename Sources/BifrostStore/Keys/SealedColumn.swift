@@ -14,5 +14,6 @@ struct SealedColumn: Sendable {
         SealedColumn(table: "secrets", nameColumn: "name", kind: "secret"),
         SealedColumn(table: "config", nameColumn: "key", kind: "config"),
         SealedColumn(table: "oauth_connections", nameColumn: "name", kind: "oauth"),
+        SealedColumn(table: "endpoint_secrets", nameColumn: "id", kind: "webhook-secret"),
     ]
 }

@@ -1,0 +1,72 @@
+import Bifrost
+import Foundation
+
+/// An endpoint call's input: its query parameters merged with the fields of its body (JSON object or
+/// `application/x-www-form-urlencoded`; a body field wins over a query parameter of the same name), and each text
+/// value converted to its parameter's type, so that `?id=42` reaches an `int` parameter as 42. The engine then
+/// validates the result exactly as for `execute`.
+enum EndpointInput {
+    /// - Throws: `Problem` (400 for a body that does not parse, 415 for another content type, 422 naming each
+    ///   field whose text is not of its type).
+    static func values(
+        query: [(String, String)], body: [UInt8], contentType: String?, parameters: [ParameterDeclaration]
+    ) throws -> [String: JSONValue] {
+        var values: [String: JSONValue] = [:]
+        for (name, value) in query { values[name] = .string(value) }
+        let media = contentType?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        if !body.isEmpty {
+            switch media {
+            case "application/json", nil:
+                guard case .object(let fields) = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) else {
+                    throw Problem.badRequest("The body must be a JSON object.")
+                }
+                values.merge(fields) { _, body in body }
+            case "application/x-www-form-urlencoded":
+                for (name, value) in form(String(decoding: body, as: UTF8.self)) { values[name] = .string(value) }
+            default:
+                throw Problem.unsupportedMediaType("Send application/json or application/x-www-form-urlencoded.")
+            }
+        }
+        var errors: [Problem.FieldError] = []
+        for parameter in parameters {
+            guard case .string(let text) = values[parameter.name] else { continue }
+            switch convert(text, to: parameter.kind) {
+            case .some(let converted): values[parameter.name] = converted
+            case .none: errors.append(.init(field: parameter.name, message: "must be \(parameter.kind.rawValue)"))
+            }
+        }
+        guard errors.isEmpty else { throw Problem.validation(errors) }
+        return values
+    }
+
+    /// `text` as a value of `kind`; nil when it is not one.
+    private static func convert(_ text: String, to kind: ParameterKind) -> JSONValue? {
+        switch kind {
+        case .string, .email: return .string(text)
+        case .int: return Int(text).map(JSONValue.int)
+        case .float: return Double(text).map(JSONValue.double)
+        case .bool:
+            switch text.lowercased() {
+            case "true", "1", "yes", "on": return .bool(true)
+            case "false", "0", "no", "off": return .bool(false)
+            default: return nil
+            }
+        case .json, .list:
+            if let parsed = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) {
+                return kind == .list && parsed.arrayValue == nil ? nil : parsed
+            }
+            // A list may also come as comma-separated text.
+            return kind == .list ? .array(text.split(separator: ",").map { .string(String($0)) }) : nil
+        }
+    }
+
+    /// The fields of an `application/x-www-form-urlencoded` text (`+` is a space).
+    static func form(_ text: String) -> [(String, String)] {
+        text.split(separator: "&").compactMap { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
+                $0.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+            }
+            return parts.count == 2 ? (parts[0], parts[1]) : nil
+        }
+    }
+}

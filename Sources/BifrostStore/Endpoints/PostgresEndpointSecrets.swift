@@ -1,0 +1,143 @@
+public import BifrostCrypto
+public import Foundation
+public import Logging
+import NIOCore
+public import PostgresNIO
+
+/// Signing secrets of endpoint-enabled workflows, per organisation, sealed under its data key; and the webhook
+/// deliveries seen, against replays. Creating or retiring a secret notifies `channel` with the workflow's name.
+public struct PostgresEndpointSecrets: Sendable {
+    /// The channel on which replicas hear that a workflow's secrets changed (payload: the workflow's name).
+    public static let channel = "bifrost_endpoint_secrets"
+
+    /// A secret as listings show it: never its value.
+    public struct Listed: Sendable, Hashable {
+        public var id: String
+        public var createdAt: Date
+        public var createdBy: String
+    }
+
+    /// An active secret, opened, for verifying signatures.
+    public struct Active: Sendable, Hashable {
+        public var id: String
+        public var organizationID: UUID
+        public var secret: [UInt8]
+    }
+
+    private let client: PostgresClient
+    private let keys: KeyRing
+    private let logger: Logger
+
+    public init(client: PostgresClient, keys: KeyRing, logger: Logger) {
+        self.client = client
+        self.keys = keys
+        self.logger = logger
+    }
+
+    /// Makes a new random secret for `workflow` in `organization`. - Returns: its id and bytes (shown once).
+    public func create(for workflow: String, in organization: UUID, by actor: String) async throws
+        -> (id: String, secret: [UInt8])
+    {
+        let id = "whs_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let secret = SecureRandom.bytes(32)
+        let (sealed, version) = try await keys.seal(
+            Base64.encode(secret), kind: "webhook-secret", name: id, for: .organization(organization)
+        )
+        try await client.query(
+            """
+            WITH saved AS (
+                INSERT INTO endpoint_secrets (id, organization_id, workflow, sealed, data_key_version, created_by)
+                VALUES (\(id), \(organization), \(workflow), \(ByteBuffer(bytes: sealed)), \(version), \(actor))
+                RETURNING workflow
+            )
+            SELECT pg_notify(\(Self.channel), workflow) FROM saved
+            """,
+            logger: logger
+        )
+        return (id, secret)
+    }
+
+    /// The active secrets of `workflow` in `organization`, oldest first.
+    public func list(for workflow: String, in organization: UUID) async throws -> [Listed] {
+        let rows = try await client.query(
+            """
+            SELECT id, created_at, created_by FROM endpoint_secrets
+            WHERE organization_id = \(organization) AND workflow = \(workflow) AND retired_at IS NULL
+            ORDER BY created_at, id
+            """,
+            logger: logger
+        )
+        var listed: [Listed] = []
+        for try await (id, created, by) in rows.decode((String, Date, String).self) {
+            listed.append(Listed(id: id, createdAt: created, createdBy: by))
+        }
+        return listed
+    }
+
+    /// Retires secret `id`. - Returns: whether `organization` had it active for `workflow`.
+    public func retire(_ id: String, of workflow: String, in organization: UUID) async throws -> Bool {
+        let rows = try await client.query(
+            """
+            WITH retired AS (
+                UPDATE endpoint_secrets SET retired_at = now()
+                WHERE id = \(id) AND organization_id = \(organization) AND workflow = \(workflow) AND retired_at IS NULL
+                RETURNING workflow
+            )
+            SELECT workflow, pg_notify(\(Self.channel), workflow) FROM retired
+            """,
+            logger: logger
+        )
+        for try await _ in rows { return true }
+        return false
+    }
+
+    /// Every active secret of `workflow`, in every organisation, opened.
+    public func active(for workflow: String) async throws -> [Active] {
+        let rows = try await client.query(
+            """
+            SELECT id, organization_id, sealed, data_key_version FROM endpoint_secrets
+            WHERE workflow = \(workflow) AND retired_at IS NULL ORDER BY created_at, id
+            """,
+            logger: logger
+        )
+        var active: [Active] = []
+        for try await (id, organization, sealed, version) in rows.decode((String, UUID, ByteBuffer, Int32).self) {
+            let text = try await keys.open(
+                sealed.readableBytesView, kind: "webhook-secret", name: id, of: .organization(organization),
+                version: Int(version)
+            )
+            guard let secret = Base64.decode(text) else { continue }
+            active.append(Active(id: id, organizationID: organization, secret: secret))
+        }
+        return active
+    }
+
+    /// Records a delivery. - Returns: false when `webhookID` was seen before for this workflow and organisation.
+    public func recordDelivery(_ webhookID: String, of workflow: String, in organization: UUID) async throws -> Bool {
+        let rows = try await client.query(
+            """
+            INSERT INTO webhook_deliveries (organization_id, workflow, webhook_id)
+            VALUES (\(organization), \(workflow), \(webhookID)) ON CONFLICT DO NOTHING RETURNING 1
+            """,
+            logger: logger
+        )
+        for try await _ in rows { return true }
+        return false
+    }
+
+    /// Forgets deliveries older than `age`. - Returns: how many.
+    public func forgetDeliveries(olderThan age: Duration) async throws -> Int {
+        try await withDeadline(.seconds(30)) { [client, logger] in
+            let rows = try await client.query(
+                """
+                DELETE FROM webhook_deliveries
+                WHERE received_at < now() - make_interval(secs => \(Double(age.components.seconds))) RETURNING 1
+                """,
+                logger: logger
+            )
+            var count = 0
+            for try await _ in rows { count += 1 }
+            return count
+        }
+    }
+}
