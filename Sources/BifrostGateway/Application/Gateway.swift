@@ -176,7 +176,7 @@ public enum Gateway {
                 states: PostgresOAuthStates(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
                 broker: dependencies.oauth, redirectURL: configuration.oauthRedirectURL
             ),
-            endpointSecrets: dependencies.endpointSecrets.store,
+            endpointSecrets: dependencies.endpointSecrets,
             logger: logger
         )
         try api.registerHandlers(

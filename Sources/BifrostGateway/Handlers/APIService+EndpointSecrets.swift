@@ -9,7 +9,7 @@ extension APIService {
         -> Operations.ListEndpointSecrets.Output
     {
         let (workflow, organization) = try endpointInOrganization(input.path.workflowName)
-        let listed = try await endpointSecrets.list(for: workflow, in: organization)
+        let listed = try await endpointSecrets.store.list(for: workflow, in: organization)
         return .ok(.init(body: .json(listed.map { .init(id: $0.id, createdAt: $0.createdAt, createdBy: $0.createdBy) })))
     }
 
@@ -18,7 +18,8 @@ extension APIService {
     {
         let caller = try RequestIdentity.required()
         let (workflow, organization) = try endpointInOrganization(input.path.workflowName)
-        let (id, secret) = try await endpointSecrets.create(for: workflow, in: organization, by: caller.principal.label)
+        let (id, secret) = try await endpointSecrets.store.create(for: workflow, in: organization, by: caller.principal.label)
+        endpointSecrets.forget(workflow)  // at once here; other replicas when the notification reaches them
         try await identity.audit.record(caller.auditEvent("endpoint_secret.create", targetKind: "endpoint_secret", targetID: id))
         return .created(.init(body: .json(.init(
             id: id, secret: StandardWebhookSignature.secretText(secret), createdAt: Date()
@@ -30,9 +31,10 @@ extension APIService {
     {
         let caller = try RequestIdentity.required()
         let (workflow, organization) = try endpointInOrganization(input.path.workflowName)
-        guard try await endpointSecrets.retire(input.path.id, of: workflow, in: organization) else {
+        guard try await endpointSecrets.store.retire(input.path.id, of: workflow, in: organization) else {
             throw Problem.notFound("This endpoint has no active secret with this id in the caller's organisation.")
         }
+        endpointSecrets.forget(workflow)
         try await identity.audit.record(
             caller.auditEvent("endpoint_secret.retire", targetKind: "endpoint_secret", targetID: input.path.id)
         )

@@ -125,3 +125,13 @@ extension Components.Schemas.WorkflowParameter {
         )
     }
 }
+
+extension APIService {
+    func getGeneratedOpenAPIDocument(_ input: Operations.GetGeneratedOpenAPIDocument.Input) async throws
+        -> Operations.GetGeneratedOpenAPIDocument.Output
+    {
+        let caller = try RequestIdentity.required()
+        let document = WorkflowDocument.build(workflows.engine.catalogue.sortedWorkflows) { caller.mayRun($0) }
+        return .ok(.init(body: .json(try JSONBridge.objectContainer(document))))
+    }
+}

@@ -14,6 +14,6 @@ struct APIService: APIProtocol {
     let keys: KeyRing
     let files: PostgresFiles
     let oauth: OAuthServices
-    let endpointSecrets: PostgresEndpointSecrets
+    let endpointSecrets: EndpointSecretCache
     let logger: Logger
 }
