@@ -1,3 +1,4 @@
+import Bifrost
 import BifrostGateway
 import BifrostStore
 import BifrostTestSupport
@@ -142,5 +143,67 @@ import Testing
             #expect(metrics.contains(#"bifrost_webhook_rejections_total{reason="stale_timestamp"} 1"#))
             try await OAuthFlowTests.expectNowhere([secretText, String(secretText.dropFirst(6))], in: context.database)
         }
+    }
+}
+
+/// `Idempotency-Key` on endpoints: one run per key and request, however often and however concurrently repeated.
+@Suite struct EndpointIdempotencyTests {
+    @Test func repeatsGetTheFirstAnswerAndAnotherBodyIsRefused() async throws {
+        try await GatewayHarness.withGatewayAndDatabase(extraWorkflows: [SlowEcho.self]) { client, context in
+            let org = try await AuthFixtures.createOrganization("A", on: context.database)
+            let admin = try await context.caller(
+                try await AuthFixtures.createUser("a@a.example", role: .orgAdmin, organization: org, on: context.database)
+            )
+            let created = try await admin(.post, "/api/api-keys", ["name": "sync", "role": "org_member"])
+            let key = try #require((created.json as? [String: Any])?["key"] as? String)
+            func call(_ idempotencyKey: String, body: String) async throws -> (HTTPResponse.Status, String?, Bool, String) {
+                let headers: HTTPFields = [
+                    HTTPField.Name("X-Bifrost-Key")!: key, .contentType: "application/json",
+                    HTTPField.Name("Idempotency-Key")!: idempotencyKey,
+                ]
+                return try await client.execute(uri: "/api/endpoints/slow_echo", method: .post, headers: headers, body: ByteBuffer(string: body)) {
+                    (
+                        $0.status, $0.headers[HTTPField.Name("X-Bifrost-Execution-Id")!],
+                        $0.headers[HTTPField.Name("Idempotent-Replayed")!] == "true", String(buffer: $0.body)
+                    )
+                }
+            }
+            let first = try await call("order-1", body: #"{"text": "hello"}"#)
+            #expect(first.0 == .ok)
+            #expect(!first.2)
+            let again = try await call("order-1", body: #"{"text": "hello"}"#)
+            #expect(again.0 == .ok)
+            #expect(again.1 == first.1)
+            #expect(again.2)
+            #expect(again.3 == first.3)
+            let other = try await call("order-1", body: #"{"text": "bye"}"#)
+            #expect(other.0 == .unprocessableContent)
+            #expect(other.3.contains("Idempotency-Key"))
+
+            // Ten at once with a new key: one run, ten identical answers.
+            let answers = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?, Bool, String).self) { group in
+                for _ in 0..<10 { group.addTask { try await call("order-2", body: #"{"text": "once"}"#) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(Set(answers.map(\.0)) == [.ok])
+            #expect(Set(answers.compactMap(\.1)).count == 1)
+            #expect(answers.filter { !$0.2 }.count == 1)
+            let runs = try await context.database.query(
+                "SELECT count(*) FROM executions WHERE workflow = 'slow_echo'", logger: TestPostgres.logger
+            )
+            for try await count in runs.decode(Int.self) { #expect(count == 2) }
+        }
+    }
+}
+
+/// Echoes its text after a pause, so that repeats arrive while it runs.
+private struct SlowEcho: Workflow {
+    static let configuration = WorkflowConfiguration("slow_echo", description: "Echo, slowly", endpoint: .post)
+
+    @Param(.string) var text: String
+
+    func run(_ context: ExecutionContext) async throws -> JSONValue {
+        try await Task.sleep(for: .milliseconds(300))
+        return ["text": .string(text)]
     }
 }

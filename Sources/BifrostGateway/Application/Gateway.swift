@@ -185,7 +185,9 @@ public enum Gateway {
         )
 
         EndpointRoutes(
-            engine: engine, secrets: dependencies.endpointSecrets, maximumBodySize: configuration.http.maxBodySize,
+            engine: engine, secrets: dependencies.endpointSecrets,
+            idempotency: PostgresIdempotencyKeys(client: dependencies.database, logger: logger),
+            maximumBodySize: configuration.http.maxBodySize,
             metrics: PrometheusMetricsFactory(registry: dependencies.metrics)
         ).register(on: http)
 

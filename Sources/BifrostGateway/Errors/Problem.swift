@@ -114,16 +114,20 @@ extension Problem: HTTPResponseError {
 
     /// The `application/problem+json` response.
     public func render(requestID: String?) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/problem+json"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body(requestID: requestID))))
+    }
+
+    /// The JSON body of the response.
+    func body(requestID: String?) -> [UInt8] {
         let body = ProblemBody(
             type: type, title: title, status: Int(status.code), detail: detail,
             errors: errors.isEmpty ? nil : errors, requestID: requestID
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(body)) ?? Data()
-        var fields = headers
-        fields[.contentType] = "application/problem+json"
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Array((try? encoder.encode(body)) ?? Data())
     }
 }
 

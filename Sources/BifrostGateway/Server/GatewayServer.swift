@@ -123,6 +123,7 @@ public struct GatewayServer: Sendable {
         services.append(.init(service: RetentionSweeper(
             executions: engine.executions, files: engine.files,
             deliveries: PostgresEndpointSecrets(client: client, keys: keyRing, logger: logger),
+            idempotencyKeys: PostgresIdempotencyKeys(client: client, logger: logger),
             retention: configuration.workflows.retention, schema: schema, logger: logger
         )))
         services.append(.init(service: OAuthRefresher(

@@ -6,12 +6,14 @@ import ServiceLifecycle
 /// Deletes finished runs (and their logs) older than `retention`, once the schema is current and then every
 /// `interval`, in batches of `batchSize` with a pause between them, so that no single statement holds many locks
 /// and vacuum keeps up; the temporary files of runs that ended with their process (older than an hour); and webhook
-/// deliveries older than a day (replays are refused for that long; timestamps only for five minutes).
+/// deliveries and idempotency keys older than a day (replays are refused for that long; timestamps only for five
+/// minutes).
 /// Every replica sweeps; deleting is idempotent.
 struct RetentionSweeper: Service {
     let executions: PostgresExecutionRepository
     var files: PostgresFiles?
     var deliveries: PostgresEndpointSecrets?
+    var idempotencyKeys: PostgresIdempotencyKeys?
     let retention: Duration
     let schema: SchemaState
     let logger: Logger
@@ -56,6 +58,7 @@ struct RetentionSweeper: Service {
         }
         do {
             _ = try await deliveries?.forgetDeliveries(olderThan: .seconds(86_400))
+            _ = try await idempotencyKeys?.sweep()
         } catch {
             logger.warning("Could not forget old webhook deliveries", metadata: ["error.message": "\(error)"])
         }
