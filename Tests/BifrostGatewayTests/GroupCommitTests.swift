@@ -9,14 +9,16 @@ import Testing
 
     @Test func itemsSubmittedTogetherShareWritesAndOneBadItemFailsAlone() async throws {
         let written = Mutex<[[Int]]>([])
-        let commit = GroupCommit<Int>(maximumBatch: 16, maximumWriters: 1) { batch in
+        // Each item's outcome is what the write said of it: here, its double.
+        let commit = GroupCommit<Int, Int>(maximumBatch: 16, maximumWriters: 1) { batch in
             try await Task.sleep(for: .milliseconds(5))
             if batch.contains(13) { throw Refused() }
             written.withLock { $0.append(batch) }
+            return batch.map { $0 * 2 }
         }
         let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
             for item in 0..<100 {
-                group.addTask { (item, (try? await commit.submit(item)) != nil) }
+                group.addTask { (item, (try? await commit.submit(item)) == item * 2) }
             }
             var outcomes: [Int: Bool] = [:]
             for await (item, succeeded) in group { outcomes[item] = succeeded }

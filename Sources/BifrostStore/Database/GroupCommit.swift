@@ -5,12 +5,13 @@ import Synchronization
 ///
 /// Under light load every write holds one item; under heavy load one statement and one commit carry many, so the
 /// database's cost per item falls as load rises. A caller's `submit` returns only when its item is durable (or
-/// throws the write's error). When a batch of several fails, each of its items is written alone, so one bad item
-/// fails only its own caller.
-final class GroupCommit<Item: Sendable>: Sendable {
+/// throws the write's error), with what the write said of that item (`Outcome`, in the batch's order; `Void` for
+/// plain writes). When a batch of several fails, each of its items is written alone, so one bad item fails only
+/// its own caller.
+final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
     private struct Waiting {
         var item: Item
-        var continuation: CheckedContinuation<Void, any Error>
+        var continuation: CheckedContinuation<Outcome, any Error>
     }
 
     private struct State {
@@ -18,7 +19,7 @@ final class GroupCommit<Item: Sendable>: Sendable {
         var writers = 0
     }
 
-    private let write: @Sendable ([Item]) async throws -> Void
+    private let write: @Sendable ([Item]) async throws -> [Outcome]
     private let maximumBatch: Int
     private let maximumWriters: Int
     private let state = Mutex(State())
@@ -26,15 +27,18 @@ final class GroupCommit<Item: Sendable>: Sendable {
     /// - Parameters:
     ///   - maximumBatch: most items in one write.
     ///   - maximumWriters: most writes in flight at once (each on its own connection).
-    ///   - write: writes a batch, all or nothing.
-    init(maximumBatch: Int = 256, maximumWriters: Int = 2, write: @escaping @Sendable ([Item]) async throws -> Void) {
+    ///   - write: writes a batch, all or nothing, and says what became of each item, in order.
+    init(
+        maximumBatch: Int = 256, maximumWriters: Int = 2, write: @escaping @Sendable ([Item]) async throws -> [Outcome]
+    ) {
         self.write = write
         self.maximumBatch = maximumBatch
         self.maximumWriters = maximumWriters
     }
 
     /// Writes `item` with whatever else is waiting, and returns once it is written.
-    func submit(_ item: Item) async throws {
+    @discardableResult
+    func submit(_ item: Item) async throws -> Outcome {
         try await withCheckedThrowingContinuation { continuation in
             let startsWriter = state.withLock { state -> Bool in
                 state.waiting.append(Waiting(item: item, continuation: continuation))
@@ -50,8 +54,9 @@ final class GroupCommit<Item: Sendable>: Sendable {
     private func drain() async {
         while let batch = nextBatch() {
             do {
-                try await write(batch.map(\.item))
-                for waiting in batch { waiting.continuation.resume() }
+                let outcomes = try await write(batch.map(\.item))
+                guard outcomes.count == batch.count else { throw GroupCommitMismatch() }
+                for (waiting, outcome) in zip(batch, outcomes) { waiting.continuation.resume(returning: outcome) }
             } catch where batch.count > 1 {
                 for waiting in batch { await writeAlone(waiting) }
             } catch {
@@ -62,8 +67,8 @@ final class GroupCommit<Item: Sendable>: Sendable {
 
     private func writeAlone(_ waiting: Waiting) async {
         do {
-            try await write([waiting.item])
-            waiting.continuation.resume()
+            guard let outcome = try await write([waiting.item]).first else { throw GroupCommitMismatch() }
+            waiting.continuation.resume(returning: outcome)
         } catch {
             waiting.continuation.resume(throwing: error)
         }
@@ -82,3 +87,16 @@ final class GroupCommit<Item: Sendable>: Sendable {
         }
     }
 }
+
+extension GroupCommit where Outcome == Void {
+    /// Group commit of plain writes.
+    convenience init(maximumBatch: Int = 256, maximumWriters: Int = 2, writing write: @escaping @Sendable ([Item]) async throws -> Void) {
+        self.init(maximumBatch: maximumBatch, maximumWriters: maximumWriters) { items in
+            try await write(items)
+            return Array(repeating: (), count: items.count)
+        }
+    }
+}
+
+/// A batch write that did not say what became of each item.
+struct GroupCommitMismatch: Error {}

@@ -24,14 +24,24 @@ public struct PostgresEndpointSecrets: Sendable {
         public var secret: [UInt8]
     }
 
+    /// One delivery to record.
+    private struct Delivery: Sendable, Hashable {
+        var organization: UUID
+        var workflow: String
+        var id: String
+    }
+
     private let client: PostgresClient
     private let keys: KeyRing
     private let logger: Logger
+    /// Deliveries arriving together are recorded in one statement (`GroupCommit`).
+    private let deliveries: GroupCommit<Delivery, Bool>
 
     public init(client: PostgresClient, keys: KeyRing, logger: Logger) {
         self.client = client
         self.keys = keys
         self.logger = logger
+        deliveries = GroupCommit { batch in try await Self.record(batch, client: client, logger: logger) }
     }
 
     /// Makes a new random secret for `workflow` in `organization`. - Returns: its id and bytes (shown once).
@@ -114,15 +124,29 @@ public struct PostgresEndpointSecrets: Sendable {
 
     /// Records a delivery. - Returns: false when `webhookID` was seen before for this workflow and organisation.
     public func recordDelivery(_ webhookID: String, of workflow: String, in organization: UUID) async throws -> Bool {
-        let rows = try await client.query(
-            """
-            INSERT INTO webhook_deliveries (organization_id, workflow, webhook_id)
-            VALUES (\(organization), \(workflow), \(webhookID)) ON CONFLICT DO NOTHING RETURNING 1
-            """,
-            logger: logger
-        )
-        for try await _ in rows { return true }
-        return false
+        try await deliveries.submit(Delivery(organization: organization, workflow: workflow, id: webhookID))
+    }
+
+    /// Inserts a batch; a delivery is new when its row was inserted, and only its first occurrence in the batch.
+    private static func record(_ batch: [Delivery], client: PostgresClient, logger: Logger) async throws -> [Bool] {
+        let rows = try await withDeadline(.seconds(10)) {
+            let rows = try await client.query(
+                """
+                INSERT INTO webhook_deliveries (organization_id, workflow, webhook_id)
+                SELECT * FROM unnest(\(batch.map(\.organization))::uuid[], \(batch.map(\.workflow))::text[],
+                    \(batch.map(\.id))::text[])
+                ON CONFLICT DO NOTHING RETURNING organization_id, workflow, webhook_id
+                """,
+                logger: logger
+            )
+            var inserted = Set<Delivery>()
+            for try await (organization, workflow, id) in rows.decode((UUID, String, String).self) {
+                inserted.insert(Delivery(organization: organization, workflow: workflow, id: id))
+            }
+            return inserted
+        }
+        var unclaimed = rows
+        return batch.map { unclaimed.remove($0) != nil }
     }
 
     /// Forgets deliveries older than `age`. - Returns: how many.

@@ -11,7 +11,7 @@ public import PostgresNIO
 public struct PostgresExecutionRepository: Sendable {
     private let client: PostgresClient
     private let logger: Logger
-    private let outcomes: GroupCommit<FinishedRun>
+    private let outcomes: GroupCommit<FinishedRun, Void>
 
     /// Longest a write may take before it is given up (and retried by its caller): a statement on a connection
     /// that died silently would otherwise never return.
@@ -20,12 +20,12 @@ public struct PostgresExecutionRepository: Sendable {
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
-        outcomes = GroupCommit { runs in
+        outcomes = GroupCommit(writing: { runs in
             let statement = ExecutionStatements.Finish(runs: FinishedRun.document(runs))
             try await withDeadline(Self.writeDeadline) {
                 for try await _ in try await client.execute(statement, logger: logger) {}
             }
-        }
+        })
     }
 
     /// Records a run as `Running`, owned by the gateway process `owner` (nothing, if it has already finished).

@@ -13,17 +13,17 @@ public import PostgresNIO
 public struct PostgresJobQueue: Sendable {
     private let client: PostgresClient
     private let logger: Logger
-    private let queued: GroupCommit<QueuedJob>
+    private let queued: GroupCommit<QueuedJob, Void>
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
-        queued = GroupCommit { jobs in
+        queued = GroupCommit(writing: { jobs in
             let statement = ExecutionStatements.Enqueue(jobs: QueuedJob.document(jobs))
             try await withDeadline(PostgresExecutionRepository.writeDeadline) {
                 for try await _ in try await client.execute(statement, logger: logger) {}
             }
-        }
+        })
     }
 
     /// Records `record` as `Pending` and wakes the workers; returns once it is stored. Jobs queued at the same
