@@ -144,6 +144,7 @@ public enum Gateway {
         let engine = engine ?? buildEngine(configuration: configuration, dependencies: dependencies, logger: logger)
         func router(_ routes: RouteTable) -> Router<GatewayRequestContext> {
             let router = Router(context: GatewayRequestContext.self)
+            router.add(middleware: CORSMiddleware(allowedOrigins: Set(configuration.http.corsOrigins)))
             router.add(middleware: RequestIDMiddleware())
             router.add(middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: dependencies.metrics)))
             router.add(middleware: ProblemMiddleware(routes: routes))

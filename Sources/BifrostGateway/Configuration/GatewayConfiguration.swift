@@ -21,6 +21,9 @@ public struct GatewayConfiguration: Sendable {
         public var maxBodySize: Int = 1 << 20
         /// How long in-flight requests may take to finish after SIGTERM.
         public var shutdownTimeout: Duration = .seconds(8)
+        /// Browser origins allowed to call the API (CORS), exactly as browsers send them
+        /// (`https://admin.example.com`); none by default.
+        public var corsOrigins: [String] = []
     }
 
     /// Which database to use.
@@ -144,7 +147,8 @@ public struct GatewayConfiguration: Sendable {
 
     /// Every key this type reads, as documented in the README's configuration table.
     public static let documentedKeys = [
-        "config.file", "http.host", "http.port", "http.maxBodySize", "http.shutdownTimeout", "database.url",
+        "config.file", "http.host", "http.port", "http.maxBodySize", "http.shutdownTimeout", "http.corsOrigins",
+        "database.url",
         "database.maxConnections", "database.embedded.binDirectory", "data.directory", "log.level", "log.format",
         "auth.signingKeyFile", "auth.accessTokenLifetime", "auth.refreshTokenLifetime", "auth.passwordIterations",
         "bootstrap.admin.email", "bootstrap.admin.password", "policies.directory", "oidc.issuers",
@@ -172,6 +176,16 @@ public struct GatewayConfiguration: Sendable {
         http.maxBodySize = try values.integer("http.maxBodySize", in: 1...(1 << 30)) ?? http.maxBodySize
         if let seconds = try values.integer("http.shutdownTimeout", in: 0...3_600) {
             http.shutdownTimeout = .seconds(seconds)
+        }
+        http.corsOrigins = try values.list("http.corsOrigins")
+        for origin in http.corsOrigins {
+            guard let url = URL(string: origin), ["http", "https"].contains(url.scheme ?? ""), url.host != nil,
+                url.path.isEmpty, url.query == nil
+            else {
+                throw ConfigurationError(
+                    key: "http.corsOrigins", value: origin, expected: "origins such as https://admin.example.com"
+                )
+            }
         }
         if let url = try values.string("database.url", isSecret: true) {
             do {
