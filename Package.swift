@@ -245,6 +245,20 @@ let package = Package(
             swiftSettings: testSettings,
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
+        // A client generated from the gateway's generated document (Tests/BifrostClientTests/openapi.json).
+        .testTarget(
+            name: "BifrostClientTests",
+            dependencies: [
+                "BifrostStore",
+                "BifrostTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            ],
+            swiftSettings: testSettings,
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
         .testTarget(
             name: "BifrostEndToEndTests",
             dependencies: [
