@@ -1,4 +1,3 @@
-import BifrostStore
 import BifrostTestSupport
 import Foundation
 import HTTPTypes
@@ -18,23 +17,9 @@ import Testing
     }
 
     @Test func theGeneratedClientCallsAnEndpointWithAnAPIKey() async throws {
-        try await TestPostgres.withDatabase { url in
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bifrost-client-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: folder) }
-            let port = try #require(LoopbackPort.free())
-            let server = try ServerProcess(
-                arguments: ["serve"], workingDirectory: folder,
-                environment: [
-                    "BIFROST_DATABASE_URL": url.urlStringWithPassword, "BIFROST_HTTP_PORT": "\(port)",
-                    "BIFROST_DATA_DIRECTORY": folder.path,
-                    "BIFROST_BOOTSTRAP_ADMIN_EMAIL": "client@msp.example", "BIFROST_BOOTSTRAP_ADMIN_PASSWORD": "client test password",
-                ]
-            )
-            let base = "http://127.0.0.1:\(port)"
-            #expect(await server.waitFor(url: "\(base)/health/ready", status: 200, within: .seconds(60)))
-            let (_, login) = try await ServerProcess.postJSON("\(base)/auth/login", ["email": "client@msp.example", "password": "client test password"])
-            let admin = ["Authorization": "Bearer \(try #require(login["access_token"] as? String))"]
+        try await RunningGateway.with { gateway, _ in
+            let base = gateway.baseURL
+            let admin = gateway.adminHeaders
             let (_, organization) = try await ServerProcess.send(.POST, "\(base)/api/organizations", json: ["name": "Contoso"], headers: admin)
             let organizationID = try #require(organization["id"] as? String)
             let (_, created) = try await ServerProcess.send(
@@ -54,8 +39,6 @@ import Testing
             }
             let result = try ok.body.json
             #expect("\(result)".contains("result"))
-            server.signal(SIGTERM)
-            #expect(await server.waitForExit(within: .seconds(20)) == 0)
         }
     }
 }

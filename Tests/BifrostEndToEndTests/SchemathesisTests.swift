@@ -1,4 +1,3 @@
-import BifrostStore
 import BifrostTestSupport
 import Foundation
 import Testing
@@ -7,25 +6,12 @@ import Testing
 /// generated requests to every operation, and not one 5xx or answer that breaks its schema.
 @Suite struct SchemathesisTests {
     @Test func noServerErrorAndNoAnswerOutsideItsSchema() async throws {
-        try await TestPostgres.withDatabase { url in
+        try await RunningGateway.with(environment: ["BIFROST_LOG_LEVEL": "error"]) { gateway, _ in
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bifrost-st-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
-            let port = try #require(LoopbackPort.free())
-            let server = try ServerProcess(
-                arguments: ["serve"], workingDirectory: folder,
-                environment: [
-                    "BIFROST_DATABASE_URL": url.urlStringWithPassword, "BIFROST_HTTP_PORT": "\(port)",
-                    "BIFROST_DATA_DIRECTORY": folder.path, "BIFROST_LOG_LEVEL": "error",
-                    "BIFROST_BOOTSTRAP_ADMIN_EMAIL": "st@msp.example", "BIFROST_BOOTSTRAP_ADMIN_PASSWORD": "schemathesis password",
-                ]
-            )
-            let base = "http://127.0.0.1:\(port)"
-            #expect(await server.waitFor(url: "\(base)/health/ready", status: 200, within: .seconds(60)))
-            let (_, login) = try await ServerProcess.postJSON(
-                "\(base)/auth/login", ["email": "st@msp.example", "password": "schemathesis password"]
-            )
-            let token = try #require(login["access_token"] as? String)
+            let base = gateway.baseURL
+            let token = gateway.adminToken
             let (status, document) = try await ServerProcess.send(.GET, "\(base)/api/openapi.json", headers: ["Authorization": "Bearer \(token)"])
             #expect(status == 200)
             let schema = folder.appendingPathComponent("openapi.json")
@@ -45,8 +31,6 @@ import Testing
             run.waitUntilExit()
             #expect(run.terminationStatus == 0, "\(text.suffix(4_000))")
             #expect(text.contains("passed"), "\(text.suffix(2_000))")
-            server.signal(SIGTERM)
-            #expect(await server.waitForExit(within: .seconds(20)) == 0)
         }
     }
 }

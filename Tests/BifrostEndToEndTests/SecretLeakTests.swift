@@ -9,25 +9,9 @@ import Testing
 /// by a key rotation appear in no table and nowhere in the server's output.
 @Suite struct SecretLeakTests {
     @Test func noSecretValueReachesATableOrTheServerLog() async throws {
-        try await TestPostgres.withDatabase { url in
-            let folder = FileManager.default.temporaryDirectory
-            let port = try #require(LoopbackPort.free())
-            let server = try ServerProcess(
-                arguments: ["serve"], workingDirectory: folder,
-                environment: [
-                    "BIFROST_DATABASE_URL": url.urlStringWithPassword,
-                    "BIFROST_DATA_DIRECTORY": folder.appendingPathComponent("bifrost-e2e-\(UUID().uuidString)").path,
-                    "BIFROST_HTTP_PORT": "\(port)", "BIFROST_LOG_LEVEL": "trace",
-                    "BIFROST_BOOTSTRAP_ADMIN_EMAIL": "boot@msp.example",
-                    "BIFROST_BOOTSTRAP_ADMIN_PASSWORD": "bootstrap password 1",
-                ]
-            )
-            let base = "http://127.0.0.1:\(port)"
-            #expect(await server.waitFor(url: "\(base)/health/ready", status: 200, within: .seconds(60)))
-            let (_, login) = try await ServerProcess.postJSON(
-                "\(base)/auth/login", ["email": "boot@msp.example", "password": "bootstrap password 1"]
-            )
-            let call = Caller(base: base, token: try #require(login["access_token"] as? String))
+        try await RunningGateway.with(environment: ["BIFROST_LOG_LEVEL": "trace"]) { gateway, url in
+            let call = Caller(base: gateway.baseURL, token: gateway.adminToken)
+            let server = gateway.process
             let organization = try #require(try await call(.POST, "/api/organizations", ["name": "Contoso"]).body["id"] as? String)
 
             let marker = "leakcheck-\(UUID().uuidString.prefix(8))"

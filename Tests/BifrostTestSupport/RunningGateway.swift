@@ -1,0 +1,54 @@
+public import BifrostStore
+public import Foundation
+
+/// A real `bifrost serve` on a database of its own test, with a bootstrap platform admin signed in: for end-to-end
+/// tests that talk to the gateway as clients do.
+public struct RunningGateway: Sendable {
+    /// `http://127.0.0.1:<port>`.
+    public let baseURL: String
+    /// The bootstrap admin's access token.
+    public let adminToken: String
+    public let process: ServerProcess
+
+    /// The `Authorization` header of the bootstrap admin.
+    public var adminHeaders: [String: String] { ["Authorization": "Bearer \(adminToken)"] }
+
+    /// Starts the server on a fresh database (with `environment` added), signs the admin in, runs `body`, and stops
+    /// the server with SIGTERM, expecting a clean exit.
+    public static func with(
+        environment: [String: String] = [:], _ body: (RunningGateway, DatabaseURL) async throws -> Void
+    ) async throws {
+        try await TestPostgres.withDatabase { url in
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bifrost-e2e-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            guard let port = LoopbackPort.free() else { throw GatewayDidNotStart(output: "no free port") }
+            let password = "bootstrap password \(UUID().uuidString.prefix(8))"
+            let process = try ServerProcess(
+                arguments: ["serve"], workingDirectory: folder,
+                environment: [
+                    "BIFROST_DATABASE_URL": url.urlStringWithPassword, "BIFROST_HTTP_PORT": "\(port)",
+                    "BIFROST_DATA_DIRECTORY": folder.path, "BIFROST_BOOTSTRAP_ADMIN_EMAIL": "boot@msp.example",
+                    "BIFROST_BOOTSTRAP_ADMIN_PASSWORD": password,
+                ].merging(environment) { $1 }
+            )
+            let base = "http://127.0.0.1:\(port)"
+            guard await process.waitFor(url: "\(base)/health/ready", status: 200, within: .seconds(60)) else {
+                throw GatewayDidNotStart(output: process.output)
+            }
+            let (_, login) = try await ServerProcess.postJSON("\(base)/auth/login", ["email": "boot@msp.example", "password": password])
+            guard let token = login["access_token"] as? String else { throw GatewayDidNotStart(output: "login failed") }
+            try await body(RunningGateway(baseURL: base, adminToken: token, process: process), url)
+            process.signal(SIGTERM)
+            guard await process.waitForExit(within: .seconds(20)) == 0 else {
+                throw GatewayDidNotStart(output: "it did not stop cleanly:\n\(process.output.suffix(2_000))")
+            }
+        }
+    }
+
+    /// The gateway did not start, or stop, as expected.
+    public struct GatewayDidNotStart: Error, CustomStringConvertible {
+        public let output: String
+        public var description: String { "bifrost serve: \(output.suffix(4_000))" }
+    }
+}
