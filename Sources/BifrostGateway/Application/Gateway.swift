@@ -186,10 +186,12 @@ public enum Gateway {
         )
 
         EndpointRoutes(
-            engine: engine, secrets: dependencies.endpointSecrets,
+            engine: engine,
+            webhooks: WebhookAuthenticator(
+                secrets: dependencies.endpointSecrets, metrics: PrometheusMetricsFactory(registry: dependencies.metrics)
+            ),
             idempotency: PostgresIdempotencyKeys(client: dependencies.database, logger: logger),
-            maximumBodySize: configuration.http.maxBodySize,
-            metrics: PrometheusMetricsFactory(registry: dependencies.metrics)
+            maximumBodySize: configuration.http.maxBodySize
         ).register(on: http)
 
         let webSocket = router(RouteTable())

@@ -5,8 +5,6 @@ import BifrostStore
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Metrics
-import NIOCore
 
 /// `GET|POST|PUT|PATCH|DELETE /api/endpoints/{workflow_name}`: endpoint-enabled workflows as HTTP endpoints.
 ///
@@ -20,10 +18,9 @@ import NIOCore
 /// decision; the generated OpenAPI document describes them per workflow.
 struct EndpointRoutes: Sendable {
     let engine: ExecutionEngine
-    let secrets: EndpointSecretCache
+    let webhooks: WebhookAuthenticator
     let idempotency: PostgresIdempotencyKeys
     let maximumBodySize: Int
-    let metrics: any MetricsFactory
 
     static let path = "/api/endpoints/:workflow_name"
     static let executionIDHeader = HTTPField.Name("X-Bifrost-Execution-Id")!
@@ -60,7 +57,7 @@ struct EndpointRoutes: Sendable {
             caller = identity.caller
             callerName = "key:\(key.id.uuidString.lowercased())"
         } else {
-            caller = try await webhookCaller(request, workflow: name, body: body)
+            caller = try await webhooks.caller(of: request, workflow: name, body: body)
             callerName = "webhook:\(caller.organizationID?.uuidString.lowercased() ?? ""):\(name)"
             query.removeAll { $0.0 == "organization" }
         }
@@ -99,103 +96,5 @@ struct EndpointRoutes: Sendable {
                 try await Task.sleep(for: .milliseconds(50))
             }
         }
-    }
-
-    /// Runs the workflow and describes the answer: the result, the queued run, or a problem with the run's id.
-    private func run(_ name: String, _ values: [String: JSONValue], caller: Caller, requestID: String?) async throws
-        -> PostgresIdempotencyKeys.Answer
-    {
-        let submission: ExecutionEngine.Submission
-        do {
-            submission = try await engine.submit(name, input: values, caller: caller)
-        } catch let refusal as ExecutionRefusal {
-            throw Problem(refusal)
-        }
-        switch submission {
-        case .queued(let record):
-            let id = record.id.uuidString.lowercased()
-            let body: JSONValue = ["execution_id": .string(id), "status": .string(record.status.rawValue)]
-            return .init(
-                status: 202, contentType: "application/json", location: "/api/executions/\(id)", executionID: id,
-                body: Array(try JSONEncoder().encode(body))
-            )
-        case .finished(let record):
-            let id = record.id.uuidString.lowercased()
-            switch record.status {
-            case .success, .completedWithErrors:
-                return .init(
-                    status: 200, contentType: "application/json", location: nil, executionID: id,
-                    body: Array(try JSONEncoder().encode(record.result ?? .null))
-                )
-            case .timeout:
-                let problem = Problem(
-                    .gatewayTimeout, kind: "workflow-timeout", title: "Workflow timed out",
-                    detail: "Execution \(id) did not finish in time."
-                )
-                return .init(status: 504, contentType: "application/problem+json", location: nil, executionID: id, body: problem.body(requestID: requestID))
-            default:
-                let problem = Problem(
-                    .unprocessableContent, kind: "workflow-failed", title: "Workflow failed",
-                    detail: "Execution \(id) failed: \(record.error ?? "no reason given")"
-                )
-                return .init(status: 422, contentType: "application/problem+json", location: nil, executionID: id, body: problem.body(requestID: requestID))
-            }
-        }
-    }
-
-    /// The caller behind a Standard Webhooks signature: the organisation whose active secret signed the request
-    /// (narrowed by `?organization=<uuid>` when the sender gives it). - Throws: 401 for a missing, bad, stale or
-    /// replayed signature (counted in `bifrost_webhook_rejections_total` by reason).
-    private func webhookCaller(_ request: Request, workflow: String, body: [UInt8]) async throws -> Caller {
-        let headers = request.headers
-        guard let id = headers[HTTPField.Name("webhook-id")!] else {
-            throw Problem.unauthorized("Send an API key or a signed webhook (webhook-id, webhook-timestamp, webhook-signature).")
-        }
-        var candidates = try await secrets.secrets(for: workflow)
-        if let organization = request.uri.queryParameters["organization"] {
-            candidates.removeAll { $0.organizationID.uuidString.lowercased() != organization.lowercased() }
-        }
-        let signer: PostgresEndpointSecrets.Active
-        do {
-            let index = try StandardWebhookSignature.verify(
-                id: id, timestamp: headers[HTTPField.Name("webhook-timestamp")!],
-                signatures: headers[HTTPField.Name("webhook-signature")!], body: body, secrets: candidates.map(\.secret)
-            )
-            signer = candidates[index]
-        } catch let failure as StandardWebhookSignature.Failure {
-            reject(reason(of: failure))
-            throw Problem.unauthorized("The webhook signature was refused: \(failure).")
-        }
-        guard try await secrets.store.recordDelivery(id, of: workflow, in: signer.organizationID) else {
-            reject("replay")
-            throw Problem.unauthorized("This webhook-id was delivered before; it is not run again.")
-        }
-        return Caller(
-            organizationID: signer.organizationID, userID: nil, email: nil, name: "webhook", isPlatformAdmin: false,
-            actor: ExecutionActor(label: "webhook (\(signer.id))")
-        )
-    }
-
-    private func reason(of failure: StandardWebhookSignature.Failure) -> String {
-        switch failure {
-        case .missingHeader: "missing_header"
-        case .malformedTimestamp, .timestampOutOfTolerance: "stale_timestamp"
-        case .noMatchingSignature: "bad_signature"
-        }
-    }
-
-    private func reject(_ reason: String) {
-        Counter(label: "bifrost_webhook_rejections_total", dimensions: [("reason", reason)], factory: metrics).increment()
-    }
-
-    private static func response(_ answer: PostgresIdempotencyKeys.Answer, replayed: Bool) -> Response {
-        var headers: HTTPFields = [.contentType: answer.contentType]
-        if let location = answer.location { headers[.location] = location }
-        if let id = answer.executionID { headers[executionIDHeader] = id }
-        if replayed { headers[replayedHeader] = "true" }
-        return Response(
-            status: HTTPResponse.Status(code: answer.status), headers: headers,
-            body: .init(byteBuffer: ByteBuffer(bytes: answer.body))
-        )
     }
 }

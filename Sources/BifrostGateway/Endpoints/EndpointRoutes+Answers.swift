@@ -1,0 +1,62 @@
+import Bifrost
+import BifrostEngine
+import BifrostStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+extension EndpointRoutes {
+    /// Runs the workflow and describes the answer: the result, the queued run, or a problem with the run's id.
+    func run(_ name: String, _ values: [String: JSONValue], caller: Caller, requestID: String?) async throws
+        -> PostgresIdempotencyKeys.Answer
+    {
+        let submission: ExecutionEngine.Submission
+        do {
+            submission = try await engine.submit(name, input: values, caller: caller)
+        } catch let refusal as ExecutionRefusal {
+            throw Problem(refusal)
+        }
+        switch submission {
+        case .queued(let record):
+            let id = record.id.uuidString.lowercased()
+            let body: JSONValue = ["execution_id": .string(id), "status": .string(record.status.rawValue)]
+            return .init(
+                status: 202, contentType: "application/json", location: "/api/executions/\(id)", executionID: id,
+                body: Array(try JSONEncoder().encode(body))
+            )
+        case .finished(let record):
+            let id = record.id.uuidString.lowercased()
+            switch record.status {
+            case .success, .completedWithErrors:
+                return .init(
+                    status: 200, contentType: "application/json", location: nil, executionID: id,
+                    body: Array(try JSONEncoder().encode(record.result ?? .null))
+                )
+            case .timeout:
+                let problem = Problem(
+                    .gatewayTimeout, kind: "workflow-timeout", title: "Workflow timed out",
+                    detail: "Execution \(id) did not finish in time."
+                )
+                return .init(status: 504, contentType: "application/problem+json", location: nil, executionID: id, body: problem.body(requestID: requestID))
+            default:
+                let problem = Problem(
+                    .unprocessableContent, kind: "workflow-failed", title: "Workflow failed",
+                    detail: "Execution \(id) failed: \(record.error ?? "no reason given")"
+                )
+                return .init(status: 422, contentType: "application/problem+json", location: nil, executionID: id, body: problem.body(requestID: requestID))
+            }
+        }
+    }
+
+    static func response(_ answer: PostgresIdempotencyKeys.Answer, replayed: Bool) -> Response {
+        var headers: HTTPFields = [.contentType: answer.contentType]
+        if let location = answer.location { headers[.location] = location }
+        if let id = answer.executionID { headers[executionIDHeader] = id }
+        if replayed { headers[replayedHeader] = "true" }
+        return Response(
+            status: HTTPResponse.Status(code: answer.status), headers: headers,
+            body: .init(byteBuffer: ByteBuffer(bytes: answer.body))
+        )
+    }
+}
