@@ -1,4 +1,7 @@
 import BifrostGateway
+import Foundation
+import HTTPTypes
+import Yams
 import Testing
 
 @Suite struct PolicyTests {
@@ -37,5 +40,28 @@ import Testing
         #expect(error?.file == "Policies/roles.yaml")
         #expect(error?.line == 5)
         #expect(error?.description.contains("deleteEverything") == true)
+    }
+}
+
+/// Every operation of the contract has a route: the generated handlers (filtered by tag) and the routes served
+/// beside them together cover `openapi.yaml`.
+@Suite struct RouteCoverageTests {
+    @Test func everyOperationOfTheContractIsRouted() async throws {
+        let document = try #require(try Yams.load(yaml: Contract.openAPIDocument()) as? [String: Any])
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        let operations = paths.flatMap { path, methods in
+            methods.keys.filter { ["get", "post", "put", "patch", "delete"].contains($0) }.map { (path, $0) }
+        }
+        try await OrganizationAndUserTests.withWorld { world, _ in
+            for (path, method) in operations {
+                // Any value fills a path parameter: a handler's own 404 differs from the router's.
+                let uri = path.replacingOccurrences(of: #"\{[^}]+\}"#, with: "x", options: .regularExpression)
+                do {
+                    let (status, body) = try await world.admin(HTTPRequest.Method(rawValue: method.uppercased())!, uri, [:])
+                    let unrouted = status == .notFound && (body as? [String: Any])?["detail"] as? String == "There is nothing at this address."
+                    #expect(!unrouted && status != .methodNotAllowed, "\(method.uppercased()) \(path) has no route")
+                }
+            }
+        }
     }
 }

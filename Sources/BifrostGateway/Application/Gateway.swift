@@ -185,6 +185,8 @@ public enum Gateway {
             middlewares: [PolicyEnforcement(policy: dependencies.policy)]
         )
 
+        ExecuteRoute(engine: engine, policy: dependencies.policy, maximumBodySize: configuration.http.maxBodySize)
+            .register(on: http, routes: routes)
         EndpointRoutes(
             engine: engine,
             webhooks: WebhookAuthenticator(

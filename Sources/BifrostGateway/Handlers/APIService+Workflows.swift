@@ -21,35 +21,6 @@ extension APIService {
         return .ok(.init(body: .json(try .init(entry))))
     }
 
-    func executeWorkflow(_ input: Operations.ExecuteWorkflow.Input) async throws -> Operations.ExecuteWorkflow.Output {
-        let caller = try RequestIdentity.required()
-        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
-        let name = input.path.name
-        guard caller.mayRun(name) else { throw Problem.notFound("No workflow is named \(name).") }
-        let values = try body.input.map { JSONBridge.jsonValue($0.additionalProperties.value).objectValue ?? [:] } ?? [:]
-        let submission: ExecutionEngine.Submission
-        do {
-            submission = try await workflows.engine.submit(name, input: values, caller: caller.caller, queued: body.mode == .async)
-        } catch let refusal as ExecutionRefusal {
-            throw Problem(refusal)
-        }
-        switch submission {
-        case .queued(let record):
-            let id = record.id.uuidString.lowercased()
-            return .accepted(.init(
-                headers: .init(location: "/api/executions/\(id)"),
-                body: .json(.init(executionId: id, status: .pending))
-            ))
-        case .finished(let record):
-            return .ok(.init(body: .json(.init(
-                executionId: record.id.uuidString.lowercased(),
-                status: .init(rawValue: record.status.rawValue) ?? .failed,
-                result: try record.result.map(JSONBridge.container),
-                error: record.error, durationMs: record.durationMilliseconds ?? 0
-            ))))
-        }
-    }
-
     func getDataProviderOptions(_ input: Operations.GetDataProviderOptions.Input) async throws
         -> Operations.GetDataProviderOptions.Output
     {
