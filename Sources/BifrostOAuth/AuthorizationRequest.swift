@@ -1,5 +1,5 @@
-public import BifrostCrypto
-public import Foundation
+import BifrostCrypto
+import Foundation
 
 /// The address an admin's browser is sent to, to authorize a connection: the authorization-code request with its
 /// `state` and, when the provider takes one, a PKCE S256 code challenge (RFC 7636).

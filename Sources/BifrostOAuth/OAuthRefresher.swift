@@ -1,4 +1,4 @@
-public import BifrostStore
+import BifrostStore
 import Foundation
 public import Logging
 public import ServiceLifecycle

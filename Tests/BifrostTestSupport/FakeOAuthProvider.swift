@@ -1,5 +1,5 @@
 import BifrostCrypto
-public import Foundation
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore

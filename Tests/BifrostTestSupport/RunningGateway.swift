@@ -1,5 +1,5 @@
 public import BifrostStore
-public import Foundation
+import Foundation
 
 /// A real `bifrost serve` on a database of its own test, with a bootstrap platform admin signed in: for end-to-end
 /// tests that talk to the gateway as clients do.

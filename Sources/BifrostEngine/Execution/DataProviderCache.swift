@@ -1,5 +1,5 @@
 public import Bifrost
-public import Foundation
+import Foundation
 import Synchronization
 
 /// Options of data providers, kept per organisation for each provider's cache TTL.

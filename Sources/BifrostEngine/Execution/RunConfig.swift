@@ -1,4 +1,4 @@
-public import Bifrost
+import Bifrost
 import BifrostStore
 
 /// `context.config` of one run: the organisation's value, else the global one, else the default; writes in the

@@ -1,4 +1,4 @@
-public import Bifrost
+import Bifrost
 import BifrostStore
 import Foundation
 import Logging

@@ -1,4 +1,4 @@
-public import Bifrost
+import Bifrost
 import BifrostStore
 
 /// `context.secrets` of one run: the organisation's secret, else the global one; writes in the run's scope.

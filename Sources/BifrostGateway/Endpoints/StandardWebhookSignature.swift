@@ -1,4 +1,4 @@
-public import BifrostCrypto
+import BifrostCrypto
 public import Foundation
 
 /// Webhook signatures as the Standard Webhooks specification defines them: the sender signs

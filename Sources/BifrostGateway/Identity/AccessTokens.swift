@@ -1,7 +1,7 @@
 import BifrostCrypto
 import BifrostStore
 public import Foundation
-public import JWTKit
+import JWTKit
 
 /// Issues and verifies gateway access tokens: ES256 JWTs with a `kid`, 15 minutes by default.
 ///

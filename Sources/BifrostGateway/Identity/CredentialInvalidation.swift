@@ -1,5 +1,5 @@
 import Logging
-public import PostgresNIO
+import PostgresNIO
 
 /// Keeps every replica's `CredentialCache` honest: a change to users, organisations or keys made through any
 /// replica clears the cache of all of them at once, through PostgreSQL's `LISTEN`/`NOTIFY`.

@@ -1,6 +1,6 @@
 import HTTPTypes
 import Hummingbird
-public import Metrics
+import Metrics
 
 /// Counts requests and times them, by route template, method and status.
 ///

@@ -1,4 +1,4 @@
-public import BifrostStore
+import BifrostStore
 public import Logging
 public import PostgresNIO
 

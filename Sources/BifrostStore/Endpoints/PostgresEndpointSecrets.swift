@@ -1,4 +1,4 @@
-public import BifrostCrypto
+import BifrostCrypto
 public import Foundation
 public import Logging
 import NIOCore

@@ -1,4 +1,4 @@
-public import Bifrost
+import Bifrost
 public import Foundation
 public import Logging
 public import PostgresNIO

@@ -1,4 +1,4 @@
-public import BifrostCrypto
+import BifrostCrypto
 public import Foundation
 import Logging
 import NIOCore

@@ -1,5 +1,5 @@
 public import BifrostCrypto
-public import Foundation
+import Foundation
 public import Logging
 public import PostgresNIO
 import NIOCore
