@@ -74,18 +74,7 @@ public struct PostgresConfig: Sendable {
 
     /// Deletes `key` of `scope`. - Returns: whether there was one.
     public func delete(_ key: String, in scope: Scope) async throws -> Bool {
-        let rows = try await client.query(
-            """
-            WITH deleted AS (
-                DELETE FROM config WHERE organization_id IS NOT DISTINCT FROM \(scope.organizationID) AND key = \(key)
-                RETURNING key
-            )
-            SELECT key, pg_notify(\(Self.channel), key) FROM deleted
-            """,
-            logger: logger
-        )
-        for try await _ in rows { return true }
-        return false
+        try await client.deleteNamedRow(key, column: "key", from: "config", in: scope, notifying: Self.channel, logger: logger)
     }
 
     /// The values of `scope`, by key; a `secret` one without its value.

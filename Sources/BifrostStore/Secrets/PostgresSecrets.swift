@@ -51,18 +51,7 @@ public struct PostgresSecrets: Sendable {
 
     /// Deletes secret `name` of `scope`. - Returns: whether there was one.
     public func delete(_ name: String, in scope: Scope) async throws -> Bool {
-        let rows = try await client.query(
-            """
-            WITH deleted AS (
-                DELETE FROM secrets WHERE organization_id IS NOT DISTINCT FROM \(scope.organizationID) AND name = \(name)
-                RETURNING name
-            )
-            SELECT name, pg_notify(\(Self.channel), name) FROM deleted
-            """,
-            logger: logger
-        )
-        for try await _ in rows { return true }
-        return false
+        try await client.deleteNamedRow(name, column: "name", from: "secrets", in: scope, notifying: Self.channel, logger: logger)
     }
 
     /// The secrets of `scope`, by name, without their values.
