@@ -31,18 +31,35 @@ import Testing
     @Test func repeatedFailedLoginsAreAnswered429WithRetryAfter() async throws {
         try await GatewayHarness.withGatewayAndDatabase { client, context in
             try await AuthFixtures.createUser("target@example.com", role: .platformAdmin, on: context.database)
-            for _ in 0..<5 {
-                let attempt = try await AuthFixtures.login("target@example.com", password: "guess", client: client)
-                #expect(attempt.status == .unauthorized)
+            func attempt(_ password: String) async throws -> (HTTPResponse.Status, Int?, [String: Any]) {
+                let body = try JSONSerialization.data(withJSONObject: ["email": "target@example.com", "password": password])
+                return try await client.execute(
+                    uri: "/auth/login", method: .post, headers: [.contentType: "application/json"], body: .init(bytes: body)
+                ) { ($0.status, $0.headers[.retryAfter].flatMap { Int($0) }, AuthFixtures.json($0)) }
             }
-            let body = try JSONSerialization.data(withJSONObject: ["email": "target@example.com", "password": AuthFixtures.password])
-            try await client.execute(
-                uri: "/auth/login", method: .post, headers: [.contentType: "application/json"], body: .init(bytes: body)
-            ) { response in
-                #expect(response.status == .tooManyRequests)
-                #expect(response.headers[.retryAfter] == "1")
-                #expect(AuthFixtures.json(response)["type"] as? String == "urn:bifrost:problem:rate-limited")
+            // Five failures are free; each one after that doubles the wait (1, 2, 4 s), and a refused attempt says how
+            // long to wait. Wrong guesses until eight failures are recorded, waiting out each refusal, so that the
+            // last wait (8 s) is long enough for the next request to land inside it even on a loaded machine.
+            var failures = 0
+            var refusals: [Int] = []
+            for _ in 0..<20 where failures < 8 {
+                let (status, retryAfter, _) = try await attempt("guess")
+                if status == .tooManyRequests {
+                    let wait = try #require(retryAfter)
+                    refusals.append(wait)
+                    try await Task.sleep(for: .seconds(wait))
+                } else {
+                    #expect(status == .unauthorized)
+                    failures += 1
+                }
             }
+            #expect(failures == 8)
+            #expect(refusals.allSatisfy { (1...4).contains($0) })
+            // Inside the wait even the right password is refused, with Retry-After and a problem.
+            let (status, retryAfter, problem) = try await attempt(AuthFixtures.password)
+            #expect(status == .tooManyRequests)
+            #expect(retryAfter.map { (1...8).contains($0) } == true)
+            #expect(problem["type"] as? String == "urn:bifrost:problem:rate-limited")
         }
     }
 }
