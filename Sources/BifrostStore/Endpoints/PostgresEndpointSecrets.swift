@@ -41,7 +41,7 @@ public struct PostgresEndpointSecrets: Sendable {
         self.client = client
         self.keys = keys
         self.logger = logger
-        deliveries = GroupCommit { batch in try await Self.record(batch, client: client, logger: logger) }
+        deliveries = GroupCommit(maximumWriters: 1) { batch in try await Self.record(batch, client: client, logger: logger) }
     }
 
     /// Makes a new random secret for `workflow` in `organization`. - Returns: its id and bytes (shown once).
@@ -129,24 +129,46 @@ public struct PostgresEndpointSecrets: Sendable {
 
     /// Inserts a batch; a delivery is new when its row was inserted, and only its first occurrence in the batch.
     private static func record(_ batch: [Delivery], client: PostgresClient, logger: Logger) async throws -> [Bool] {
-        let rows = try await withDeadline(.seconds(10)) {
-            let rows = try await client.query(
-                """
-                INSERT INTO webhook_deliveries (organization_id, workflow, webhook_id)
-                SELECT * FROM unnest(\(batch.map(\.organization))::uuid[], \(batch.map(\.workflow))::text[],
-                    \(batch.map(\.id))::text[])
-                ON CONFLICT DO NOTHING RETURNING organization_id, workflow, webhook_id
-                """,
-                logger: logger
-            )
+        let statement = RecordDeliveries(
+            organizations: batch.map(\.organization), workflows: batch.map(\.workflow), ids: batch.map(\.id)
+        )
+        let inserted = try await withDeadline(.seconds(10)) {
             var inserted = Set<Delivery>()
-            for try await (organization, workflow, id) in rows.decode((UUID, String, String).self) {
-                inserted.insert(Delivery(organization: organization, workflow: workflow, id: id))
-            }
+            for try await delivery in try await client.execute(statement, logger: logger) { inserted.insert(delivery) }
             return inserted
         }
-        var unclaimed = rows
+        var unclaimed = inserted
         return batch.map { unclaimed.remove($0) != nil }
+    }
+
+    /// Inserts deliveries not seen before and returns them; prepared once per connection, so PostgreSQL plans it
+    /// once rather than for every batch (planning cost more than the insert).
+    private struct RecordDeliveries: PostgresPreparedStatement {
+        static let sql = """
+            WITH asynchronous AS (SELECT set_config('synchronous_commit', 'off', true))
+            INSERT INTO webhook_deliveries (organization_id, workflow, webhook_id)
+            SELECT delivery.* FROM unnest($1::uuid[], $2::text[], $3::text[]) AS delivery, asynchronous
+            ON CONFLICT DO NOTHING RETURNING organization_id, workflow, webhook_id
+            """
+        typealias Row = Delivery
+        static let bindingDataTypes: [PostgresDataType] = [.uuidArray, .textArray, .textArray]
+
+        var organizations: [UUID]
+        var workflows: [String]
+        var ids: [String]
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 3)
+            bindings.append(organizations)
+            bindings.append(workflows)
+            bindings.append(ids)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            let (organization, workflow, id) = try row.decode((UUID, String, String).self)
+            return Delivery(organization: organization, workflow: workflow, id: id)
+        }
     }
 
     /// Forgets deliveries older than `age`. - Returns: how many.
