@@ -113,7 +113,7 @@ extension JSONValue {
     public init(encoding value: some Encodable) {
         do {
             let data = try JSONEncoder().encode(value)
-            self = try JSONDecoder().decode(JSONValue.self, from: data)
+            self = try JSONValue(parsing: data)
         } catch {
             preconditionFailure("\(type(of: value)) does not encode to JSON: \(error)")
         }

@@ -91,7 +91,7 @@ struct WorkflowRun: Sendable {
     }
 
     private static func jsonValue(of value: any Encodable) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
+        try JSONValue(parsing: JSONEncoder().encode(value))
     }
 }
 

@@ -17,7 +17,7 @@ enum EndpointInput {
         if !body.isEmpty {
             switch media {
             case "application/json", nil:
-                guard case .object(let fields) = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) else {
+                guard case .object(let fields) = try? JSONValue(parsing: body) else {
                     throw Problem.badRequest("The body must be a JSON object.")
                 }
                 values.merge(fields) { _, body in body }
@@ -52,7 +52,7 @@ enum EndpointInput {
             default: return nil
             }
         case .json, .list:
-            if let parsed = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) {
+            if let parsed = try? JSONValue(parsing: text) {
                 return kind == .list && parsed.arrayValue == nil ? nil : parsed
             }
             // A list may also come as comma-separated text.

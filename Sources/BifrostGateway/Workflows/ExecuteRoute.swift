@@ -38,7 +38,7 @@ struct ExecuteRoute: Sendable {
         let body = try await request.body.collect(upTo: maximumBodySize)
         let document: JSONValue
         do {
-            document = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))
+            document = try JSONValue(parsing: body.readableBytesView)
         } catch {
             throw Problem.malformedJSON("The request body is not valid JSON.")
         }

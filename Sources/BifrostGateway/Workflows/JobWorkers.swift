@@ -62,7 +62,7 @@ public struct JobWorkers: Service {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 var iterator = wakeups.stream.makeAsyncIterator()
-                var waitedForBatch = false
+                var batchDeadline: ContinuousClock.Instant?
                 while !state.isStopping {
                     let capacity = engine.capacity
                     // Runs that ended and wait for their outcome to be written hold no worker, but at most
@@ -71,18 +71,23 @@ public struct JobWorkers: Service {
                         concurrency - state.inFlightCount, 2 * concurrency - state.inFlightCount - state.recordingCount,
                         capacity.total
                     )
-                    // Claim in batches: with runs in flight and fewer than half the workers free, wait for another
-                    // run to end or `batchWait`, whichever comes first (one claim per job costs the database).
-                    if free > 0, free < (concurrency + 1) / 2, state.inFlightCount > 0, !waitedForBatch {
-                        waitedForBatch = true
-                        Task {
-                            try? await Task.sleep(for: batchWait)
-                            wake.yield()
+                    // Claim in batches: with runs in flight and fewer than half the workers free, wait until half
+                    // are free or `batchWait` has passed, whichever comes first (each claim costs the database a
+                    // statement and a commit, however few jobs it takes).
+                    if free > 0, free < (concurrency + 1) / 2, state.inFlightCount > 0 {
+                        if batchDeadline == nil {
+                            batchDeadline = .now + batchWait
+                            Task {
+                                try? await Task.sleep(for: batchWait)
+                                wake.yield()
+                            }
                         }
-                        guard await iterator.next() != nil else { break }
-                        continue
+                        if let batchDeadline, ContinuousClock.now < batchDeadline {
+                            guard await iterator.next() != nil else { break }
+                            continue
+                        }
                     }
-                    waitedForBatch = false
+                    batchDeadline = nil
                     if free > 0, let jobs = await claim(free, capacity: capacity.perOrganization) {
                         for job in jobs {
                             let id = job.record.id

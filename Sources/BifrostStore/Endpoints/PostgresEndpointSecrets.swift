@@ -142,7 +142,12 @@ public struct PostgresEndpointSecrets: Sendable {
     }
 
     /// Inserts deliveries not seen before and returns them; prepared once per connection, so PostgreSQL plans it
-    /// once rather than for every batch (planning cost more than the insert).
+    /// once rather than for every batch.
+    ///
+    /// Committed without waiting for the disk (`synchronous_commit` off for this transaction alone): whatever a
+    /// delivery leads to (the run's record, a queued job) is committed synchronously afterwards, and that flush
+    /// takes the delivery's earlier WAL with it. So a delivery whose answer reached the sender is durable; one
+    /// lost in a database crash had no answer yet, and its sender's retry rightly runs.
     private struct RecordDeliveries: PostgresPreparedStatement {
         static let sql = """
             WITH asynchronous AS (SELECT set_config('synchronous_commit', 'off', true))

@@ -182,6 +182,6 @@ public struct PostgresExecutionRepository: Sendable {
 /// JSON values from the text PostgreSQL's `jsonb` prints.
 enum JSONText {
     static func decode(_ text: String) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        try JSONValue(parsing: text)
     }
 }
