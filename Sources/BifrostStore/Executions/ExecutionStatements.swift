@@ -125,33 +125,11 @@ enum ExecutionStatements {
 
     /// Claims due jobs for a process (see `PostgresJobQueue.claim`): locks up to `candidates` of them oldest
     /// first (skipping other workers' and full organisations'), takes at most each organisation's remaining
-    /// capacity of them, at most `limit` in all, sets them `Running`, and notifies their watchers.
+    /// capacity of them, at most `limit` in all, sets them `Running`, and notifies their watchers. The work is
+    /// the function `bifrost_claim_jobs` (migration 0015), planned with sequential scans off: a plan this
+    /// connection chose while the table was nearly empty would otherwise scan the whole queue for every claim.
     struct Claim: PostgresPreparedStatement {
-        static let sql = """
-            WITH capacity AS (SELECT $1::jsonb AS left_by_key, $2::int AS otherwise),
-            candidates AS (
-                SELECT id, created_at, coalesce(organization_id::text, '') AS key FROM executions
-                WHERE status = 'Pending' AND (run_after IS NULL OR run_after <= now())
-                  AND coalesce(((SELECT left_by_key FROM capacity) ->> coalesce(organization_id::text, ''))::int,
-                               (SELECT otherwise FROM capacity)) > 0
-                ORDER BY created_at LIMIT $3
-                FOR UPDATE SKIP LOCKED
-            ), chosen AS (
-                SELECT id FROM (
-                    SELECT id, created_at, key, row_number() OVER (PARTITION BY key ORDER BY created_at) AS place
-                    FROM candidates
-                ) AS ranked, capacity
-                WHERE place <= coalesce((left_by_key ->> key)::int, otherwise)
-                ORDER BY created_at LIMIT $4
-            ), claimed AS (
-                UPDATE executions SET status = 'Running', owner_instance = $5, started_at = now(),
-                    attempts = attempts + 1, run_after = NULL
-                WHERE id IN (SELECT id FROM chosen)
-                RETURNING id, workflow, organization_id, input::text, started_by_user, started_by_key, started_by,
-                          created_at, started_at, attempts, caller::text
-            ), notified AS (\(ExecutionChannels.notifyingEvents(of: "claimed")))
-            SELECT claimed.*, (SELECT count(*) FROM notified) FROM claimed
-            """
+        static let sql = "SELECT * FROM bifrost_claim_jobs($1::jsonb, $2::int, $3, $4, $5)"
         typealias Row = ClaimedJob
         static let bindingDataTypes: [PostgresDataType] = [.text, .int8, .int8, .int8, .uuid]
         var owner: UUID
