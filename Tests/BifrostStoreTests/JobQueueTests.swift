@@ -166,4 +166,52 @@ import Testing
             }
         }
     }
+
+    /// A claim planned while the queue was empty (a new installation; or a vacuum of a quiet one) must still read
+    /// it through its index once it holds thousands of jobs: a cached plan that scanned the table cost every
+    /// claim of a burst a pass over all of it. Checked with the transaction's own scan counts.
+    @Test func aClaimPlannedOnAnEmptyQueueStillUsesTheIndexOnceItIsFull() async throws {
+        try await withQueue { _, _, _, client in
+            try await client.withConnection { connection in
+                let owner = UUID()
+                try await connection.query("ANALYZE executions", logger: TestPostgres.logger)
+                // Five custom plans, then PL/pgSQL settles on its generic plan, all on an empty table.
+                for _ in 0..<7 {
+                    try await connection.query(
+                        "SELECT count(*) FROM bifrost_claim_jobs('{}'::jsonb, 100, 8, 8, \(owner))", logger: TestPostgres.logger
+                    )
+                }
+                try await connection.query(
+                    """
+                    INSERT INTO executions (id, workflow, status, input, started_by, created_at)
+                    SELECT gen_random_uuid(), 'bulk_import', 'Pending', '{}', 'test', now() - make_interval(secs => n)
+                    FROM generate_series(1, 3000) AS n
+                    """,
+                    logger: TestPostgres.logger
+                )
+                try await connection.query("BEGIN", logger: TestPostgres.logger)
+                let before = try await scans(connection)
+                var claimed = 0
+                let rows = try await connection.query(
+                    "SELECT count(*) FROM bifrost_claim_jobs('{}'::jsonb, 100, 8, 8, \(owner))", logger: TestPostgres.logger
+                )
+                for try await count in rows.decode(Int.self) { claimed = count }
+                let after = try await scans(connection)
+                try await connection.query("COMMIT", logger: TestPostgres.logger)
+                #expect(claimed == 8)
+                #expect(after.sequential == before.sequential)
+                #expect(after.indexed > before.indexed)
+            }
+        }
+    }
+
+    /// Scans of `executions` this backend has counted and not yet reported.
+    private func scans(_ connection: PostgresConnection) async throws -> (sequential: Int, indexed: Int) {
+        let rows = try await connection.query(
+            "SELECT seq_scan, coalesce(idx_scan, 0) FROM pg_stat_xact_user_tables WHERE relname = 'executions'",
+            logger: TestPostgres.logger
+        )
+        for try await (sequential, indexed) in rows.decode((Int, Int).self) { return (sequential, indexed) }
+        return (0, 0)
+    }
 }
