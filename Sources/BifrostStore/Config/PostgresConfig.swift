@@ -91,7 +91,7 @@ public struct PostgresConfig: Sendable {
             (String, String, String?, String?, Date, String).self
         ) {
             entries.append(ConfigEntry(
-                key: key, type: ValueType(rawValue: type) ?? .json, value: try value.map(JSONText.decode),
+                key: key, type: ValueType(rawValue: type) ?? .json, value: try value.map { try JSONValue(parsing: $0) },
                 description: description, updatedAt: updated, updatedBy: by
             ))
         }
@@ -115,7 +115,7 @@ public struct PostgresConfig: Sendable {
             (UUID?, String, String?, ByteBuffer?, Int32?).self
         ) {
             let kind = ValueType(rawValue: type) ?? .json
-            guard kind == .secret, let sealed, let version else { return (try JSONText.decode(value ?? "null"), kind) }
+            guard kind == .secret, let sealed, let version else { return (try JSONValue(parsing: value ?? "null"), kind) }
             let owner: Scope = organization.map(Scope.organization) ?? .global
             let text = try await keys.open(sealed.readableBytesView, kind: "config", name: key, of: owner, version: Int(version))
             return (.string(text), .secret)

@@ -1,3 +1,4 @@
+import Bifrost
 import Foundation
 import PostgresNIO
 
@@ -155,10 +156,10 @@ enum ExecutionStatements {
             )
             let record = ExecutionRecord(
                 id: id, workflow: workflow, organizationID: organization, status: .running,
-                input: try JSONText.decode(input), startedBy: ExecutionActor(userID: user, apiKeyID: key, label: label),
+                input: try JSONValue(parsing: input), startedBy: ExecutionActor(userID: user, apiKeyID: key, label: label),
                 createdAt: created, startedAt: started
             )
-            return ClaimedJob(record: record, caller: try caller.map { JobCaller(try JSONText.decode($0)) } ?? JobCaller(), attempt: Int(attempt))
+            return ClaimedJob(record: record, caller: try caller.map { JobCaller(try JSONValue(parsing: $0)) } ?? JobCaller(), attempt: Int(attempt))
         }
     }
 }

@@ -172,16 +172,9 @@ public struct PostgresExecutionRepository: Sendable {
     private static func record(_ row: Row) throws -> ExecutionRecord {
         ExecutionRecord(
             id: row.0, workflow: row.1, organizationID: row.2, status: ExecutionStatus(rawValue: row.3) ?? .failed,
-            input: try JSONText.decode(row.4), result: try row.5.map(JSONText.decode), error: row.6,
+            input: try JSONValue(parsing: row.4), result: try row.5.map { try JSONValue(parsing: $0) }, error: row.6,
             startedBy: ExecutionActor(userID: row.7, apiKeyID: row.8, label: row.9), createdAt: row.10,
             startedAt: row.11, finishedAt: row.12, durationMilliseconds: row.13.map(Int.init)
         )
-    }
-}
-
-/// JSON values from the text PostgreSQL's `jsonb` prints.
-enum JSONText {
-    static func decode(_ text: String) throws -> JSONValue {
-        try JSONValue(parsing: text)
     }
 }
