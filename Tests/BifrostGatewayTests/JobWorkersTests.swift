@@ -73,6 +73,75 @@ import Testing
     }
 }
 
+extension JobWorkersTests {
+    /// While runs are in flight, workers claim once half of them are free, not at every run's end: each claim
+    /// is a statement and a commit. Jobs claimed together share their `started_at` (the claim's transaction time).
+    @Test func whileRunsAreInFlightEachClaimTakesAtLeastHalfTheWorkers() async throws {
+        try await TestPostgres.withDatabase { url in
+            try await TestPostgres.withClient(url) { database in
+                try await Migrator(client: database, migrations: MigrationCatalog.bundled(), logger: TestPostgres.logger).migrate()
+                let schema = SchemaState()
+                schema.markCurrent()
+                let tokens = try await AccessTokens(privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900))
+                let engine = Gateway.buildEngine(
+                    configuration: GatewayConfiguration(),
+                    dependencies: .init(
+                        database: database, schema: schema, metrics: PrometheusCollectorRegistry(), tokens: tokens,
+                        policy: try AccessPolicy.load(directory: nil), rateLimits: .unlimited,
+                        catalogue: try WorkflowCatalogue(workflows: [StaggeredRun.self], dataProviders: [])
+                    ),
+                    logger: TestPostgres.logger
+                )
+                let caller = Caller(
+                    organizationID: nil, userID: nil, email: nil, name: nil, isPlatformAdmin: true,
+                    actor: ExecutionActor(label: "test")
+                )
+                for index in 0..<120 {
+                    _ = try await engine.submit("staggered_run", input: ["milliseconds": .int(index % 7 + 1)], caller: caller)
+                }
+                var workers = JobWorkers(
+                    engine: engine, schema: schema, concurrency: 8, pollInterval: .milliseconds(100), logger: TestPostgres.logger
+                )
+                workers.batchWait = .seconds(60)  // never the reason to claim here: only half the workers being free
+                let running = Task { [workers] in try await workers.run() }
+                var unfinished = 120
+                for _ in 0..<1_500 where unfinished > 0 {
+                    try await Task.sleep(for: .milliseconds(20))
+                    let rows = try await database.query(
+                        "SELECT count(*) FROM executions WHERE status IN ('Pending', 'Running')", logger: TestPostgres.logger
+                    )
+                    for try await count in rows.decode(Int.self) { unfinished = count }
+                }
+                running.cancel()
+                _ = await running.result
+
+                #expect(unfinished == 0)
+                let rows = try await database.query(
+                    "SELECT count(*) FROM executions GROUP BY started_at ORDER BY started_at", logger: TestPostgres.logger
+                )
+                var claims: [Int] = []
+                for try await size in rows.decode(Int.self) { claims.append(size) }
+                #expect(claims.reduce(0, +) == 120)
+                #expect(claims.dropLast().allSatisfy { $0 >= 4 }, "claim sizes: \(claims)")
+            }
+        }
+    }
+}
+
+/// Sleeps as long as it is told, so that runs end at different times.
+private struct StaggeredRun: Workflow {
+    static let configuration = WorkflowConfiguration(
+        "staggered_run", description: "Sleeps a few milliseconds", mode: .async, requiresOrganization: false
+    )
+
+    @Param(.int) var milliseconds: Int
+
+    func run(_ context: ExecutionContext) async throws -> JSONValue {
+        try await Task.sleep(for: .milliseconds(milliseconds))
+        return ["ok": true]
+    }
+}
+
 /// Counts how often each execution runs.
 private struct CountedRun: Workflow {
     static let configuration = WorkflowConfiguration("counted_run", description: "Counts its runs", mode: .async, requiresOrganization: false)

@@ -22,7 +22,7 @@ public struct JobWorkers: Service {
     let drainTimeout: Duration
     let logger: Logger
     /// Longest a free worker waits for others to free up, so that a claim takes several jobs.
-    var batchWait: Duration = .milliseconds(2)
+    public var batchWait: Duration = .milliseconds(2)
     private let wakeups = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
 
     public init(
