@@ -71,10 +71,11 @@ public struct JobWorkers: Service {
                         concurrency - state.inFlightCount, 2 * concurrency - state.inFlightCount - state.recordingCount,
                         capacity.total
                     )
-                    // Claim in batches: with runs in flight and fewer than half the workers free, wait until half
-                    // are free or `batchWait` has passed, whichever comes first (each claim costs the database a
-                    // statement and a commit, however few jobs it takes).
-                    if free > 0, free < (concurrency + 1) / 2, state.inFlightCount > 0 {
+                    // Claim in batches: with fewer than half the workers free while runs are in flight or their
+                    // outcomes being written (either frees workers soon), wait until half are free or `batchWait`
+                    // has passed, whichever comes first (each claim costs the database a statement and a commit,
+                    // however few jobs it takes).
+                    if free > 0, free < (concurrency + 1) / 2, state.inFlightCount > 0 || state.recordingCount > 0 {
                         if batchDeadline == nil {
                             batchDeadline = .now + batchWait
                             Task {
