@@ -10,8 +10,8 @@ import Synchronization
 ///
 /// Workers wake when a job is queued on any replica (`subscription`, given to the `NotificationListener`), when
 /// one of their runs ends, and every `pollInterval` regardless, so a lost notification only delays a job. While
-/// runs are in flight, a claim waits (at most `batchWait`) until half the workers are free, so that each claim
-/// takes several jobs. On graceful shutdown they stop claiming, let the runs in progress go on for
+/// runs are in flight or their outcomes being written, a claim waits (at most `batchWait`) until half the workers
+/// are free, so that each claim takes several jobs. On graceful shutdown they stop claiming, let the runs in progress go on for
 /// `drainTimeout`, then hand the rest back to the queue for another replica. They start once the schema is
 /// current.
 public struct JobWorkers: Service {
