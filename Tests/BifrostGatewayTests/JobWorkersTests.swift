@@ -9,122 +9,109 @@ import Prometheus
 import Synchronization
 import Testing
 
-/// Two gateway replicas' job workers on one database share the queue: every job runs exactly once.
+/// Job workers on a real database: two replicas share the queue and run every job exactly once; claims take
+/// several jobs at a time.
 @Suite struct JobWorkersTests {
     @Test func twoReplicasRunAThousandJobsEachExactlyOnce() async throws {
-        try await TestPostgres.withDatabase { url in
-            try await TestPostgres.withClient(url) { database in
-                try await Migrator(client: database, migrations: MigrationCatalog.bundled(), logger: TestPostgres.logger).migrate()
-                let schema = SchemaState()
-                schema.markCurrent()
-                let tokens = try await AccessTokens(privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900))
-                let catalogue = try WorkflowCatalogue(workflows: [CountedRun.self], dataProviders: [])
-                let engines = try (0..<2).map { _ in
-                    Gateway.buildEngine(
-                        configuration: GatewayConfiguration(),
-                        dependencies: .init(
-                            database: database, schema: schema, metrics: PrometheusCollectorRegistry(), tokens: tokens,
-                            policy: try AccessPolicy.load(directory: nil), rateLimits: .unlimited, catalogue: catalogue
-                        ),
-                        logger: TestPostgres.logger
-                    )
-                }
-                let caller = Caller(
-                    organizationID: nil, userID: nil, email: nil, name: nil, isPlatformAdmin: true,
-                    actor: ExecutionActor(label: "test")
-                )
-                for index in 0..<1_000 {
-                    let submission = try await engines[index % 2].submit("counted_run", input: [:], caller: caller)
-                    guard case .queued = submission else { Issue.record("counted_run was not queued"); return }
-                }
-                let workers = engines.map { engine in
-                    Task {
-                        try await JobWorkers(
-                            engine: engine, schema: schema, concurrency: 8,
-                            pollInterval: .milliseconds(100), logger: TestPostgres.logger
-                        ).run()
-                    }
-                }
-                var unfinished = 1_000
-                for _ in 0..<1_500 where unfinished > 0 {
-                    try await Task.sleep(for: .milliseconds(20))
-                    let rows = try await database.query(
-                        "SELECT count(*) FROM executions WHERE status IN ('Pending', 'Running')", logger: TestPostgres.logger
-                    )
-                    for try await count in rows.decode(Int.self) { unfinished = count }
-                }
-                for worker in workers { worker.cancel() }
-                for worker in workers { _ = await worker.result }
-
-                #expect(unfinished == 0)
-                let rows = try await database.query(
-                    "SELECT count(*), count(*) FILTER (WHERE status = 'Success' AND attempts = 1) FROM executions",
-                    logger: TestPostgres.logger
-                )
-                for try await (total, succeededOnce) in rows.decode((Int, Int).self) {
-                    #expect(total == 1_000)
-                    #expect(succeededOnce == 1_000)
-                }
-                let runs = CountedRun.runs.withLock { $0 }
-                #expect(runs.count == 1_000)
-                #expect(runs.values.allSatisfy { $0 == 1 })
+        try await withEngines(2, workflows: [CountedRun.self]) { database, schema, engines, caller in
+            for index in 0..<1_000 {
+                let submission = try await engines[index % 2].submit("counted_run", input: [:], caller: caller)
+                guard case .queued = submission else { Issue.record("counted_run was not queued"); return }
             }
+            let workers = engines.map { engine in
+                Task {
+                    try await JobWorkers(
+                        engine: engine, schema: schema, concurrency: 8, pollInterval: .milliseconds(100),
+                        logger: TestPostgres.logger
+                    ).run()
+                }
+            }
+            let unfinished = try await unfinishedAfterWaiting(database)
+            for worker in workers { worker.cancel() }
+            for worker in workers { _ = await worker.result }
+
+            #expect(unfinished == 0)
+            let rows = try await database.query(
+                "SELECT count(*), count(*) FILTER (WHERE status = 'Success' AND attempts = 1) FROM executions",
+                logger: TestPostgres.logger
+            )
+            for try await (total, succeededOnce) in rows.decode((Int, Int).self) {
+                #expect(total == 1_000)
+                #expect(succeededOnce == 1_000)
+            }
+            let runs = CountedRun.runs.withLock { $0 }
+            #expect(runs.count == 1_000)
+            #expect(runs.values.allSatisfy { $0 == 1 })
         }
     }
-}
 
-extension JobWorkersTests {
     /// While runs are in flight, workers claim once half of them are free, not at every run's end: each claim
     /// is a statement and a commit. Jobs claimed together share their `started_at` (the claim's transaction time).
     @Test func whileRunsAreInFlightEachClaimTakesAtLeastHalfTheWorkers() async throws {
-        try await TestPostgres.withDatabase { url in
-            try await TestPostgres.withClient(url) { database in
-                try await Migrator(client: database, migrations: MigrationCatalog.bundled(), logger: TestPostgres.logger).migrate()
-                let schema = SchemaState()
-                schema.markCurrent()
-                let tokens = try await AccessTokens(privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900))
-                let engine = Gateway.buildEngine(
+        try await withEngines(1, workflows: [StaggeredRun.self]) { database, schema, engines, caller in
+            for index in 0..<120 {
+                _ = try await engines[0].submit("staggered_run", input: ["milliseconds": .int(index % 7 + 1)], caller: caller)
+            }
+            var workers = JobWorkers(
+                engine: engines[0], schema: schema, concurrency: 8, pollInterval: .milliseconds(100),
+                logger: TestPostgres.logger
+            )
+            workers.batchWait = .seconds(60)  // never the reason to claim here: only half the workers being free
+            let running = Task { [workers] in try await workers.run() }
+            let unfinished = try await unfinishedAfterWaiting(database)
+            running.cancel()
+            _ = await running.result
+
+            #expect(unfinished == 0)
+            let rows = try await database.query(
+                "SELECT count(*) FROM executions GROUP BY started_at ORDER BY started_at", logger: TestPostgres.logger
+            )
+            var claims: [Int] = []
+            for try await size in rows.decode(Int.self) { claims.append(size) }
+            #expect(claims.reduce(0, +) == 120)
+            #expect(claims.dropLast().allSatisfy { $0 >= 4 }, "claim sizes: \(claims)")
+        }
+    }
+
+    /// Runs `body` with `count` engines (replicas) of `workflows` on one migrated database, and a platform admin.
+    private func withEngines(
+        _ count: Int, workflows: [any Workflow.Type],
+        _ body: (PostgresClient, SchemaState, [ExecutionEngine], Caller) async throws -> Void
+    ) async throws {
+        try await TestPostgres.withMigratedDatabase { _, database in
+            let schema = SchemaState()
+            schema.markCurrent()
+            let tokens = try await AccessTokens(privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900))
+            let catalogue = try WorkflowCatalogue(workflows: workflows, dataProviders: [])
+            let engines = try (0..<count).map { _ in
+                Gateway.buildEngine(
                     configuration: GatewayConfiguration(),
                     dependencies: .init(
                         database: database, schema: schema, metrics: PrometheusCollectorRegistry(), tokens: tokens,
-                        policy: try AccessPolicy.load(directory: nil), rateLimits: .unlimited,
-                        catalogue: try WorkflowCatalogue(workflows: [StaggeredRun.self], dataProviders: [])
+                        policy: try AccessPolicy.load(directory: nil), rateLimits: .unlimited, catalogue: catalogue
                     ),
                     logger: TestPostgres.logger
                 )
-                let caller = Caller(
-                    organizationID: nil, userID: nil, email: nil, name: nil, isPlatformAdmin: true,
-                    actor: ExecutionActor(label: "test")
-                )
-                for index in 0..<120 {
-                    _ = try await engine.submit("staggered_run", input: ["milliseconds": .int(index % 7 + 1)], caller: caller)
-                }
-                var workers = JobWorkers(
-                    engine: engine, schema: schema, concurrency: 8, pollInterval: .milliseconds(100), logger: TestPostgres.logger
-                )
-                workers.batchWait = .seconds(60)  // never the reason to claim here: only half the workers being free
-                let running = Task { [workers] in try await workers.run() }
-                var unfinished = 120
-                for _ in 0..<1_500 where unfinished > 0 {
-                    try await Task.sleep(for: .milliseconds(20))
-                    let rows = try await database.query(
-                        "SELECT count(*) FROM executions WHERE status IN ('Pending', 'Running')", logger: TestPostgres.logger
-                    )
-                    for try await count in rows.decode(Int.self) { unfinished = count }
-                }
-                running.cancel()
-                _ = await running.result
-
-                #expect(unfinished == 0)
-                let rows = try await database.query(
-                    "SELECT count(*) FROM executions GROUP BY started_at ORDER BY started_at", logger: TestPostgres.logger
-                )
-                var claims: [Int] = []
-                for try await size in rows.decode(Int.self) { claims.append(size) }
-                #expect(claims.reduce(0, +) == 120)
-                #expect(claims.dropLast().allSatisfy { $0 >= 4 }, "claim sizes: \(claims)")
             }
+            let caller = Caller(
+                organizationID: nil, userID: nil, email: nil, name: nil, isPlatformAdmin: true,
+                actor: ExecutionActor(label: "test")
+            )
+            try await body(database, schema, engines, caller)
         }
+    }
+
+    /// Waits (up to 30 s) until no run is `Pending` or `Running`. - Returns: how many still are.
+    private func unfinishedAfterWaiting(_ database: PostgresClient) async throws -> Int {
+        var unfinished = Int.max
+        for _ in 0..<1_500 where unfinished > 0 {
+            try await Task.sleep(for: .milliseconds(20))
+            let rows = try await database.query(
+                "SELECT count(*) FROM executions WHERE status IN ('Pending', 'Running')", logger: TestPostgres.logger
+            )
+            for try await count in rows.decode(Int.self) { unfinished = count }
+        }
+        return unfinished
     }
 }
 
