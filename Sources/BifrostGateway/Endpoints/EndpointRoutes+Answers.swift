@@ -11,19 +11,12 @@ extension EndpointRoutes {
     func run(_ name: String, _ values: [String: JSONValue], caller: Caller, requestID: String?) async throws
         -> PostgresIdempotencyKeys.Answer
     {
-        let submission: ExecutionEngine.Submission
-        do {
-            submission = try await engine.submit(name, input: values, caller: caller)
-        } catch let refusal as ExecutionRefusal {
-            throw Problem(refusal)
-        }
-        switch submission {
+        switch try await engine.submitAnsweringRefusals(name, input: values, caller: caller) {
         case .queued(let record):
-            let id = record.id.uuidString.lowercased()
-            let body: JSONValue = ["execution_id": .string(id), "status": .string(record.status.rawValue)]
+            let answer = record.queuedAnswer
             return .init(
-                status: 202, contentType: "application/json", location: "/api/executions/\(id)", executionID: id,
-                body: Array(try JSONEncoder().encode(body))
+                status: 202, contentType: "application/json", location: answer.location,
+                executionID: record.id.uuidString.lowercased(), body: Array(try JSONEncoder().encode(answer.body))
             )
         case .finished(let record):
             let id = record.id.uuidString.lowercased()

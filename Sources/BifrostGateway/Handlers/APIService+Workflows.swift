@@ -41,24 +41,6 @@ extension APIService {
     }
 }
 
-extension Problem {
-    /// The answer to a run that could not start.
-    init(_ refusal: ExecutionRefusal) {
-        switch refusal {
-        case .unknownWorkflow(let name):
-            self = .notFound("No workflow is named \(name).")
-        case .needsOrganization(let name):
-            self = .badRequest(
-                "Workflow \(name) needs an organisation; platform administrators choose one with X-Organization-Id."
-            )
-        case .invalidInput(let problems):
-            self = .validation(problems.map { FieldError(field: $0.field, message: $0.message) })
-        case .busy:
-            self = .tooManyRequests(retryAfter: .seconds(1), detail: "Too many workflow runs are in progress; try again shortly.")
-        }
-    }
-}
-
 extension Components.Schemas.WorkflowDescription {
     init(_ entry: WorkflowEntry) throws {
         let configuration = entry.configuration

@@ -57,17 +57,10 @@ struct ExecuteRoute: Sendable {
         case .string("async"): queued = true
         default: throw Problem.validation([.init(field: "mode", message: "must be sync or async")])
         }
-        let submission: ExecutionEngine.Submission
-        do {
-            submission = try await engine.submit(name, input: values, caller: caller.caller, queued: queued)
-        } catch let refusal as ExecutionRefusal {
-            throw Problem(refusal)
-        }
-        switch submission {
+        switch try await engine.submitAnsweringRefusals(name, input: values, caller: caller.caller, queued: queued) {
         case .queued(let record):
-            let id = record.id.uuidString.lowercased()
-            let answer: JSONValue = ["execution_id": .string(id), "status": .string(record.status.rawValue)]
-            return Self.json(.accepted, answer, location: "/api/executions/\(id)")
+            let answer = record.queuedAnswer
+            return Self.json(.accepted, answer.body, location: answer.location)
         case .finished(let record):
             var answer: [String: JSONValue] = [
                 "execution_id": .string(record.id.uuidString.lowercased()), "status": .string(record.status.rawValue),
