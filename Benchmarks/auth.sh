@@ -29,7 +29,7 @@ rows = {l.split()[0]: l.split()[1:] for l in open(sys.argv[1]).read().strip().sp
 base = float(rows["live"][0]); base_p50 = float(rows["live"][1])
 print("%-28s%10s%10s%10s%9s%8s%12s" % ("endpoint", "req/s", "p50 us", "p99 us", "non-2xx", "ratio", "CPU us/req"))
 for name, label in [("live", "GET /health/live"), ("apikey", "GET /auth/me (API key)"), ("jwt", "GET /auth/me (JWT)")]:
-    rps, p50, p99, bad, total, cpu = rows[name]
+    rps, p50, p99, bad, total, cpu, database, client = rows[name]
     print("%-28s%10.0f%10.0f%10.0f%9s%8.2f%12s" % (label, float(rps), float(p50), float(p99), bad, float(rps) / base, cpu))
 for name in ("apikey", "jwt"):
     print("authentication cost (%s): p50 %+.0f us, server CPU %+.1f us per request" % (

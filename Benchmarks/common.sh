@@ -45,15 +45,20 @@ database_ticks() {
   echo "$total"
 }
 
-# run NAME WRK-ARGUMENTS…: prints "name rps p50_us p99_us non2xx requests cpu_us_per_request"
+# run NAME WRK-ARGUMENTS…: prints "name rps p50_us p99_us non2xx requests server_us database_us client_us", the
+# last three being CPU time per request of the server, of PostgreSQL and of wrk (on a shared machine all three
+# compete for the same cores, so a cost in any of them lowers the throughput).
 run() {
   local name=$1; shift
-  local before; before=$(server_ticks)
-  wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" > "$work/$name.txt"
-  local after; after=$(server_ticks)
-  python3 - "$name" "$work/$name.txt" "$((after - before))" "$(getconf CLK_TCK)" <<'PY'
+  local server_before database_before server_after database_after TIMEFORMAT='%U %S'
+  server_before=$(server_ticks); database_before=$(database_ticks)
+  { time wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" > "$work/$name.txt"; } 2> "$work/$name.time"
+  server_after=$(server_ticks); database_after=$(database_ticks)
+  python3 - "$name" "$work/$name.txt" "$((server_after - server_before))" "$((database_after - database_before))" \
+    "$(getconf CLK_TCK)" "$work/$name.time" <<'PY'
 import re, sys
-name, path, ticks, hertz = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+name, path, server, database, hertz = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+client = sum(float(x) for x in open(sys.argv[6]).read().split())
 text = open(path).read()
 def micros(label):
     m = re.search(r"^\s+%s\s+([\d.]+)(us|ms|s)\s*$" % label, text, re.M)
@@ -62,7 +67,8 @@ def micros(label):
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
 total = int(re.search(r"(\d+) requests in", text).group(1))
 non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-cpu = ticks / hertz * 1e6 / max(total, 1)
-print(f"{name} {rps:.0f} {micros('50%'):.0f} {micros('99%'):.0f} {non2xx.group(1) if non2xx else 0} {total} {cpu:.1f}")
+per_request = lambda seconds: seconds * 1e6 / max(total, 1)
+print(f"{name} {rps:.0f} {micros('50%'):.0f} {micros('99%'):.0f} {non2xx.group(1) if non2xx else 0} {total} "
+      f"{per_request(server / hertz):.1f} {per_request(database / hertz):.1f} {per_request(client):.1f}")
 PY
 }

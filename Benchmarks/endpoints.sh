@@ -2,7 +2,8 @@
 # Endpoint calls, wrk on loopback, in one run against one `bifrost serve` (embedded database), taking turns
 # `rounds` times: GET /health/live; POST /api/endpoints/quick_lookup with an API key; the same with a Standard
 # Webhooks signature instead (each request a fresh webhook-id, signed beforehand, so none is a replay; the
-# gateway verifies the HMAC and records the delivery). Prints throughput and p99 of each and the ratios.
+# gateway verifies the HMAC and records the delivery). Prints throughput and p99 of each, the CPU time each
+# request cost the server, PostgreSQL and wrk (they share the machine's cores), and the ratios.
 # Target (issue 8): signature verification costs at most 10 % of the API-key path's throughput.
 # Usage: Benchmarks/endpoints.sh [path/to/bifrost] [seconds] [connections] [rounds]
 #        (build first: swift build -c release --product bifrost; installs wrk with apt-get if missing)
@@ -75,18 +76,24 @@ python3 - "$work/results.txt" <<'PY'
 import statistics, sys
 rows = {l.split()[0]: l.split()[1:] for l in open(sys.argv[1]).read().strip().splitlines()}
 rounds = sorted(int(k[4:]) for k in rows if k.startswith("live"))
-print("%-6s%-48s%10s%10s%10s%9s%12s" % ("round", "call", "req/s", "p50 us", "p99 us", "non-2xx", "CPU us/req"))
+print("%-6s%-48s%9s%9s%9s%8s   %s" % ("round", "call", "req/s", "p50 us", "p99 us", "non-2xx",
+                                        "CPU us/req: server PostgreSQL wrk"))
 labels = [("live", "GET /health/live"), ("key", "POST /api/endpoints/quick_lookup (API key)"),
           ("signed", "POST /api/endpoints/quick_lookup (signature)")]
 ratios = []
 for r in rounds:
     for key, label in labels:
-        rps, p50, p99, bad, total, cpu = rows[f"{key}{r}"]
-        print("%-6d%-48s%10.0f%10.0f%10.0f%9s%12s" % (r, label, float(rps), float(p50), float(p99), bad, cpu))
+        rps, p50, p99, bad, total, cpu, database, client = rows[f"{key}{r}"]
+        print("%-6d%-48s%9.0f%9.0f%9.0f%8s%21.1f%11.1f%5.1f" % (
+            r, label, float(rps), float(p50), float(p99), bad, float(cpu), float(database), float(client)))
     ratios.append(float(rows[f"signed{r}"][0]) / float(rows[f"key{r}"][0]))
 median = lambda key, i: statistics.median(float(rows[f"{key}{r}"][i]) for r in rounds)
 print(f"median req/s: live {median('live', 0):.0f}, key {median('key', 0):.0f}, signature {median('signed', 0):.0f}; "
       f"p99 us: live {median('live', 2):.0f}, key {median('key', 2):.0f}, signature {median('signed', 2):.0f}")
+cost = lambda key: sum(median(key, i) for i in (5, 6, 7))
+print(f"median CPU us per request (server + PostgreSQL + wrk): key {cost('key'):.0f}, signature {cost('signed'):.0f}; "
+      f"signature extra: server {median('signed', 5) - median('key', 5):+.1f}, "
+      f"PostgreSQL {median('signed', 6) - median('key', 6):+.1f}, wrk {median('signed', 7) - median('key', 7):+.1f}")
 print(f"ratio signature / key throughput: {statistics.median(ratios):.2f} (rounds {', '.join(f'{x:.2f}' for x in ratios)}); "
       f"key / live {median('key', 0) / median('live', 0):.2f}")
 PY

@@ -54,7 +54,7 @@ ratios, answered = [], 0
 for r in rounds:
     base = float(rows[f"live{r}"][0])
     for name, label in [(f"live{r}", "GET /health/live"), (f"execute{r}", "POST /api/workflows/quick_lookup/execute")]:
-        rps, p50, p99, bad, total, cpu = rows[name]
+        rps, p50, p99, bad, total, cpu, database, client = rows[name]
         print("%-6d%-44s%10.0f%10.0f%10.0f%9s%8.2f%12s" % (r, label, float(rps), float(p50), float(p99), bad, float(rps) / base, cpu))
     ratios.append(float(rows[f"execute{r}"][0]) / base)
     answered += int(rows[f"execute{r}"][4]) - int(rows[f"execute{r}"][3])

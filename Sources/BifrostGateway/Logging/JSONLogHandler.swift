@@ -38,22 +38,3 @@ public struct JSONLogHandler: LogHandler {
         output.write(line)
     }
 }
-
-/// The log handlers `bifrost` installs, by configured format.
-public enum LogOutput {
-    /// A handler factory for `LoggingSystem.bootstrap`.
-    public static func factory(
-        format: GatewayConfiguration.Log.Format, level: Logger.Level
-    ) -> @Sendable (String) -> any LogHandler {
-        switch format {
-        case .json:
-            return { label in JSONLogHandler(label: label, level: level) }
-        case .text:
-            return { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
-            }
-        }
-    }
-}

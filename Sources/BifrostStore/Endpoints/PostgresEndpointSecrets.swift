@@ -149,6 +149,8 @@ public struct PostgresEndpointSecrets: Sendable {
     /// takes the delivery's earlier WAL with it. So a delivery whose answer reached the sender is durable; one
     /// lost in a database crash had no answer yet, and its sender's retry rightly runs.
     private struct RecordDeliveries: PostgresPreparedStatement {
+        /// Given, so that each execution does not derive the name from the type again.
+        static let name = "bifrost_record_deliveries"
         static let sql = """
             WITH asynchronous AS (SELECT set_config('synchronous_commit', 'off', true))
             INSERT INTO webhook_deliveries (organization_id, workflow, webhook_id)

@@ -8,6 +8,8 @@ enum ExecutionStatements {
     /// Inserts a `Running` row (its one attempt under way: a synchronous run is never started again), unless
     /// the run has already been recorded (finished in the meantime).
     struct Start: PostgresPreparedStatement {
+        /// Given, so that each execution does not derive the name from the type again.
+        static let name = "bifrost_start_run"
         static let sql = """
             INSERT INTO executions (id, workflow, organization_id, status, input, started_by_user, started_by_key,
                                     started_by, owner_instance, created_at, started_at, attempts)
@@ -51,6 +53,8 @@ enum ExecutionStatements {
     /// the run went on are skipped. The runs travel as one JSON document, so a batch of any size is one bind
     /// parameter and one plan.
     struct Finish: PostgresPreparedStatement {
+        /// Given, so that each execution does not derive the name from the type again.
+        static let name = "bifrost_finish_runs"
         static let sql = """
             WITH run AS (
                 SELECT * FROM json_to_recordset($1::json) AS run(
@@ -97,6 +101,8 @@ enum ExecutionStatements {
     /// Queues several jobs (`Pending` rows) and wakes the workers, in one statement. The jobs travel as one JSON
     /// document (`QueuedJob.document`).
     struct Enqueue: PostgresPreparedStatement {
+        /// Given, so that each execution does not derive the name from the type again.
+        static let name = "bifrost_enqueue_jobs"
         static let sql = """
             WITH job AS (
                 INSERT INTO executions (id, workflow, organization_id, status, input, started_by_user, started_by_key,
@@ -130,6 +136,8 @@ enum ExecutionStatements {
     /// the function `bifrost_claim_jobs` (migration 0015), planned with sequential scans off: a plan this
     /// connection chose while the table was nearly empty would otherwise scan the whole queue for every claim.
     struct Claim: PostgresPreparedStatement {
+        /// Given, so that each execution does not derive the name from the type again.
+        static let name = "bifrost_claim_jobs"
         static let sql = "SELECT * FROM bifrost_claim_jobs($1::jsonb, $2::int, $3, $4, $5)"
         typealias Row = ClaimedJob
         static let bindingDataTypes: [PostgresDataType] = [.text, .int8, .int8, .int8, .uuid]
