@@ -12,8 +12,9 @@
 #           queue's own capacity, not bounded by the producers.
 # Bifrost: one `bifrost serve` with workflows.workers = `workers` (the default deployment: the API and the
 # workers in one process). A job is `POST /api/workflows/quick_lookup/execute` {"mode": "async"} with an
-# organisation's API key, answered 202, sent over `clients` keep-alive HTTP connections. Times are the executions
-# row's created_at (taken by the API before its insert), started_at (the claim) and finished_at (the run's end).
+# organisation's API key, answered 202, sent over `clients` keep-alive HTTP connections by one asyncio (uvloop)
+# process, as pgqueuer's producer sends its jobs over asyncpg. Times are the executions row's created_at (taken
+# by the API before its insert), started_at (the claim) and finished_at (the run's end).
 # For the drain phase a row trigger turns every claim into a no-op until it is dropped, so the same process (API
 # and workers) serves every phase.
 # Before each measured window the database is vacuumed and checkpointed, so neither system pays for the dead
