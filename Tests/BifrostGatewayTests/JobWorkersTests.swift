@@ -10,7 +10,7 @@ import Synchronization
 import Testing
 
 /// Job workers on a real database: two replicas share the queue and run every job exactly once; claims take
-/// several jobs at a time.
+/// several jobs at a time and, when they overlap, never fill more workers than there are.
 @Suite struct JobWorkersTests {
     @Test func twoReplicasRunAThousandJobsEachExactlyOnce() async throws {
         try await withEngines(2, workflows: [CountedRun.self]) { database, schema, engines, caller in
@@ -73,6 +73,29 @@ import Testing
         }
     }
 
+    /// Claims may overlap (one waits for the database while the runs of the other end), but the workers they
+    /// fill are reserved from the moment they start: never more runs at once than workers.
+    @Test func overlappingClaimsNeverRunMoreAtOnceThanThereAreWorkers() async throws {
+        try await withEngines(1, workflows: [OverlapRun.self]) { database, schema, engines, caller in
+            for index in 0..<300 {
+                _ = try await engines[0].submit("overlap_run", input: ["microseconds": .int(index % 5 * 400)], caller: caller)
+            }
+            let workers = JobWorkers(
+                engine: engines[0], schema: schema, concurrency: 8, pollInterval: .milliseconds(100),
+                logger: TestPostgres.logger
+            )
+            let running = Task { try await workers.run() }
+            let unfinished = try await unfinishedAfterWaiting(database)
+            running.cancel()
+            _ = await running.result
+
+            #expect(unfinished == 0)
+            let (started, peak) = OverlapRun.counts.withLock { ($0.started, $0.peak) }
+            #expect(started == 300)
+            #expect((1...8).contains(peak), "peak of runs at once: \(peak)")
+        }
+    }
+
     /// Runs `body` with `count` engines (replicas) of `workflows` on one migrated database, and a platform admin.
     private func withEngines(
         _ count: Int, workflows: [any Workflow.Type],
@@ -125,6 +148,27 @@ private struct StaggeredRun: Workflow {
 
     func run(_ context: ExecutionContext) async throws -> JSONValue {
         try await Task.sleep(for: .milliseconds(milliseconds))
+        return ["ok": true]
+    }
+}
+
+/// Counts the runs going on at once, and the most there were.
+private struct OverlapRun: Workflow {
+    static let configuration = WorkflowConfiguration(
+        "overlap_run", description: "Counts runs at once", mode: .async, requiresOrganization: false
+    )
+    static let counts = Mutex<(started: Int, now: Int, peak: Int)>((0, 0, 0))
+
+    @Param(.int) var microseconds: Int
+
+    func run(_ context: ExecutionContext) async throws -> JSONValue {
+        Self.counts.withLock { counts in
+            counts.started += 1
+            counts.now += 1
+            counts.peak = max(counts.peak, counts.now)
+        }
+        defer { Self.counts.withLock { $0.now -= 1 } }
+        try await Task.sleep(for: .microseconds(microseconds))
         return ["ok": true]
     }
 }

@@ -11,9 +11,10 @@ import Synchronization
 /// Workers wake when a job is queued on any replica (`subscription`, given to the `NotificationListener`), when
 /// one of their runs ends, and every `pollInterval` regardless, so a lost notification only delays a job. While
 /// runs are in flight or their outcomes being written, a claim waits (at most `batchWait`) until half the workers
-/// are free, so that each claim takes several jobs. On graceful shutdown they stop claiming, let the runs in progress go on for
-/// `drainTimeout`, then hand the rest back to the queue for another replica. They start once the schema is
-/// current.
+/// are free, so that each claim takes several jobs. Two claims may be under way at once (when no organisation is
+/// near its limit), so that workers freed while one waits for the database are filled by the next. On graceful
+/// shutdown they stop claiming, let the runs in progress go on for `drainTimeout`, then hand the rest back to the
+/// queue for another replica. They start once the schema is current.
 public struct JobWorkers: Service {
     let engine: ExecutionEngine
     let schema: SchemaState
@@ -65,17 +66,21 @@ public struct JobWorkers: Service {
                 var batchDeadline: ContinuousClock.Instant?
                 while !state.isStopping {
                     let capacity = engine.capacity
+                    let reserved = state.reservedCount
                     // Runs that ended and wait for their outcome to be written hold no worker, but at most
-                    // `concurrency` of them may wait, so a slow database slows the claims.
+                    // `concurrency` of them may wait, so a slow database slows the claims. Workers a claim in
+                    // flight may fill are not free.
                     let free = min(
-                        concurrency - state.inFlightCount, 2 * concurrency - state.inFlightCount - state.recordingCount,
-                        capacity.total
+                        concurrency - state.inFlightCount - reserved,
+                        2 * concurrency - state.inFlightCount - state.recordingCount - reserved,
+                        capacity.total - reserved
                     )
-                    // Claim in batches: with fewer than half the workers free while runs are in flight or their
-                    // outcomes being written (either frees workers soon), wait until half are free or `batchWait`
-                    // has passed, whichever comes first (each claim costs the database a statement and a commit,
-                    // however few jobs it takes).
-                    if free > 0, free < (concurrency + 1) / 2, state.inFlightCount > 0 || state.recordingCount > 0 {
+                    // Claim in batches: with fewer than half the workers free while runs are in flight, their
+                    // outcomes being written or a claim under way (each frees or fills workers soon), wait until
+                    // half are free or `batchWait` has passed, whichever comes first (each claim costs the
+                    // database a statement and a commit, however few jobs it takes).
+                    let busy = state.inFlightCount > 0 || state.recordingCount > 0 || state.claimsInFlight > 0
+                    if free > 0, free < (concurrency + 1) / 2, busy {
                         if batchDeadline == nil {
                             batchDeadline = .now + batchWait
                             Task {
@@ -89,21 +94,10 @@ public struct JobWorkers: Service {
                         }
                     }
                     batchDeadline = nil
-                    if free > 0, let jobs = await claim(free, capacity: capacity.perOrganization) {
-                        for job in jobs {
-                            let id = job.record.id
-                            guard let work = await admit(job, onRunEnded: {
-                                state.ended(id)
-                                wake.yield()
-                            }) else { continue }
-                            state.started(id)
-                            group.addTask {
-                                await runJob(job, work)
-                                state.recorded(id)
-                                wake.yield()
-                            }
-                        }
-                        if jobs.count == free { continue }
+                    if free > 0, mayClaim(alongside: state.claimsInFlight, capacity: capacity.perOrganization) {
+                        state.reserve(free)
+                        group.addTask { await claimAndRun(free, capacity: capacity.perOrganization, state: state) }
+                        continue
                     }
                     guard await iterator.next() != nil else { break }
                 }
@@ -112,6 +106,47 @@ public struct JobWorkers: Service {
         } onGracefulShutdown: {
             state.stop()
             wake.yield()
+        }
+    }
+
+    /// Whether a claim may start while `claimsInFlight` others are under way: one at a time, or two when no
+    /// organisation has less room than there are workers (two claims together take at most that many jobs, so
+    /// neither can push an organisation past its limit on the strength of the same free room). Two claims in
+    /// flight keep workers busy while each waits for the database.
+    private func mayClaim(alongside claimsInFlight: Int, capacity: OrganizationCapacity) -> Bool {
+        switch claimsInFlight {
+        case 0: true
+        case 1: capacity.default >= concurrency && capacity.remaining.values.allSatisfy { $0 >= concurrency }
+        default: false
+        }
+    }
+
+    /// Claims up to `limit` jobs (workers `state` has reserved for them) and runs those admitted. Wakes the claim
+    /// loop when the claim took all it asked for (more may be waiting); one that took fewer found the queue
+    /// empty, and a notification, a run's end or the poll wakes the loop instead.
+    private func claimAndRun(_ limit: Int, capacity: OrganizationCapacity, state: WorkerState) async {
+        let wake = wakeups.continuation
+        let jobs = await claim(limit, capacity: capacity) ?? []
+        var admitted: [(job: ClaimedJob, work: @Sendable () async throws -> Void)] = []
+        for job in jobs {
+            let id = job.record.id
+            guard let work = await admit(job, onRunEnded: {
+                state.ended(id)
+                wake.yield()
+            }) else { continue }
+            state.started(id)
+            admitted.append((job, work))
+        }
+        state.unreserve(limit)
+        if jobs.count == limit { wake.yield() }
+        await withDiscardingTaskGroup { group in
+            for (job, work) in admitted {
+                group.addTask {
+                    await runJob(job, work)
+                    state.recorded(job.record.id)
+                    wake.yield()
+                }
+            }
         }
     }
 
@@ -161,13 +196,15 @@ public struct JobWorkers: Service {
     }
 }
 
-/// What the claim loop, the runs and the shutdown handler share: the runs going on, and those that ended and
-/// whose outcome is being written.
+/// What the claim loop, the claims, the runs and the shutdown handler share: the claims under way and the workers
+/// they reserve, the runs going on, and those that ended and whose outcome is being written.
 private final class WorkerState: Sendable {
     private struct State {
         var stopping = false
         var running: Set<UUID> = []
         var recording = 0
+        var reserved = 0
+        var claims = 0
     }
 
     private let state = Mutex(State())
@@ -176,9 +213,28 @@ private final class WorkerState: Sendable {
     var inFlight: Set<UUID> { state.withLock { $0.running } }
     var inFlightCount: Int { state.withLock { $0.running.count } }
     var recordingCount: Int { state.withLock { $0.recording } }
+    /// Workers that claims under way may fill.
+    var reservedCount: Int { state.withLock { $0.reserved } }
+    var claimsInFlight: Int { state.withLock { $0.claims } }
 
     func stop() { state.withLock { $0.stopping = true } }
     func started(_ id: UUID) { _ = state.withLock { $0.running.insert(id) } }
+
+    /// A claim for `count` jobs starts.
+    func reserve(_ count: Int) {
+        state.withLock { state in
+            state.reserved += count
+            state.claims += 1
+        }
+    }
+
+    /// A claim for `count` jobs is over (its jobs, if any, have started).
+    func unreserve(_ count: Int) {
+        state.withLock { state in
+            state.reserved -= count
+            state.claims -= 1
+        }
+    }
 
     /// The run ended; its outcome is being written.
     func ended(_ id: UUID) {
