@@ -34,7 +34,7 @@ struct ConfigurationOptions: ParsableArguments {
     /// Loads the configuration and installs the process-wide log handler it asks for.
     func loadAndBootstrapLogging(label: String) async throws -> (GatewayConfiguration, Logger) {
         let configuration = try await load()
-        LoggingSystem.bootstrap(LogOutput.factory(format: configuration.log.format, level: configuration.log.level))
+        LoggingSystem.bootstrap(LineLogHandler.factory(format: configuration.log.format, level: configuration.log.level))
         return (configuration, Logger(label: label))
     }
 }

@@ -1,0 +1,46 @@
+import BifrostGateway
+import Foundation
+import Logging
+import Testing
+
+/// Both log formats: one line per entry at or above the level, with the logger's metadata (however often it
+/// changed) and the entry's, the entry's winning.
+@Suite struct LineLogHandlerTests {
+    @Test func textLinesCarryTheMetadataSortedWithTheEntrysWinning() throws {
+        let lines = try written(as: .text)
+        #expect(lines.count == 1)
+        let line = String(try #require(lines.first))
+        #expect(line.hasSuffix(" info bifrost.test: a.org=override m.status=Success z.request=r-1 [BifrostGatewayTests] run finished"))
+        let time = try #require(line.split(separator: " ").first)
+        #expect(try Date(String(time), strategy: .iso8601) <= Date())
+    }
+
+    @Test func jsonLinesAreObjectsWithTheMetadataAsStrings() throws {
+        let lines = try written(as: .json)
+        #expect(lines.count == 1)
+        let line = try #require(lines.first)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
+        #expect(object["level"] == "info")
+        #expect(object["message"] == "run finished")
+        #expect(object["label"] == "bifrost.test")
+        #expect(object["source"] == "BifrostGatewayTests")
+        #expect(object["z.request"] == "r-1")
+        #expect(object["a.org"] == "override")
+        #expect(object["m.status"] == "Success")
+        #expect(object["time"]?.hasSuffix("Z") == true)
+    }
+
+    /// The lines an info-level handler in `format` writes for one entry below its level and one at it.
+    private func written(as format: GatewayConfiguration.Log.Format) throws -> [Substring] {
+        let pipe = Pipe()
+        var logger = Logger(label: "bifrost.test") { label in
+            LineLogHandler(label: label, level: .info, format: format, output: pipe.fileHandleForWriting)
+        }
+        logger[metadataKey: "z.request"] = "r-1"
+        logger[metadataKey: "a.org"] = "acme"
+        logger.debug("not written: below the level")
+        logger.info("run finished", metadata: ["a.org": "override", "m.status": "Success"])
+        try pipe.fileHandleForWriting.close()
+        return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+    }
+}
