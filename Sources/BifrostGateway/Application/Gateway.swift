@@ -57,7 +57,7 @@ public enum Gateway {
             let logger = Logger(label: "bifrost.oauth")
             self.keyRing = keyRing
             self.endpointSecrets = EndpointSecretCache(
-                store: PostgresEndpointSecrets(client: database, keys: keyRing, logger: logger)
+                store: PostgresEndpointSecrets(client: database, keys: keyRing, logger: Logger(label: "bifrost.endpoints"))
             )
             self.oauth = OAuthBroker(
                 connections: PostgresOAuthConnections(client: database, keys: keyRing, logger: logger),

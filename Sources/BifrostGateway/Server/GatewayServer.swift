@@ -122,7 +122,7 @@ public struct GatewayServer: Sendable {
         ), successTerminationBehavior: .ignore))
         services.append(.init(service: RetentionSweeper(
             executions: engine.executions, files: engine.files,
-            deliveries: PostgresEndpointSecrets(client: client, keys: keyRing, logger: logger),
+            deliveries: dependencies.endpointSecrets.store,
             idempotencyKeys: PostgresIdempotencyKeys(client: client, logger: logger),
             retention: configuration.workflows.retention, schema: schema, logger: logger
         )))
