@@ -41,7 +41,7 @@ public struct PostgresEndpointSecrets: Sendable {
         self.client = client
         self.keys = keys
         self.logger = logger
-        deliveries = GroupCommit(maximumWriters: 1) { batch in try await Self.record(batch, client: client, logger: logger) }
+        deliveries = GroupCommit { batch in try await Self.record(batch, client: client, logger: logger) }
     }
 
     /// Makes a new random secret for `workflow` in `organization`. - Returns: its id and bytes (shown once).

@@ -20,7 +20,7 @@ public struct PostgresExecutionRepository: Sendable {
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
-        outcomes = GroupCommit(maximumWriters: 1, writing: { runs in
+        outcomes = GroupCommit(writing: { runs in
             let statement = ExecutionStatements.Finish(runs: FinishedRun.document(runs))
             try await withDeadline(Self.writeDeadline) {
                 for try await _ in try await client.execute(statement, logger: logger) {}

@@ -18,7 +18,7 @@ public struct PostgresJobQueue: Sendable {
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
-        queued = GroupCommit(maximumWriters: 1, writing: { jobs in
+        queued = GroupCommit(writing: { jobs in
             let statement = ExecutionStatements.Enqueue(jobs: QueuedJob.document(jobs))
             try await withDeadline(PostgresExecutionRepository.writeDeadline) {
                 for try await _ in try await client.execute(statement, logger: logger) {}
