@@ -167,6 +167,79 @@ import Testing
         }
     }
 
+    /// Claiming and finishing queued runs notify `ExecutionChannels.events` only for the runs a feed watches: a
+    /// run that was never watched, or whose feed has gone, costs no notification. A marker notified last ends the
+    /// collection (one session's notifications arrive in commit order).
+    @Test func claimsAndFinishesNotifyOnlyWatchedRuns() async throws {
+        try await withQueue { queue, executions, _, client in
+            let (watched, unwatched, forgotten) = (job(1), job(2), job(3))
+            for record in [watched, unwatched, forgotten] { try await queue.enqueue(record) }
+            let instance = UUID()
+            let (keep, drop) = (UUID(), UUID())
+            let everything = ExecutionVisibility(.everything)
+            let seen = try #require(try await executions.watch(
+                watched.id, everything, as: keep, instance: instance, after: 0, includeDebug: false
+            ))
+            #expect(seen.record.status == .pending)
+            _ = try await executions.watch(forgotten.id, everything, as: drop, instance: instance, after: 0, includeDebug: false)
+            try await executions.unwatch(drop)
+            // A run the visibility does not show is neither returned nor watched.
+            let elsewhere = ExecutionVisibility(.only(.organization(UUID())))
+            #expect(try await executions.watch(unwatched.id, elsewhere, as: UUID(), instance: instance, after: 0, includeDebug: false) == nil)
+
+            let payloads = try await withThrowingTaskGroup(of: [String].self) { group in
+                let listening = AsyncStream<Void>.makeStream()
+                group.addTask {
+                    try await client.withConnection { connection in
+                        let notifications = try await connection.listen(ExecutionChannels.events)
+                        listening.continuation.yield()
+                        var payloads: [String] = []
+                        for try await notification in notifications {
+                            if notification.payload == "end" { break }
+                            payloads.append(notification.payload)
+                        }
+                        return payloads
+                    }
+                }
+                for await _ in listening.stream { break }
+                let claimed = try await queue.claim(owner: instance, limit: 10)
+                #expect(claimed.count == 3)
+                for job in claimed {
+                    var record = job.record
+                    record.status = .success
+                    record.finishedAt = Date()
+                    try await executions.finish(record, logs: [])
+                }
+                try await client.query("SELECT pg_notify(\(ExecutionChannels.events), 'end')", logger: TestPostgres.logger)
+                return try await group.next() ?? []
+            }
+            let notified = payloads.flatMap { $0.split(separator: ",").map(String.init) }
+            let id = watched.id.uuidString.lowercased()
+            // Once claimed (Running), once finished.
+            #expect(notified == [id, id])
+        }
+    }
+
+    /// The watches of a process that has gone are cleared with it; a live process's stay.
+    @Test func watchesOfADepartedProcessAreCleared() async throws {
+        try await withQueue { queue, executions, instances, client in
+            let record = job()
+            try await queue.enqueue(record)
+            let (live, departed) = (UUID(), UUID())
+            try await instances.heartbeat(live)
+            for instance in [live, departed] {
+                _ = try await executions.watch(
+                    record.id, ExecutionVisibility(.everything), as: UUID(), instance: instance, after: 0, includeDebug: false
+                )
+            }
+            try await instances.closeAbandonedRuns(staleAfter: .seconds(60), reason: "worker lost")
+            var left: [UUID] = []
+            for try await instance in try await client.query("SELECT instance_id FROM execution_watches", logger: TestPostgres.logger)
+                .decode(UUID.self) { left.append(instance) }
+            #expect(left == [live])
+        }
+    }
+
     /// A claim planned while the queue was empty (a new installation; or a vacuum of a quiet one) must still read
     /// it through its index once it holds thousands of jobs: a cached plan that scanned the table cost every
     /// claim of a burst a pass over all of it. Checked with the transaction's own scan counts.

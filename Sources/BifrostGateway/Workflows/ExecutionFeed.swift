@@ -59,14 +59,19 @@ struct ExecutionFeed: Sendable {
     /// The run's events after log line `sequence`, or nil when the caller may not see the run. The feed stops
     /// when the stream is dropped.
     func events(after sequence: Int) async throws -> AsyncStream<ExecutionEvent>? {
-        // Watch before the first read, so that no change between the two is missed.
+        // Listen before the first read, so that no change between the two is missed, and register the watch with
+        // that read, so that replicas notify changes of this run (most runs have no watcher and notify nothing).
         let wakeups = engine.watchers.watch(id)
-        guard let first = try await engine.executions.progress(of: id, visibility, after: sequence, includeDebug: false)
-        else { return nil }
+        let watch = UUID()
+        guard let first = try await engine.executions.watch(
+            id, visibility, as: watch, instance: engine.instanceID, after: sequence, includeDebug: false
+        ) else { return nil }
         let (events, output) = AsyncStream.makeStream(of: ExecutionEvent.self)
         let producer = Task {
             await produce(first: first, after: sequence, wakeups: wakeups, into: output)
             output.finish()
+            // In a task of its own: this one is cancelled when the stream's reader goes away.
+            await Task { await unwatch(watch) }.value
         }
         output.onTermination = { _ in producer.cancel() }
         return events
@@ -111,6 +116,18 @@ struct ExecutionFeed: Sendable {
             }
         } catch {
             logger.warning("A run's event feed stopped", metadata: [
+                "bifrost.execution.id": "\(id)", "error.message": "\(error)",
+            ])
+        }
+    }
+
+    /// Forgets the feed's watch; one left behind (the database was away) only costs notifications until the
+    /// process's watches are cleared when it has gone.
+    private func unwatch(_ watch: UUID) async {
+        do {
+            try await engine.executions.unwatch(watch)
+        } catch {
+            logger.warning("Could not forget a run's watcher", metadata: [
                 "bifrost.execution.id": "\(id)", "error.message": "\(error)",
             ])
         }

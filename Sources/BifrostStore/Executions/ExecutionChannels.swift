@@ -17,4 +17,11 @@ public enum ExecutionChannels {
         FROM (SELECT id, (row_number() OVER () - 1) / 200 AS chunk FROM \(relation)) AS changed GROUP BY chunk
         """
     }
+
+    /// Like `notifyingEvents(of:)`, for only those runs somebody watches (`execution_watches`, read with a
+    /// snapshot taken after the statement's row locks; see migration 0016): for statements that change many
+    /// runs nobody watches, such as claiming and finishing queued runs.
+    static func notifyingWatchers(of relation: String) -> String {
+        notifyingEvents(of: "bifrost_watched(ARRAY(SELECT id FROM \(relation))) AS watched")
+    }
 }

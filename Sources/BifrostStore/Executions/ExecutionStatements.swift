@@ -48,8 +48,8 @@ enum ExecutionStatements {
     /// Records the outcomes of several runs and inserts their log lines, atomically (one statement).
     ///
     /// A run whose row exists (a `Running` row written while it ran, a queued run) has its outcome filled in,
-    /// unless it already has one, and its watchers are notified (`ExecutionChannels.events`; a quick run nobody
-    /// could have watched costs no notification); any other run is inserted whole. Lines already written while
+    /// unless it already has one, and its watchers, if it has any, are notified (`ExecutionChannels.events`); any
+    /// other run (a quick one nobody could have watched) is inserted whole. Lines already written while
     /// the run went on are skipped. The runs travel as one JSON document, so a batch of any size is one bind
     /// parameter and one plan.
     struct Finish: PostgresPreparedStatement {
@@ -80,8 +80,8 @@ enum ExecutionStatements {
                      CROSS JOIN LATERAL json_to_recordset(run.logs) AS line(sequence integer, level text,
                                                                             message text, logged_at float8)
                 ON CONFLICT DO NOTHING
-            ), watched AS (SELECT id FROM saved WHERE existed)
-            \(ExecutionChannels.notifyingEvents(of: "watched"))
+            ), existing AS (SELECT id FROM saved WHERE existed)
+            \(ExecutionChannels.notifyingWatchers(of: "existing"))
             """
         typealias Row = Void
         static let bindingDataTypes: [PostgresDataType] = [.text]

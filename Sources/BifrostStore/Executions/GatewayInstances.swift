@@ -27,13 +27,22 @@ public struct GatewayInstances: Sendable {
         )
     }
 
-    /// Forgets processes silent for longer than `staleAfter` and recovers every run held by a process that is not
-    /// registered any more (see `recover`). - Returns: how many runs were recovered (closed or queued again).
+    /// Forgets processes silent for longer than `staleAfter`, with the watches of their feeds, and recovers every
+    /// run held by a process that is not registered any more (see `recover`).
+    /// - Returns: how many runs were recovered (closed or queued again).
     @discardableResult
     public func closeAbandonedRuns(staleAfter: Duration, reason: String) async throws -> Int {
         let seconds = Double(staleAfter.components.seconds)
         try await client.query(
-            "DELETE FROM gateway_instances WHERE heartbeat_at < now() - make_interval(secs => \(seconds))", logger: logger
+            """
+            WITH departed AS (
+                DELETE FROM gateway_instances WHERE heartbeat_at < now() - make_interval(secs => \(seconds))
+                RETURNING id
+            )
+            DELETE FROM execution_watches
+            WHERE instance_id NOT IN (SELECT id FROM gateway_instances) OR instance_id IN (SELECT id FROM departed)
+            """,
+            logger: logger
         )
         return try await recover(orphansOf: nil, running: [], grace: .zero, reason: reason)
     }

@@ -98,6 +98,43 @@ public struct PostgresExecutionRepository: Sendable {
         return (record, try await lines(of: id, after: sequence, includeDebug: includeDebug))
     }
 
+    /// Registers feed `watch` of process `instance` as a watcher of run `id`, if `visibility` shows it, and returns
+    /// the run with its log lines after line `sequence` (nil if it does not show it). The run is read `FOR SHARE`,
+    /// so a statement changing it at that moment is waited for and its change read here; any later change
+    /// notifies the run's watchers (`ExecutionChannels.events`) even when the statement making it notifies only
+    /// watched runs (migration 0016).
+    public func watch(
+        _ id: UUID, _ visibility: ExecutionVisibility, as watch: UUID, instance: UUID, after sequence: Int,
+        includeDebug: Bool
+    ) async throws -> (record: ExecutionRecord, lines: [ExecutionLogLine])? {
+        let (everything, organization) = visibility.rows.filter
+        let rows = try await client.query(
+            """
+            WITH visible AS (
+                SELECT \(unescaped: Self.columns) FROM executions
+                WHERE id = \(id) AND (\(everything) OR organization_id IS NOT DISTINCT FROM \(organization))
+                  AND (\(visibility.startedBy)::uuid IS NULL OR started_by_user = \(visibility.startedBy)
+                       OR started_by_key = \(visibility.startedBy))
+                FOR SHARE
+            ), registered AS (
+                INSERT INTO execution_watches (id, execution_id, instance_id)
+                SELECT \(watch), id, \(instance) FROM visible
+            )
+            SELECT * FROM visible
+            """,
+            logger: logger
+        )
+        var record: ExecutionRecord?
+        for try await row in rows.decode(Row.self) { record = try Self.record(row) }
+        guard let record else { return nil }
+        return (record, try await lines(of: id, after: sequence, includeDebug: includeDebug))
+    }
+
+    /// Forgets feed `watch` (see `watch(_:_:as:instance:after:includeDebug:)`).
+    public func unwatch(_ watch: UUID) async throws {
+        try await client.query("DELETE FROM execution_watches WHERE id = \(watch)", logger: logger)
+    }
+
     /// Writes log lines of a run that is still going, and notifies its watchers (`ExecutionChannels.events`).
     /// Lines already written are skipped, so writing a line twice is harmless.
     public func appendLogs(of id: UUID, _ lines: [ExecutionLogLine]) async throws {
