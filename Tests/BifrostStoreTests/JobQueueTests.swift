@@ -3,6 +3,7 @@ import BifrostStore
 import BifrostTestSupport
 import Foundation
 import PostgresNIO
+import Synchronization
 import Testing
 
 /// The executions table as a job queue, on a real PostgreSQL: claims never overlap, dead workers' jobs are
@@ -149,20 +150,41 @@ import Testing
         }
     }
 
-    @Test func enqueueingNotifiesTheJobsChannel() async throws {
-        try await withQueue { queue, _, _, client in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                let listening = AsyncStream<Void>.makeStream()
-                group.addTask {
-                    try await client.withConnection { connection in
-                        let notifications = try await connection.listen(ExecutionChannels.jobs)
-                        listening.continuation.yield()
-                        for try await _ in notifications { return }
+    /// Queueing a job wakes the queueing process's own workers in memory, and notifies `ExecutionChannels.jobs`
+    /// only once another process is registered (a marker notified last ends the collection).
+    @Test func enqueueingNotifiesTheJobsChannelOnlyWhenAnotherProcessIsRegistered() async throws {
+        try await TestPostgres.withDatabase { url in
+            try await TestPostgres.withClient(url) { client in
+                try await Migrator(client: client, migrations: MigrationCatalog.bundled(), logger: TestPostgres.logger).migrate()
+                let instances = GatewayInstances(client: client, logger: TestPostgres.logger)
+                let (this, other) = (UUID(), UUID())
+                try await instances.heartbeat(this)
+                let queue = PostgresJobQueue(client: client, instance: this, logger: TestPostgres.logger)
+                let woken = Mutex(0)
+                queue.onEnqueue { woken.withLock { $0 += 1 } }
+                let notified = try await withThrowingTaskGroup(of: Int.self) { group in
+                    let listening = AsyncStream<Void>.makeStream()
+                    group.addTask {
+                        try await client.withConnection { connection in
+                            let notifications = try await connection.listen(ExecutionChannels.jobs)
+                            listening.continuation.yield()
+                            var count = 0
+                            for try await notification in notifications {
+                                if notification.payload == "end" { break }
+                                count += 1
+                            }
+                            return count
+                        }
                     }
+                    for await _ in listening.stream { break }
+                    try await queue.enqueue(job(1))
+                    try await instances.heartbeat(other)
+                    try await queue.enqueue(job(2))
+                    try await client.query("SELECT pg_notify(\(ExecutionChannels.jobs), 'end')", logger: TestPostgres.logger)
+                    return try await group.next() ?? 0
                 }
-                for await _ in listening.stream { break }
-                try await queue.enqueue(job())
-                try await group.next()
+                #expect(notified == 1)
+                #expect(woken.withLock { $0 } == 2)
             }
         }
     }

@@ -101,7 +101,7 @@ public enum Gateway {
         return ExecutionEngine(
             catalogue: dependencies.catalogue,
             executions: PostgresExecutionRepository(client: dependencies.database, logger: logger),
-            queue: PostgresJobQueue(client: dependencies.database, logger: logger),
+            queue: PostgresJobQueue(client: dependencies.database, instance: dependencies.instanceID, logger: logger),
             organizationNames: OrganizationNames { try await organizations.find($0)?.name },
             instanceID: dependencies.instanceID,
             secrets: PostgresSecrets(client: dependencies.database, keys: dependencies.keyRing, logger: logger),

@@ -8,13 +8,14 @@ import Synchronization
 /// Runs queued workflow runs: claims due jobs (`PostgresJobQueue.claim`) up to `concurrency` at a time and runs
 /// each with the engine, leaving waiting the jobs of organisations that already run as many as they may here.
 ///
-/// Workers wake when a job is queued on any replica (`subscription`, given to the `NotificationListener`), when
-/// one of their runs ends, and every `pollInterval` regardless, so a lost notification only delays a job. While
-/// runs are in flight or their outcomes being written, a claim waits (at most `batchWait`) until three quarters
-/// of the workers are free, so that each claim takes several jobs. Two claims may be under way at once (when no
-/// organisation is near its limit), so that workers freed while one waits for the database are filled by the next.
-/// On graceful shutdown they stop claiming, let the runs in progress go on for `drainTimeout`, then hand the rest
-/// back to the queue for another replica. They start once the schema is current.
+/// Workers wake when a job is queued here (`PostgresJobQueue.onEnqueue`) or on another replica (`subscription`,
+/// given to the `NotificationListener`), when one of their runs ends, and every `pollInterval` regardless, so a
+/// lost notification only delays a job. While runs are in flight or their outcomes being written, a claim waits
+/// (at most `batchWait`) until three quarters of the workers are free, so that each claim takes several jobs. Two
+/// claims may be under way at once (when no organisation is near its limit), so that workers freed while one
+/// waits for the database are filled by the next. On graceful shutdown they stop claiming, let the runs in
+/// progress go on for `drainTimeout`, then hand the rest back to the queue for another replica. They start once
+/// the schema is current.
 public struct JobWorkers: Service {
     let engine: ExecutionEngine
     let schema: SchemaState
@@ -52,6 +53,7 @@ public struct JobWorkers: Service {
             guard !Task.isShuttingDownGracefully, (try? await Task.sleep(for: .milliseconds(100))) != nil else { return }
         }
         let wake = wakeups.continuation
+        engine.queue.onEnqueue { wake.yield() }
         let state = WorkerState()
         let poller = Task {
             while !Task.isCancelled {

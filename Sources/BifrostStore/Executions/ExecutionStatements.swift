@@ -98,8 +98,10 @@ enum ExecutionStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row {}
     }
 
-    /// Queues several jobs (`Pending` rows) and wakes the workers, in one statement. The jobs travel as one JSON
-    /// document (`QueuedJob.document`).
+    /// Queues several jobs (`Pending` rows) and, if any process other than `instance` is registered, wakes the
+    /// workers of every process (`ExecutionChannels.jobs`), in one statement (the queueing process wakes its own
+    /// in memory: a notification costs the commit PostgreSQL's notification lock and every listener a wake-up).
+    /// The jobs travel as one JSON document (`QueuedJob.document`).
     struct Enqueue: PostgresPreparedStatement {
         /// Given, so that each execution does not derive the name from the type again.
         static let name = "bifrost_enqueue_jobs"
@@ -114,16 +116,20 @@ enum ExecutionStatements {
                     started_by_key uuid, started_by text, created_at float8, max_attempts integer, caller jsonb)
                 RETURNING id
             )
-            SELECT pg_notify('\(ExecutionChannels.jobs)', '') FROM job LIMIT 1
+            SELECT pg_notify('\(ExecutionChannels.jobs)', '') FROM job
+            WHERE EXISTS (SELECT 1 FROM gateway_instances WHERE id <> $2) LIMIT 1
             """
         typealias Row = Void
-        static let bindingDataTypes: [PostgresDataType] = [.text]
+        static let bindingDataTypes: [PostgresDataType] = [.text, .uuid]
         /// The jobs, as `QueuedJob.document` JSON.
         var jobs: String
+        /// The queueing process.
+        var instance: UUID
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
+            var bindings = PostgresBindings(capacity: 2)
             bindings.append(jobs)
+            bindings.append(instance)
             return bindings
         }
 

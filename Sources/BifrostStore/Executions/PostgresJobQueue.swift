@@ -1,5 +1,6 @@
 import Bifrost
 public import Foundation
+import Synchronization
 public import Logging
 public import PostgresNIO
 
@@ -7,23 +8,33 @@ public import PostgresNIO
 ///
 /// Workers of any number of processes claim jobs with `FOR UPDATE SKIP LOCKED`, so no job is handed to two
 /// workers; a claimed job is `Running` and owned by the claiming process, whose heartbeat
-/// (`GatewayInstances`) is the lease on it. Enqueueing sends `NOTIFY bifrost_jobs` in the same transaction, so
-/// idle workers wake as soon as the job is visible; claiming, releasing and cancelling a job notify
-/// `ExecutionChannels.events` with its id, for anyone watching it.
+/// (`GatewayInstances`) is the lease on it. Once a job is stored, the queueing process's own workers are woken
+/// in memory (`onEnqueue`) and, when other processes are registered, theirs by `NOTIFY bifrost_jobs` sent in
+/// the same transaction; claiming, releasing and cancelling a job notify `ExecutionChannels.events` with its
+/// id, for anyone watching it.
 public struct PostgresJobQueue: Sendable {
     private let client: PostgresClient
     private let logger: Logger
     private let queued: GroupCommit<QueuedJob, Void>
+    private let localWakeup = LocalWakeup()
 
-    public init(client: PostgresClient, logger: Logger) {
+    /// - Parameter instance: the process queueing jobs (`GatewayInstances`): its own workers need no notification.
+    public init(client: PostgresClient, instance: UUID = UUID(), logger: Logger) {
         self.client = client
         self.logger = logger
-        queued = GroupCommit(writing: { jobs in
-            let statement = ExecutionStatements.Enqueue(jobs: QueuedJob.document(jobs))
+        queued = GroupCommit(writing: { [localWakeup] jobs in
+            let statement = ExecutionStatements.Enqueue(jobs: QueuedJob.document(jobs), instance: instance)
             try await withDeadline(PostgresExecutionRepository.writeDeadline) {
                 for try await _ in try await client.execute(statement, logger: logger) {}
             }
+            localWakeup.wake()
         })
+    }
+
+    /// Calls `wake` whenever jobs this process queued have been stored (this process's workers: other processes
+    /// are notified through PostgreSQL).
+    public func onEnqueue(_ wake: @escaping @Sendable () -> Void) {
+        localWakeup.add(wake)
     }
 
     /// Records `record` as `Pending` and wakes the workers; returns once it is stored. Jobs queued at the same
@@ -101,6 +112,17 @@ public struct PostgresJobQueue: Sendable {
     /// Asks whichever replica runs `id` to cancel it (`ExecutionChannels.cancel`).
     public func requestCancellation(_ id: UUID) async throws {
         try await client.query("SELECT pg_notify(\(ExecutionChannels.cancel), \(id.uuidString))", logger: logger)
+    }
+}
+
+/// What wakes this process's workers when it queues jobs itself.
+private final class LocalWakeup: Sendable {
+    private let handlers = Mutex<[@Sendable () -> Void]>([])
+
+    func add(_ handler: @escaping @Sendable () -> Void) { handlers.withLock { $0.append(handler) } }
+
+    func wake() {
+        for handler in handlers.withLock({ $0 }) { handler() }
     }
 }
 
