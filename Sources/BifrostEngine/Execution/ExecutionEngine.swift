@@ -95,9 +95,10 @@ public struct ExecutionEngine: Sendable {
         -> Submission
     {
         let (entry, values) = try prepare(name, input: input, caller: caller)
+        let now = Date()
         let record = ExecutionRecord(
-            id: UUID(), workflow: name, organizationID: caller.organizationID, status: .pending,
-            input: .object(values), startedBy: caller.actor, createdAt: Date()
+            id: .timeOrdered(at: now), workflow: name, organizationID: caller.organizationID, status: .pending,
+            input: .object(values), startedBy: caller.actor, createdAt: now
         )
         guard !queued, entry.configuration.executionMode == .sync else {
             try await queue.enqueue(
