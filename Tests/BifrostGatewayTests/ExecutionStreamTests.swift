@@ -7,6 +7,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import PostgresNIO
 import Testing
 
 /// `GET /api/executions/{id}/stream` and cancellation, with the run on another replica: everything reaches the
@@ -94,7 +95,22 @@ import Testing
                 // Another organisation's caller cannot see the run, streamed or not.
                 #expect(try await stream(context, as: stranger, paced).0 == .notFound)
                 #expect(try await stream(context, as: user, UUID().uuidString).0 == .notFound)
+
+                // Each stream registered a watch (so that replicas notify its run's changes) and forgot it at its end.
+                #expect(try await watchesLeft(context.database, within: .seconds(5)) == 0)
             }
+        }
+    }
+
+    /// How many feeds are registered in `execution_watches` once none is, or `limit` has passed.
+    private func watchesLeft(_ database: PostgresClient, within limit: Duration) async throws -> Int {
+        let deadline = ContinuousClock.now + limit
+        while true {
+            var count = 0
+            for try await value in try await database.query("SELECT count(*) FROM execution_watches", logger: TestPostgres.logger)
+                .decode(Int.self) { count = value }
+            if count == 0 || ContinuousClock.now >= deadline { return count }
+            try await Task.sleep(for: .milliseconds(50))
         }
     }
 
