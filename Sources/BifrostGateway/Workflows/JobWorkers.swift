@@ -13,9 +13,9 @@ import Synchronization
 /// lost notification only delays a job. While runs are in flight or their outcomes being written, a claim waits
 /// (at most `batchWait`) until every worker is free, so that each claim takes several jobs. Two claims may be
 /// under way at once (when no organisation is near its limit), so that workers freed while one waits for the
-/// database are filled by the next. On graceful shutdown they stop claiming, let the runs in
-/// progress go on for `drainTimeout`, then hand the rest back to the queue for another replica. They start once
-/// the schema is current.
+/// database are filled by the next. On graceful shutdown they stop claiming, let the runs in progress go on for
+/// `drainTimeout`, then hand the rest back to the queue for another replica. They start once the schema is
+/// current.
 public struct JobWorkers: Service {
     let engine: ExecutionEngine
     let schema: SchemaState

@@ -18,7 +18,8 @@ public struct PostgresJobQueue: Sendable {
     private let queued: GroupCommit<QueuedJob, Void>
     private let localWakeup = LocalWakeup()
 
-    /// - Parameter instance: the process queueing jobs (`GatewayInstances`): its own workers need no notification.
+    /// - Parameter instance: the process queueing jobs (`GatewayInstances`), whose own workers need no
+    ///   notification; by default one that is not registered, so every registered process is notified.
     public init(client: PostgresClient, instance: UUID = UUID(), logger: Logger) {
         self.client = client
         self.logger = logger
