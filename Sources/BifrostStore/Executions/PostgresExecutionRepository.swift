@@ -43,14 +43,8 @@ public struct PostgresExecutionRepository: Sendable {
 
     /// The run with this id, if `visibility` shows it.
     public func get(_ id: UUID, _ visibility: ExecutionVisibility) async throws -> ExecutionRecord? {
-        let (everything, organization) = visibility.rows.filter
         let rows = try await client.query(
-            """
-            SELECT \(unescaped: Self.columns) FROM executions
-            WHERE id = \(id) AND (\(everything) OR organization_id IS NOT DISTINCT FROM \(organization))
-              AND (\(visibility.startedBy)::uuid IS NULL OR started_by_user = \(visibility.startedBy)
-                   OR started_by_key = \(visibility.startedBy))
-            """,
+            "SELECT \(unescaped: Self.columns) FROM executions WHERE id = \(id) AND \(runsVisibleTo: visibility)",
             logger: logger
         )
         for try await row in rows.decode(Row.self) { return try Self.record(row) }
@@ -59,13 +53,10 @@ public struct PostgresExecutionRepository: Sendable {
 
     /// Runs `visibility` shows, newest first, filtered and paged by `query`.
     public func list(_ visibility: ExecutionVisibility, _ query: ExecutionQuery) async throws -> [ExecutionRecord] {
-        let (everything, organization) = visibility.rows.filter
         let rows = try await client.query(
             """
             SELECT \(unescaped: Self.columns) FROM executions
-            WHERE (\(everything) OR organization_id IS NOT DISTINCT FROM \(organization))
-              AND (\(visibility.startedBy)::uuid IS NULL OR started_by_user = \(visibility.startedBy)
-                   OR started_by_key = \(visibility.startedBy))
+            WHERE \(runsVisibleTo: visibility)
               AND (\(query.workflow)::text IS NULL OR workflow = \(query.workflow))
               AND (\(query.status?.rawValue)::text IS NULL OR status = \(query.status?.rawValue))
               AND (\(query.since)::timestamptz IS NULL OR created_at >= \(query.since))
@@ -107,14 +98,10 @@ public struct PostgresExecutionRepository: Sendable {
         _ id: UUID, _ visibility: ExecutionVisibility, as watch: UUID, instance: UUID, after sequence: Int,
         includeDebug: Bool
     ) async throws -> (record: ExecutionRecord, lines: [ExecutionLogLine])? {
-        let (everything, organization) = visibility.rows.filter
         let rows = try await client.query(
             """
             WITH visible AS (
-                SELECT \(unescaped: Self.columns) FROM executions
-                WHERE id = \(id) AND (\(everything) OR organization_id IS NOT DISTINCT FROM \(organization))
-                  AND (\(visibility.startedBy)::uuid IS NULL OR started_by_user = \(visibility.startedBy)
-                       OR started_by_key = \(visibility.startedBy))
+                SELECT \(unescaped: Self.columns) FROM executions WHERE id = \(id) AND \(runsVisibleTo: visibility)
                 FOR SHARE
             ), registered AS (
                 INSERT INTO execution_watches (id, execution_id, instance_id)
@@ -213,5 +200,24 @@ public struct PostgresExecutionRepository: Sendable {
             startedBy: ExecutionActor(userID: row.7, apiKeyID: row.8, label: row.9), createdAt: row.10,
             startedAt: row.11, finishedAt: row.12, durationMilliseconds: row.13.map(Int.init)
         )
+    }
+}
+
+extension PostgresQuery.StringInterpolation {
+    /// The condition that a row of `executions` is one `visibility` shows: of its scope (or any, for
+    /// `everything`), and started by its user or key when it names one. Parenthesised, its values bound.
+    fileprivate mutating func appendInterpolation(runsVisibleTo visibility: ExecutionVisibility) {
+        let (everything, organization) = visibility.rows.filter
+        appendLiteral("((")
+        appendInterpolation(everything)
+        appendLiteral(" OR organization_id IS NOT DISTINCT FROM ")
+        appendInterpolation(organization)
+        appendLiteral(") AND (")
+        appendInterpolation(visibility.startedBy)
+        appendLiteral("::uuid IS NULL OR started_by_user = ")
+        appendInterpolation(visibility.startedBy)
+        appendLiteral(" OR started_by_key = ")
+        appendInterpolation(visibility.startedBy)
+        appendLiteral("))")
     }
 }
