@@ -18,6 +18,22 @@ import Yams
         #expect(configuration.dataDirectory == ".bifrost")
         #expect(configuration.log.level == .info)
         #expect(configuration.http.eventLoops == max(1, ProcessInfo.processInfo.activeProcessorCount / 2))
+        #expect(configuration.database.minConnections == 4)
+        #expect(configuration.database.keepAlive == nil)
+    }
+
+    @Test func thePoolKeepsAtMostItsMaximumOpenAndChecksUnusedConnectionsOnlyWhenAsked() async throws {
+        let small = try await load(environment: ["BIFROST_DATABASE_MAX_CONNECTIONS": "2"])
+        #expect(small.database.minConnections == 2)
+        let configured = try await load(["--database-min-connections", "6", "--database-keep-alive", "45"])
+        #expect(configured.database.minConnections == 6)
+        #expect(configured.database.keepAlive == .seconds(45))
+        let off = try await load(environment: ["BIFROST_DATABASE_KEEP_ALIVE": "0"])
+        #expect(off.database.keepAlive == nil)
+        let error = await #expect(throws: ConfigurationError.self) {
+            try await load(environment: ["BIFROST_DATABASE_MAX_CONNECTIONS": "5", "BIFROST_DATABASE_MIN_CONNECTIONS": "6"])
+        }
+        #expect(error?.key == "database.minConnections")
     }
 
     @Test func environmentOverridesAndFlagsOverrideTheEnvironment() async throws {
@@ -77,6 +93,8 @@ import Yams
         #expect(fromFile.workflows.leaseTimeout == builtIn.workflows.leaseTimeout)
         #expect(fromFile.workflows.retention == builtIn.workflows.retention)
         #expect(fromFile.database.maxConnections == builtIn.database.maxConnections)
+        #expect(fromFile.database.minConnections == builtIn.database.minConnections)
+        #expect(fromFile.database.keepAlive == builtIn.database.keepAlive)
         #expect(fromFile.dataDirectory == builtIn.dataDirectory)
         #expect(fromFile.log.level == builtIn.log.level)
         #expect(fromFile.oidc.keyRefetchInterval == builtIn.oidc.keyRefetchInterval)

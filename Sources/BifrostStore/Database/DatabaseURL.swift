@@ -117,7 +117,18 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
     }
 
     /// PostgresNIO client configuration for this address.
-    public func clientConfiguration(maximumConnections: Int = 20) -> PostgresClient.Configuration {
+    /// - Parameters:
+    ///   - minimumConnections: connections kept open even when unused (at most `maximumConnections`); the pool
+    ///     opens more on demand and closes each after a minute unused. Every return of such an extra connection
+    ///     to the pool arms that minute's timer (a task group and a sleeping task), so the connections a process
+    ///     uses all the time should be kept open: the pool hands out the lowest-numbered free connection first.
+    ///   - keepAlive: how often an unused connection is checked with `SELECT 1` (for firewalls and NAT gateways
+    ///     that drop quiet connections); nil: never. Like the idle timeout, it arms a timer every time a connection
+    ///     is returned to the pool, and a cancelled timer's memory is freed only when its time would have come
+    ///     (swiftlang/swift#60441): with a 30-second check, measured, ~130 MB more at 7,000 statements a second.
+    public func clientConfiguration(
+        maximumConnections: Int = 20, minimumConnections: Int = 4, keepAlive: Duration? = nil
+    ) -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS
         switch tlsMode {
         case .disable: tls = .disable
@@ -128,6 +139,8 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
             host: host, port: port, username: username, password: password, database: database, tls: tls
         )
         configuration.options.maximumConnections = maximumConnections
+        configuration.options.minimumConnections = min(minimumConnections, maximumConnections)
+        configuration.options.keepAliveBehavior = keepAlive.map { .init(frequency: $0) }
         configuration.options.connectTimeout = .seconds(5)
         return configuration
     }

@@ -7,7 +7,8 @@ package struct DeadlineExceeded: Error, CustomStringConvertible {
 
 /// Runs `work`, and throws `DeadlineExceeded` if it takes longer than `limit`: the work is then cancelled and
 /// left to end on its own, not waited for, so that a query stuck on a connection that died without a word (it
-/// happens while PostgreSQL restarts) cannot hold its caller forever.
+/// happens while PostgreSQL restarts) cannot hold its caller forever. The deadline is kept to within a tenth of a
+/// second (`DeadlineWatch`).
 package func withDeadline<Result: Sendable>(
     _ limit: Duration, _ work: @escaping @Sendable () async throws -> Result
 ) async throws -> Result {
@@ -22,11 +23,10 @@ package func withDeadline<Result: Sendable>(
                     outcome.settle(.failure(error))
                 }
             }
-            let timer = Task {
-                guard (try? await Task.sleep(for: limit)) != nil else { return }
+            let ticket = DeadlineWatch.shared.add(after: limit) {
                 if outcome.settle(.failure(DeadlineExceeded())) { worker.cancel() }
             }
-            outcome.onSettled { timer.cancel() }
+            outcome.onSettled { DeadlineWatch.shared.remove(ticket) }
         }
     } onCancel: {
         outcome.settle(.failure(CancellationError()))
