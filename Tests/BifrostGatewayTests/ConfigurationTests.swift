@@ -18,7 +18,7 @@ import Yams
         #expect(configuration.dataDirectory == ".bifrost")
         #expect(configuration.log.level == .info)
         #expect(configuration.http.eventLoops == max(1, ProcessInfo.processInfo.activeProcessorCount / 2))
-        #expect(configuration.database.minConnections == 4)
+        #expect(configuration.database.minConnections == configuration.database.maxConnections)
         #expect(configuration.database.keepAlive == nil)
     }
 
@@ -26,6 +26,7 @@ import Yams
         let small = try await load(environment: ["BIFROST_DATABASE_MAX_CONNECTIONS": "2"])
         #expect(small.database.minConnections == 2)
         let configured = try await load(["--database-min-connections", "6", "--database-keep-alive", "45"])
+        #expect(configured.database.maxConnections == 20)
         #expect(configured.database.minConnections == 6)
         #expect(configured.database.keepAlive == .seconds(45))
         let off = try await load(environment: ["BIFROST_DATABASE_KEEP_ALIVE": "0"])

@@ -1,4 +1,5 @@
 import BifrostStore
+import PostgresNIO
 import Testing
 
 @Suite struct DatabaseURLTests {
@@ -18,6 +19,17 @@ import Testing
         #expect(url.description.contains("***"))
         #expect(url.port == 5432)
         #expect(url.tlsMode == .prefer)
+    }
+
+    @Test func thePoolKeepsOpenWhatItIsAskedToAndChecksIdleConnectionsOnlyWhenAsked() throws {
+        let url = try DatabaseURL(parsing: "postgres://app:pw@localhost/bifrost")
+        let lazy = url.clientConfiguration()
+        #expect(lazy.options.maximumConnections == 20)
+        #expect(lazy.options.minimumConnections == 0)
+        #expect(lazy.options.keepAliveBehavior == nil)
+        let fixed = url.clientConfiguration(maximumConnections: 3, minimumConnections: 10, keepAlive: .seconds(45))
+        #expect(fixed.options.minimumConnections == 3)
+        #expect(fixed.options.keepAliveBehavior?.frequency == .seconds(45))
     }
 
     @Test func roundTripsThroughTheStringWithPassword() throws {

@@ -36,6 +36,8 @@ public final class ServerProcess: Sendable {
         // Every process of a test run shares one master key unless the test gives its own (an external
         // database needs one).
         variables["BIFROST_MASTER_KEY"] = Self.testMasterKey
+        // Test processes run side by side on one cluster: each keeps one connection open, not a full pool.
+        variables["BIFROST_DATABASE_MIN_CONNECTIONS"] = "1"
         variables.merge(environment) { _, new in new }
         process.environment = variables
         let pipe = Pipe()

@@ -51,13 +51,14 @@ public enum TestPostgres {
         }
     }
 
-    /// Runs `body` with a running pooled client for `url`. Its connections open on demand (none kept open): the
-    /// tests run side by side, each with its own clients, and clients keeping connections open exhausted the
-    /// cluster's connections (and slowed the suite from 45 to 125 seconds).
+    /// Runs `body` with a running pooled client for `url`. Its connections open on demand (none is kept open, as
+    /// `DatabaseURL.clientConfiguration` has it by default): the tests run side by side, each with its own clients,
+    /// and clients keeping four connections each open exhausted the cluster's connections (and slowed the suite
+    /// from 45 to 125 seconds).
     public static func withClient<Result: Sendable>(
         _ url: DatabaseURL, _ body: (PostgresClient) async throws -> Result
     ) async throws -> Result {
-        let client = PostgresClient(configuration: url.clientConfiguration(maximumConnections: 8, minimumConnections: 0), backgroundLogger: logger)
+        let client = PostgresClient(configuration: url.clientConfiguration(maximumConnections: 8), backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }

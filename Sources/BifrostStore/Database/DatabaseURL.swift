@@ -127,7 +127,7 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
     ///     is returned to the pool, and a cancelled timer's memory is freed only when its time would have come
     ///     (swiftlang/swift#60441): with a 30-second check, measured, ~130 MB more at 7,000 statements a second.
     public func clientConfiguration(
-        maximumConnections: Int = 20, minimumConnections: Int = 4, keepAlive: Duration? = nil
+        maximumConnections: Int = 20, minimumConnections: Int = 0, keepAlive: Duration? = nil
     ) -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS
         switch tlsMode {
