@@ -14,7 +14,7 @@ extension APIService {
         let found = try await identity.users.credentials(forEmail: body.email)
         // Verify against a decoy when the account is unknown, so the answer takes as long either way.
         let hash = found?.passwordHash ?? identity.decoyPasswordHash
-        let matches = identity.passwords.verify(body.password, against: hash)
+        let matches = try await identity.passwords.verify(body.password, against: hash)
         let organizationActive = try await found?.user.organizationID.asyncMap { try await identity.organizations.find($0)?.isActive == true } ?? true
         guard let found, found.passwordHash != nil, matches, found.user.isActive, organizationActive else {
             try await identity.audit.record(

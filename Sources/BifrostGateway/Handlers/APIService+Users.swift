@@ -31,7 +31,7 @@ extension APIService {
         let created = try await identity.users.create(
             NewUser(
                 email: email, name: body.name ?? "", role: role, organizationID: caller.scope.organizationID,
-                passwordHash: body.password.map { identity.passwords.hash($0) }
+                passwordHash: try await body.password.asyncMap { try await identity.passwords.hash($0) }
             )
         )
         try await identity.audit.record(caller.auditEvent("user.create", targetKind: "user", targetID: created.id.uuidString))
@@ -54,7 +54,8 @@ extension APIService {
         }
         let changes = UserChanges(
             name: body.name, role: body.role.flatMap { User.Role(rawValue: $0.rawValue) },
-            passwordHash: body.password.map { identity.passwords.hash($0) }, isActive: body.isActive
+            passwordHash: try await body.password.asyncMap { try await identity.passwords.hash($0) },
+            isActive: body.isActive
         )
         let updated = try await identity.users.update(id, in: caller.scope, changes)
         await identity.credentialsChanged()

@@ -13,7 +13,7 @@ struct IdentityServices: Sendable {
     let organizations: PostgresOrganizationRepository
     let audit: any AuditLog
     let tokens: AccessTokens
-    let passwords: PasswordHasher
+    let passwords: PasswordHashing
     /// A hash of nothing anyone knows, verified when an email is unknown so that failures take equal time.
     let decoyPasswordHash: String
     let refreshLifetime: Duration
@@ -38,8 +38,8 @@ struct IdentityServices: Sendable {
         organizations = PostgresOrganizationRepository(client: client, logger: logger)
         audit = PostgresAuditLog(client: client, logger: logger)
         self.tokens = tokens
-        passwords = PasswordHasher(iterations: configuration.auth.passwordIterations)
-        decoyPasswordHash = passwords.hash(Base64.urlSafe(SecureRandom.bytes(24)))
+        passwords = PasswordHashing(iterations: configuration.auth.passwordIterations)
+        decoyPasswordHash = passwords.hasher.hash(Base64.urlSafe(SecureRandom.bytes(24)))
         refreshLifetime = configuration.auth.refreshTokenLifetime
         let fetcher = JWKSFetcher(http: HTTPClient.shared)
         oidc = OIDCAuthenticator(
