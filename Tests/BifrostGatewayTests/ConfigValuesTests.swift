@@ -1,5 +1,5 @@
 import Bifrost
-import BifrostEngine
+@testable import BifrostEngine
 import BifrostStore
 import BifrostTestSupport
 import Foundation
@@ -49,6 +49,28 @@ import Testing
 
 /// A replica's configuration cache forgets a key as soon as another replica changes it.
 @Suite struct ConfigCacheTests {
+    @Test func aSecretValueIsCachedSealedAndHiddenFromTheRun() async throws {
+        try await OrganizationAndUserTests.withWorld { world, context in
+            let token = "https://cfg-\(UUID().uuidString).example"
+            #expect(try await world.adminA(.put, "/api/config/api_url", ["value": token, "type": "secret"]).status == .ok)
+            let caller = Caller(
+                organizationID: world.orgA, userID: nil, email: nil, name: nil, isPlatformAdmin: false,
+                actor: ExecutionActor(label: "test")
+            )
+            guard case .finished(let record) = try await context.engine.submit("configure_api", input: [:], caller: caller)
+            else { Issue.record("the run was not synchronous"); return }
+            #expect(record.status == .success)
+            #expect(record.result?.jsonText.contains(token) == false)
+            // The run's read left the value in this replica's cache as stored: sealed, not in the clear.
+            let cached = try await context.engine.configCache.value("api_url", for: .organization(world.orgA)) {
+                Issue.record("the value was not cached")
+                return nil
+            }
+            guard case .sealed(let sealed) = cached else { Issue.record("cached as \(String(describing: cached))"); return }
+            #expect(!String(decoding: sealed.sealed, as: UTF8.self).contains(token))
+        }
+    }
+
     @Test func aChangeOnOneReplicaShowsInTheNextRunOnAnother() async throws {
         try await OrganizationAndUserTests.withWorld { world, context in
             try await SecondReplica.with(database: context.database) { replica in

@@ -51,6 +51,7 @@ public final class ServerProcess: Sendable {
             let data = handle.availableData
             if data.isEmpty {
                 handle.readabilityHandler = nil  // end of output
+                captured.end()
             } else {
                 captured.append(data)
             }
@@ -99,6 +100,11 @@ public final class ServerProcess: Sendable {
         while process.isRunning, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(50))
         }
+        // The exit can be seen before the last of the output has been read: wait for the end of it too (a child
+        // the process left behind may hold the pipe open, so not forever).
+        while !process.isRunning, !captured.hasEnded, ContinuousClock.now < deadline + .seconds(2) {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
         return process.isRunning ? nil : process.terminationStatus
     }
 
@@ -126,9 +132,14 @@ public final class ServerProcess: Sendable {
 
 /// Bytes a child process printed, appended from the pipe's reader thread.
 private final class CapturedOutput: Sendable {
-    private let data = Mutex(Data())
+    private let data = Mutex((bytes: Data(), ended: false))
 
-    func append(_ more: Data) { data.withLock { $0.append(more) } }
+    func append(_ more: Data) { data.withLock { $0.bytes.append(more) } }
 
-    var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
+    /// The process closed its output (it has exited, and everything it wrote has been read).
+    func end() { data.withLock { $0.ended = true } }
+
+    var hasEnded: Bool { data.withLock { $0.ended } }
+
+    var text: String { data.withLock { String(decoding: $0.bytes, as: UTF8.self) } }
 }

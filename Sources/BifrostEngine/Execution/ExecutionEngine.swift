@@ -51,8 +51,8 @@ public struct ExecutionEngine: Sendable {
     public let files: PostgresFiles?
     /// Where runs' `context.oauth` tokens come from; nil: the service is not available to runs.
     public let oauth: (any ScopedOAuthTokens)?
-    /// Configuration values runs read recently.
-    public let configCache = ScopedCache<(value: JSONValue, type: PostgresConfig.ValueType)?>()
+    /// Configuration values runs read recently, as stored (a `secret` one sealed).
+    public let configCache = ScopedCache<PostgresConfig.StoredValue?>()
     /// Secrets runs read recently, sealed.
     public let secretCache = ScopedCache<SealedValue?>()
     let limits: Limits

@@ -2,20 +2,27 @@ import Bifrost
 import BifrostStore
 
 /// `context.config` of one run: the organisation's value, else the global one, else the default; writes in the
-/// run's scope (typed by the value). Reads go through the replica's `ConfigCache`. A `secret` value read is hidden
-/// from the run's output like a secret.
+/// run's scope (typed by the value). Reads go through the replica's cache of values as stored (a `secret` one
+/// sealed, opened at each read: no value is kept in the clear). A `secret` value read is hidden from the run's
+/// output like a secret.
 struct RunConfig: ConfigStore {
     let store: PostgresConfig
-    let cache: ScopedCache<(value: JSONValue, type: PostgresConfig.ValueType)?>
+    let cache: ScopedCache<PostgresConfig.StoredValue?>
     let scope: Scope
     let actor: String
     let redactor: SecretRedactor
 
     func get(_ key: String, default defaultValue: JSONValue?) async throws -> JSONValue? {
-        guard let (value, type) = try await cache.value(key, for: scope, load: { try await store.value(key, for: scope) })
-        else { return defaultValue }
-        if type == .secret, let text = value.stringValue { redactor.hide(text) }
-        return value
+        switch try await cache.value(key, for: scope, load: { try await store.stored(key, for: scope) }) {
+        case nil:
+            return defaultValue
+        case .plain(let value, _):
+            return value
+        case .sealed(let sealed):
+            let text = try await store.open(sealed, key: key)
+            redactor.hide(text)
+            return .string(text)
+        }
     }
 
     func set(_ key: String, _ value: JSONValue) async throws {

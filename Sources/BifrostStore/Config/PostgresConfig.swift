@@ -98,9 +98,25 @@ public struct PostgresConfig: Sendable {
         return entries
     }
 
+    /// A value as `stored(_:for:)` reads it: a plain one, or a `secret` one still sealed (`open` reveals it).
+    public enum StoredValue: Sendable, Hashable {
+        case plain(JSONValue, ValueType)
+        case sealed(SealedValue)
+    }
+
     /// The value of `key` for a run in `scope`: the organisation's, else the global one, else nil; a `secret`
     /// value decrypted (as a string).
     public func value(_ key: String, for scope: Scope) async throws -> (value: JSONValue, type: ValueType)? {
+        switch try await stored(key, for: scope) {
+        case nil: nil
+        case .plain(let value, let type): (value, type)
+        case .sealed(let sealed): (.string(try await open(sealed, key: key)), .secret)
+        }
+    }
+
+    /// The value of `key` for a run in `scope` as stored: the organisation's, else the global one, else nil; a
+    /// `secret` value still sealed, so that caches of it hold no value in the clear.
+    public func stored(_ key: String, for scope: Scope) async throws -> StoredValue? {
         let rows = try await client.query(
             """
             SELECT organization_id, type, value::text, sealed, data_key_version FROM config
@@ -115,12 +131,16 @@ public struct PostgresConfig: Sendable {
             (UUID?, String, String?, ByteBuffer?, Int32?).self
         ) {
             let kind = ValueType(rawValue: type) ?? .json
-            guard kind == .secret, let sealed, let version else { return (try JSONValue(parsing: value ?? "null"), kind) }
+            guard kind == .secret, let sealed, let version else { return .plain(try JSONValue(parsing: value ?? "null"), kind) }
             let owner: Scope = organization.map(Scope.organization) ?? .global
-            let text = try await keys.open(sealed.readableBytesView, kind: "config", name: key, of: owner, version: Int(version))
-            return (.string(text), .secret)
+            return .sealed(SealedValue(owner: owner, sealed: Array(sealed.readableBytesView), version: Int(version)))
         }
         return nil
+    }
+
+    /// The text of a `secret` value of `key` read by `stored(_:for:)`.
+    public func open(_ sealed: SealedValue, key: String) async throws -> String {
+        try await keys.open(sealed.sealed, kind: "config", name: key, of: sealed.owner, version: sealed.version)
     }
 }
 
