@@ -11,8 +11,8 @@ import Testing
 @Suite struct PasswordHashingTests {
     @Test func otherRequestsAreAnsweredWhileLoginsHashPasswords() async throws {
         try await GatewayHarness.withGatewayAndDatabase(live: true) { client, context in
-            // A hash of 2,000,000 rounds: each verification takes a core for about a second.
-            let slow = PasswordHasher(iterations: 2_000_000).hash(AuthFixtures.password)
+            // A hash of 1,000,000 rounds: each verification takes a core for about half a second.
+            let slow = PasswordHasher(iterations: 1_000_000).hash(AuthFixtures.password)
             try await PostgresUserRepository(client: context.database, logger: TestPostgres.logger).create(
                 NewUser(email: "slow@example.com", name: "Slow", role: .platformAdmin, organizationID: nil, passwordHash: slow)
             )
@@ -31,7 +31,7 @@ import Testing
                         loginsDone.count()
                     }
                 }
-                try await Task.sleep(for: .milliseconds(200))
+                try await Task.sleep(for: .milliseconds(50))
                 #expect(try await ServerProcess.status(of: "\(base)/health/live") == 200)
                 // Answered while every login is still hashing: none of them holds a thread that requests need.
                 #expect(loginsDone.total == 0)

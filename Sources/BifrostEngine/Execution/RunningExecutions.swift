@@ -1,30 +1,24 @@
+import BifrostStore
 import Foundation
 import Synchronization
 
 /// The runs in progress in this process: cancelled by id, stopped when their timeout passes, and announced
 /// once they have lasted long enough to be worth a `Running` row.
 ///
-/// One watcher task serves every run, waking every `tick` while any run is in progress and ending when none is:
-/// a quick run sets no timer of its own. Timeouts are therefore kept to within one tick.
+/// Both times are deadlines of one `DeadlineWatch`, whose single task wakes every `tick` while any run is in
+/// progress: a quick run sets no timer of its own, and timeouts are kept to within one tick.
 final class RunningExecutions: Sendable {
     private struct Run {
         var control: RunControl
-        var deadline: ContinuousClock.Instant
-        /// When `onLongRun` is due; nil once it has been called, or when there is none.
-        var longRunAt: ContinuousClock.Instant?
-        var onLongRun: (@Sendable () -> Void)?
+        /// The run's deadlines in `deadlines`: its timeout, and its announcement if it has one.
+        var tickets: [Int]
     }
 
-    private struct State {
-        var runs: [UUID: Run] = [:]
-        var watching = false
-    }
-
-    private let tick: Duration
-    private let state = Mutex(State())
+    private let runs = Mutex<[UUID: Run]>([:])
+    private let deadlines: DeadlineWatch
 
     init(tick: Duration = .milliseconds(50)) {
-        self.tick = tick
+        deadlines = DeadlineWatch(tick: tick)
     }
 
     /// Registers run `id`, to be stopped as timed out after `timeout`, and announced with `onLongRun` (if any)
@@ -33,60 +27,25 @@ final class RunningExecutions: Sendable {
         _ id: UUID, timeout: Duration, longRunAfter: Duration, onLongRun: (@Sendable () -> Void)?
     ) -> RunControl {
         let control = RunControl()
-        let now = ContinuousClock.now
-        let run = Run(
-            control: control, deadline: now + timeout, longRunAt: onLongRun.map { _ in now + longRunAfter },
-            onLongRun: onLongRun
-        )
-        let startsWatcher = state.withLock { state -> Bool in
-            state.runs[id] = run
-            guard !state.watching else { return false }
-            state.watching = true
-            return true
-        }
-        if startsWatcher { Task { await self.watch() } }
+        var tickets = [deadlines.add(after: timeout) { control.stop(.timedOut) }]
+        if let onLongRun { tickets.append(deadlines.add(after: longRunAfter, expire: onLongRun)) }
+        runs.withLock { $0[id] = Run(control: control, tickets: tickets) }
         return control
     }
 
-    func remove(_ id: UUID) { _ = state.withLock { $0.runs.removeValue(forKey: id) } }
+    func remove(_ id: UUID) {
+        guard let run = runs.withLock({ $0.removeValue(forKey: id) }) else { return }
+        for ticket in run.tickets { deadlines.remove(ticket) }
+    }
 
     /// The runs in progress, or ended but not yet recorded.
-    var ids: Set<UUID> { state.withLock { Set($0.runs.keys) } }
+    var ids: Set<UUID> { runs.withLock { Set($0.keys) } }
 
     /// Stops run `id` for `reason`; false when it is not running here.
     func stop(_ id: UUID, _ reason: RunControl.Reason) -> Bool {
-        guard let control = state.withLock({ $0.runs[id]?.control }) else { return false }
+        guard let control = runs.withLock({ $0[id]?.control }) else { return false }
         control.stop(reason)
         return true
-    }
-
-    private func watch() async {
-        while true {
-            try? await Task.sleep(for: tick)
-            guard let due = dueActions(at: .now) else { return }
-            for action in due { action() }
-        }
-    }
-
-    /// What is due at `now`; nil (and the watcher retires) when no run is in progress.
-    private func dueActions(at now: ContinuousClock.Instant) -> [@Sendable () -> Void]? {
-        state.withLock { state in
-            guard !state.runs.isEmpty else {
-                state.watching = false
-                return nil
-            }
-            var due: [@Sendable () -> Void] = []
-            for (id, run) in state.runs {
-                if let at = run.longRunAt, at <= now, let onLongRun = run.onLongRun {
-                    due.append(onLongRun)
-                    state.runs[id]?.longRunAt = nil
-                }
-                if run.deadline <= now {
-                    due.append { run.control.stop(.timedOut) }
-                }
-            }
-            return due
-        }
     }
 }
 

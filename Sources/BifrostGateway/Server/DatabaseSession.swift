@@ -21,7 +21,9 @@ public enum DatabaseSession {
             url = try await cluster.start()
             embedded = cluster
         }
-        let client = PostgresClient(configuration: url.clientConfiguration(maximumConnections: 4, minimumConnections: 1), backgroundLogger: logger)
+        let client = PostgresClient(
+            configuration: url.clientConfiguration(maximumConnections: 4, minimumConnections: 1), backgroundLogger: logger
+        )
         do {
             let result = try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await client.run() }

@@ -1,16 +1,16 @@
 import Synchronization
 
-/// The deadlines of work in progress (`withDeadline`), watched by one task for the whole process instead of a
-/// timer per piece of work.
+/// Deadlines watched by one task instead of a timer each: those of database statements (`withDeadline`, one
+/// watch for the whole process) and the timeouts of runs (`RunningExecutions`).
 ///
 /// The watcher wakes every `tick` while any deadline is registered and retires when none is, so a deadline is
-/// kept to within one tick (the deadlines given are seconds long). A timer per statement cost each database
+/// kept to within one tick. A timer per statement cost each database
 /// statement a task and a dispatch timer, set and cancelled (with the dispatch manager's thread woken for each,
 /// ~3 % of the gateway's CPU in the queue benchmark), and a cancelled `Task.sleep` keeps its memory until its
 /// time would have come (swiftlang/swift#60441): ~230 bytes held for ten seconds per statement.
-final class DeadlineWatch: Sendable {
+package final class DeadlineWatch: Sendable {
     /// The one every `withDeadline` uses.
-    static let shared = DeadlineWatch()
+    package static let shared = DeadlineWatch()
 
     private struct Entry {
         var deadline: ContinuousClock.Instant
@@ -26,12 +26,12 @@ final class DeadlineWatch: Sendable {
     private let tick: Duration
     private let state = Mutex(State())
 
-    init(tick: Duration = .milliseconds(100)) {
+    package init(tick: Duration = .milliseconds(100)) {
         self.tick = tick
     }
 
     /// Calls `expire` once `limit` has passed, unless `remove` is called with the returned ticket first.
-    func add(after limit: Duration, expire: @escaping @Sendable () -> Void) -> Int {
+    package func add(after limit: Duration, expire: @escaping @Sendable () -> Void) -> Int {
         let entry = Entry(deadline: .now + limit, expire: expire)
         let (ticket, startsWatcher) = state.withLock { state -> (Int, Bool) in
             let ticket = state.nextTicket
@@ -44,10 +44,10 @@ final class DeadlineWatch: Sendable {
         return ticket
     }
 
-    func remove(_ ticket: Int) { _ = state.withLock { $0.entries.removeValue(forKey: ticket) } }
+    package func remove(_ ticket: Int) { _ = state.withLock { $0.entries.removeValue(forKey: ticket) } }
 
     /// Deadlines registered and not yet passed or removed.
-    var count: Int { state.withLock { $0.entries.count } }
+    package var count: Int { state.withLock { $0.entries.count } }
 
     private func watch() async {
         while true {
