@@ -131,7 +131,9 @@ public struct PostgresConfig: Sendable {
             (UUID?, String, String?, ByteBuffer?, Int32?).self
         ) {
             let kind = ValueType(rawValue: type) ?? .json
-            guard kind == .secret, let sealed, let version else { return .plain(try JSONValue(parsing: value ?? "null"), kind) }
+            guard kind == .secret, let sealed, let version else {
+                return .plain(try JSONValue(parsing: value ?? "null"), kind)
+            }
             let owner: Scope = organization.map(Scope.organization) ?? .global
             return .sealed(SealedValue(owner: owner, sealed: Array(sealed.readableBytesView), version: Int(version)))
         }
