@@ -4,10 +4,10 @@ import Synchronization
 /// watch for the whole process) and the timeouts of runs (`RunningExecutions`).
 ///
 /// The watcher wakes every `tick` while any deadline is registered and retires when none is, so a deadline is
-/// kept to within one tick. A timer per statement cost each database
-/// statement a task and a dispatch timer, set and cancelled (with the dispatch manager's thread woken for each,
-/// ~3 % of the gateway's CPU in the queue benchmark), and a cancelled `Task.sleep` keeps its memory until its
-/// time would have come (swiftlang/swift#60441): ~230 bytes held for ten seconds per statement.
+/// kept to within one tick. A timer per statement cost each database statement a task and a dispatch timer, set
+/// and cancelled (with the dispatch manager's thread woken for each, ~3 % of the gateway's CPU in the queue
+/// benchmark), and a cancelled `Task.sleep` keeps its memory until its time would have come
+/// (swiftlang/swift#60441): ~230 bytes held for ten seconds per statement.
 package final class DeadlineWatch: Sendable {
     /// The one every `withDeadline` uses.
     package static let shared = DeadlineWatch()
