@@ -21,15 +21,19 @@ public struct WorkflowConfiguration: Sendable, Hashable {
     /// How often a queued run is started again when the process running it dies (0…10). Declare retries only
     /// for idempotent work: a retried run may have done part of its work already.
     public var retries: Int
+    /// Whether only administrators (platform admins, and organisation admins in their organisation) may run it
+    /// or see it: for workflows that read secrets or change configuration on the caller's behalf.
+    public var requiresAdmin: Bool
 
     /// - Parameters:
     ///   - endpoint: methods the workflow answers at `/api/endpoints/{name}`; nil keeps it off the endpoint list.
     ///   - retries: restarts of a queued run whose process died (idempotent work only).
+    ///   - requiresAdmin: hides the workflow from organisation members and their keys.
     public init(
         _ name: String, description: String, category: String = "General", tags: [String] = [],
         mode: ExecutionMode = .sync, timeout: Duration = .seconds(300), schedule: String? = nil,
         requiresOrganization: Bool = true, exposeInForms: Bool = true, endpoint: Set<HTTPMethod>? = nil,
-        retries: Int = 0
+        retries: Int = 0, requiresAdmin: Bool = false
     ) {
         self.name = name
         self.description = description
@@ -42,6 +46,7 @@ public struct WorkflowConfiguration: Sendable, Hashable {
         self.exposeInForms = exposeInForms
         self.endpointMethods = endpoint
         self.retries = retries
+        self.requiresAdmin = requiresAdmin
     }
 
     /// Whether the workflow is exposed as an HTTP endpoint.

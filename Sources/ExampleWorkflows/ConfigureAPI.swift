@@ -3,7 +3,7 @@ import Bifrost
 /// The seed's configuration example: reads `api_url` with a default, and sets it when given a new one.
 struct ConfigureAPI: Workflow {
     static let configuration = WorkflowConfiguration(
-        "configure_api", description: "Read the API address, and set a new one if given"
+        "configure_api", description: "Read the API address, and set a new one if given", requiresAdmin: true
     )
 
     @Param(.string, help: "A new address to store") var url: String?

@@ -47,7 +47,8 @@ struct WaitInBackground: Workflow {
 /// The seed's secrets example: reads a secret and tells only whether it exists and how long it is.
 struct CheckSecret: Workflow {
     static let configuration = WorkflowConfiguration(
-        "check_secret", description: "Tell whether a secret exists, and its length", category: "Operations"
+        "check_secret", description: "Tell whether a secret exists, and its length", category: "Operations",
+        requiresAdmin: true
     )
 
     @Param(.string, .pattern("^[A-Za-z0-9_.-]{1,100}$")) var name: String

@@ -81,6 +81,48 @@ import Testing
         }
     }
 
+    @Test func aWebhookCostsBoundedWorkHoweverManyOrganizationsHaveSecrets() async throws {
+        try await GatewayHarness.withGatewayAndDatabase { client, context in
+            let admin = try await context.caller(try await AuthFixtures.createUser("p@msp.example", role: .platformAdmin, on: context.database))
+            var secrets: [(UUID, [UInt8])] = []
+            for index in 0..<9 {
+                let org = try await AuthFixtures.createOrganization("Customer \(index)", on: context.database)
+                let created = try await admin.inOrganization(org)(.post, "/api/endpoints/quick_lookup/secrets")
+                let text = try #require((created.json as? [String: Any])?["secret"] as? String)
+                secrets.append((org, try #require(StandardWebhookSignature.secretBytes(text))))
+            }
+            let body = #"{"id": "42"}"#
+            func signed(_ id: String, with secret: [UInt8]) -> HTTPFields {
+                let timestamp = Int(Date().timeIntervalSince1970)
+                return [
+                    HTTPField.Name("webhook-id")!: id, HTTPField.Name("webhook-timestamp")!: String(timestamp),
+                    HTTPField.Name("webhook-signature")!: StandardWebhookSignature.sign(
+                        id: id, timestamp: timestamp, body: Array(body.utf8), secret: secret
+                    ),
+                    .contentType: "application/json",
+                ]
+            }
+            let (org, secret) = secrets[4]
+            // More secrets than a request is checked against unnamed: the sender must name its organisation.
+            let unnamed = try await Self.call(client, .post, "/api/endpoints/quick_lookup", headers: signed("m1", with: secret), body: body)
+            #expect(unnamed.status == .unprocessableContent)
+            #expect("\(unnamed.json ?? "")".contains("organization"))
+            let malformed = try await Self.call(
+                client, .post, "/api/endpoints/quick_lookup?organization=nope", headers: signed("m2", with: secret), body: body
+            )
+            #expect(malformed.status == .unprocessableContent)
+            let named = try await Self.call(
+                client, .post, "/api/endpoints/quick_lookup?organization=\(org.uuidString)", headers: signed("m3", with: secret), body: body
+            )
+            #expect(named.status == .ok)
+            let other = try await Self.call(
+                client, .post, "/api/endpoints/quick_lookup?organization=\(secrets[0].0.uuidString)", headers: signed("m4", with: secret),
+                body: body
+            )
+            #expect(other.status == .unauthorized)
+        }
+    }
+
     @Test func signedWebhooksRunInTheSecretsOrganizationAndReplaysAreRefused() async throws {
         try await OrganizationAndUserTests.withWorld { world, context in
             let created = try await world.adminA(.post, "/api/endpoints/quick_lookup/secrets")

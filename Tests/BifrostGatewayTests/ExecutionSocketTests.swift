@@ -92,4 +92,21 @@ import Testing
             #expect(plain == 426)
         }
     }
+
+    @Test func aSocketThatFloodsMessagesIsToldToSlowDown() async throws {
+        try await GatewayHarness.withGatewayAndDatabase(live: true) { _, context in
+            let org = try await AuthFixtures.createOrganization("A", on: context.database)
+            let user = try await AuthFixtures.createUser("a@a.example", role: .orgMember, organization: org, on: context.database)
+            let token = try await context.tokens.issue(userID: user.id, session: UUID())
+            // Every message is answered (these are not requests), but beyond the burst the answer is "slow down"
+            // and nothing is done for them.
+            let messages = try await converse(context.client, token: token, Array(repeating: "hello", count: 200)) {
+                $0.count >= 200
+            }
+            let details = messages.compactMap { ($0["data"] as? [String: Any])?["detail"] as? String }
+            #expect(details.count == 200)
+            #expect(details.filter { $0.hasPrefix("Too many messages") }.count >= 1)
+            #expect(details.filter { $0.hasPrefix("Send {") }.count >= 20)
+        }
+    }
 }

@@ -59,6 +59,7 @@ enum GatewayHarness {
         extraWorkflows: [any Workflow.Type] = [],
         live: Bool = false,
         oauthSettings: OAuthBroker.Settings = .forTests,
+        loginThrottle: LoginThrottle = LoginThrottle(),
         addRoutes: @Sendable (Router<GatewayRequestContext>) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, Context) async throws -> Void
     ) async throws {
@@ -73,7 +74,7 @@ enum GatewayHarness {
                 let metrics = PrometheusCollectorRegistry()
                 let tokens = try await AccessTokens(privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900))
                 let keyRing = KeyRing(client: client, master: .random(), logger: logger)
-                let dependencies = Gateway.Dependencies(
+                var dependencies = Gateway.Dependencies(
                     database: client, schema: schema, metrics: metrics, tokens: tokens,
                     policy: try AccessPolicy.load(directory: nil), rateLimits: rateLimits,
                     catalogue: try WorkflowCatalogue(
@@ -81,6 +82,8 @@ enum GatewayHarness {
                     ),
                     keyRing: keyRing, oauthSettings: oauthSettings
                 )
+                dependencies.loginThrottle = loginThrottle
+                let oauth = dependencies.oauth
                 let engine = Gateway.buildEngine(configuration: configuration, dependencies: dependencies, logger: logger)
                 let routers = try Gateway.buildRouters(
                     configuration: configuration, dependencies: dependencies, engine: engine, logger: logger
@@ -112,7 +115,7 @@ enum GatewayHarness {
                 var failure: (any Error)?
                 do {
                     try await app.test(live ? .live : .router) { testClient in
-                        try await body(testClient, Context(metrics: metrics, database: client, tokens: tokens, client: testClient, engine: engine, keyRing: keyRing, oauth: dependencies.oauth))
+                        try await body(testClient, Context(metrics: metrics, database: client, tokens: tokens, client: testClient, engine: engine, keyRing: keyRing, oauth: oauth))
                     }
                 } catch {
                     failure = error

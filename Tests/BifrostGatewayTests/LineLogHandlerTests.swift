@@ -30,6 +30,23 @@ import Testing
         #expect(object["time"]?.hasSuffix("Z") == true)
     }
 
+    @Test func aValueWithLineBreaksOrControlCharactersCannotForgeALine() throws {
+        let pipe = Pipe()
+        let logger = Logger(label: "bifrost.test") { label in
+            LineLogHandler(label: label, level: .info, format: .text, output: pipe.fileHandleForWriting)
+        }
+        let forged = "x\n2026-12-02T00:00:00Z critical bifrost: [admin] forged\r\u{1B}[31m\u{2028}"
+        logger.info("\(forged)", metadata: ["user.input": "\(forged)", "key\nname": "v"])
+        try pipe.fileHandleForWriting.close()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(text.filter { $0 == "\n" }.count == 1)
+        #expect(text.hasSuffix("\n"))
+        #expect(!text.contains("\r") && !text.contains("\u{1B}") && !text.contains("\u{2028}"))
+        #expect(text.contains("x\\n2026-12-02T00:00:00Z critical"))
+        #expect(text.contains("\\u{1B}[31m"))
+        #expect(text.contains("key\\nname=v"))
+    }
+
     /// The lines an info-level handler in `format` writes for one entry below its level and one at it.
     private func written(as format: GatewayConfiguration.Log.Format) throws -> [Substring] {
         let pipe = Pipe()

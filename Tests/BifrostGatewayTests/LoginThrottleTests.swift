@@ -1,35 +1,74 @@
 @testable import BifrostGateway
 import Foundation
 import HTTPTypes
+import Synchronization
 import Testing
+
+/// A clock a test moves by hand.
+final class ManualClock: Sendable {
+    private let instant = Mutex(ContinuousClock.now)
+
+    var now: ContinuousClock.Instant { instant.withLock { $0 } }
+
+    func advance(by duration: Duration) { instant.withLock { $0 += duration } }
+}
 
 @Suite struct LoginThrottleTests {
     @Test func delaysDoubleAfterTheFreeFailuresAndASuccessClearsTheAccount() {
-        let throttle = LoginThrottle(freeFailures: 3, maximumDelay: .seconds(60))
-        let start = ContinuousClock.now
-        let keys = ["account:a@example.com"]
+        let clock = ManualClock()
+        let throttle = LoginThrottle(freeFailures: 3, maximumDelay: .seconds(60)) { clock.now }
+        let account = "account:a@example.com"
         for _ in 0..<3 {
-            #expect(throttle.delay(for: keys, now: start) == nil)
-            throttle.recordFailure(for: keys, now: start)
+            #expect(throttle.begin([account]) == nil)
+            throttle.finish([account], .failed, account: account)
         }
-        #expect(throttle.delay(for: keys, now: start) == .seconds(1))
-        #expect(throttle.delay(for: keys, now: start + .seconds(1)) == nil)
-        throttle.recordFailure(for: keys, now: start + .seconds(1))
-        #expect(throttle.delay(for: keys, now: start + .seconds(1)) == .seconds(2))
-        #expect(throttle.delay(for: ["account:b@example.com"], now: start) == nil)
-        throttle.recordSuccess(for: keys[0])
-        #expect(throttle.delay(for: keys, now: start + .seconds(1)) == nil)
+        #expect(throttle.begin([account]) == .seconds(1))
+        clock.advance(by: .seconds(1))
+        #expect(throttle.begin([account]) == nil)
+        throttle.finish([account], .failed, account: account)
+        #expect(throttle.begin([account]) == .seconds(2))
+        #expect(throttle.begin(["account:b@example.com"]) == nil)
+        clock.advance(by: .seconds(2))
+        #expect(throttle.begin([account]) == nil)
+        throttle.finish([account], .succeeded, account: account)
+        #expect(throttle.begin([account]) == nil)
+    }
+
+    @Test func attemptsUnderWayCountBeforeTheirPasswordIsChecked() {
+        let clock = ManualClock()
+        let throttle = LoginThrottle(freeFailures: 5) { clock.now }
+        let keys = ["account:target@example.com", "address:192.0.2.7"]
+        let admitted = (0..<200).filter { _ in throttle.begin(keys) == nil }.count
+        #expect(admitted == 5)
+        for _ in 0..<admitted { throttle.finish(keys, .failed, account: keys[0]) }
+        #expect(throttle.begin(keys) == .seconds(1))
+    }
+
+    @Test func anAbandonedAttemptCountsNeitherWay() {
+        let clock = ManualClock()
+        let throttle = LoginThrottle(freeFailures: 1) { clock.now }
+        let keys = ["account:x@example.com"]
+        for _ in 0..<3 {
+            #expect(throttle.begin(keys) == nil)
+            throttle.finish(keys, .abandoned, account: keys[0])
+        }
+        #expect(throttle.begin(keys) == nil)
     }
 
     @Test func delayNeverExceedsTheMaximum() {
-        let throttle = LoginThrottle(freeFailures: 1, maximumDelay: .seconds(10))
-        let now = ContinuousClock.now
-        for _ in 0..<30 { throttle.recordFailure(for: ["address:1.2.3.4"], now: now) }
-        #expect(throttle.delay(for: ["address:1.2.3.4"], now: now) == .seconds(10))
+        let clock = ManualClock()
+        let throttle = LoginThrottle(freeFailures: 1, maximumDelay: .seconds(10)) { clock.now }
+        for _ in 0..<30 {
+            _ = throttle.begin(["address:1.2.3.4"])
+            throttle.finish(["address:1.2.3.4"], .failed, account: "account:none")
+        }
+        #expect(throttle.begin(["address:1.2.3.4"]) == .seconds(10))
     }
 
     @Test func repeatedFailedLoginsAreAnswered429WithRetryAfter() async throws {
-        try await GatewayHarness.withGatewayAndDatabase { client, context in
+        let clock = ManualClock()
+        let throttle = LoginThrottle { clock.now }
+        try await GatewayHarness.withGatewayAndDatabase(loginThrottle: throttle) { client, context in
             try await AuthFixtures.createUser("target@example.com", role: .platformAdmin, on: context.database)
             func attempt(_ password: String) async throws -> (HTTPResponse.Status, Int?, [String: Any]) {
                 let body = try JSONSerialization.data(withJSONObject: ["email": "target@example.com", "password": password])
@@ -37,29 +76,26 @@ import Testing
                     uri: "/auth/login", method: .post, headers: [.contentType: "application/json"], body: .init(bytes: body)
                 ) { ($0.status, $0.headers[.retryAfter].flatMap { Int($0) }, AuthFixtures.json($0)) }
             }
-            // Five failures are free; each one after that doubles the wait (1, 2, 4 s), and a refused attempt says how
-            // long to wait. Wrong guesses until eight failures are recorded, waiting out each refusal, so that the
-            // last wait (8 s) is long enough for the next request to land inside it even on a loaded machine.
-            var failures = 0
-            var refusals: [Int] = []
-            for _ in 0..<20 where failures < 8 {
+            // Five failures are free; each one after that doubles the wait (1, 2, 4 s), and a refused attempt says
+            // how long to wait. The clock moves only when the test moves it.
+            for _ in 0..<5 { #expect(try await attempt("guess").0 == .unauthorized) }
+            var waits: [Int] = []
+            for _ in 0..<3 {
                 let (status, retryAfter, _) = try await attempt("guess")
-                if status == .tooManyRequests {
-                    let wait = try #require(retryAfter)
-                    refusals.append(wait)
-                    try await Task.sleep(for: .seconds(wait))
-                } else {
-                    #expect(status == .unauthorized)
-                    failures += 1
-                }
+                #expect(status == .tooManyRequests)
+                let wait = try #require(retryAfter)
+                waits.append(wait)
+                clock.advance(by: .seconds(wait))
+                #expect(try await attempt("guess").0 == .unauthorized)
             }
-            #expect(failures == 8)
-            #expect(refusals.allSatisfy { (1...4).contains($0) })
+            #expect(waits == [1, 2, 4])
             // Inside the wait even the right password is refused, with Retry-After and a problem.
             let (status, retryAfter, problem) = try await attempt(AuthFixtures.password)
             #expect(status == .tooManyRequests)
-            #expect(retryAfter.map { (1...8).contains($0) } == true)
+            #expect(retryAfter == 8)
             #expect(problem["type"] as? String == "urn:bifrost:problem:rate-limited")
+            clock.advance(by: .seconds(8))
+            #expect(try await attempt(AuthFixtures.password).0 == .ok)
         }
     }
 }

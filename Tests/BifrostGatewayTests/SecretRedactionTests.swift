@@ -33,6 +33,10 @@ import Testing
             let lines = try #require(logs as? [[String: Any]]).compactMap { $0["message"] as? String }
             #expect(lines == ["using [REDACTED] now"])
             #expect(!capture.all.contains { $0.message.contains(value) })
+            // Metadata the run attaches is hidden the same way before it reaches the gateway's log.
+            let forwarded = try #require(capture.all.first { $0.message == "using [REDACTED] now" })
+            #expect(!"\(forwarded.metadata)".contains(value))
+            #expect("\(forwarded.metadata)".contains("[REDACTED]"))
             #expect(capture.all.contains { $0.message == "using [REDACTED] now" })
         }
     }
@@ -44,7 +48,7 @@ private struct LeakySecret: Workflow {
 
     func run(_ context: ExecutionContext) async throws -> JSONValue {
         let token = try await context.secrets.get("api_token") ?? ""
-        context.logger.info("using \(token) now")
+        context.logger.info("using \(token) now", metadata: ["token": "\(token)", "nested": ["list": ["\(token)"]]])
         return ["token": .string(token), "length": .int(token.count)]
     }
 }

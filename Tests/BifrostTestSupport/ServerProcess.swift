@@ -91,6 +91,9 @@ public final class ServerProcess: Sendable {
 
     public var isRunning: Bool { process.isRunning }
 
+    /// The process id (the same for as long as this process lives).
+    public var pid: Int32 { process.processIdentifier }
+
     /// Sends a signal (SIGTERM, SIGKILL, …).
     public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 

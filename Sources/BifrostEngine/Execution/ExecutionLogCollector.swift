@@ -91,7 +91,9 @@ struct CollectingLogHandler: LogHandler {
         let message = collector.redactor.redact(event.message.description)
         collector.append(level: event.level, message: message)
         guard upstream.logLevel <= event.level else { return }
-        let metadata = upstreamMetadata().merging(self.metadata) { $1 }.merging(event.metadata ?? [:]) { $1 }
+        // The run's own metadata may carry what it read too: hidden the same way as the message.
+        let ownMetadata = self.metadata.merging(event.metadata ?? [:]) { $1 }
+        let metadata = upstreamMetadata().merging(collector.redactor.redact(ownMetadata)) { $1 }
         upstream.log(level: event.level, "\(message)", metadata: metadata, source: event.source,
                      file: event.file, function: event.function, line: event.line)
     }

@@ -1,5 +1,6 @@
 import Bifrost
 import Foundation
+import Logging
 import Synchronization
 
 /// The secret values a run has read or written, and their removal from whatever the run produces: log lines (as
@@ -30,6 +31,21 @@ final class SecretRedactor: Sendable {
             text = text.replacingOccurrences(of: value, with: Self.mask)
         }
         return text
+    }
+
+    /// Log metadata with every hidden value replaced in its values (keys are the author's names, not data).
+    func redact(_ metadata: Logger.Metadata) -> Logger.Metadata {
+        guard !isEmpty, !metadata.isEmpty else { return metadata }
+        return metadata.mapValues(redact)
+    }
+
+    private func redact(_ value: Logger.MetadataValue) -> Logger.MetadataValue {
+        switch value {
+        case .string(let text): .string(redact(text))
+        case .stringConvertible(let convertible): .string(redact(convertible.description))
+        case .array(let items): .array(items.map(redact))
+        case .dictionary(let members): .dictionary(members.mapValues(redact))
+        }
     }
 
     /// `value` with every hidden value replaced in its strings (object keys included).

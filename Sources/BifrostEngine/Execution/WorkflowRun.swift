@@ -79,6 +79,10 @@ struct WorkflowRun: Sendable {
         guard let result = value as? JSONValue ?? (try? Self.jsonValue(of: value)) else {
             return RunOutcome(status: .failed, result: nil, error: "The result is not JSON.")
         }
+        // What reads results later (encoders, redaction, the database) recurses: bound the depth as parsing does.
+        guard result.depth <= 512 else {
+            return RunOutcome(status: .failed, result: nil, error: "The result is nested deeper than 512 levels.")
+        }
         let size = result.jsonText.utf8.count
         guard size <= maximumResultSize else {
             return RunOutcome(

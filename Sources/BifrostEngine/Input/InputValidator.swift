@@ -22,6 +22,12 @@ extension WorkflowEntry {
         for field in input.keys.sorted() where !declared.contains(field) {
             problems.append(InputProblem(field: field, message: "is not a parameter of \(configuration.name)"))
         }
+        for field in input.keys.sorted() {
+            guard let value = input[field] else { continue }
+            for path in value.pathsHoldingNUL(under: field).sorted() {
+                problems.append(InputProblem(field: path, message: "must not contain the NUL character (U+0000)"))
+            }
+        }
         for parameter in parameters {
             let given = input[parameter.name].flatMap { $0 == .null ? nil : $0 }
             guard let given else {
@@ -62,7 +68,7 @@ extension WorkflowEntry {
             return .success(.int(Int(number)))
         case (.float, .int(let number)):
             return .success(.double(Double(number)))
-        case (.float, .double):
+        case (.float, .double(let number)) where number.isFinite:
             return .success(value)
         case (.int, _): return .failure("must be an integer")
         case (.float, _): return .failure("must be a number")
@@ -103,7 +109,7 @@ extension WorkflowEntry {
     }
 
     private static func format(_ number: Double) -> String {
-        number.rounded() == number ? String(Int(number)) : String(number)
+        number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : String(number)
     }
 
     /// One `@`, something before it, a dotted domain after it, no spaces.

@@ -41,6 +41,8 @@ public enum Gateway {
         public var oauth: OAuthBroker
         /// Endpoints' signing secrets, opened and cached; `endpointSecretSubscription` keeps replicas in step.
         var endpointSecrets: EndpointSecretCache
+        /// Failed logins per account and address; tests give one with a clock of their own.
+        public var loginThrottle = LoginThrottle()
         /// Forgets an endpoint's cached secrets whenever any replica changes them.
         public var endpointSecretSubscription: NotificationSubscription { endpointSecrets.subscription }
 
@@ -133,18 +135,24 @@ public enum Gateway {
     }
 
     /// The HTTP router (every generated operation) and the router of WebSocket upgrades (`/api/ws` only), both
-    /// behind the same request id, problem, authentication and rate-limit middleware.
+    /// behind the same client address, request id, problem, authentication and per-address rate-limit middleware;
+    /// every route is admitted through one `AccessGate` (policy, then the caller's rate limits).
     public static func buildRouters(
         configuration: GatewayConfiguration, dependencies: Dependencies, engine: ExecutionEngine? = nil, logger: Logger
     ) throws -> (http: Router<GatewayRequestContext>, webSocket: Router<GatewayRequestContext>) {
         let identity = IdentityServices(
             client: dependencies.database, tokens: dependencies.tokens, credentials: dependencies.credentials,
-            configuration: configuration, logger: logger
+            configuration: configuration, loginThrottle: dependencies.loginThrottle, logger: logger
         )
         let engine = engine ?? buildEngine(configuration: configuration, dependencies: dependencies, logger: logger)
+        let gate = AccessGate(policy: dependencies.policy, limits: dependencies.rateLimits, limiter: TokenBucketLimiter())
+        let streams = StreamSlots(
+            maximum: configuration.http.maxStreams, maximumPerPrincipal: configuration.http.maxStreamsPerPrincipal
+        )
         func router(_ routes: RouteTable) -> Router<GatewayRequestContext> {
             let router = Router(context: GatewayRequestContext.self)
             router.add(middleware: CORSMiddleware(allowedOrigins: Set(configuration.http.corsOrigins)))
+            router.add(middleware: ClientAddressMiddleware(proxies: configuration.http.trustedProxies))
             router.add(middleware: RequestIDMiddleware())
             router.add(middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: dependencies.metrics)))
             router.add(middleware: ProblemMiddleware(routes: routes))
@@ -155,7 +163,7 @@ public enum Gateway {
                     scopes: ScopeResolver(organizations: identity.organizations), cache: identity.credentials
                 )
             )
-            router.add(middleware: RateLimitMiddleware(limits: dependencies.rateLimits, limiter: TokenBucketLimiter()))
+            router.add(middleware: AddressRateLimitMiddleware(gate: gate))
             return router
         }
 
@@ -166,7 +174,8 @@ public enum Gateway {
             metrics: dependencies.metrics,
             identity: identity,
             workflows: WorkflowServices(
-                engine: engine, schedules: PostgresSchedules(client: dependencies.database, logger: logger)
+                engine: engine, schedules: PostgresSchedules(client: dependencies.database, logger: logger),
+                streams: streams
             ),
             secrets: PostgresSecrets(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
             config: PostgresConfig(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
@@ -180,15 +189,16 @@ public enum Gateway {
             endpointSecrets: dependencies.endpointSecrets,
             logger: logger
         )
+        let contract = ContractValidation(rules: try ContractRules.builtIn(), maximumBodySize: configuration.http.maxBodySize)
         try api.registerHandlers(
             on: RecordingTransport(router: http, routes: routes),
-            middlewares: [PolicyEnforcement(policy: dependencies.policy)]
+            middlewares: [PolicyEnforcement(gate: gate), contract]
         )
 
-        ExecuteRoute(engine: engine, policy: dependencies.policy, maximumBodySize: configuration.http.maxBodySize)
+        ExecuteRoute(engine: engine, gate: gate, contract: contract, maximumBodySize: configuration.http.maxBodySize)
             .register(on: http, routes: routes)
         EndpointRoutes(
-            engine: engine,
+            engine: engine, gate: gate,
             webhooks: WebhookAuthenticator(
                 secrets: dependencies.endpointSecrets, metrics: PrometheusMetricsFactory(registry: dependencies.metrics)
             ),
@@ -197,7 +207,7 @@ public enum Gateway {
         ).register(on: http)
 
         let webSocket = router(RouteTable())
-        ExecutionSocket(engine: engine, policy: dependencies.policy, logger: logger).register(on: webSocket)
+        ExecutionSocket(engine: engine, gate: gate, streams: streams, logger: logger).register(on: webSocket)
         return (http, webSocket)
     }
 }

@@ -6,10 +6,12 @@ import NIOCore
 ///
 /// Carries the logger (with the request id), the caller's identity once authenticated, and what a WebSocket
 /// upgrade needs.
-public struct GatewayRequestContext: RequestContext, ClientAddressProviding, WebSocketRequestContext {
+public struct GatewayRequestContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// The client's IP address (the TCP peer; no proxy header is trusted).
-    public let clientAddress: String?
+    /// The TCP peer's IP address.
+    public let peerAddress: String?
+    /// The client's IP address: the peer, or what a trusted proxy says of it (`ClientAddressMiddleware`).
+    public var clientAddress: String?
     /// Who is calling, set by `AuthenticationMiddleware` (also `RequestIdentity.current` while the request is
     /// handled; kept here for a WebSocket, whose handler runs after the request).
     var identity: RequestIdentity?
@@ -21,6 +23,7 @@ public struct GatewayRequestContext: RequestContext, ClientAddressProviding, Web
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.clientAddress = source.channel.remoteAddress?.ipAddress
+        self.peerAddress = source.channel.remoteAddress?.ipAddress
+        self.clientAddress = peerAddress
     }
 }

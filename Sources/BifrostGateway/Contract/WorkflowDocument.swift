@@ -16,12 +16,12 @@ enum WorkflowDocument {
     }()
 
     /// The document for the workflows `isVisible` admits (those the caller may run).
-    static func build(_ workflows: [WorkflowEntry], isVisible: (String) -> Bool) -> JSONValue {
+    static func build(_ workflows: [WorkflowEntry], isVisible: (WorkflowEntry) -> Bool) -> JSONValue {
         guard case .object(var document) = contract else { return contract }
         var paths = document["paths"]?.objectValue ?? [:]
         var components = document["components"]?.objectValue ?? [:]
         var schemas = components["schemas"]?.objectValue ?? [:]
-        for entry in workflows where isVisible(entry.configuration.name) {
+        for entry in workflows where isVisible(entry) {
             let name = entry.configuration.name
             let inputSchema = "Workflow_\(name)_Input"
             schemas[inputSchema] = ParameterSchema.object(entry.parameters)

@@ -42,8 +42,10 @@ extension EndpointRoutes {
         }
     }
 
-    static func response(_ answer: PostgresIdempotencyKeys.Answer, replayed: Bool) -> Response {
+    /// The HTTP answer of a run's answer, with `headers` (the caller's rate-limit headers) added.
+    static func response(_ answer: PostgresIdempotencyKeys.Answer, replayed: Bool, headers extra: HTTPFields) -> Response {
         var headers: HTTPFields = [.contentType: answer.contentType]
+        headers.append(contentsOf: extra)
         if let location = answer.location { headers[.location] = location }
         if let id = answer.executionID { headers[executionIDHeader] = id }
         if replayed { headers[replayedHeader] = "true" }

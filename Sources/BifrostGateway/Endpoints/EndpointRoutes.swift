@@ -18,6 +18,8 @@ import Hummingbird
 /// decision; the generated OpenAPI document describes them per workflow.
 struct EndpointRoutes: Sendable {
     let engine: ExecutionEngine
+    /// Limits calls made with API keys, after they are known to be allowed.
+    let gate: AccessGate
     let webhooks: WebhookAuthenticator
     let idempotency: PostgresIdempotencyKeys
     let maximumBodySize: Int
@@ -49,13 +51,16 @@ struct EndpointRoutes: Sendable {
         var query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
         let caller: Caller
         let callerName: String
-        if let identity = RequestIdentity.current {
+        var limitHeaders = HTTPFields()
+        if let identity = context.identity {
             guard let key = identity.principal.apiKey else {
                 throw Problem.forbidden("Endpoints are called with an API key or a webhook signature, not a user's token.")
             }
-            guard identity.mayRun(name) else { throw Problem.forbidden("This API key may not call this endpoint.") }
+            guard identity.mayRun(entry) else { throw Problem.forbidden("This API key may not call this endpoint.") }
+            limitHeaders = try gate.limit(identity)
             caller = identity.caller
-            callerName = "key:\(key.id.uuidString.lowercased())"
+            // A platform key acts in any organisation: its keys are kept apart per organisation it acts in.
+            callerName = "key:\(key.id.uuidString.lowercased()):\(caller.organizationID?.uuidString.lowercased() ?? "global")"
         } else {
             caller = try await webhooks.caller(of: request, workflow: name, body: body)
             callerName = "webhook:\(caller.organizationID?.uuidString.lowercased() ?? ""):\(name)"
@@ -65,10 +70,12 @@ struct EndpointRoutes: Sendable {
             query: query, body: body, contentType: request.headers[.contentType], parameters: entry.parameters
         )
         guard let key = request.headers[Self.idempotencyKeyHeader] else {
-            return Self.response(try await run(name, values, caller: caller, requestID: context.id), replayed: false)
+            return Self.response(try await run(name, values, caller: caller, requestID: context.id), replayed: false, headers: limitHeaders)
         }
-        guard (1...255).contains(key.utf8.count) else {
-            throw Problem.validation([.init(field: "Idempotency-Key", message: "must have 1 to 255 characters")])
+        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw Problem.validation([
+                .init(field: "Idempotency-Key", message: "must have 1 to 255 visible ASCII characters")
+            ])
         }
         var fingerprint = Array("\(method.rawValue) \(request.uri.path)?\(request.uri.query ?? "")\n".utf8)
         fingerprint.append(contentsOf: body)
@@ -80,13 +87,13 @@ struct EndpointRoutes: Sendable {
                 do {
                     let answer = try await run(name, values, caller: caller, requestID: context.id)
                     try await idempotency.complete(key, caller: callerName, with: answer)
-                    return Self.response(answer, replayed: false)
+                    return Self.response(answer, replayed: false, headers: limitHeaders)
                 } catch {
                     try? await idempotency.release(key, caller: callerName)
                     throw error
                 }
             case .answered(let answer):
-                return Self.response(answer, replayed: true)
+                return Self.response(answer, replayed: true, headers: limitHeaders)
             case .mismatch:
                 throw Problem.validation([.init(field: "Idempotency-Key", message: "was used with another request")])
             case .running:

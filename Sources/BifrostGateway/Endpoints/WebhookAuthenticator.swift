@@ -11,10 +11,15 @@ import Metrics
 struct WebhookAuthenticator: Sendable {
     let secrets: EndpointSecretCache
     let metrics: any MetricsFactory
+    /// Most secrets a request is checked against when it does not name its organisation: each costs an HMAC of
+    /// the whole body, so the work per request stays bounded however many organisations use the endpoint.
+    var maximumUnnamedCandidates = 8
 
     /// The caller behind a Standard Webhooks signature: the organisation whose active secret signed the request
-    /// (narrowed by `?organization=<uuid>` when the sender gives it). - Throws: 401 for a missing, bad, stale or
-    /// replayed signature (counted in `bifrost_webhook_rejections_total` by reason).
+    /// (narrowed by `?organization=<uuid>` when the sender gives it, which it must once more than
+    /// `maximumUnnamedCandidates` secrets are active for the endpoint). - Throws: 401 for a missing, bad, stale or
+    /// replayed signature (counted in `bifrost_webhook_rejections_total` by reason), 422 when the organisation
+    /// must be named or is not an id.
     func caller(of request: Request, workflow: String, body: [UInt8]) async throws -> Caller {
         let headers = request.headers
         guard let id = headers[HTTPField.Name("webhook-id")!] else {
@@ -22,7 +27,16 @@ struct WebhookAuthenticator: Sendable {
         }
         var candidates = try await secrets.secrets(for: workflow)
         if let organization = request.uri.queryParameters["organization"] {
-            candidates.removeAll { $0.organizationID.uuidString.lowercased() != organization.lowercased() }
+            guard let id = UUID(uuidString: String(organization)) else {
+                throw Problem.validation([.init(field: "organization", message: "must be an organisation id")])
+            }
+            candidates.removeAll { $0.organizationID != id }
+        } else if candidates.count > maximumUnnamedCandidates {
+            reject("organization_required")
+            throw Problem.validation([.init(
+                field: "organization",
+                message: "is required: this endpoint has signing secrets in many organisations; add ?organization=<id> to its address"
+            )])
         }
         let signer: PostgresEndpointSecrets.Active
         do {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import OpenAPIRuntime
 import BifrostStore
+import PostgresNIO
 
 extension Problem {
     /// The problem a thrown error stands for, and whether it is a server fault that belongs in the log.
@@ -14,6 +15,8 @@ extension Problem {
             return (problem, problem.status.kind == .serverError)
         case let error as StoreError:
             return (Problem.from(store: error), false)
+        case let error as PSQLError:
+            return fromDatabase(error)
         case let error as ServerError:
             return fromGenerated(error)
         case let error as DecodingError:
@@ -31,6 +34,8 @@ extension Problem {
             return (problem, problem.status.kind == .serverError)
         case let store as StoreError:
             return (Problem.from(store: store), false)
+        case let database as PSQLError:
+            return fromDatabase(database)
         case let decoding as DecodingError:
             return (Problem.from(decoding: decoding), false)
         case let http as HTTPError:
@@ -46,6 +51,13 @@ extension Problem {
         default:
             return (.internalError, true)
         }
+    }
+
+    /// A database error: the caller's fault when the data it sent was refused (a constraint, a length, text
+    /// PostgreSQL cannot store), a server fault otherwise.
+    private static func fromDatabase(_ error: PSQLError) -> (problem: Problem, isServerFault: Bool) {
+        guard let refusal = StoreError(refusal: error) else { return (.internalError, true) }
+        return (Problem.from(store: refusal), false)
     }
 
     private static func fromHummingbird(_ error: HTTPError) -> (problem: Problem, isServerFault: Bool) {
@@ -70,6 +82,8 @@ extension Problem {
             return .conflict("The organisation still owns users or keys; repeat with force=true to delete them too.")
         case .conflict(let field):
             return .conflict("The \(field) is already in use.", errors: [.init(field: field, message: "is already in use")])
+        case .invalid(let field):
+            return .validation([.init(field: field, message: "is not a value this field accepts")])
         }
     }
 

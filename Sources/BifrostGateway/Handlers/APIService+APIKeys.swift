@@ -1,4 +1,5 @@
 import BifrostAPI
+import BifrostEngine
 import BifrostStore
 import Foundation
 
@@ -26,6 +27,7 @@ extension APIService {
         if let expiry = body.expiresAt, expiry <= Date() {
             throw Problem.validation([.init(field: "expires_at", message: "must be in the future")])
         }
+        try checkDelegation(role: role, workflows: body.workflows, expiresAt: body.expiresAt, by: caller.principal)
         let secret = APIKeySecret.generate()
         let key = try await identity.keys.create(
             NewAPIKey(
@@ -36,6 +38,33 @@ extension APIService {
         )
         try await identity.audit.record(caller.auditEvent("api_key.create", targetKind: "api_key", targetID: key.id.uuidString))
         return .created(.init(body: .json(.init(apiKey: .init(key), key: secret))))
+    }
+
+    /// A principal hands out no more than it holds: a role no higher than its own, and when it is a key, no
+    /// workflow it may not run itself and no later expiry. Every workflow named must exist.
+    /// - Throws: `Problem.validation` naming the field that asks for more.
+    private func checkDelegation(role: User.Role, workflows: [String]?, expiresAt: Date?, by principal: Principal) throws {
+        var problems: [Problem.FieldError] = []
+        if role.rank > principal.roleValue.rank {
+            problems.append(.init(field: "role", message: "must not be higher than the caller's own role (\(principal.role))"))
+        }
+        let unknown = (workflows ?? []).filter { self.workflows.engine.catalogue.workflows[$0] == nil }
+        if !unknown.isEmpty {
+            problems.append(.init(field: "workflows", message: "names no workflow: " + unknown.sorted().joined(separator: ", ")))
+        }
+        if let key = principal.apiKey {
+            if let own = key.workflows {
+                if let asked = workflows, !Set(asked).isSubset(of: own) {
+                    problems.append(.init(field: "workflows", message: "must be among the calling key's own workflows"))
+                } else if workflows == nil {
+                    problems.append(.init(field: "workflows", message: "is required: the calling key is restricted to some workflows"))
+                }
+            }
+            if let own = key.expiresAt, (expiresAt ?? .distantFuture) > own {
+                problems.append(.init(field: "expires_at", message: "must not be later than the calling key's own expiry"))
+            }
+        }
+        guard problems.isEmpty else { throw Problem.validation(problems) }
     }
 
     func revokeAPIKey(_ input: Operations.RevokeAPIKey.Input) async throws -> Operations.RevokeAPIKey.Output {
@@ -50,7 +79,7 @@ extension APIService {
     func listAuditEvents(_ input: Operations.ListAuditEvents.Input) async throws -> Operations.ListAuditEvents.Output {
         let caller = try RequestIdentity.required()
         let events = try await identity.audit.list(
-            try caller.visibility(all: input.query.scope == .all), limit: input.query.limit ?? 100
+            try caller.visibility(all: input.query.scope == .all), limit: min(max(input.query.limit ?? 100, 1), 1000)
         )
         return .ok(.init(body: .json(events.map(Components.Schemas.AuditEntry.init))))
     }

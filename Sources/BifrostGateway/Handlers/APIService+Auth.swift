@@ -8,15 +8,19 @@ extension APIService {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let account = "account:" + body.email.lowercased()
         let throttleKeys = [account] + (RequestTrace.clientAddress.map { ["address:" + $0] } ?? [])
-        if let wait = identity.loginThrottle.delay(for: throttleKeys) {
+        // Counted before the password is hashed, so parallel guesses cannot all get through.
+        if let wait = identity.loginThrottle.begin(throttleKeys) {
             throw Problem.tooManyRequests(retryAfter: wait, detail: "Too many failed logins; wait before trying again.")
         }
+        var outcome = LoginThrottle.Outcome.abandoned
+        defer { identity.loginThrottle.finish(throttleKeys, outcome, account: account) }
         let found = try await identity.users.credentials(forEmail: body.email)
         // Verify against a decoy when the account is unknown, so the answer takes as long either way.
         let hash = found?.passwordHash ?? identity.decoyPasswordHash
         let matches = try await identity.passwords.verify(body.password, against: hash)
         let organizationActive = try await found?.user.organizationID.asyncMap { try await identity.organizations.find($0)?.isActive == true } ?? true
         guard let found, found.passwordHash != nil, matches, found.user.isActive, organizationActive else {
+            outcome = .failed
             try await identity.audit.record(
                 AuditEvent(
                     organizationID: found?.user.organizationID, actorKind: "anonymous", actorID: found?.user.id,
@@ -24,10 +28,9 @@ extension APIService {
                     requestID: RequestTrace.requestID, clientAddress: RequestTrace.clientAddress
                 )
             )
-            identity.loginThrottle.recordFailure(for: throttleKeys)
             throw Problem.unauthorized("The email or password is wrong.", error: "invalid_grant")
         }
-        identity.loginThrottle.recordSuccess(for: account)
+        outcome = .succeeded
         let pair = try await issueTokens(for: found.user, family: UUID())
         try await identity.audit.record(
             AuditEvent(

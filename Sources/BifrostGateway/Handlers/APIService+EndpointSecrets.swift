@@ -44,7 +44,8 @@ extension APIService {
     /// The endpoint-enabled workflow `name` and the caller's organisation (secrets belong to one).
     private func endpointInOrganization(_ name: String) throws -> (String, UUID) {
         let caller = try RequestIdentity.required()
-        guard workflows.engine.catalogue.workflows[name]?.configuration.isEndpointEnabled == true else {
+        guard let entry = workflows.engine.catalogue.workflows[name], entry.configuration.isEndpointEnabled, caller.mayRun(entry)
+        else {
             throw Problem.notFound("No endpoint is named \(name).")
         }
         guard let organization = caller.scope.organizationID else {

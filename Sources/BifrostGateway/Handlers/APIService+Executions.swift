@@ -11,7 +11,8 @@ extension APIService {
     func listExecutions(_ input: Operations.ListExecutions.Input) async throws -> Operations.ListExecutions.Output {
         let caller = try RequestIdentity.required()
         let query = input.query
-        let limit = query.limit ?? 50
+        // ContractValidation has refused a limit outside 1...500; clamped again so no value can trap below.
+        let limit = min(max(query.limit ?? 50, 1), 500)
         var filters = ExecutionQuery(
             workflow: query.workflow, status: query.status.flatMap { ExecutionStatus(rawValue: $0.rawValue) },
             since: query.since, until: query.until, limit: limit + 1
@@ -22,12 +23,9 @@ extension APIService {
             }
             filters.after = position
         }
-        var records = try await workflows.executions.list(try caller.executionVisibility(all: query.scope == .all), filters)
-        var next: String?
-        if records.count > limit {
-            records.removeLast(records.count - limit)
-            next = records.last.map { ExecutionCursor(createdAt: $0.createdAt, id: $0.id).token }
-        }
+        let found = try await workflows.executions.list(try caller.executionVisibility(all: query.scope == .all), filters)
+        let records = found.prefix(limit)
+        let next = found.count > limit ? records.last.map { ExecutionCursor(createdAt: $0.createdAt, id: $0.id).token } : nil
         return .ok(.init(body: .json(.init(items: try records.map(Components.Schemas.Execution.init), nextCursor: next))))
     }
 
@@ -60,11 +58,12 @@ extension APIService {
             id: id, visibility: try caller.executionVisibility(all: caller.principal.isPlatformAdmin),
             engine: workflows.engine, logger: logger
         )
+        let slot = try workflows.streams.open(for: caller.principal.id)
         guard let events = try await feed.events(after: max(0, input.headers.lastEventID ?? 0)) else {
             throw Problem.notFound("No execution has this id.")
         }
         return .ok(.init(body: .textEventStream(HTTPBody(
-            events.map(Self.serverSentEvent), length: .unknown, iterationBehavior: .single
+            events.holding(slot).map(Self.serverSentEvent), length: .unknown, iterationBehavior: .single
         ))))
     }
 
@@ -119,7 +118,11 @@ extension ExecutionCursor {
     init?(token: String) {
         guard let bytes = Base64.decodeURLSafe(token), let text = String(bytes: bytes, encoding: .utf8) else { return nil }
         let parts = text.split(separator: "|")
-        guard parts.count == 2, let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else { return nil }
+        // Years 1 to 9999: a position outside cannot be one this gateway issued, and could not be bound as a date.
+        guard parts.count == 2, let micros = Int64(parts[0]),
+            (-62_135_596_800_000_000...253_402_300_799_999_999).contains(micros),
+            let id = UUID(uuidString: String(parts[1]))
+        else { return nil }
         self.init(createdAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000), id: id)
     }
 }

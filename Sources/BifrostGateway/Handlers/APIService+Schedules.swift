@@ -10,7 +10,7 @@ extension APIService {
         let fired = try await workflows.schedules.lastSlots(try caller.visibility(all: caller.principal.isPlatformAdmin))
         let now = Date()
         let schedules = workflows.engine.catalogue.sortedWorkflows.compactMap { entry -> Components.Schemas.Schedule? in
-            guard let schedule = entry.schedule, caller.mayRun(entry.configuration.name) else { return nil }
+            guard let schedule = entry.schedule, caller.mayRun(entry) else { return nil }
             let last = fired[entry.configuration.name]
             return .init(
                 workflow: entry.configuration.name, expression: schedule.description,

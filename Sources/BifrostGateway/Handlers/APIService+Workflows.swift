@@ -9,13 +9,13 @@ import OpenAPIRuntime
 extension APIService {
     func listWorkflows(_ input: Operations.ListWorkflows.Input) async throws -> Operations.ListWorkflows.Output {
         let caller = try RequestIdentity.required()
-        let visible = workflows.engine.catalogue.sortedWorkflows.filter { caller.mayRun($0.configuration.name) }
+        let visible = workflows.engine.catalogue.sortedWorkflows.filter { caller.mayRun($0) }
         return .ok(.init(body: .json(try visible.map(Components.Schemas.WorkflowDescription.init))))
     }
 
     func getWorkflow(_ input: Operations.GetWorkflow.Input) async throws -> Operations.GetWorkflow.Output {
         let caller = try RequestIdentity.required()
-        guard let entry = workflows.engine.catalogue.workflows[input.path.name], caller.mayRun(input.path.name) else {
+        guard let entry = workflows.engine.catalogue.workflows[input.path.name], caller.mayRun(entry) else {
             throw Problem.notFound("No workflow is named \(input.path.name).")
         }
         return .ok(.init(body: .json(try .init(entry))))
@@ -25,7 +25,9 @@ extension APIService {
         -> Operations.GetDataProviderOptions.Output
     {
         let caller = try RequestIdentity.required()
-        guard let provider = workflows.engine.catalogue.dataProviders[input.path.name] else {
+        guard let provider = workflows.engine.catalogue.dataProviders[input.path.name],
+            caller.mayRead(dataProvider: input.path.name, in: workflows.engine.catalogue)
+        else {
             throw Problem.notFound("No data provider is named \(input.path.name).")
         }
         let organizationName = try await workflows.engine.organizationNames.name(of: caller.scope.organizationID)

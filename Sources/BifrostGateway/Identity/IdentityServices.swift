@@ -17,7 +17,7 @@ struct IdentityServices: Sendable {
     /// A hash of nothing anyone knows, verified when an email is unknown so that failures take equal time.
     let decoyPasswordHash: String
     let refreshLifetime: Duration
-    let loginThrottle = LoginThrottle()
+    let loginThrottle: LoginThrottle
     /// Verified credentials of the last few seconds; cleared on every change to users, organisations or keys.
     let credentials: CredentialCache
     private let client: PostgresClient
@@ -27,8 +27,9 @@ struct IdentityServices: Sendable {
 
     init(
         client: PostgresClient, tokens: AccessTokens, credentials: CredentialCache, configuration: GatewayConfiguration,
-        logger: Logger
+        loginThrottle: LoginThrottle = LoginThrottle(), logger: Logger
     ) {
+        self.loginThrottle = loginThrottle
         self.client = client
         self.logger = logger
         self.credentials = credentials

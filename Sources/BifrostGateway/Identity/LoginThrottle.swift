@@ -1,62 +1,96 @@
 import Foundation
 import Synchronization
 
-/// Slows down password guessing: after `freeFailures` failed logins for one account or from one address,
-/// each further attempt must wait, twice as long after every failure (1 s, 2 s, 4 s … up to 15 minutes).
+/// Slows down password guessing: after `freeFailures` failed logins for one account or from one address, each
+/// further attempt must wait, twice as long after every failure (1 s, 2 s, 4 s … up to 15 minutes).
 ///
-/// Kept per replica, in memory: several replicas each allow the free failures (see the README). A success
-/// clears the account's record; idle records are dropped once their delay has passed.
-final class LoginThrottle: Sendable {
+/// An attempt is counted when it begins, before its password is hashed: attempts still being checked count as
+/// failures until they end, so 200 wrong passwords sent at once for one account get no more than the free
+/// attempts through, and past them only one attempt at a time. Kept per replica, in memory: several replicas each
+/// allow the free failures (see the README). A success clears the account's record; idle records are dropped
+/// once their delay has passed.
+public final class LoginThrottle: Sendable {
     private struct Record {
-        var failures: Int
+        var failures = 0
+        /// Attempts begun and not yet finished.
+        var inFlight = 0
         var lastFailure: ContinuousClock.Instant
+    }
+
+    /// How an attempt ended, for `finish`.
+    public enum Outcome: Sendable {
+        /// The credentials were right.
+        case succeeded
+        /// The credentials were wrong (or the account may not sign in).
+        case failed
+        /// The check did not happen (the database failed): counted neither way.
+        case abandoned
     }
 
     let freeFailures: Int
     let maximumDelay: Duration
+    private let now: @Sendable () -> ContinuousClock.Instant
     private let records = Mutex<[String: Record]>([:])
 
-    init(freeFailures: Int = 5, maximumDelay: Duration = .seconds(900)) {
+    /// - Parameter now: the clock; tests pass one they move themselves.
+    public init(
+        freeFailures: Int = 5, maximumDelay: Duration = .seconds(900),
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+    ) {
         self.freeFailures = freeFailures
         self.maximumDelay = maximumDelay
+        self.now = now
     }
 
-    /// How long the caller must still wait before another attempt for these keys; nil when it may try now.
-    func delay(for keys: [String], now: ContinuousClock.Instant = .now) -> Duration? {
-        records.withLock { records in
-            keys.compactMap { key -> Duration? in
-                guard let record = records[key], record.failures >= freeFailures else { return nil }
-                let remaining = record.lastFailure + penalty(after: record.failures) - now
-                if remaining <= .zero {
-                    return nil
-                }
-                return remaining
-            }.max()
+    /// Begins an attempt for `keys` (the account and the client address): nil when it may go ahead, and then
+    /// `finish` must follow; otherwise how long the caller must wait first.
+    func begin(_ keys: [String]) -> Duration? {
+        let now = now()
+        return records.withLock { records in
+            var wait = Duration.zero
+            for key in keys {
+                guard var record = records[key] else { continue }
+                // A record idle for longer than the longest delay starts over.
+                if record.inFlight == 0, now - record.lastFailure > maximumDelay { record.failures = 0 }
+                records[key] = record
+                guard record.failures + record.inFlight >= freeFailures else { continue }
+                var remaining = record.failures >= freeFailures
+                    ? record.lastFailure + penalty(after: record.failures) - now : .zero
+                // Attempts under way past the free ones: their outcome decides the wait; ask again shortly.
+                if record.inFlight > 0 { remaining = max(remaining, .seconds(1)) }
+                wait = max(wait, remaining)
+            }
+            guard wait <= .zero else { return wait }
+            for key in keys { records[key, default: Record(lastFailure: now)].inFlight += 1 }
+            if records.count > 100_000 {
+                records = records.filter { $0.value.inFlight > 0 || now - $0.value.lastFailure <= maximumDelay }
+            }
+            return nil
         }
     }
 
-    /// Records a failed attempt against every key.
-    func recordFailure(for keys: [String], now: ContinuousClock.Instant = .now) {
+    /// Ends an attempt `begin` let through; a success clears the record of `account`.
+    func finish(_ keys: [String], _ outcome: Outcome, account: String) {
+        let now = now()
         records.withLock { records in
             for key in keys {
-                var record = records[key] ?? Record(failures: 0, lastFailure: now)
-                // A record idle for longer than the longest delay starts over.
-                if now - record.lastFailure > maximumDelay { record.failures = 0 }
-                record.failures += 1
-                record.lastFailure = now
+                guard var record = records[key] else { continue }
+                record.inFlight = max(0, record.inFlight - 1)
+                if case .failed = outcome {
+                    record.failures += 1
+                    record.lastFailure = now
+                }
                 records[key] = record
             }
-            if records.count > 100_000 { records = records.filter { now - $0.value.lastFailure <= maximumDelay } }
+            if case .succeeded = outcome { records[account]?.failures = 0 }
+            if let record = records[account], record.failures == 0, record.inFlight == 0 {
+                records.removeValue(forKey: account)
+            }
         }
-    }
-
-    /// Clears the record of a key (the account, after a successful login).
-    func recordSuccess(for key: String) {
-        _ = records.withLock { $0.removeValue(forKey: key) }
     }
 
     private func penalty(after failures: Int) -> Duration {
-        let exponent = min(failures - freeFailures, 20)
+        let exponent = min(max(failures - freeFailures, 0), 20)
         return min(.seconds(1 << exponent), maximumDelay)
     }
 }

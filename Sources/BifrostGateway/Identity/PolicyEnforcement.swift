@@ -1,21 +1,18 @@
 import HTTPTypes
 import OpenAPIRuntime
 
-/// Applies the access policy to every generated admin API operation, by its operationId (default deny).
+/// Admits every generated admin API operation through the `AccessGate` (policy by operationId, default deny,
+/// then the caller's rate limits), and adds the `RateLimit-*` headers to the answer.
 struct PolicyEnforcement: ServerMiddleware {
-    let policy: AccessPolicy
+    let gate: AccessGate
 
     func intercept(
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
-        switch policy.decide(operationID: operationID, role: RequestIdentity.current?.principal.role) {
-        case .allow:
-            return try await next(request, body, metadata)
-        case .unauthenticated:
-            throw Problem.unauthorized()
-        case .forbidden:
-            throw Problem.forbidden("This operation is not granted to the caller's role.")
-        }
+        let limitHeaders = try gate.admit(RequestIdentity.current, to: operationID)
+        var (response, body) = try await next(request, body, metadata)
+        response.headerFields.append(contentsOf: limitHeaders)
+        return (response, body)
     }
 }

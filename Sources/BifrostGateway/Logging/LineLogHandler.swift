@@ -45,6 +45,7 @@ public struct LineLogHandler: LogHandler {
             metadata: merged
         )
         guard let bytes = format == .json ? line.json : line.text else { return }
-        output.write(bytes)
+        // `write(_:)` traps on a write error (a full pipe, a full disk); a lost log line must not stop the process.
+        try? output.write(contentsOf: bytes)
     }
 }

@@ -18,10 +18,7 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
         let id = request.headers[.requestID].flatMap(Self.acceptable) ?? Self.generate()
         var context = context
         context.logger[metadataKey: "hb.request.id"] = .string(id)
-        let address = (context as? any ClientAddressProviding)?.clientAddress
-        var response = try await RequestTrace.$requestID.withValue(id) {
-            try await RequestTrace.$clientAddress.withValue(address) { try await next(request, context) }
-        }
+        var response = try await RequestTrace.$requestID.withValue(id) { try await next(request, context) }
         response.headers[.requestID] = id
         return response
     }

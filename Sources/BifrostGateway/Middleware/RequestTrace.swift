@@ -5,8 +5,3 @@ enum RequestTrace {
     /// The client's IP address, when the transport knows it.
     @TaskLocal static var clientAddress: String?
 }
-
-/// A request context that knows the client's address.
-protocol ClientAddressProviding {
-    var clientAddress: String? { get }
-}

@@ -9,11 +9,13 @@ import NIOFoundationCompat
 
 /// `POST /api/workflows/{name}/execute` (operation `executeWorkflow` of `openapi.yaml`), served beside the generated
 /// handlers: the body goes straight to `JSONValue` and the answer is written from the run's record, without the
-/// generated types' Codable round trips — this route carries most of the gateway's traffic. It applies the
-/// access policy of `executeWorkflow` itself, as the generated operations' middleware would.
+/// generated types' Codable round trips — this route carries most of the gateway's traffic. It is admitted by the
+/// `AccessGate` and checked against the contract itself, as the generated operations' middleware would be.
 struct ExecuteRoute: Sendable {
     let engine: ExecutionEngine
-    let policy: AccessPolicy
+    let gate: AccessGate
+    /// The contract's rules for the body (`ExecuteRequest`), as the generated operations get them.
+    let contract: ContractValidation
     let maximumBodySize: Int
 
     static let operationID = "executeWorkflow"
@@ -24,14 +26,12 @@ struct ExecuteRoute: Sendable {
     }
 
     private func handle(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        switch policy.decide(operationID: Self.operationID, role: RequestIdentity.current?.principal.role) {
-        case .allow: break
-        case .unauthenticated: throw Problem.unauthorized()
-        case .forbidden: throw Problem.forbidden("This operation is not granted to the caller's role.")
-        }
-        let caller = try RequestIdentity.required()
+        let limitHeaders = try gate.admit(context.identity, to: Self.operationID)
+        guard let caller = context.identity else { throw Problem.unauthorized() }
         let name = try context.parameters.require("name")
-        guard caller.mayRun(name) else { throw Problem.notFound("No workflow is named \(name).") }
+        if let entry = engine.catalogue.workflows[name], !caller.mayRun(entry) {
+            throw Problem.notFound("No workflow is named \(name).")
+        }
         if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
             throw Problem.unsupportedMediaType("Send application/json.")
         }
@@ -45,6 +45,8 @@ struct ExecuteRoute: Sendable {
         guard case .object(let members) = document else {
             throw Problem.validation([.init(field: "body", message: "must be a JSON object")])
         }
+        let broken = contract.problems(ofBody: document, operationID: Self.operationID)
+        guard broken.isEmpty else { throw Problem.validation(broken) }
         var values: [String: JSONValue] = [:]
         switch members["input"] {
         case nil, .null: break
@@ -57,6 +59,14 @@ struct ExecuteRoute: Sendable {
         case .string("async"): queued = true
         default: throw Problem.validation([.init(field: "mode", message: "must be sync or async")])
         }
+        var response = try await answer(name, input: values, caller: caller, queued: queued)
+        response.headers.append(contentsOf: limitHeaders)
+        return response
+    }
+
+    private func answer(_ name: String, input values: [String: JSONValue], caller: RequestIdentity, queued: Bool)
+        async throws -> Response
+    {
         switch try await engine.submitAnsweringRefusals(name, input: values, caller: caller.caller, queued: queued) {
         case .queued(let record):
             let answer = record.queuedAnswer

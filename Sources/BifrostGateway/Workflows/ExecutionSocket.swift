@@ -16,20 +16,32 @@ import NIOCore
 /// credentials and a role granted `openExecutionSocket`; each run is shown with the caller's visibility.
 struct ExecutionSocket: Sendable {
     let engine: ExecutionEngine
-    let policy: AccessPolicy
+    let gate: AccessGate
+    /// Each socket is one live-update stream of its caller.
+    let streams: StreamSlots
     let logger: Logger
     /// Most runs one socket follows at once.
     var maximumSubscriptions = 100
+    /// How many messages a client may send: a burst of 20, then 10 a second. Each subscribe costs a database
+    /// read and a watch; messages beyond are answered with an error and dropped.
+    var messageLimit = TokenBucketLimiter.Limit(perSecond: 10, burst: 20)
 
     func register(on router: Router<GatewayRequestContext>) {
         router.ws("/api/ws") { _, context in
-            switch policy.decide(operationID: "openExecutionSocket", role: context.identity?.principal.role) {
-            case .allow: return .upgrade([:])
-            case .unauthenticated: throw Problem.unauthorized()
-            case .forbidden: throw Problem.forbidden("This operation is not granted to the caller's role.")
-            }
+            let headers = try gate.admit(context.identity, to: "openExecutionSocket")
+            if let identity = context.identity { try streams.checkAvailable(for: identity.principal.id) }
+            return .upgrade(headers)
         } onUpgrade: { inbound, outbound, context in
             guard let identity = context.requestContext.identity else { return }
+            let slot: StreamSlots.Slot
+            do {
+                slot = try streams.open(for: identity.principal.id)
+            } catch {
+                // Taken meanwhile by another stream of the caller: say so and close.
+                try await outbound.write(.text(Self.error(nil, "Too many live-update streams are open.")))
+                return
+            }
+            defer { slot.close() }
             try await serve(inbound: inbound, outbound: outbound, identity: identity)
         }
     }
@@ -46,7 +58,12 @@ struct ExecutionSocket: Sendable {
             }
             var subscriptions: [UUID: Task<Void, Never>] = [:]
             defer { for task in subscriptions.values { task.cancel() } }
+            let budget = TokenBucketLimiter()
             for try await message in inbound.messages(maxSize: 4_096) {
+                guard budget.take("messages", limit: messageLimit).allowed else {
+                    send.yield(Self.error(nil, "Too many messages: at most \(Int(messageLimit.perSecond)) a second."))
+                    continue
+                }
                 guard case .text(let text) = message, let request = Request(text) else {
                     send.yield(Self.error(nil, "Send {\"subscribe\": \"<execution id>\"} or {\"unsubscribe\": \"<execution id>\"}."))
                     continue

@@ -1,3 +1,4 @@
+import Bifrost
 import BifrostEngine
 import BifrostStore
 import Foundation
@@ -14,18 +15,31 @@ extension RequestIdentity {
     }
 
     /// Which runs the caller sees: platform admins their scope (or all), organisation admins their
-    /// organisation's, members (people and keys) only the runs they started.
+    /// organisation's, members (people and keys) only the runs they started; a key restricted to some
+    /// workflows only runs of those.
     func executionVisibility(all: Bool) throws -> ExecutionVisibility {
         let rows = try visibility(all: all)
+        let workflows = principal.apiKey?.workflows
         switch principal.roleValue {
-        case .platformAdmin, .orgAdmin: return ExecutionVisibility(rows)
-        case .orgMember: return ExecutionVisibility(rows, startedBy: principal.id)
+        case .platformAdmin, .orgAdmin: return ExecutionVisibility(rows, workflows: workflows)
+        case .orgMember: return ExecutionVisibility(rows, startedBy: principal.id, workflows: workflows)
         }
     }
 
-    /// Whether an API key restricted to some workflows may run `workflow`.
-    func mayRun(_ workflow: String) -> Bool {
+    /// Whether the caller may see and run `workflow`: a key restricted to some workflows only those, and a
+    /// workflow for administrators only administrators.
+    func mayRun(_ workflow: WorkflowEntry) -> Bool {
+        if workflow.configuration.requiresAdmin, principal.roleValue == .orgMember { return false }
         guard let allowed = principal.apiKey?.workflows else { return true }
-        return allowed.contains(workflow)
+        return allowed.contains(workflow.configuration.name)
+    }
+
+    /// Whether the caller may read data provider `name`: any caller whose role allows it, a key restricted to
+    /// some workflows only the providers their parameters use.
+    func mayRead(dataProvider name: String, in catalogue: WorkflowCatalogue) -> Bool {
+        guard let allowed = principal.apiKey?.workflows else { return true }
+        return allowed.contains { workflow in
+            catalogue.workflows[workflow].map { mayRun($0) && $0.parameters.contains { $0.dataProvider == name } } ?? false
+        }
     }
 }

@@ -10,6 +10,8 @@ struct WorkflowServices: Sendable {
     /// Fired cron slots, for `GET /api/schedules`.
     let schedules: PostgresSchedules
     let dataProviders = DataProviderCache()
+    /// Live-update streams open in this process (Server-Sent Events here, WebSockets in `ExecutionSocket`).
+    let streams: StreamSlots
     /// Recorded runs (the engine's store).
     var executions: PostgresExecutionRepository { engine.executions }
 }

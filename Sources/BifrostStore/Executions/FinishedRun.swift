@@ -8,7 +8,7 @@ struct FinishedRun: Sendable {
 
     /// The JSON array `ExecutionStatements.Finish` reads with `json_to_recordset`.
     static func document(_ runs: [FinishedRun]) -> String {
-        JSONValue.array(runs.map(\.row)).jsonText
+        JSONValue.array(runs.map(\.row)).storableJSONText
     }
 
     /// Log lines as a JSON array, as the statements read them with `json_to_recordset` (`logged_at` in seconds

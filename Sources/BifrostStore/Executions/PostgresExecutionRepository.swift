@@ -30,7 +30,7 @@ public struct PostgresExecutionRepository: Sendable {
 
     /// Records a run as `Running`, owned by the gateway process `owner` (nothing, if it has already finished).
     public func start(_ record: ExecutionRecord, owner: UUID) async throws {
-        let statement = ExecutionStatements.Start(record: record, input: record.input.jsonText, owner: owner)
+        let statement = ExecutionStatements.Start(record: record, input: record.input.storableJSONText, owner: owner)
         try await withDeadline(Self.writeDeadline) { [client, logger] in
             for try await _ in try await client.execute(statement, logger: logger) {}
         }
@@ -135,7 +135,7 @@ public struct PostgresExecutionRepository: Sendable {
             WITH logged AS (
                 INSERT INTO execution_logs (execution_id, sequence, level, message, logged_at)
                 SELECT \(id), line.sequence, line.level, line.message, to_timestamp(line.logged_at)
-                FROM json_to_recordset(\(FinishedRun.document(lines).jsonText)::json)
+                FROM json_to_recordset(\(FinishedRun.document(lines).storableJSONText)::json)
                      AS line(sequence integer, level text, message text, logged_at float8)
                 ON CONFLICT DO NOTHING
             )
@@ -205,7 +205,8 @@ public struct PostgresExecutionRepository: Sendable {
 
 extension PostgresQuery.StringInterpolation {
     /// The condition that a row of `executions` is one `visibility` shows: of its scope (or any, for
-    /// `everything`), and started by its user or key when it names one. Parenthesised, its values bound.
+    /// `everything`), started by its user or key when it names one, of its workflows when it names some.
+    /// Parenthesised, its values bound.
     fileprivate mutating func appendInterpolation(runsVisibleTo visibility: ExecutionVisibility) {
         let (everything, organization) = visibility.rows.filter
         appendLiteral("((")
@@ -218,6 +219,10 @@ extension PostgresQuery.StringInterpolation {
         appendInterpolation(visibility.startedBy)
         appendLiteral(" OR started_by_key = ")
         appendInterpolation(visibility.startedBy)
-        appendLiteral("))")
+        appendLiteral(") AND (")
+        appendInterpolation(visibility.workflows)
+        appendLiteral("::text[] IS NULL OR workflow = ANY(")
+        appendInterpolation(visibility.workflows)
+        appendLiteral(")))")
     }
 }

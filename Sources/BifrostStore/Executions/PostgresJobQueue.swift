@@ -162,7 +162,7 @@ struct QueuedJob: Sendable {
             row["max_attempts"] = .int(job.maximumAttempts)
             row["caller"] = job.caller.json
             return .object(row)
-        }).jsonText
+        }).storableJSONText
     }
 }
 

@@ -7,6 +7,15 @@ public struct User: Sendable, Hashable {
         case platformAdmin = "platform_admin"
         case orgAdmin = "org_admin"
         case orgMember = "org_member"
+
+        /// Order of power: a principal may hand out a role only up to its own rank.
+        public var rank: Int {
+            switch self {
+            case .platformAdmin: 3
+            case .orgAdmin: 2
+            case .orgMember: 1
+            }
+        }
     }
 
     public var id: UUID
