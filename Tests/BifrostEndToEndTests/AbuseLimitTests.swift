@@ -119,30 +119,6 @@ extension Sequence {
     }
 }
 
-/// A policies folder for `policies.directory`: the repository's roles and rate limits, with the per-address limit
-/// of calls without credentials replaced.
-struct PolicyFolder {
-    let path: String
-
-    init(anonymous: String) throws {
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bifrost-policies-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let policies = repository.appendingPathComponent("Policies")
-        try FileManager.default.copyItem(
-            at: policies.appendingPathComponent("roles.yaml"), to: folder.appendingPathComponent("roles.yaml")
-        )
-        var limits = try String(contentsOf: policies.appendingPathComponent("rate-limits.yaml"), encoding: .utf8)
-        limits = limits.components(separatedBy: "\nanonymous:").first ?? limits
-        limits += "\nanonymous: \(anonymous)\n"
-        try limits.write(to: folder.appendingPathComponent("rate-limits.yaml"), atomically: true, encoding: .utf8)
-        path = folder.path
-    }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
-}
-
 /// A Server-Sent Events stream held open by a test until it closes it.
 final class OpenStream: Sendable {
     /// The status the server answered.

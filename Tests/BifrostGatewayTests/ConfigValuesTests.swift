@@ -27,9 +27,9 @@ import Testing
             #expect(try await world.memberA(.get, "/api/config").status == .forbidden)
 
             // In a run: the global address (no organisation value), then the organisation's once set.
-            let (_, first) = try await world.memberA(.post, "/api/workflows/configure_api/execute", ["input": ["url": "https://contoso.example"]])
+            let (_, first) = try await world.adminA(.post, "/api/workflows/configure_api/execute", ["input": ["url": "https://contoso.example"]])
             #expect(((first as? [String: Any])?["result"] as? [String: Any])?["api_url"] as? String == "https://global.example")
-            let (_, second) = try await world.memberA(.post, "/api/workflows/configure_api/execute", ["input": [:]])
+            let (_, second) = try await world.adminA(.post, "/api/workflows/configure_api/execute", ["input": [:]])
             #expect(((second as? [String: Any])?["result"] as? [String: Any])?["api_url"] as? String == "https://contoso.example")
             let (_, other) = try await world.adminB(.post, "/api/workflows/configure_api/execute", ["input": [:]])
             #expect(((other as? [String: Any])?["result"] as? [String: Any])?["api_url"] as? String == "https://global.example")

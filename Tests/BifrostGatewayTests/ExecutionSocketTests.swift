@@ -19,7 +19,7 @@ import Testing
         return try #require((body as? [String: Any])?["execution_id"] as? String)
     }
 
-    /// Connects with `token`, sends `requests`, and collects the messages until `done` says so (or 10 s pass).
+    /// Connects with `token`, sends `requests`, and collects the messages until `done` says so (or a minute passes).
     private func converse(
         _ client: any TestClientProtocol, token: String?, _ requests: [String],
         until done: @escaping @Sendable ([[String: Any]]) -> Bool
@@ -29,7 +29,7 @@ import Testing
         if let token { configuration.additionalHeaders = [.authorization: "Bearer \(token)"] }
         try await client.ws("/api/ws", configuration: configuration) { inbound, outbound, _ in
             for request in requests { try await outbound.write(.text(request)) }
-            let deadline = ContinuousClock.now + .seconds(10)
+            let deadline = ContinuousClock.now + .seconds(60)
             for try await message in inbound.messages(maxSize: 1 << 20) {
                 guard case .text(let text) = message else { continue }
                 let all = received.withLock { list in
