@@ -58,4 +58,28 @@ import Testing
             #expect(other.status == .ok)
         }
     }
+
+    @Test func refusedCallsSpendNoTokens() async throws {
+        let limits = try RateLimits(
+            file: "t.yaml",
+            text: "api_key: {per_second: 0.001, burst: 2}\nuser: {per_second: 100, burst: 100}\norganization: {per_second: 100, burst: 100}\n"
+        )
+        try await GatewayHarness.withGatewayAndDatabase(rateLimits: limits) { client, context in
+            let org = try await AuthFixtures.createOrganization("Contoso", on: context.database)
+            let admin = try await AuthFixtures.createUser("a@contoso.example", role: .orgAdmin, organization: org, on: context.database)
+            let created = try await context.caller(admin)(.post, "/api/api-keys", ["name": "member", "role": "org_member"])
+            let key = try #require((created.json as? [String: Any])?["key"] as? String)
+            let headers: HTTPFields = [HTTPField.Name("X-Bifrost-Key")!: key]
+            // Members may not read the audit: refused by the policy, ten times, without touching the bucket.
+            for _ in 0..<10 {
+                try await client.execute(uri: "/api/audit", method: .get, headers: headers) { #expect($0.status == .forbidden) }
+            }
+            for remaining in ["1", "0"] {
+                try await client.execute(uri: "/auth/me", method: .get, headers: headers) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[HTTPField.Name("RateLimit-Remaining")!] == remaining)
+                }
+            }
+        }
+    }
 }
