@@ -148,4 +148,19 @@ import Testing
             #expect(other.status == .ok)
         }
     }
+
+    @Test func callersCannotLockThemselvesOut() async throws {
+        try await Self.withWorld { world, _ in
+            let me = try #require(try await world.adminA(.get, "/auth/me").json as? [String: Any])
+            let id = try #require(me["user_id"] as? String)
+            #expect(try await world.adminA(.patch, "/api/users/\(id)", ["is_active": false]).status == .conflict)
+            #expect(try await world.adminA(.patch, "/api/users/\(id)", ["role": "org_member"]).status == .conflict)
+            #expect(try await world.adminA(.delete, "/api/users/\(id)").status == .conflict)
+            #expect(try await world.adminA(.patch, "/api/users/\(id)", ["name": "Still me"]).status == .ok)
+            #expect(try await world.adminA(.get, "/auth/me").status == .ok)
+            // Another admin may still deactivate them.
+            #expect(try await world.admin.inOrganization(world.orgA)(.patch, "/api/users/\(id)", ["is_active": false]).status == .ok)
+        }
+    }
 }
+

@@ -52,6 +52,10 @@ extension APIService {
         if body.role != nil, caller.scope == .global {
             throw Problem.validation([.init(field: "role", message: "platform administrators keep their role")])
         }
+        // As deleting oneself is refused, so is locking oneself out (the last admin could not undo it).
+        if id == caller.principal.id, body.isActive == false || body.role.map({ $0.rawValue != caller.principal.role }) == true {
+            throw Problem.conflict("Callers cannot deactivate themselves or change their own role.")
+        }
         let changes = UserChanges(
             name: body.name, role: body.role.flatMap { User.Role(rawValue: $0.rawValue) },
             passwordHash: try await body.password.asyncMap { try await identity.passwords.hash($0) },
