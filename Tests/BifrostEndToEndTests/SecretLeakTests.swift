@@ -49,17 +49,3 @@ import Testing
         }
     }
 }
-
-/// Calls the real server's API as one user, optionally inside an organisation.
-private struct Caller {
-    let base: String
-    let token: String
-
-    func callAsFunction(
-        _ method: HTTPMethod, _ path: String, _ body: [String: Any]? = nil, organization: String? = nil
-    ) async throws -> (status: Int, body: [String: Any]) {
-        var headers = ["Authorization": "Bearer \(token)"]
-        if let organization { headers["X-Organization-Id"] = organization }
-        return try await ServerProcess.send(method, base + path, json: body, headers: headers)
-    }
-}

@@ -9,6 +9,9 @@ public struct RunningGateway: Sendable {
     /// The bootstrap admin's access token.
     public let adminToken: String
     public let process: ServerProcess
+    /// The working and data folder, and the environment the process was started with (its replicas share them).
+    private let folder: URL
+    private let environment: [String: String]
 
     /// The `Authorization` header of the bootstrap admin.
     public var adminHeaders: [String: String] { ["Authorization": "Bearer \(adminToken)"] }
@@ -22,27 +25,53 @@ public struct RunningGateway: Sendable {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bifrost-e2e-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
-            guard let port = LoopbackPort.free() else { throw GatewayDidNotStart(output: "no free port") }
             let password = "bootstrap password \(UUID().uuidString.prefix(8))"
-            let process = try ServerProcess(
-                arguments: ["serve"], workingDirectory: folder,
-                environment: [
-                    "BIFROST_DATABASE_URL": url.urlStringWithPassword, "BIFROST_HTTP_PORT": "\(port)",
-                    "BIFROST_DATA_DIRECTORY": folder.path, "BIFROST_BOOTSTRAP_ADMIN_EMAIL": "boot@msp.example",
-                    "BIFROST_BOOTSTRAP_ADMIN_PASSWORD": password,
-                ].merging(environment) { $1 }
-            )
-            let base = "http://127.0.0.1:\(port)"
-            guard await process.waitFor(url: "\(base)/health/ready", status: 200, within: .seconds(60)) else {
-                throw GatewayDidNotStart(output: process.output)
-            }
+            let shared = [
+                "BIFROST_DATABASE_URL": url.urlStringWithPassword, "BIFROST_DATA_DIRECTORY": folder.path,
+                "BIFROST_BOOTSTRAP_ADMIN_EMAIL": "boot@msp.example", "BIFROST_BOOTSTRAP_ADMIN_PASSWORD": password,
+            ].merging(environment) { $1 }
+            let (process, base) = try await start(in: folder, environment: shared)
             let (_, login) = try await ServerProcess.postJSON("\(base)/auth/login", ["email": "boot@msp.example", "password": password])
             guard let token = login["access_token"] as? String else { throw GatewayDidNotStart(output: "login failed") }
-            try await body(RunningGateway(baseURL: base, adminToken: token, process: process), url)
-            process.signal(SIGTERM)
-            guard await process.waitForExit(within: .seconds(20)) == 0 else {
-                throw GatewayDidNotStart(output: "it did not stop cleanly:\n\(process.output.suffix(2_000))")
-            }
+            try await body(
+                RunningGateway(baseURL: base, adminToken: token, process: process, folder: folder, environment: shared), url
+            )
+            try await stop(process)
+        }
+    }
+
+    /// Starts another replica of this gateway: a second `bifrost serve` on the same database and data folder (so
+    /// the same signing key, and this one's admin token works there too), with `environment` added; runs `body`
+    /// with it and stops it with SIGTERM, expecting a clean exit.
+    public func withReplica(
+        environment extra: [String: String] = [:], _ body: (RunningGateway) async throws -> Void
+    ) async throws {
+        let environment = environment.merging(extra) { $1 }
+        let (process, base) = try await Self.start(in: folder, environment: environment)
+        try await body(
+            RunningGateway(baseURL: base, adminToken: adminToken, process: process, folder: folder, environment: environment)
+        )
+        try await Self.stop(process)
+    }
+
+    /// Starts `bifrost serve` on a free port and waits until it is ready.
+    private static func start(in folder: URL, environment: [String: String]) async throws -> (ServerProcess, String) {
+        guard let port = LoopbackPort.free() else { throw GatewayDidNotStart(output: "no free port") }
+        let process = try ServerProcess(
+            arguments: ["serve"], workingDirectory: folder,
+            environment: environment.merging(["BIFROST_HTTP_PORT": "\(port)"]) { $1 }
+        )
+        let base = "http://127.0.0.1:\(port)"
+        guard await process.waitFor(url: "\(base)/health/ready", status: 200, within: .seconds(60)) else {
+            throw GatewayDidNotStart(output: process.output)
+        }
+        return (process, base)
+    }
+
+    private static func stop(_ process: ServerProcess) async throws {
+        process.signal(SIGTERM)
+        guard await process.waitForExit(within: .seconds(20)) == 0 else {
+            throw GatewayDidNotStart(output: "it did not stop cleanly:\n\(process.output.suffix(2_000))")
         }
     }
 
