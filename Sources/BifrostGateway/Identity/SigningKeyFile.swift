@@ -2,17 +2,21 @@ import Foundation
 import Logging
 
 /// Where the access-token signing key comes from: the file `auth.signingKeyFile` names, or one generated on
-/// first start under the data folder (readable by the gateway's user only).
+/// first start under the data folder. Either must be readable by its owner only (mode 600): whoever reads the
+/// key can sign tokens for any user, platform admins included.
 ///
 /// Several replicas must share one key: configure `auth.signingKeyFile` for them.
 enum SigningKeyFile {
+    /// The key's PEM.
+    /// - Throws: `ConfigurationError` naming `auth.signingKeyFile` (or `data.directory` for the generated key) when
+    ///   the file is unreadable, or group or others have any permission on it.
     static func load(configured: String?, dataDirectory: String, logger: Logger) throws -> String {
         if let configured {
-            return try String(contentsOfFile: configured, encoding: .utf8)
+            return try OwnerOnlyFile.read(configured, key: "auth.signingKeyFile")
         }
         let folder = URL(fileURLWithPath: dataDirectory).appendingPathComponent("auth")
         let file = folder.appendingPathComponent("signing-key.pem")
-        if let existing = try? String(contentsOf: file, encoding: .utf8) { return existing }
+        if FileManager.default.fileExists(atPath: file.path) { return try OwnerOnlyFile.read(file.path, key: "data.directory") }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let pem = AccessTokens.generatePrivateKeyPEM()

@@ -50,18 +50,7 @@ public enum MasterKeyLoader {
     }
 
     private static func read(_ path: String, key: String) throws -> SecretKey {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        guard let mode = (attributes?[.posixPermissions] as? NSNumber)?.intValue else {
-            throw ConfigurationError(key: key, value: path, expected: "a readable file")
-        }
-        guard mode & 0o077 == 0 else {
-            throw ConfigurationError(
-                key: key, value: path,
-                expected: "a file readable by its owner only (chmod 600), not mode \(String(mode, radix: 8))"
-            )
-        }
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        return try Self.key(fromBase64: text, key: key, shown: path)
+        try Self.key(fromBase64: try OwnerOnlyFile.read(path, key: key), key: key, shown: path)
     }
 
     /// - Parameter shown: what an error may show of the value (the file's path; nil: nothing).
