@@ -135,6 +135,16 @@ import Yams
         let keysError = await #expect(throws: ConfigurationError.self) { try await load(environment: noKeys) }
         #expect(keysError?.key == "oidc.entra.jwksUri")
 
+        // Only an issuer marked as the operator's own signs platform admins in; never a multi-tenant one.
+        #expect(configuration.oidc.issuers.allSatisfy { !$0.isOperator })
+        var operatorTenant = environment
+        operatorTenant["BIFROST_OIDC_PARTNER_OPERATOR"] = "true"
+        #expect(try await load(environment: operatorTenant).oidc.issuers.last?.isOperator == true)
+        var anyTenant = environment
+        anyTenant["BIFROST_OIDC_ENTRA_OPERATOR"] = "true"
+        let operatorError = await #expect(throws: ConfigurationError.self) { try await load(environment: anyTenant) }
+        #expect(operatorError?.key == "oidc.entra.operator")
+
         let badName = await #expect(throws: ConfigurationError.self) {
             try await load(environment: ["BIFROST_OIDC_ISSUERS": "Entra_ID"])
         }

@@ -15,7 +15,7 @@ import Testing
 
     /// A gateway trusting `issuer` as a multi-tenant Entra application (or as one tenant's issuer).
     private func withGateway(
-        _ issuer: OIDCTestIssuer, singleTenant: UUID? = nil, provisionUsers: Bool = false,
+        _ issuer: OIDCTestIssuer, singleTenant: UUID? = nil, provisionUsers: Bool = false, isOperator: Bool = false,
         refetchInterval: Duration = .seconds(60),
         _ body: @Sendable (any TestClientProtocol, GatewayHarness.Context) async throws -> Void
     ) async throws {
@@ -25,7 +25,7 @@ import Testing
             .init(
                 name: "entra", issuer: singleTenant.map(issuer.issuer(tenantID:)) ?? issuer.multiTenantIssuer,
                 audience: Self.audience, jwksURI: singleTenant == nil ? issuer.jwksURI : nil,
-                provisionUsers: provisionUsers
+                provisionUsers: provisionUsers, isOperator: isOperator
             )
         ]
         try await GatewayHarness.withGatewayAndDatabase(configuration: configuration, body)
@@ -130,7 +130,7 @@ import Testing
             }
             // Through the operator's own single-tenant issuer, the platform admin signs in and acts globally.
             let home = UUID()
-            try await withGateway(issuer, singleTenant: home) { client, context in
+            try await withGateway(issuer, singleTenant: home, isOperator: true) { client, context in
                 try await AuthFixtures.createUser("root@msp.example", role: .platformAdmin, on: context.database)
                 let (status, body, _) = try await me(client, try await issuer.token(claims(issuer, tenant: home, email: "root@msp.example")))
                 #expect(status == .ok)

@@ -95,13 +95,20 @@ public struct GatewayConfiguration: Sendable {
         public var jwksURI: String?
         /// Whether an unknown user of a mapped tenant is created (as `org_member`) at their first sign-in.
         public var provisionUsers: Bool = false
+        /// Whether this is the operator's own tenant: the only issuer through which platform admins sign in (and
+        /// are found by email at their first sign-in). Never a multi-tenant issuer.
+        public var isOperator: Bool = false
 
-        public init(name: String, issuer: String, audience: String, jwksURI: String?, provisionUsers: Bool = false) {
+        public init(
+            name: String, issuer: String, audience: String, jwksURI: String?, provisionUsers: Bool = false,
+            isOperator: Bool = false
+        ) {
             self.name = name
             self.issuer = issuer
             self.audience = audience
             self.jwksURI = jwksURI
             self.provisionUsers = provisionUsers
+            self.isOperator = isOperator
         }
     }
 
@@ -181,7 +188,8 @@ public struct GatewayConfiguration: Sendable {
         "auth.signingKeyFile", "auth.accessTokenLifetime", "auth.refreshTokenLifetime", "auth.passwordIterations",
         "bootstrap.admin.email", "bootstrap.admin.password", "policies.directory", "oidc.issuers",
         "oidc.<name>.issuer", "oidc.<name>.audience", "oidc.<name>.jwksUri", "oidc.<name>.provisionUsers",
-        "oidc.keyRefetchInterval", "workflows.maxConcurrentRuns", "workflows.maxConcurrentRunsPerOrganization",
+        "oidc.<name>.operator", "oidc.keyRefetchInterval", "workflows.maxConcurrentRuns",
+        "workflows.maxConcurrentRunsPerOrganization",
         "workflows.maxResultSize", "workflows.workers", "workflows.drainTimeout", "workflows.leaseTimeout",
         "workflows.retentionDays", "masterKey", "masterKeyFile", "previousMasterKeys", "files.maxFileSize", "files.maxOrganizationSize",
         "oauth.providersFile", "oauth.redirectUri", "oauth.refreshMargin",
@@ -340,7 +348,8 @@ extension GatewayConfiguration.OIDC {
             let issuer = GatewayConfiguration.OIDCIssuer(
                 name: name, issuer: try required("issuer"), audience: try required("audience"),
                 jwksURI: try values.string("oidc.\(name).jwksUri"),
-                provisionUsers: try values.boolean("oidc.\(name).provisionUsers") ?? false
+                provisionUsers: try values.boolean("oidc.\(name).provisionUsers") ?? false,
+                isOperator: try values.boolean("oidc.\(name).operator") ?? false
             )
             guard issuer.issuer.hasPrefix("https://") || issuer.issuer.hasPrefix("http://") else {
                 throw ConfigurationError(key: "oidc.\(name).issuer", value: issuer.issuer, expected: "an https:// URL")
@@ -349,6 +358,12 @@ extension GatewayConfiguration.OIDC {
                 throw ConfigurationError(
                     key: "oidc.\(name).jwksUri", value: "",
                     expected: "a JWKS URL: an issuer with {tenantid} has no single metadata document"
+                )
+            }
+            if issuer.isOperator, issuer.issuer.contains("{tenantid}") {
+                throw ConfigurationError(
+                    key: "oidc.\(name).operator", value: "true",
+                    expected: "false for a multi-tenant issuer ({tenantid}): any tenant could sign in as a platform admin"
                 )
             }
             issuers.append(issuer)

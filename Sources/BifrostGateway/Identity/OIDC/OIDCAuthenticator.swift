@@ -7,10 +7,11 @@ import Logging
 /// `tid` selects the organisation by its `entra_tenant_id`. The user is the one linked to the token's `oid`,
 /// else the one whose email is the token's `email` (or `preferred_username`); the first sign-in links that user
 /// to the `oid`, so an address later reused in Entra does not reach the account. Organisation users must come
-/// from their organisation's tenant. Platform admins may sign in only through a single-tenant issuer (the
-/// operator's own tenant), never through a multi-tenant one where any tenant can write any address.
-/// An unknown user is refused with 403, unless the issuer provisions users: then an `org_member` of the
-/// tenant's organisation is created.
+/// from their organisation's tenant. Platform admins sign in only through the issuer marked as the operator's
+/// own (`oidc.<name>.operator`), linked or found by email: a customer's tenant, single-tenant or not, can write
+/// any address into its tokens. To every other issuer a platform admin does not exist: the answer is the one an
+/// unknown user gets, and nothing is linked. An unknown user is refused with 403, unless the issuer provisions
+/// users: then an `org_member` of the tenant's organisation is created.
 struct OIDCAuthenticator: Sendable {
     let verifiers: [OIDCIssuerVerifier]
     let users: any UserRepository
@@ -28,11 +29,11 @@ struct OIDCAuthenticator: Sendable {
         let tenantOrganization = try await claims.tenantID.flatMap(UUID.init(uuidString:))
             .asyncMap { try await organizations.find(entraTenantID: $0) } ?? nil
         if let (user, linked) = try await existingUser(for: claims) {
+            if user.isPlatformAdmin, !verifier.settings.isOperator {
+                throw Self.unknownAccount(in: tenantOrganization)
+            }
             if let own = user.organizationID, own != tenantOrganization?.id {
                 throw Problem.forbidden("This account belongs to an organisation linked to another Entra tenant.")
-            }
-            if user.isPlatformAdmin, verifier.isMultiTenant {
-                throw Problem.forbidden("Platform administrators sign in through a single-tenant issuer.")
             }
             // Link only once the account is known to be this tenant's, so a refused token cannot claim it.
             if !linked, let objectID = claims.objectID, try await !users.link(user.id, toEntraObject: objectID) {
@@ -40,15 +41,18 @@ struct OIDCAuthenticator: Sendable {
             }
             return user
         }
-        guard let organization = tenantOrganization else {
-            throw Problem.forbidden("This Entra tenant is not linked to any organisation.")
-        }
-        guard verifier.settings.provisionUsers, let email = claims.userEmail else {
-            throw Problem.forbidden(
-                "No user of \(organization.name) matches this Entra account; ask an administrator to add you."
-            )
+        guard let organization = tenantOrganization, verifier.settings.provisionUsers, let email = claims.userEmail else {
+            throw Self.unknownAccount(in: tenantOrganization)
         }
         return try await provision(email: email, claims: claims, organization: organization)
+    }
+
+    /// The refusal of a token that names no user this issuer may sign in.
+    private static func unknownAccount(in organization: Organization?) -> Problem {
+        guard let organization else { return Problem.forbidden("This Entra tenant is not linked to any organisation.") }
+        return Problem.forbidden(
+            "No user of \(organization.name) matches this Entra account; ask an administrator to add you."
+        )
     }
 
     /// The user linked to the token's `oid` (`linked` true), else the user with its address.
