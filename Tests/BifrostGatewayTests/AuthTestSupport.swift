@@ -23,6 +23,17 @@ enum AuthFixtures {
         )
     }
 
+    /// A gateway access token for `user`, of a login session of its own (stored as a login stores it: the
+    /// gateway accepts a token only while its session is live).
+    static func signIn(_ user: User, tokens: AccessTokens, on client: PostgresClient) async throws -> String {
+        let session = UUID()
+        try await PostgresRefreshTokenRepository(client: client, logger: TestPostgres.logger).issue(
+            userID: user.id, family: session, tokenHash: SHA256Digest.hex(UUID().uuidString),
+            expiresAt: Date().addingTimeInterval(3_600)
+        )
+        return try await tokens.issue(userID: user.id, session: session)
+    }
+
     static func createOrganization(_ name: String, on client: PostgresClient) async throws -> UUID {
         try await PostgresOrganizationRepository(client: client, logger: TestPostgres.logger).create(name: name, domain: nil).id
     }

@@ -105,7 +105,7 @@ import Testing
         try await GatewayHarness.withGatewayAndDatabase { client, context in
             let user = try await AuthFixtures.createUser("f@example.com", role: .platformAdmin, on: context.database)
             let subject = user.id.uuidString.lowercased()
-            let valid = try await context.tokens.issue(userID: user.id, session: UUID())
+            let valid = try await context.token(for: user)
             let parts = valid.split(separator: ".").map(String.init)
             let header = Data(try #require(Base64.decodeURLSafe(parts[0])))
             let kid = try #require((try JSONSerialization.jsonObject(with: header) as? [String: Any])?["kid"] as? String)
@@ -127,11 +127,13 @@ import Testing
             let foreign = try await stranger.issue(userID: user.id, session: UUID())
             // Expired an hour ago, but otherwise genuine.
             let expired = try await context.tokens.issue(userID: user.id, session: UUID(), now: Date().addingTimeInterval(-3600))
+            // Genuinely signed, but of a login session that never existed (or whose rows are gone).
+            let sessionless = try await context.tokens.issue(userID: user.id, session: UUID())
             // Signature of a different payload.
             let tampered = parts[0] + "." + (try encode(claims.merging(["sub": UUID().uuidString.lowercased()]) { $1 })) + "." + parts[2]
 
             for (name, token) in [("none", none), ("hs256", hs256), ("foreign", foreign), ("expired", expired),
-                                  ("tampered", tampered), ("garbage", "not.a.jwt"), ("empty", "x")] {
+                                  ("sessionless", sessionless), ("tampered", tampered), ("garbage", "not.a.jwt"), ("empty", "x")] {
                 let (status, body, headers) = try await me(client, token: token)
                 #expect(status == .unauthorized, "\(name) was accepted")
                 #expect(headers[.wwwAuthenticate]?.contains("invalid_token") == true, "\(name)")
@@ -146,7 +148,7 @@ import Testing
             let org = try await AuthFixtures.createOrganization("Contoso", on: context.database)
             let admin = try await AuthFixtures.createUser("boss@contoso.example", role: .orgAdmin, organization: org, on: context.database)
             let user = try await AuthFixtures.createUser("gone@contoso.example", role: .orgMember, organization: org, on: context.database)
-            let token = try await context.tokens.issue(userID: user.id, session: UUID())
+            let token = try await context.token(for: user)
             let before = try await me(client, token: token)
             #expect(before.0 == .ok)
             let boss = try await context.caller(admin)
@@ -165,8 +167,8 @@ import Testing
             let orgB = try await AuthFixtures.createOrganization("Fabrikam", on: context.database)
             let admin = try await AuthFixtures.createUser("pa@example.com", role: .platformAdmin, on: context.database)
             let member = try await AuthFixtures.createUser("m@contoso.com", role: .orgMember, organization: orgA, on: context.database)
-            let adminToken = try await context.tokens.issue(userID: admin.id, session: UUID())
-            let memberToken = try await context.tokens.issue(userID: member.id, session: UUID())
+            let adminToken = try await context.token(for: admin)
+            let memberToken = try await context.token(for: member)
 
             let inOrg = try await me(client, token: adminToken, organization: orgB.uuidString)
             #expect(inOrg.0 == .ok)

@@ -44,7 +44,7 @@ import Testing
                 try await waitForListener(database)
 
                 let admin = try await AuthFixtures.createUser("root@msp.example", role: .platformAdmin, on: database)
-                let jwt = try await tokens.issue(userID: admin.id, session: UUID())
+                let jwt = try await AuthFixtures.signIn(admin, tokens: tokens, on: database)
                 try await replica(CredentialCache()).test(.router) { replicaA in
                     try await replica(cacheB).test(.router) { replicaB in
                         let caller = AdminAPITestClient(client: replicaA, token: jwt)

@@ -55,7 +55,7 @@ import Testing
             let memberA = try await context.caller(userA)
             let first = try await queue(memberA, "paced_logger", ["lines": 3])
             let second = try await queue(memberA, "paced_logger", ["lines": 2])
-            let tokenA = try await context.tokens.issue(userID: userA.id, session: UUID())
+            let tokenA = try await context.token(for: userA)
             let messages = try await converse(
                 context.client, token: tokenA,
                 ["{\"subscribe\": \"\(first)\"}", "{\"subscribe\": \"\(second)\"}", "{\"subscribe\": \"\(UUID())\"}", "hello"]
@@ -76,7 +76,7 @@ import Testing
             #expect(errors.count == 2)  // the unknown run, and the message that is not a request
 
             // Another organisation's admin is told the run does not exist.
-            let tokenB = try await context.tokens.issue(userID: userB.id, session: UUID())
+            let tokenB = try await context.token(for: userB)
             let foreign = try await converse(context.client, token: tokenB, ["{\"subscribe\": \"\(first)\"}"]) { !$0.isEmpty }
             #expect(foreign.count == 1)
             #expect(foreign.first?["event"] as? String == "error")
@@ -97,7 +97,7 @@ import Testing
         try await GatewayHarness.withGatewayAndDatabase(live: true) { _, context in
             let org = try await AuthFixtures.createOrganization("A", on: context.database)
             let user = try await AuthFixtures.createUser("a@a.example", role: .orgMember, organization: org, on: context.database)
-            let token = try await context.tokens.issue(userID: user.id, session: UUID())
+            let token = try await context.token(for: user)
             // Every message is answered (these are not requests), but beyond the burst the answer is "slow down"
             // and nothing is done for them.
             let messages = try await converse(context.client, token: token, Array(repeating: "hello", count: 200)) {

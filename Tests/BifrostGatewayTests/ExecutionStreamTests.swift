@@ -23,7 +23,7 @@ import Testing
     private func stream(
         _ context: GatewayHarness.Context, as user: User, _ id: String, lastEventID: Int? = nil
     ) async throws -> (HTTPResponse.Status, [Event]) {
-        var headers: HTTPFields = [.authorization: "Bearer \(try await context.tokens.issue(userID: user.id, session: UUID()))"]
+        var headers: HTTPFields = [.authorization: "Bearer \(try await context.token(for: user))"]
         if let lastEventID { headers[HTTPField.Name("Last-Event-ID")!] = "\(lastEventID)" }
         return try await context.client.execute(uri: "/api/executions/\(id)/stream", method: .get, headers: headers) {
             response in

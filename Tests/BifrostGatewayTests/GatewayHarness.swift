@@ -47,7 +47,12 @@ enum GatewayHarness {
 
         /// A JSON client signed in as `user` with a fresh gateway token.
         func caller(_ user: User) async throws -> AdminAPITestClient {
-            AdminAPITestClient(client: client, token: try await tokens.issue(userID: user.id, session: UUID()))
+            AdminAPITestClient(client: client, token: try await token(for: user))
+        }
+
+        /// A fresh gateway access token for `user`, of a new login session.
+        func token(for user: User) async throws -> String {
+            try await AuthFixtures.signIn(user, tokens: tokens, on: database)
         }
     }
 

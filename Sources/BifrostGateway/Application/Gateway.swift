@@ -159,7 +159,7 @@ public enum Gateway {
             router.add(middleware: BodyLimitMiddleware(limit: configuration.http.maxBodySize))
             router.add(
                 middleware: AuthenticationMiddleware(
-                    tokens: dependencies.tokens, oidc: identity.oidc, users: identity.users, keys: identity.keys,
+                    tokens: dependencies.tokens, oidc: identity.oidc, check: identity.credentialCheck,
                     scopes: ScopeResolver(organizations: identity.organizations), cache: identity.credentials
                 )
             )

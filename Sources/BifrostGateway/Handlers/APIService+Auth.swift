@@ -49,6 +49,10 @@ extension APIService {
             guard let user = try await identity.users.find(id: userID), user.isActive else {
                 throw Problem.unauthorized("The refresh token's user is inactive.", error: "invalid_grant")
             }
+            // Spent in a race with a logout or password change: the session has ended, so no new tokens.
+            guard try await identity.refreshTokens.isLive(family: family, of: userID) else {
+                throw Problem.unauthorized("The refresh token is not valid.", error: "invalid_grant")
+            }
             return .ok(.init(body: .json(try await issueTokens(for: user, family: family))))
         case .reused:
             throw Problem.unauthorized(
@@ -62,6 +66,12 @@ extension APIService {
     func logout(_ input: Operations.Logout.Input) async throws -> Operations.Logout.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         _ = try await identity.refreshTokens.revokeFamily(containing: SHA256Digest.hex(body.refreshToken))
+        // The access token the logout came with ends too, with its session (usually the same one).
+        if let caller = RequestIdentity.current?.principal, let user = caller.user, let session = caller.session {
+            try await identity.refreshTokens.revoke(family: session, of: user.id)
+        }
+        // Every replica forgets the tokens it verified, so the ended session's access tokens fail at once.
+        await identity.credentialsChanged()
         return .noContent(.init())
     }
 

@@ -10,16 +10,16 @@ import Logging
 ///
 /// Accepts `Authorization: Bearer <gateway JWT>`, `Authorization: Bearer <Entra ID token>` from a configured
 /// issuer (see `OIDCAuthenticator`), and API keys as `X-Bifrost-Key: bfk_…` or
-/// `Authorization: Bearer bfk_…`. The user or key must be live, and its organisation active. Requests without
-/// credentials pass through anonymous: the policy decides whether their operation is public. Any credential
-/// that is present but not valid is refused with 401 at once.
+/// `Authorization: Bearer bfk_…`. The user or key must be live, its organisation active, and a gateway token's
+/// login session not ended (`CredentialCheck`). Requests without credentials pass through anonymous: the policy
+/// decides whether their operation is public. Any credential that is present but not valid is refused with 401
+/// at once.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
     let tokens: AccessTokens
     let oidc: OIDCAuthenticator
-    let users: any UserRepository
-    let keys: any APIKeyRepository
+    let check: CredentialCheck
     let scopes: ScopeResolver
     let cache: CredentialCache
 
@@ -72,15 +72,19 @@ struct AuthenticationMiddleware: RouterMiddleware {
     private func principal(for presented: String) async throws -> Principal {
         let digest = CredentialCache.digest(of: presented)
         if let cached = cache.principal(for: digest) { return cached }
-        if presented.hasPrefix(APIKeySecret.prefix) {
-            let principal = try await authenticate(key: presented)
-            let expiry = principal.apiKey?.expiresAt.map { Duration.seconds($0.timeIntervalSinceNow) }
-            cache.store(principal, for: digest, expiry: expiry)
+        do {
+            if presented.hasPrefix(APIKeySecret.prefix) {
+                let principal = try await authenticate(key: presented)
+                let expiry = principal.apiKey?.expiresAt.map { Duration.seconds($0.timeIntervalSinceNow) }
+                cache.store(principal, for: digest, expiry: expiry)
+                return principal
+            }
+            let (principal, expiresAt) = try await authenticate(token: presented)
+            cache.store(principal, for: digest, expiry: .seconds(expiresAt.timeIntervalSinceNow))
             return principal
+        } catch let refusal as CredentialCheck.Refusal {
+            throw Problem.unauthorized(refusal.detail, error: "invalid_token")
         }
-        let (principal, expiresAt) = try await authenticate(token: presented)
-        cache.store(principal, for: digest, expiry: .seconds(expiresAt.timeIntervalSinceNow))
-        return principal
     }
 
     /// Routes a token to the gateway's own verifier or to the OIDC issuer it names.
@@ -102,8 +106,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             throw Problem.serviceUnavailable("The token's issuer could not be reached to check its signing keys.")
         }
         let user = try await oidc.user(for: claims, from: verifier)
-        guard user.isActive else { throw Problem.unauthorized("The token's user is inactive.", error: "invalid_token") }
-        try await requireActive(organization: user.organizationID)
+        try await check.require(user, session: nil)
         return (Principal(user: user), claims.expiration.value)
     }
 
@@ -116,25 +119,21 @@ struct AuthenticationMiddleware: RouterMiddleware {
         } catch {
             throw Problem.unauthorized("The access token is not valid.", error: "invalid_token")
         }
-        guard let id = UUID(uuidString: claims.subject.value), let user = try await users.find(id: id), user.isActive else {
-            throw Problem.unauthorized("The access token's user is unknown or inactive.", error: "invalid_token")
+        guard let id = UUID(uuidString: claims.subject.value), let user = try await check.users.find(id: id) else {
+            throw CredentialCheck.Refusal.inactiveUser
         }
-        try await requireActive(organization: user.organizationID)
-        return (Principal(user: user), claims.expiration.value)
+        // Every gateway token names its login session; one that names none (or garbage) belongs to none.
+        guard let session = UUID(uuidString: claims.session) else { throw CredentialCheck.Refusal.endedSession }
+        try await check.require(user, session: session)
+        return (Principal(user: user, session: session), claims.expiration.value)
     }
 
     private func authenticate(key: String) async throws -> Principal {
-        guard let found = try await keys.authenticate(keyHash: APIKeySecret.hash(key)) else {
-            throw Problem.unauthorized("The API key is unknown, revoked or expired.", error: "invalid_token")
+        guard let found = try await check.keys.authenticate(keyHash: APIKeySecret.hash(key)) else {
+            throw CredentialCheck.Refusal.revokedKey
         }
-        try await requireActive(organization: found.organizationID)
+        try await check.requireActive(organization: found.organizationID)
         return Principal(apiKey: found)
-    }
-
-    private func requireActive(organization: UUID?) async throws {
-        if let organization, try await scopes.organizations.find(organization)?.isActive != true {
-            throw Problem.unauthorized("The caller's organisation is deactivated.", error: "invalid_token")
-        }
     }
 }
 

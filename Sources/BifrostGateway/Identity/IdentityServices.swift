@@ -18,8 +18,11 @@ struct IdentityServices: Sendable {
     let decoyPasswordHash: String
     let refreshLifetime: Duration
     let loginThrottle: LoginThrottle
-    /// Verified credentials of the last few seconds; cleared on every change to users, organisations or keys.
+    /// Verified credentials of the last few seconds; cleared on every change to users, organisations, keys or
+    /// login sessions.
     let credentials: CredentialCache
+    /// Whether a credential still stands.
+    let credentialCheck: CredentialCheck
     private let client: PostgresClient
     private let logger: Logger
     /// Configured Microsoft Entra ID (OpenID Connect) issuers.
@@ -38,6 +41,9 @@ struct IdentityServices: Sendable {
         refreshTokens = PostgresRefreshTokenRepository(client: client, logger: logger)
         organizations = PostgresOrganizationRepository(client: client, logger: logger)
         audit = PostgresAuditLog(client: client, logger: logger)
+        credentialCheck = CredentialCheck(
+            users: users, keys: keys, refreshTokens: refreshTokens, organizations: organizations
+        )
         self.tokens = tokens
         passwords = PasswordHashing(iterations: configuration.auth.passwordIterations)
         decoyPasswordHash = passwords.hasher.hash(Base64.urlSafe(SecureRandom.bytes(24)))
@@ -58,7 +64,8 @@ struct IdentityServices: Sendable {
         )
     }
 
-    /// Clears the credential cache here and on every other replica (after a user, organisation or key changed).
+    /// Clears the credential cache here and on every other replica (after a user, organisation, key or login
+    /// session changed).
     func credentialsChanged() async {
         await CredentialInvalidation.announce(clearing: credentials, client: client, logger: logger)
     }

@@ -10,8 +10,17 @@ public struct Principal: Sendable, Hashable {
     }
 
     public var credential: Credential
+    /// The login session (refresh-token family) of a gateway access token: logging out or changing the password
+    /// ends it, and every access token of it with it. Nil for Entra ID tokens and API keys.
+    public var session: UUID?
 
-    public init(user: User) { credential = .user(user) }
+    /// A user, signed in with a gateway access token of `session`, or with an Entra ID token (no session).
+    public init(user: User, session: UUID? = nil) {
+        credential = .user(user)
+        self.session = session
+    }
+
+    /// An API client.
     public init(apiKey: APIKey) { credential = .apiKey(apiKey) }
 
     /// The user, when a person is calling.

@@ -56,4 +56,28 @@ public struct PostgresRefreshTokenRepository: RefreshTokenRepository {
         for try await _ in rows { return true }
         return false
     }
+
+    public func revoke(family: UUID, of userID: UUID) async throws {
+        try await client.query(
+            """
+            UPDATE refresh_tokens SET revoked_at = now()
+            WHERE family_id = \(family) AND user_id = \(userID) AND revoked_at IS NULL
+            """,
+            logger: logger
+        )
+    }
+
+    public func isLive(family: UUID, of userID: UUID) async throws -> Bool {
+        // A revocation marks every token of the family, so one revoked token means the session has ended; a token
+        // spent in a race with the revocation may have added a live one after it, which must not revive it.
+        let rows = try await client.query(
+            """
+            SELECT bool_and(revoked_at IS NULL) FROM refresh_tokens
+            WHERE family_id = \(family) AND user_id = \(userID)
+            """,
+            logger: logger
+        )
+        for try await live in rows.decode(Bool?.self) { return live == true }
+        return false
+    }
 }

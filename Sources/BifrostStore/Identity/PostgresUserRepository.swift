@@ -128,16 +128,24 @@ public struct PostgresUserRepository: UserRepository {
     }
 
     public func update(_ id: UUID, in scope: Scope, _ changes: UserChanges) async throws -> User {
+        // A new password ends every login session of the user in the same statement: whoever knew the old one
+        // keeps neither a refresh token nor (once caches are cleared) an access token.
         let rows = try await client.query(
             """
-            UPDATE users SET
-                name = coalesce(\(changes.name), name),
-                role = coalesce(\(changes.role?.rawValue), role),
-                password_hash = coalesce(\(changes.passwordHash), password_hash),
-                is_active = coalesce(\(changes.isActive), is_active),
-                updated_at = now()
-            WHERE id = \(id) AND organization_id IS NOT DISTINCT FROM \(scope.organizationID)
-            RETURNING id, organization_id, email, name, role, is_active, created_at
+            WITH updated AS (
+                UPDATE users SET
+                    name = coalesce(\(changes.name), name),
+                    role = coalesce(\(changes.role?.rawValue), role),
+                    password_hash = coalesce(\(changes.passwordHash), password_hash),
+                    is_active = coalesce(\(changes.isActive), is_active),
+                    updated_at = now()
+                WHERE id = \(id) AND organization_id IS NOT DISTINCT FROM \(scope.organizationID)
+                RETURNING id, organization_id, email, name, role, is_active, created_at
+            ), ended AS (
+                UPDATE refresh_tokens SET revoked_at = now()
+                WHERE \(changes.passwordHash != nil) AND revoked_at IS NULL AND user_id IN (SELECT id FROM updated)
+            )
+            SELECT id, organization_id, email, name, role, is_active, created_at FROM updated
             """,
             logger: logger
         )

@@ -8,6 +8,11 @@ public protocol RefreshTokenRepository: Sendable {
     func spend(tokenHash: String) async throws -> RefreshTokenUse
     /// Revokes every live token of the family `tokenHash` belongs to; false when the token is unknown.
     func revokeFamily(containing tokenHash: String) async throws -> Bool
+    /// Revokes every token of `family` (a login session) if it is `userID`'s.
+    func revoke(family: UUID, of userID: UUID) async throws
+    /// Whether `family` is a login session of `userID` that has not been revoked: the session an access token
+    /// carries must be, for the token to be accepted.
+    func isLive(family: UUID, of userID: UUID) async throws -> Bool
 }
 
 /// What presenting a refresh token led to.

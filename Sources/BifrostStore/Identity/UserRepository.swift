@@ -19,7 +19,8 @@ public protocol UserRepository: Sendable {
     func list(_ visibility: Visibility) async throws -> [User]
     /// The user with this id if it lives in `scope`.
     func get(_ id: UUID, in scope: Scope) async throws -> User?
-    /// Applies `changes` to a user of `scope`. - Throws: `StoreError.notFound` outside the scope.
+    /// Applies `changes` to a user of `scope`; a new password hash also revokes every refresh token of the user
+    /// (ends all their login sessions). - Throws: `StoreError.notFound` outside the scope.
     func update(_ id: UUID, in scope: Scope, _ changes: UserChanges) async throws -> User
     /// Deletes a user of `scope`. - Throws: `StoreError.notFound` outside the scope.
     func delete(_ id: UUID, in scope: Scope) async throws
