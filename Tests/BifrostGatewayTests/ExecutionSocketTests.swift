@@ -8,6 +8,8 @@ import HummingbirdTesting
 import HummingbirdWSClient
 import HummingbirdWSTesting
 import Logging
+import NIOCore
+import PostgresNIO
 import Synchronization
 import Testing
 
@@ -109,4 +111,91 @@ import Testing
             #expect(details.filter { $0.hasPrefix("Send {") }.count >= 20)
         }
     }
+
+    /// Opens a socket with `token` and subscribes to `run`; after its first event runs `revoke`, then collects
+    /// messages until the server closes the socket (`closedBy` is the close frame) or 20 seconds pass (then the
+    /// client closes it normally).
+    private func revoked(
+        _ client: any TestClientProtocol, token: String, subscribingTo run: String,
+        by revoke: @escaping @Sendable (WebSocketOutboundWriter) async throws -> Void
+    ) async throws -> (closedBy: WebSocketCloseFrame?, messages: [[String: Any]]) {
+        let received = Received()
+        var settings = WebSocketClientConfiguration()
+        settings.additionalHeaders = [.authorization: "Bearer \(token)"]
+        let configuration = settings
+        let close = try await client.ws("/api/ws", configuration: configuration) { inbound, outbound, _ in
+            try await outbound.write(.text("{\"subscribe\": \"\(run)\"}"))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for try await message in inbound.messages(maxSize: 1 << 20) {
+                        guard case .text(let text) = message else { continue }
+                        if received.append(text) == 1 { try await revoke(outbound) }
+                    }
+                }
+                // A server that keeps the socket open is left by the client after 20 s, with a normal closure.
+                group.addTask { try await Task.sleep(for: .seconds(20)) }
+                try await group.next()
+                group.cancelAll()
+            }
+        }
+        return (close, Self.parse(received.all))
+    }
+
+    @Test func aSocketClosesWhenItsCredentialIsRevokedAndASubscriptionRechecksIt() async throws {
+        var configuration = GatewayConfiguration()
+        configuration.workflows.workers = 0  // runs stay Pending: nothing but a revocation ends a socket
+        try await GatewayHarness.withGatewayAndDatabase(configuration: configuration, live: true) { client, context in
+            let org = try await AuthFixtures.createOrganization("A", on: context.database)
+            let user = try await AuthFixtures.createUser("a@a.example", role: .orgAdmin, organization: org, on: context.database)
+            let member = try await context.caller(user)
+            let run = try await queue(member, "wait_for", ["seconds": 1])
+
+            // A logout through the API: the socket says why and closes with 1008 (policy violation).
+            let pair = try await AuthFixtures.login("a@a.example", client: client).body
+            let access = try #require(pair["access_token"] as? String)
+            let refreshToken = try #require(pair["refresh_token"] as? String)
+            let loggedOut = try await revoked(client, token: access, subscribingTo: run) { _ in
+                let body = try JSONSerialization.data(withJSONObject: ["refresh_token": refreshToken])
+                let status = try await client.execute(
+                    uri: "/auth/logout", method: .post,
+                    headers: [.authorization: "Bearer \(access)", .contentType: "application/json"], body: ByteBuffer(bytes: body)
+                ) { $0.status }
+                #expect(status == .noContent)
+            }
+            #expect(loggedOut.closedBy?.closeCode == .policyViolation, "the socket outlived its logout")
+            #expect(loggedOut.messages.first?["event"] as? String == "status")
+            #expect(loggedOut.messages.last?["event"] as? String == "error")
+
+            // The organisation deactivated: the socket closes, not merely its subscription.
+            let admin = try await AuthFixtures.createUser("root@msp.example", role: .platformAdmin, on: context.database)
+            let operatorClient = try await context.caller(admin)
+            let deactivated = try await revoked(client, token: try await context.token(for: user), subscribingTo: run) { _ in
+                let status = try await operatorClient(.patch, "/api/organizations/\(org)", ["is_active": false]).status
+                #expect(status == .ok)
+            }
+            #expect(deactivated.closedBy?.closeCode == .policyViolation, "the socket outlived its organisation")
+            #expect(try await operatorClient(.patch, "/api/organizations/\(org)", ["is_active": true]).status == .ok)
+
+            // Deactivated behind the gateway's back (no notification reaches the socket): the next subscription
+            // finds out, and the socket closes instead of subscribing.
+            let other = try await queue(member, "wait_for", ["seconds": 1])
+            let database = context.database
+            let unseen = try await revoked(client, token: try await context.token(for: user), subscribingTo: run) { outbound in
+                try await database.query("UPDATE users SET is_active = false WHERE id = \(user.id)", logger: TestPostgres.logger)
+                try await outbound.write(.text("{\"subscribe\": \"\(other)\"}"))
+            }
+            #expect(unseen.closedBy?.closeCode == .policyViolation, "a subscription was made with a revoked credential")
+            #expect(!unseen.messages.contains { $0["execution_id"] as? String == other }, "\(unseen.messages)")
+        }
+    }
+}
+
+/// Messages a socket received, appended from the task reading them.
+private final class Received: Sendable {
+    private let texts = Mutex<[String]>([])
+
+    /// Appends `text`; returns how many there are now.
+    func append(_ text: String) -> Int { texts.withLock { $0.append(text); return $0.count } }
+
+    var all: [String] { texts.withLock { $0 } }
 }

@@ -207,7 +207,8 @@ public enum Gateway {
         ).register(on: http)
 
         let webSocket = router(RouteTable())
-        ExecutionSocket(engine: engine, gate: gate, streams: streams, logger: logger).register(on: webSocket)
+        ExecutionSocket(engine: engine, gate: gate, streams: streams, credentials: identity.credentialCheck, logger: logger)
+            .register(on: webSocket)
         return (http, webSocket)
     }
 }

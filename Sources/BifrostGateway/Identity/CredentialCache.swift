@@ -6,8 +6,9 @@ import Synchronization
 ///
 /// Keys are SHA-256 digests of the presented credential, never the credential itself. An entry lives for
 /// `lifetime` at most, and never past the expiry of what it caches (a JWT's `exp`, a key's `expires_at`). Any
-/// change to users, organisations or keys clears the cache at once, on this replica directly and on the others
-/// through `CredentialInvalidationListener`.
+/// change to users, organisations, keys or login sessions clears the cache at once, on this replica directly and
+/// on the others through `CredentialInvalidation`; each clearing also wakes whoever watches `changes()` (streams
+/// that re-check their caller's credential).
 public final class CredentialCache: Sendable {
     private struct Entry {
         var principal: Principal
@@ -17,6 +18,8 @@ public final class CredentialCache: Sendable {
     let lifetime: Duration
     let capacity: Int
     private let entries = Mutex<[String: Entry]>([:])
+    private let watchers = Mutex<[Int: AsyncStream<Void>.Continuation]>([:])
+    private let nextWatcher = Atomic<Int>(0)
 
     public init(lifetime: Duration = .seconds(10), capacity: Int = 50_000) {
         self.lifetime = lifetime
@@ -49,8 +52,18 @@ public final class CredentialCache: Sendable {
         }
     }
 
-    /// Forgets everything (after a user, organisation or key changed).
+    /// Forgets everything (after a user, organisation, key or session changed), and wakes the watchers.
     func removeAll() {
         entries.withLock { $0.removeAll(keepingCapacity: true) }
+        for watcher in watchers.withLock({ Array($0.values) }) { watcher.yield() }
+    }
+
+    /// A wake-up after each clearing, until the stream is dropped; wake-ups coalesce, so a slow reader gets one.
+    func changes() -> AsyncStream<Void> {
+        let token = nextWatcher.add(1, ordering: .relaxed).newValue
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        watchers.withLock { $0[token] = continuation }
+        continuation.onTermination = { [weak self] _ in _ = self?.watchers.withLock { $0.removeValue(forKey: token) } }
+        return stream
     }
 }

@@ -5,12 +5,16 @@ import Foundation
 /// organisation active, and for a gateway access token its login session (refresh-token family) not ended by a
 /// logout, a password change or a replayed refresh token.
 ///
-/// `AuthenticationMiddleware` asks on every credential-cache miss.
+/// `AuthenticationMiddleware` asks on every credential-cache miss. A stream that outlives its request
+/// (`ExecutionFeed`, `ExecutionSocket`) asks again after every credential change on any replica
+/// (`untilRevoked`), and ends when the answer is no.
 struct CredentialCheck: Sendable {
     let users: any UserRepository
     let keys: any APIKeyRepository
     let refreshTokens: any RefreshTokenRepository
     let organizations: any OrganizationLookup
+    /// Whose clearings announce credential changes.
+    let cache: CredentialCache
 
     /// Why a credential no longer stands; each becomes a 401 that says no more than this.
     enum Refusal: Error, Equatable {
@@ -42,5 +46,40 @@ struct CredentialCheck: Sendable {
         if let organization, try await organizations.find(organization)?.isActive != true {
             throw Refusal.inactiveOrganization
         }
+    }
+
+    /// Why `principal`'s credential no longer stands, read afresh from the database (never from the cache); nil
+    /// while it stands.
+    func refusal(of principal: Principal) async throws -> Refusal? {
+        do {
+            switch principal.credential {
+            case .user(let user):
+                guard let current = try await users.find(id: user.id) else { return .inactiveUser }
+                try await require(current, session: principal.session)
+            case .apiKey(let key):
+                guard try await keys.isLive(key.id) else { return .revokedKey }
+                try await requireActive(organization: key.organizationID)
+            }
+            return nil
+        } catch let refusal as Refusal {
+            return refusal
+        }
+    }
+
+    /// Returns once `principal`'s credential no longer stands: checked at once, then again after every credential
+    /// change on any replica (`CredentialCache.changes`). Also returns when the task is cancelled. A check that
+    /// cannot be made (the database is away) leaves the credential standing until the next change.
+    func untilRevoked(_ principal: Principal) async {
+        // Watch before the first check, so that no change between the two goes unseen.
+        let changes = cache.changes()
+        if await isRevoked(principal) { return }
+        for await _ in changes {
+            if await isRevoked(principal) { return }
+        }
+    }
+
+    /// Whether a check finds `principal`'s credential refused; false when the check itself failed.
+    private func isRevoked(_ principal: Principal) async -> Bool {
+        (try? await refusal(of: principal)) != nil
     }
 }

@@ -21,7 +21,7 @@ struct IdentityServices: Sendable {
     /// Verified credentials of the last few seconds; cleared on every change to users, organisations, keys or
     /// login sessions.
     let credentials: CredentialCache
-    /// Whether a credential still stands.
+    /// Whether a credential still stands, for authentication and for streams that outlive their request.
     let credentialCheck: CredentialCheck
     private let client: PostgresClient
     private let logger: Logger
@@ -42,7 +42,7 @@ struct IdentityServices: Sendable {
         organizations = PostgresOrganizationRepository(client: client, logger: logger)
         audit = PostgresAuditLog(client: client, logger: logger)
         credentialCheck = CredentialCheck(
-            users: users, keys: keys, refreshTokens: refreshTokens, organizations: organizations
+            users: users, keys: keys, refreshTokens: refreshTokens, organizations: organizations, cache: credentials
         )
         self.tokens = tokens
         passwords = PasswordHashing(iterations: configuration.auth.passwordIterations)
@@ -64,8 +64,13 @@ struct IdentityServices: Sendable {
         )
     }
 
+    /// `principal`'s credential, to be re-checked for as long as a stream or socket it opened lasts.
+    func watch(_ principal: Principal) -> WatchedCredential {
+        WatchedCredential(principal: principal, check: credentialCheck)
+    }
+
     /// Clears the credential cache here and on every other replica (after a user, organisation, key or login
-    /// session changed).
+    /// session changed), which also makes every stream re-check its caller's credential.
     func credentialsChanged() async {
         await CredentialInvalidation.announce(clearing: credentials, client: client, logger: logger)
     }

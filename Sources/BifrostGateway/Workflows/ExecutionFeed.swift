@@ -46,11 +46,16 @@ enum ExecutionEvent: Sendable {
 /// The database is the truth: on each wake-up (a notification from any replica, through `ExecutionWatchers`, or
 /// every `pollInterval` in case one was missed) the feed reads the run and its new log lines, with the caller's
 /// visibility, and passes on what changed: the state first, then `log` events and a `status` event for each
-/// change, lines before the status they lead to. It ends after the final status. Debug lines are left out.
+/// change, lines before the status they lead to. It ends after the final status, or as soon as the caller's
+/// credential no longer stands (re-checked after every credential change on any replica). Debug lines are left
+/// out.
 struct ExecutionFeed: Sendable {
     let id: UUID
     let visibility: ExecutionVisibility
     let engine: ExecutionEngine
+    /// The caller's credential, whose revocation ends the feed; nil where the caller watches it once for all its
+    /// feeds (`ExecutionSocket`).
+    let credential: WatchedCredential?
     let logger: Logger
     var pollInterval: Duration = .seconds(5)
     /// Idle polls before an `idle` event.
@@ -67,8 +72,14 @@ struct ExecutionFeed: Sendable {
             id, visibility, as: watch, instance: engine.instanceID, after: sequence, includeDebug: false
         ) else { return nil }
         let (events, output) = AsyncStream.makeStream(of: ExecutionEvent.self)
-        let producer = Task {
-            await produce(first: first, after: sequence, wakeups: wakeups, into: output)
+        let producer = Task { [credential] in
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await produce(first: first, after: sequence, wakeups: wakeups, into: output) }
+                if let credential { group.addTask { await credential.revoked() } }
+                // Whichever ends first (the run's final status, or the credential's revocation) ends the feed.
+                await group.next()
+                group.cancelAll()
+            }
             output.finish()
             // In a task of its own: this one is cancelled when the stream's reader goes away.
             await Task { await unwatch(watch) }.value

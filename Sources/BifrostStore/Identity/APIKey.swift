@@ -69,4 +69,6 @@ public protocol APIKeyRepository: Sendable {
     func revoke(_ id: UUID, in scope: Scope) async throws
     /// The live (unrevoked, unexpired) key with this hash, for authentication; records its use.
     func authenticate(keyHash: String) async throws -> APIKey?
+    /// Whether key `id` is still unrevoked and unexpired, for callers that outlive their request (streams).
+    func isLive(_ id: UUID) async throws -> Bool
 }

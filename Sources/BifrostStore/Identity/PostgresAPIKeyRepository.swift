@@ -86,6 +86,20 @@ public struct PostgresAPIKeyRepository: APIKeyRepository {
         return key
     }
 
+    public func isLive(_ id: UUID) async throws -> Bool {
+        let rows = try await client.query(
+            """
+            SELECT EXISTS (
+                SELECT 1 FROM api_keys
+                WHERE id = \(id) AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+            )
+            """,
+            logger: logger
+        )
+        for try await live in rows.decode(Bool.self) { return live }
+        return false
+    }
+
     private static func key(_ row: Row) throws -> APIKey {
         guard let role = User.Role(rawValue: row.4) else { throw StoreError.notFound }
         return APIKey(
