@@ -3,8 +3,8 @@ import Foundation
 import Synchronization
 
 /// The active signing secrets of each endpoint, opened, kept for `lifetime` so that verifying a webhook costs an
-/// HMAC per secret and no query; forgotten at once when any replica creates or retires one (`NOTIFY
-/// bifrost_endpoint_secrets`).
+/// HMAC per secret and no query; forgotten at once when any replica creates or retires one, or changes an
+/// organisation's standing (`NOTIFY bifrost_endpoint_secrets`).
 final class EndpointSecretCache: Sendable {
     private struct Entry {
         var secrets: [PostgresEndpointSecrets.Active]
@@ -13,31 +13,49 @@ final class EndpointSecretCache: Sendable {
 
     let store: PostgresEndpointSecrets
     private let lifetime: Duration
-    private let entries = Mutex<[String: Entry]>([:])
+    /// The entries, and how often they have been forgotten: a read that began before a forgetting must not store
+    /// what it read (it may hold a secret of an organisation deactivated meanwhile).
+    private let state = Mutex<(entries: [String: Entry], generation: Int)>(([:], 0))
 
     init(store: PostgresEndpointSecrets, lifetime: Duration = .seconds(30)) {
         self.store = store
         self.lifetime = lifetime
     }
 
-    /// `workflow`'s active secrets in every organisation.
+    /// `workflow`'s active secrets in every active organisation.
     func secrets(for workflow: String) async throws -> [PostgresEndpointSecrets.Active] {
         let now = ContinuousClock.now
-        if let entry = entries.withLock({ $0[workflow] }), entry.expires > now { return entry.secrets }
+        let (cached, generation) = state.withLock { ($0.entries[workflow], $0.generation) }
+        if let cached, cached.expires > now { return cached.secrets }
         let secrets = try await store.active(for: workflow)
-        entries.withLock { $0[workflow] = Entry(secrets: secrets, expires: now + lifetime) }
+        state.withLock { state in
+            if state.generation == generation { state.entries[workflow] = Entry(secrets: secrets, expires: now + lifetime) }
+        }
         return secrets
     }
 
-    func forget(_ workflow: String) { _ = entries.withLock { $0.removeValue(forKey: workflow) } }
+    /// Forgets `workflow`'s secrets.
+    func forget(_ workflow: String) {
+        state.withLock { state in
+            state.entries[workflow] = nil
+            state.generation += 1
+        }
+    }
 
-    func forgetAll() { entries.withLock { $0.removeAll() } }
+    /// Forgets every workflow's secrets.
+    func forgetAll() {
+        state.withLock { state in
+            state.entries.removeAll()
+            state.generation += 1
+        }
+    }
 
-    /// Forgets a workflow's secrets whenever any replica changes them, and all when listening resumes.
+    /// Forgets a workflow's secrets whenever any replica changes them, all of them when an organisation's
+    /// standing changed (an empty payload), and all when listening resumes.
     var subscription: NotificationSubscription {
         NotificationSubscription(
             channel: PostgresEndpointSecrets.channel,
-            received: { [self] workflow in forget(workflow) },
+            received: { [self] workflow in workflow.isEmpty ? forgetAll() : forget(workflow) },
             resumed: { [self] in forgetAll() }
         )
     }

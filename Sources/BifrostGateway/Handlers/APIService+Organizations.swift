@@ -1,6 +1,8 @@
 import BifrostAPI
+import BifrostEngine
 import BifrostStore
 import Foundation
+import Logging
 
 extension APIService {
     func listOrganizations(_ input: Operations.ListOrganizations.Input) async throws -> Operations.ListOrganizations.Output {
@@ -36,15 +38,33 @@ extension APIService {
             isActive: body.isActive
         )
         let updated = try await identity.organizations.update(id, changes)
+        if changes.isActive != nil { try await standingChanged(of: updated) }
         await identity.credentialsChanged()
         try await identity.audit.record(caller.auditEvent("organization.update", targetKind: "organization", targetID: id.uuidString))
         return .ok(.init(body: .json(.init(updated))))
+    }
+
+    /// What follows a deactivation (or reactivation) on every replica: the organisation's queued runs are
+    /// cancelled (claims skip its jobs anyway: they read `is_active`), and every replica forgets the webhook
+    /// secrets it cached, which verify nothing of a deactivated organisation. Its keys' and users' credentials
+    /// go with the caller's `credentialsChanged`.
+    private func standingChanged(of organization: Organization) async throws {
+        if !organization.isActive {
+            let cancelled = try await workflows.engine.queue.cancelPending(in: organization.id)
+            logger.info("Organisation deactivated; its queued runs are cancelled", metadata: [
+                "bifrost.org.id": "\(organization.id.uuidString.lowercased())", "bifrost.executions.cancelled": "\(cancelled)",
+            ])
+        }
+        endpointSecrets.forgetAll()
+        try await endpointSecrets.store.announceOrganizationChange()
     }
 
     func deleteOrganization(_ input: Operations.DeleteOrganization.Input) async throws -> Operations.DeleteOrganization.Output {
         let caller = try RequestIdentity.required()
         let id = try Self.uuid(input.path.id, field: "id")
         try await identity.organizations.delete(id, force: input.query.force ?? false)
+        endpointSecrets.forgetAll()
+        try await endpointSecrets.store.announceOrganizationChange()
         await identity.credentialsChanged()
         try await identity.audit.record(caller.auditEvent("organization.delete", targetKind: "organization", targetID: id.uuidString))
         return .noContent(.init())

@@ -5,9 +5,11 @@ import NIOCore
 public import PostgresNIO
 
 /// Signing secrets of endpoint-enabled workflows, per organisation, sealed under its data key; and the webhook
-/// deliveries seen, against replays. Creating or retiring a secret notifies `channel` with the workflow's name.
+/// deliveries seen, against replays. Creating or retiring a secret notifies `channel` with the workflow's name;
+/// a change to an organisation's standing (deactivated, reactivated, deleted) notifies it with no name.
 public struct PostgresEndpointSecrets: Sendable {
-    /// The channel on which replicas hear that a workflow's secrets changed (payload: the workflow's name).
+    /// The channel on which replicas hear that a workflow's secrets changed (payload: the workflow's name), or
+    /// that any may have (empty payload).
     public static let channel = "bifrost_endpoint_secrets"
 
     /// A secret as listings show it: never its value.
@@ -101,12 +103,14 @@ public struct PostgresEndpointSecrets: Sendable {
         return false
     }
 
-    /// Every active secret of `workflow`, in every organisation, opened.
+    /// Every active secret of `workflow` in every active organisation, opened: a deactivated organisation's
+    /// secrets verify nothing until it is reactivated.
     public func active(for workflow: String) async throws -> [Active] {
         let rows = try await client.query(
             """
-            SELECT id, organization_id, sealed, data_key_version FROM endpoint_secrets
-            WHERE workflow = \(workflow) AND retired_at IS NULL ORDER BY created_at, id
+            SELECT s.id, s.organization_id, s.sealed, s.data_key_version
+            FROM endpoint_secrets AS s JOIN organizations AS o ON o.id = s.organization_id AND o.is_active
+            WHERE s.workflow = \(workflow) AND s.retired_at IS NULL ORDER BY s.created_at, s.id
             """,
             logger: logger
         )
@@ -120,6 +124,12 @@ public struct PostgresEndpointSecrets: Sendable {
             active.append(Active(id: id, organizationID: organization, secret: secret))
         }
         return active
+    }
+
+    /// Tells every replica (this one included) to forget every cached secret: after an organisation was
+    /// deactivated, reactivated or deleted, whatever its secrets' workflows.
+    public func announceOrganizationChange() async throws {
+        try await client.query("SELECT pg_notify(\(Self.channel), '')", logger: logger)
     }
 
     /// Records a delivery. - Returns: false when `webhookID` was seen before for this workflow and organisation.

@@ -90,6 +90,26 @@ public struct PostgresJobQueue: Sendable {
         return false
     }
 
+    /// Cancels every job of `organization` that no worker has claimed yet: it was deactivated, and its runs are
+    /// not to start (a claim skips a deactivated organisation's jobs too, so one queued in a race with the
+    /// deactivation waits, `Pending`, until the organisation is reactivated). - Returns: how many.
+    public func cancelPending(in organization: UUID) async throws -> Int {
+        let rows = try await client.query(
+            """
+            WITH cancelled AS (
+                UPDATE executions SET status = 'Cancelled',
+                    error = 'The run was cancelled before it started: its organisation was deactivated.',
+                    finished_at = now(), duration_ms = 0
+                WHERE organization_id = \(organization) AND status = 'Pending' RETURNING id
+            ), notified AS (\(unescaped: ExecutionChannels.notifyingWatchers(of: "cancelled")))
+            SELECT (SELECT count(*) FROM cancelled), (SELECT count(*) FROM notified)
+            """,
+            logger: logger
+        )
+        for try await (count, _) in rows.decode((Int, Int).self) { return count }
+        return 0
+    }
+
     /// Puts jobs this process claimed but did not run (or stopped, shutting down) back in the queue, as if
     /// never claimed: `Pending`, the attempt not counted, their partial log deleted (the next attempt logs anew).
     public func release(_ ids: [UUID], owner: UUID) async throws {
