@@ -58,9 +58,10 @@ import Testing
     @Test func aStreamShowsEveryLineAndEndsWithTheFinalStatusOfARunOnAnotherReplica() async throws {
         var configuration = GatewayConfiguration()
         configuration.workflows.workers = 0  // this replica runs nothing: the other one runs every job
-        try await GatewayHarness.withGatewayAndDatabase(configuration: configuration, extraWorkflows: [PacedLogger.self]) {
+        let workflows: [any Workflow.Type] = [PacedLogger.self, GatedLogger.self]
+        try await GatewayHarness.withGatewayAndDatabase(configuration: configuration, extraWorkflows: workflows) {
             _, context in
-            try await SecondReplica.with(database: context.database, extraWorkflows: [PacedLogger.self]) { _ in
+            try await SecondReplica.with(database: context.database, extraWorkflows: workflows) { _ in
                 let org = try await AuthFixtures.createOrganization("A", on: context.database)
                 let other = try await AuthFixtures.createOrganization("B", on: context.database)
                 let user = try await AuthFixtures.createUser("a@a.example", role: .orgMember, organization: org, on: context.database)
@@ -80,8 +81,12 @@ import Testing
                 #expect(events.last?.data["status"] as? String == "Success")
 
                 // A run that logs as it goes, watched from before it starts: the state first, every line, the end.
-                let paced = try await queue(member, "paced_logger", ["lines": 4])
-                let (_, live) = try await stream(context, as: user, paced)
+                // It starts once its stream has registered its watch (with its first read of the run).
+                let paced = try await queue(member, "gated_logger", ["lines": 4])
+                async let watched = stream(context, as: user, paced)
+                #expect(try await watchCount(of: paced, context.database, within: .seconds(30)) > 0)
+                GatedLogger.gates.open(try #require(UUID(uuidString: paced)))
+                let (_, live) = try await watched
                 #expect(["Pending", "Running"].contains(live.first?.data["status"] as? String))
                 #expect(live.filter { $0.name == "log" }.map { $0.data["message"] as? String } == ["step 1", "step 2", "step 3", "step 4"])
                 #expect(live.last?.data["status"] as? String == "Success")
@@ -99,6 +104,20 @@ import Testing
                 // Each stream registered a watch (so that replicas notify its run's changes) and forgot it at its end.
                 #expect(try await watchesLeft(context.database, within: .seconds(5)) == 0)
             }
+        }
+    }
+
+    /// How many feeds watch run `id` once one does, or `limit` has passed.
+    private func watchCount(of id: String, _ database: PostgresClient, within limit: Duration) async throws -> Int {
+        let deadline = ContinuousClock.now + limit
+        while true {
+            var count = 0
+            let rows = try await database.query(
+                "SELECT count(*) FROM execution_watches WHERE execution_id = \(UUID(uuidString: id))", logger: TestPostgres.logger
+            )
+            for try await value in rows.decode(Int.self) { count = value }
+            if count > 0 || ContinuousClock.now >= deadline { return count }
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 
