@@ -52,6 +52,15 @@ enum AuthFixtures {
         }
     }
 
+    /// Logs out with the login's access token and its refresh token; returns the status.
+    static func logout(access: String, refresh: String, client: any TestClientProtocol) async throws -> HTTPResponse.Status {
+        let body = try JSONSerialization.data(withJSONObject: ["refresh_token": refresh])
+        return try await client.execute(
+            uri: "/auth/logout", method: .post,
+            headers: [.authorization: "Bearer \(access)", .contentType: "application/json"], body: ByteBuffer(bytes: body)
+        ) { $0.status }
+    }
+
     static func json(_ response: TestResponse) -> [String: Any] {
         ((try? JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8))) as? [String: Any]) ?? [:]
     }

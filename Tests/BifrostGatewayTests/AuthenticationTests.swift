@@ -81,12 +81,7 @@ import Testing
             let pair = try await AuthFixtures.login("l@example.com", client: client).body
             let access = try #require(pair["access_token"] as? String)
             let refreshToken = try #require(pair["refresh_token"] as? String)
-            let body = try JSONSerialization.data(withJSONObject: ["refresh_token": refreshToken])
-            let status = try await client.execute(
-                uri: "/auth/logout", method: .post,
-                headers: [.authorization: "Bearer \(access)", .contentType: "application/json"], body: ByteBuffer(bytes: body)
-            ) { $0.status }
-            #expect(status == .noContent)
+            #expect(try await AuthFixtures.logout(access: access, refresh: refreshToken, client: client) == .noContent)
             #expect(try await refresh(refreshToken, client).0 == .unauthorized)
         }
     }

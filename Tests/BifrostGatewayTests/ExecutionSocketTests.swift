@@ -8,7 +8,6 @@ import HummingbirdTesting
 import HummingbirdWSClient
 import HummingbirdWSTesting
 import Logging
-import NIOCore
 import PostgresNIO
 import Synchronization
 import Testing
@@ -155,11 +154,7 @@ import Testing
             let access = try #require(pair["access_token"] as? String)
             let refreshToken = try #require(pair["refresh_token"] as? String)
             let loggedOut = try await revoked(client, token: access, subscribingTo: run) { _ in
-                let body = try JSONSerialization.data(withJSONObject: ["refresh_token": refreshToken])
-                let status = try await client.execute(
-                    uri: "/auth/logout", method: .post,
-                    headers: [.authorization: "Bearer \(access)", .contentType: "application/json"], body: ByteBuffer(bytes: body)
-                ) { $0.status }
+                let status = try await AuthFixtures.logout(access: access, refresh: refreshToken, client: client)
                 #expect(status == .noContent)
             }
             #expect(loggedOut.closedBy?.closeCode == .policyViolation, "the socket outlived its logout")
