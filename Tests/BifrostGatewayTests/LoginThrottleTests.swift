@@ -19,50 +19,61 @@ final class ManualClock: Sendable {
         let throttle = LoginThrottle(freeFailures: 3, maximumDelay: .seconds(60)) { clock.now }
         let account = "account:a@example.com"
         for _ in 0..<3 {
-            #expect(throttle.begin([account]) == nil)
-            throttle.finish([account], .failed, account: account)
+            #expect(throttle.begin(account: account, address: nil) == nil)
+            throttle.finish(account: account, address: nil, .failed)
         }
-        #expect(throttle.begin([account]) == .seconds(1))
+        #expect(throttle.begin(account: account, address: nil) == .seconds(1))
         clock.advance(by: .seconds(1))
-        #expect(throttle.begin([account]) == nil)
-        throttle.finish([account], .failed, account: account)
-        #expect(throttle.begin([account]) == .seconds(2))
-        #expect(throttle.begin(["account:b@example.com"]) == nil)
+        #expect(throttle.begin(account: account, address: nil) == nil)
+        throttle.finish(account: account, address: nil, .failed)
+        #expect(throttle.begin(account: account, address: nil) == .seconds(2))
+        #expect(throttle.begin(account: "account:b@example.com", address: nil) == nil)
         clock.advance(by: .seconds(2))
-        #expect(throttle.begin([account]) == nil)
-        throttle.finish([account], .succeeded, account: account)
-        #expect(throttle.begin([account]) == nil)
+        #expect(throttle.begin(account: account, address: nil) == nil)
+        throttle.finish(account: account, address: nil, .succeeded)
+        #expect(throttle.begin(account: account, address: nil) == nil)
     }
 
     @Test func attemptsUnderWayCountBeforeTheirPasswordIsChecked() {
         let clock = ManualClock()
         let throttle = LoginThrottle(freeFailures: 5) { clock.now }
-        let keys = ["account:target@example.com", "address:192.0.2.7"]
-        let admitted = (0..<200).filter { _ in throttle.begin(keys) == nil }.count
+        let (account, address) = ("account:target@example.com", "address:192.0.2.7")
+        let admitted = (0..<200).filter { _ in throttle.begin(account: account, address: address) == nil }.count
         #expect(admitted == 5)
-        for _ in 0..<admitted { throttle.finish(keys, .failed, account: keys[0]) }
-        #expect(throttle.begin(keys) == .seconds(1))
+        for _ in 0..<admitted { throttle.finish(account: account, address: address, .failed) }
+        #expect(throttle.begin(account: account, address: address) == .seconds(1))
+        // The address's failures count for its other accounts too.
+        #expect(throttle.begin(account: "account:other@example.com", address: address) == .seconds(1))
+    }
+
+    @Test func peopleBehindOneAddressMaySignInAtTheSameMoment() {
+        let clock = ManualClock()
+        let throttle = LoginThrottle(freeFailures: 5) { clock.now }
+        let admitted = (0..<50).filter { index in
+            throttle.begin(account: "account:user\(index)@example.com", address: "address:203.0.113.1") == nil
+        }.count
+        #expect(admitted == 50)
     }
 
     @Test func anAbandonedAttemptCountsNeitherWay() {
         let clock = ManualClock()
         let throttle = LoginThrottle(freeFailures: 1) { clock.now }
-        let keys = ["account:x@example.com"]
+        let account = "account:x@example.com"
         for _ in 0..<3 {
-            #expect(throttle.begin(keys) == nil)
-            throttle.finish(keys, .abandoned, account: keys[0])
+            #expect(throttle.begin(account: account, address: nil) == nil)
+            throttle.finish(account: account, address: nil, .abandoned)
         }
-        #expect(throttle.begin(keys) == nil)
+        #expect(throttle.begin(account: account, address: nil) == nil)
     }
 
     @Test func delayNeverExceedsTheMaximum() {
         let clock = ManualClock()
         let throttle = LoginThrottle(freeFailures: 1, maximumDelay: .seconds(10)) { clock.now }
-        for _ in 0..<30 {
-            _ = throttle.begin(["address:1.2.3.4"])
-            throttle.finish(["address:1.2.3.4"], .failed, account: "account:none")
+        for index in 0..<30 {
+            _ = throttle.begin(account: "account:\(index)", address: "address:1.2.3.4")
+            throttle.finish(account: "account:\(index)", address: "address:1.2.3.4", .failed)
         }
-        #expect(throttle.begin(["address:1.2.3.4"]) == .seconds(10))
+        #expect(throttle.begin(account: "account:new", address: "address:1.2.3.4") == .seconds(10))
     }
 
     @Test func repeatedFailedLoginsAreAnswered429WithRetryAfter() async throws {

@@ -7,13 +7,13 @@ extension APIService {
     func login(_ input: Operations.Login.Input) async throws -> Operations.Login.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let account = "account:" + body.email.lowercased()
-        let throttleKeys = [account] + (RequestTrace.clientAddress.map { ["address:" + $0] } ?? [])
+        let address = RequestTrace.clientAddress.map { "address:" + $0 }
         // Counted before the password is hashed, so parallel guesses cannot all get through.
-        if let wait = identity.loginThrottle.begin(throttleKeys) {
+        if let wait = identity.loginThrottle.begin(account: account, address: address) {
             throw Problem.tooManyRequests(retryAfter: wait, detail: "Too many failed logins; wait before trying again.")
         }
         var outcome = LoginThrottle.Outcome.abandoned
-        defer { identity.loginThrottle.finish(throttleKeys, outcome, account: account) }
+        defer { identity.loginThrottle.finish(account: account, address: address, outcome) }
         let found = try await identity.users.credentials(forEmail: body.email)
         // Verify against a decoy when the account is unknown, so the answer takes as long either way.
         let hash = found?.passwordHash ?? identity.decoyPasswordHash

@@ -4,10 +4,11 @@ import Synchronization
 /// Slows down password guessing: after `freeFailures` failed logins for one account or from one address, each
 /// further attempt must wait, twice as long after every failure (1 s, 2 s, 4 s … up to 15 minutes).
 ///
-/// An attempt is counted when it begins, before its password is hashed: attempts still being checked count as
-/// failures until they end, so 200 wrong passwords sent at once for one account get no more than the free
-/// attempts through, and past them only one attempt at a time. Kept per replica, in memory: several replicas each
-/// allow the free failures (see the README). A success clears the account's record; idle records are dropped
+/// An attempt is counted against its account when it begins, before its password is hashed: attempts still being
+/// checked count as failures until they end, so 200 wrong passwords sent at once for one account get no more than
+/// the free attempts through, and past them only one attempt at a time. An address counts only failures, so that
+/// people behind one NAT or proxy may sign in at the same moment. Kept per replica, in memory: several replicas
+/// each allow the free failures (see the README). A success clears the account's record; idle records are dropped
 /// once their delay has passed.
 public final class LoginThrottle: Sendable {
     private struct Record {
@@ -42,10 +43,11 @@ public final class LoginThrottle: Sendable {
         self.now = now
     }
 
-    /// Begins an attempt for `keys` (the account and the client address): nil when it may go ahead, and then
-    /// `finish` must follow; otherwise how long the caller must wait first.
-    func begin(_ keys: [String]) -> Duration? {
+    /// Begins an attempt for `account` from `address`: nil when it may go ahead, and then `finish` must follow;
+    /// otherwise how long the caller must wait first.
+    func begin(account: String, address: String?) -> Duration? {
         let now = now()
+        let keys = [account] + (address.map { [$0] } ?? [])
         return records.withLock { records in
             var wait = Duration.zero
             for key in keys {
@@ -61,7 +63,7 @@ public final class LoginThrottle: Sendable {
                 wait = max(wait, remaining)
             }
             guard wait <= .zero else { return wait }
-            for key in keys { records[key, default: Record(lastFailure: now)].inFlight += 1 }
+            records[account, default: Record(lastFailure: now)].inFlight += 1
             if records.count > 100_000 {
                 records = records.filter { $0.value.inFlight > 0 || now - $0.value.lastFailure <= maximumDelay }
             }
@@ -69,18 +71,17 @@ public final class LoginThrottle: Sendable {
         }
     }
 
-    /// Ends an attempt `begin` let through; a success clears the record of `account`.
-    func finish(_ keys: [String], _ outcome: Outcome, account: String) {
+    /// Ends an attempt `begin` let through; a failure counts against the account and the address, a success clears
+    /// the record of the account.
+    func finish(account: String, address: String?, _ outcome: Outcome) {
         let now = now()
         records.withLock { records in
-            for key in keys {
-                guard var record = records[key] else { continue }
-                record.inFlight = max(0, record.inFlight - 1)
-                if case .failed = outcome {
-                    record.failures += 1
-                    record.lastFailure = now
+            if let inFlight = records[account]?.inFlight { records[account]?.inFlight = max(0, inFlight - 1) }
+            if case .failed = outcome {
+                for key in [account] + (address.map { [$0] } ?? []) {
+                    records[key, default: Record(lastFailure: now)].failures += 1
+                    records[key]?.lastFailure = now
                 }
-                records[key] = record
             }
             if case .succeeded = outcome { records[account]?.failures = 0 }
             if let record = records[account], record.failures == 0, record.inFlight == 0 {
