@@ -35,3 +35,11 @@ import Testing
         #expect(!digest.contains("secret"))
     }
 }
+
+@Suite struct CredentialCacheExpiryTests {
+    @Test func anyExpiryAnIssuerWritesIsClampedToADay() {
+        #expect(CredentialCache.remaining(until: Date(timeIntervalSince1970: 1e300)) == .seconds(86_400))
+        #expect(CredentialCache.remaining(until: Date(timeIntervalSince1970: -1e300)) == .seconds(-86_400))
+        #expect(CredentialCache.remaining(until: Date().addingTimeInterval(-10)) < .zero)
+    }
+}

@@ -75,12 +75,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
         do {
             if presented.hasPrefix(APIKeySecret.prefix) {
                 let principal = try await authenticate(key: presented)
-                let expiry = principal.apiKey?.expiresAt.map { Duration.seconds($0.timeIntervalSinceNow) }
-                cache.store(principal, for: digest, expiry: expiry)
+                cache.store(principal, for: digest, expiry: principal.apiKey?.expiresAt.map(CredentialCache.remaining(until:)))
                 return principal
             }
             let (principal, expiresAt) = try await authenticate(token: presented)
-            cache.store(principal, for: digest, expiry: .seconds(expiresAt.timeIntervalSinceNow))
+            cache.store(principal, for: digest, expiry: CredentialCache.remaining(until: expiresAt))
             return principal
         } catch let refusal as CredentialCheck.Refusal {
             throw Problem.unauthorized(refusal.detail, error: "invalid_token")

@@ -1,3 +1,4 @@
+import Foundation
 import BifrostCrypto
 import Synchronization
 
@@ -42,6 +43,12 @@ public final class CredentialCache: Sendable {
     }
 
     /// Caches `principal` under `digest` until `lifetime` from now or `expiry`, whichever is sooner.
+    /// The time left until `date`, clamped to a day either way: an `exp` of 1e300 (a token's claims are the
+    /// issuer's to choose) must not overflow `Duration` and stop the process.
+    static func remaining(until date: Date) -> Duration {
+        .seconds(min(max(date.timeIntervalSinceNow, -86_400), 86_400))
+    }
+
     func store(_ principal: Principal, for digest: String, expiry: Duration? = nil, now: ContinuousClock.Instant = .now) {
         let validity = expiry.map { min($0, lifetime) } ?? lifetime
         guard validity > .zero else { return }
