@@ -77,7 +77,7 @@ try await FakeOAuthProvider.withProvider { provider in
             }
             struct Key: Hashable { var organization: UUID?; var name: String }
             let floor = Mutex<[Key: OAuthToken]>([Key(organization: organization, name: "microsoft"): OAuthToken(
-                accessToken: "x", tokenType: "Bearer", expiresAt: Date(), scopes: []
+                accessToken: "x", tokenType: "Bearer", expiresAt: Date(), scopes: [], apiBaseURLs: []
             )])
             var lookups: [Double] = []
             for _ in 0..<batches {

@@ -40,6 +40,9 @@ public enum OAuthBrokerError: Error, Sendable, Hashable, CustomStringConvertible
 /// refresh token included, are stored in the lock's transaction. `invalid_grant`, `invalid_client` and
 /// `unauthorized_client` mark the connection `needs_reauth` (audited); outages are retried with backoff and
 /// jitter and never change the status, and while the stored token is still valid it is handed out.
+///
+/// A run gets its organisation's connection, else a global one shared with organisations. Tokens carry their
+/// provider's API addresses, the only places workflows can send them.
 public final class OAuthBroker: Sendable {
     /// Timing of refreshes.
     public struct Settings: Sendable {
@@ -96,8 +99,9 @@ public final class OAuthBroker: Sendable {
         self.logger = logger
     }
 
-    /// A valid token of connection `name` for a run in `scope` (the organisation's connection, else the global
-    /// one); nil when neither exists. - Throws: `OAuthBrokerError`.
+    /// A valid token of connection `name` for a run in `scope`: the organisation's connection, else a global one
+    /// shared with organisations (for a run in global scope, the global one); nil when there is none.
+    /// - Throws: `OAuthBrokerError`.
     public func token(_ name: String, for scope: Scope) async throws -> OAuthToken? {
         let key = CacheKey(organization: scope.organizationID, name: name)
         if let cached = cache.withLock({ $0[key] }), cached.refreshAfter > Date() { return cached.token }
@@ -178,7 +182,7 @@ public final class OAuthBroker: Sendable {
         let outcome = try await connections.withLock(id) { locked -> Outcome in
             let current = locked.current
             let credentials = try await locked.credentials()
-            if let horizon, let token = Self.validToken(current, credentials, for: horizon) { return .token(token) }
+            if let horizon, let token = validToken(current, credentials, for: horizon) { return .token(token) }
             if current.status == .needsReauth, horizon != nil {
                 return .failure(.needsReauth(connection: current.name, reason: current.lastError ?? "refused earlier"))
             }
@@ -224,12 +228,12 @@ public final class OAuthBroker: Sendable {
                     )
                 }
                 let stored = try await locked.store(issued)
-                return .token(Self.token(stored, accessToken: issued.accessToken))
+                return .token(token(stored, accessToken: issued.accessToken))
             } catch let failure as TokenRequestFailure {
                 if failure.needsReauth {
                     // Someone who does not take the lock (a new authorization) may have stored new tokens meanwhile.
                     if let (fresh, freshCredentials) = try await locked.reread(), fresh.generation != current.generation,
-                        let token = Self.validToken(fresh, freshCredentials, for: .zero)
+                        let token = validToken(fresh, freshCredentials, for: .zero)
                     {
                         return .token(token)
                     }
@@ -249,7 +253,7 @@ public final class OAuthBroker: Sendable {
                 try await locked.recordError(failure.description)
                 if case .unavailable(let reason) = failure {
                     // The provider is down: a token that is still valid serves until it comes back.
-                    if let token = Self.validToken(current, credentials, for: .zero) { return .token(token) }
+                    if let token = validToken(current, credentials, for: .zero) { return .token(token) }
                     return .failure(.providerUnavailable(connection: current.name, reason: reason))
                 }
                 return .failure(.rejected(connection: current.name, reason: failure.description))
@@ -274,7 +278,7 @@ public final class OAuthBroker: Sendable {
     }
 
     /// The stored token, if the connection is connected and it stays valid for `horizon`.
-    private static func validToken(_ connection: OAuthConnection, _ credentials: OAuthCredentials, for horizon: Duration)
+    private func validToken(_ connection: OAuthConnection, _ credentials: OAuthCredentials, for horizon: Duration)
         -> OAuthToken?
     {
         guard connection.status == .connected, let access = credentials.accessToken, let expires = connection.expiresAt,
@@ -283,10 +287,12 @@ public final class OAuthBroker: Sendable {
         return token(connection, accessToken: access)
     }
 
-    private static func token(_ connection: OAuthConnection, accessToken: String) -> OAuthToken {
+    /// The token as runs get it: usable only at its provider's API addresses in the catalogue.
+    private func token(_ connection: OAuthConnection, accessToken: String) -> OAuthToken {
         OAuthToken(
             accessToken: accessToken, tokenType: connection.tokenType ?? "Bearer", expiresAt: connection.expiresAt,
-            scopes: connection.grantedScopes ?? connection.scopes
+            scopes: connection.grantedScopes ?? connection.scopes,
+            apiBaseURLs: catalogue.providers[connection.provider]?.apiBaseURLs ?? []
         )
     }
 }

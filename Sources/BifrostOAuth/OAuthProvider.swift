@@ -1,3 +1,5 @@
+public import Foundation
+
 /// One OAuth provider of the catalogue (`Config/oauth-providers.yaml`).
 public struct OAuthProvider: Sendable, Hashable {
     public var name: String
@@ -11,11 +13,15 @@ public struct OAuthProvider: Sendable, Hashable {
     public var supportsPKCE: Bool
     /// Whether a refresh answers with a new refresh token (the old one then no longer works).
     public var rotatesRefreshTokens: Bool
+    /// The provider's API addresses (`https://graph.microsoft.com`): its tokens are handed to workflows for
+    /// requests to these origins only. Only the operator's catalogue sets them; connections cannot.
+    public var apiBaseURLs: [URL]
 
     public init(
         name: String, authorizeURL: String?, tokenURL: String?, defaultTenant: String?, defaultScopes: [String],
-        supportsPKCE: Bool, rotatesRefreshTokens: Bool
+        supportsPKCE: Bool, rotatesRefreshTokens: Bool, apiBaseURLs: [URL] = []
     ) {
+        self.apiBaseURLs = apiBaseURLs
         self.name = name
         self.authorizeURL = authorizeURL
         self.tokenURL = tokenURL

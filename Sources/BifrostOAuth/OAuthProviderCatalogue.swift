@@ -1,5 +1,5 @@
 public import BifrostStore
-import Foundation
+public import Foundation
 import Yams
 
 /// The OAuth providers connections may name, and the endpoints a connection resolves to.
@@ -15,6 +15,8 @@ public struct OAuthProviderCatalogue: Sendable {
         public var tokenURL: String
         public var scopes: [String]
         public var usesPKCE: Bool
+        /// The provider's API addresses, where its tokens may be sent (never a connection's own setting).
+        public var apiBaseURLs: [URL]
     }
 
     public let providers: [String: OAuthProvider]
@@ -38,7 +40,10 @@ public struct OAuthProviderCatalogue: Sendable {
         }
         var providers: [OAuthProvider] = []
         for (name, entry) in entries.sorted(by: { $0.key < $1.key }) {
-            let known: Set = ["authorize_url", "token_url", "default_tenant", "default_scopes", "pkce", "rotates_refresh_tokens"]
+            let known: Set = [
+                "authorize_url", "token_url", "default_tenant", "default_scopes", "pkce", "rotates_refresh_tokens",
+                "api_base_urls",
+            ]
             if let unknown = entry.keys.first(where: { !known.contains($0) }) {
                 throw Invalid(description: "\(file): provider \(name) has an unknown key \(unknown)")
             }
@@ -47,12 +52,29 @@ public struct OAuthProviderCatalogue: Sendable {
                     throw Invalid(description: "\(file): provider \(name): \(key) is not a URL")
                 }
             }
+            var apiBaseURLs: [URL] = []
+            if let listed = entry["api_base_urls"] {
+                guard let texts = listed as? [Any] else {
+                    throw Invalid(description: "\(file): provider \(name): api_base_urls is not a list of URLs")
+                }
+                for text in texts {
+                    guard let url = URL(string: "\(text)"), ["https", "http"].contains(url.scheme?.lowercased() ?? ""),
+                        url.host?.isEmpty == false, url.user == nil, url.password == nil, url.query == nil,
+                        url.fragment == nil
+                    else {
+                        throw Invalid(
+                            description: "\(file): provider \(name): api_base_urls: \(text) is not an http(s) address"
+                        )
+                    }
+                    apiBaseURLs.append(url)
+                }
+            }
             providers.append(OAuthProvider(
                 name: name, authorizeURL: entry["authorize_url"] as? String, tokenURL: entry["token_url"] as? String,
                 defaultTenant: entry["default_tenant"] as? String,
                 defaultScopes: (entry["default_scopes"] as? [Any])?.map { "\($0)" } ?? [],
                 supportsPKCE: entry["pkce"] as? Bool ?? true,
-                rotatesRefreshTokens: entry["rotates_refresh_tokens"] as? Bool ?? false
+                rotatesRefreshTokens: entry["rotates_refresh_tokens"] as? Bool ?? false, apiBaseURLs: apiBaseURLs
             ))
         }
         return OAuthProviderCatalogue(providers: providers)
@@ -82,18 +104,30 @@ public struct OAuthProviderCatalogue: Sendable {
     /// `connection`'s endpoints: its own URLs, else its provider's, with `{tenant}` filled in.
     /// - Throws: `Invalid` when its provider is no longer in the catalogue or it has no token URL.
     public func endpoints(of connection: OAuthConnection) throws -> Endpoints {
-        guard let provider = providers[connection.provider] else {
-            throw Invalid(description: "connection \(connection.name) names provider \(connection.provider), which is not configured")
+        try endpoints(
+            of: OAuthConnectionSettings(
+                provider: connection.provider, flow: connection.flow, clientID: connection.clientID,
+                scopes: connection.scopes, tenant: connection.tenant, authorizeURL: connection.authorizeURL,
+                tokenURL: connection.tokenURL
+            ),
+            name: connection.name
+        )
+    }
+
+    /// The endpoints a connection with `settings` would have. - Throws: `Invalid`, as `endpoints(of:)`.
+    public func endpoints(of settings: OAuthConnectionSettings, name: String = "new") throws -> Endpoints {
+        guard let provider = providers[settings.provider] else {
+            throw Invalid(description: "connection \(name) names provider \(settings.provider), which is not configured")
         }
-        let tenant = connection.tenant ?? provider.defaultTenant ?? "common"
+        let tenant = settings.tenant ?? provider.defaultTenant ?? "common"
         func filled(_ url: String?) -> String? { url?.replacingOccurrences(of: "{tenant}", with: tenant) }
-        guard let tokenURL = filled(connection.tokenURL ?? provider.tokenURL) else {
-            throw Invalid(description: "connection \(connection.name) has no token URL")
+        guard let tokenURL = filled(settings.tokenURL ?? provider.tokenURL) else {
+            throw Invalid(description: "connection \(name) has no token URL")
         }
         return Endpoints(
-            authorizeURL: filled(connection.authorizeURL ?? provider.authorizeURL), tokenURL: tokenURL,
-            scopes: connection.scopes.isEmpty ? provider.defaultScopes : connection.scopes,
-            usesPKCE: provider.supportsPKCE
+            authorizeURL: filled(settings.authorizeURL ?? provider.authorizeURL), tokenURL: tokenURL,
+            scopes: settings.scopes.isEmpty ? provider.defaultScopes : settings.scopes,
+            usesPKCE: provider.supportsPKCE, apiBaseURLs: provider.apiBaseURLs
         )
     }
 

@@ -5,8 +5,9 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 
-/// The seed's OAuth example: the organisation's `microsoft` token, then Microsoft Graph's user list
-/// (`graph_base_url`, default `https://graph.microsoft.com`), returning names and addresses.
+/// The seed's OAuth example: the organisation's `microsoft` token, then Microsoft Graph's user list, returning
+/// names and addresses. Graph's address is the one the operator's provider catalogue declares for `microsoft`
+/// (the token's API base), never a configuration value an organisation could point elsewhere.
 struct ListM365Users: Workflow {
     static let configuration = WorkflowConfiguration(
         "list_m365_users", description: "List the organisation's Microsoft 365 users", category: "Microsoft 365"
@@ -16,9 +17,13 @@ struct ListM365Users: Workflow {
         guard let token = try await context.oauth.getToken("microsoft") else {
             throw WorkflowError("This organisation has no \"microsoft\" OAuth connection")
         }
-        let base: String = try await context.config.get("graph_base_url", default: "https://graph.microsoft.com")
-        var request = HTTPClientRequest(url: base + "/v1.0/users?$select=displayName,mail,userPrincipalName")
-        request.headers.add(name: "Authorization", value: "\(token.tokenType) \(token.accessToken)")
+        guard let graph = token.apiBaseURL else {
+            throw WorkflowError("The provider catalogue declares no API address for \"microsoft\"")
+        }
+        let url = graph.appending(path: "v1.0/users")
+            .appending(queryItems: [URLQueryItem(name: "$select", value: "displayName,mail,userPrincipalName")])
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.headers.add(name: "Authorization", value: try token.authorizationHeader(for: url))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         guard response.status == .ok else { throw WorkflowError("Microsoft Graph answered \(response.status.code)") }
         let body = try await response.body.collect(upTo: 16 << 20)

@@ -65,6 +65,7 @@ enum GatewayHarness {
         live: Bool = false,
         oauthSettings: OAuthBroker.Settings = .forTests,
         loginThrottle: LoginThrottle = LoginThrottle(),
+        oauthProviders: OAuthProviderCatalogue? = nil,
         addRoutes: @Sendable (Router<GatewayRequestContext>) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, Context) async throws -> Void
     ) async throws {
@@ -85,7 +86,7 @@ enum GatewayHarness {
                     catalogue: try WorkflowCatalogue(
                         workflows: ExampleWorkflows.workflows + extraWorkflows, dataProviders: ExampleWorkflows.dataProviders
                     ),
-                    keyRing: keyRing, oauthSettings: oauthSettings
+                    keyRing: keyRing, oauthProviders: oauthProviders, oauthSettings: oauthSettings
                 )
                 dependencies.loginThrottle = loginThrottle
                 let oauth = dependencies.oauth
@@ -140,5 +141,12 @@ extension OAuthBroker.Settings {
         settings.retryDelays = [.milliseconds(10), .milliseconds(20), .milliseconds(40)]
         settings.requestTimeout = .seconds(2)
         return settings
+    }
+}
+
+extension FakeOAuthProvider {
+    /// The provider catalogue of `catalogueYAML`: `microsoft` is this fake provider.
+    var catalogue: OAuthProviderCatalogue {
+        get throws { try OAuthProviderCatalogue.parse(catalogueYAML, file: "test catalogue") }
     }
 }

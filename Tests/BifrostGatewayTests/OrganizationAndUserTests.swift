@@ -1,4 +1,5 @@
 import BifrostGateway
+import BifrostOAuth
 import BifrostStore
 import BifrostTestSupport
 import Foundation
@@ -19,8 +20,11 @@ import Testing
         var userA: User
     }
 
-    static func withWorld(_ body: @Sendable (World, GatewayHarness.Context) async throws -> Void) async throws {
-        try await GatewayHarness.withGatewayAndDatabase { client, context in
+    static func withWorld(
+        oauthProviders: OAuthProviderCatalogue? = nil,
+        _ body: @Sendable (World, GatewayHarness.Context) async throws -> Void
+    ) async throws {
+        try await GatewayHarness.withGatewayAndDatabase(oauthProviders: oauthProviders) { client, context in
             let db = context.database
             let orgA = try await AuthFixtures.createOrganization("Contoso", on: db)
             let orgB = try await AuthFixtures.createOrganization("Fabrikam", on: db)

@@ -1,5 +1,5 @@
 import BifrostCrypto
-import Foundation
+public import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -7,9 +7,11 @@ import Synchronization
 
 /// A real OAuth 2.0 provider on 127.0.0.1 for tests: `GET /authorize` (redirects back with a code, remembering
 /// the PKCE challenge), `POST /token` (authorization_code with S256 verification, refresh_token, client_credentials)
-/// and a Graph-like `GET /v1.0/users` that wants a valid access token. It counts token requests, can rotate refresh
-/// tokens strictly (a reused one is `invalid_grant`, and counted), and can answer slowly, with 500, or with
-/// `invalid_grant` on demand.
+/// and a Graph-like `GET /v1.0/users` that wants a valid access token. It counts token requests and Graph requests,
+/// can rotate refresh tokens strictly (a reused one is `invalid_grant`, and counted), and can answer slowly, with
+/// 500, or with `invalid_grant` on demand. Besides `fake-client` it knows the clients a test registers; Graph's
+/// users have addresses at `contoso.example` for `fake-client`'s tokens and at `<client id>.example` for another
+/// client's, so a run's result says whose token it used.
 public final class FakeOAuthProvider: Sendable {
     /// What the token endpoint does next.
     public enum Behaviour: Sendable, Equatable {
@@ -34,6 +36,9 @@ public final class FakeOAuthProvider: Sendable {
     }
 
     struct State {
+        var clients = ["fake-client": "fake-client-secret"]
+        var tokenClients: [String: String] = [:]
+        var graphRequests = 0
         var behaviour = Behaviour.normal
         var delay = Duration.zero
         var expiresIn = 3_600
@@ -62,6 +67,36 @@ public final class FakeOAuthProvider: Sendable {
 
     /// Token requests so far, by grant type.
     public func tokenRequests(_ grant: String) -> Int { state.withLock { $0.requests[grant] ?? 0 } }
+    /// Token requests so far, of any grant.
+    public var allTokenRequests: Int { state.withLock { $0.requests.values.reduce(0, +) } }
+    /// Requests to the Graph-like user list so far, with a valid token or not.
+    public var graphRequests: Int { state.withLock { $0.graphRequests } }
+    /// Makes `clientID` with `secret` a client the token endpoint accepts.
+    public func register(clientID: String, secret: String) { state.withLock { $0.clients[clientID] = secret } }
+
+    /// A provider catalogue (`oauth.providersFile`) whose `microsoft` authorizes, issues tokens and serves Graph
+    /// here; `generic` declares no API address.
+    public var catalogueYAML: String {
+        """
+        microsoft:
+          authorize_url: \(authorizeURL)
+          token_url: \(tokenURL)
+          default_scopes: [offline_access]
+          pkce: true
+          rotates_refresh_tokens: true
+          api_base_urls: [\(baseURL)]
+        generic:
+          default_scopes: []
+          pkce: true
+        """
+    }
+
+    /// Writes `catalogueYAML` into `folder`. - Returns: the file's path.
+    public func writeCatalogue(in folder: URL) throws -> String {
+        let file = folder.appendingPathComponent("oauth-providers-\(UUID().uuidString.prefix(8)).yaml")
+        try catalogueYAML.write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
     /// Refresh tokens presented after they had been used (a strict-rotation provider refuses them).
     public var reusedRefreshTokens: Int { state.withLock { $0.reusedRefreshTokens } }
     /// Every access and refresh token issued so far (to look for them where they must not be).
@@ -101,11 +136,16 @@ public final class FakeOAuthProvider: Sendable {
         router.get("v1.0/users") { request, _ in
             let header = request.headers[.authorization] ?? ""
             let token = header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : ""
-            guard state.withLock({ $0.accessTokens.contains(token) }) else { return Response(status: .unauthorized) }
+            let client = state.withLock { state -> String? in
+                state.graphRequests += 1
+                return state.accessTokens.contains(token) ? state.tokenClients[token] : nil
+            }
+            guard let client else { return Response(status: .unauthorized) }
+            let domain = client == "fake-client" ? "contoso.example" : "\(client).example"
             return try Self.json(200, [
                 "value": [
-                    ["displayName": "Adele Vance", "mail": "adele@contoso.example"],
-                    ["displayName": "Alex Wilber", "userPrincipalName": "alex@contoso.example"],
+                    ["displayName": "Adele Vance", "mail": "adele@\(domain)"],
+                    ["displayName": "Alex Wilber", "userPrincipalName": "alex@\(domain)"],
                 ],
             ])
         }
@@ -129,7 +169,9 @@ public final class FakeOAuthProvider: Sendable {
         case .rejectingRefresh where grant == "refresh_token": return try json(400, ["error": "invalid_grant", "error_description": "revoked"])
         default: break
         }
-        guard form["client_id"] == "fake-client", form["client_secret"] == "fake-client-secret" else {
+        guard let client = form["client_id"], let secret = form["client_secret"],
+            state.withLock({ $0.clients[client] }) == secret
+        else {
             return try json(401, ["error": "invalid_client"])
         }
         return try state.withLock { state -> Response in
@@ -164,6 +206,7 @@ public final class FakeOAuthProvider: Sendable {
             }
             let access = state.next("access")
             state.accessTokens.insert(access)
+            state.tokenClients[access] = client
             var answer: [String: Any] = [
                 "access_token": access, "token_type": "Bearer", "expires_in": state.expiresIn, "scope": "User.Read.All",
             ]

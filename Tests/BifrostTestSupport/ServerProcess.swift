@@ -86,6 +86,40 @@ public final class ServerProcess: Sendable {
         return (Int(response.status.code), object ?? [:])
     }
 
+    /// An HTTP answer: its status, headers and JSON body (nil when it has none).
+    public struct Answer {
+        public let status: Int
+        public let headers: HTTPHeaders
+        /// The JSON body as `JSONSerialization` reads it (an object, an array, …).
+        public let json: Any?
+
+        /// The body as a JSON object (empty when it is not one).
+        public var object: [String: Any] { json as? [String: Any] ?? [:] }
+    }
+
+    /// Sends `method` to `url` with an optional JSON body and extra headers, following no redirect.
+    public static func exchange(
+        _ method: HTTPMethod, _ url: String, json body: [String: Any]? = nil, headers: [String: String] = [:]
+    ) async throws -> Answer {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        }
+        let response = try await noRedirects.execute(request, timeout: .seconds(30))
+        let data = try await response.body.collect(upTo: 1 << 20)
+        return Answer(
+            status: Int(response.status.code), headers: response.headers,
+            json: try? JSONSerialization.jsonObject(with: Data(buffer: data), options: [.fragmentsAllowed])
+        )
+    }
+
+    private static let noRedirects = HTTPClient(
+        eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow)
+    )
+
     /// Everything the process printed so far.
     public var output: String { captured.text }
 

@@ -45,24 +45,11 @@ public protocol SecretStore: Sendable {
     func set(_ name: String, _ value: String) async throws
 }
 
-/// An OAuth access token handed to a workflow.
-public struct OAuthToken: Sendable, Hashable {
-    public var accessToken: String
-    public var tokenType: String
-    public var expiresAt: Date?
-    public var scopes: [String]
-
-    public init(accessToken: String, tokenType: String, expiresAt: Date?, scopes: [String]) {
-        self.accessToken = accessToken
-        self.tokenType = tokenType
-        self.expiresAt = expiresAt
-        self.scopes = scopes
-    }
-}
-
 /// Tokens of OAuth connections (`oauth.get_token`).
 public protocol OAuthTokens: Sendable {
-    /// A valid token of the named connection (the organisation's, else the global one); nil if none exists.
+    /// A valid token of the named connection: the organisation's, else a global one the platform shares with
+    /// organisations; nil if there is none. The token is usable only at its provider's API addresses
+    /// (`OAuthToken.authorizationHeader(for:)`).
     func getToken(_ connection: String) async throws -> OAuthToken?
 }
 

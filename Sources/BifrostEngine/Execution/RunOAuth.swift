@@ -7,8 +7,8 @@ public protocol ScopedOAuthTokens: Sendable {
     func token(_ name: String, for scope: Scope) async throws -> OAuthToken?
 }
 
-/// `context.oauth` of one run: a token of the organisation's connection, else the global one. The access token is
-/// hidden from the run's logs, result and error like a secret.
+/// `context.oauth` of one run: a token of the organisation's connection, else of a global one shared with
+/// organisations. The access token is hidden from the run's logs, result and error like a secret.
 struct RunOAuth: OAuthTokens {
     let tokens: any ScopedOAuthTokens
     let scope: Scope

@@ -29,7 +29,7 @@ extension APIService {
         guard OAuthConnection.isValidName(name) else {
             throw Problem.validation([.init(field: "name", message: "must be 1 to 100 letters, digits, '_' or '-'")])
         }
-        let settings = try checkedSettings(body)
+        let settings = try checkedSettings(body, by: caller)
         do {
             let created = try await oauth.connections.create(
                 name, settings, clientSecret: body.clientSecret, in: caller.scope, by: caller.principal.label
@@ -53,7 +53,7 @@ extension APIService {
         if let name = body.name, name != input.path.name {
             throw Problem.validation([.init(field: "name", message: "must match the connection's name in the path")])
         }
-        let settings = try checkedSettings(body)
+        let settings = try checkedSettings(body, by: caller)
         do {
             let updated = try await oauth.connections.update(
                 input.path.name, settings, clientSecret: body.clientSecret, in: caller.scope, by: caller.principal.label
@@ -163,12 +163,22 @@ extension APIService {
         return found
     }
 
-    /// The settings of `body`, checked against the provider catalogue (422 naming the field).
-    private func checkedSettings(_ body: Components.Schemas.OAuthConnectionInput) throws -> OAuthConnectionSettings {
+    /// The settings of `body`, checked against the provider catalogue (422 naming the field). Only platform admins,
+    /// in global scope, may share a connection with organisations.
+    private func checkedSettings(_ body: Components.Schemas.OAuthConnectionInput, by caller: RequestIdentity) throws
+        -> OAuthConnectionSettings
+    {
+        let shared = body.sharedWithOrganizations ?? false
+        if shared, caller.scope.organizationID != nil || !caller.principal.isPlatformAdmin {
+            throw Problem.validation([.init(
+                field: "shared_with_organizations",
+                message: "only a global connection, set by a platform admin, can be shared with organisations"
+            )])
+        }
         let settings = OAuthConnectionSettings(
             provider: body.provider, flow: body.flow == .clientCredentials ? .clientCredentials : .authorizationCode,
             clientID: body.clientId, scopes: body.scopes ?? [], tenant: body.tenant, authorizeURL: body.authorizeUrl,
-            tokenURL: body.tokenUrl
+            tokenURL: body.tokenUrl, sharedWithOrganizations: shared
         )
         if let (field, message) = oauth.broker.catalogue.problem(with: settings) {
             throw Problem.validation([.init(field: field, message: message)])
@@ -185,6 +195,7 @@ extension Components.Schemas.OAuthConnection {
             flow: connection.flow == .clientCredentials ? .clientCredentials : .authorizationCode,
             clientId: connection.clientID, scopes: connection.scopes, tenant: connection.tenant,
             authorizeUrl: connection.authorizeURL, tokenUrl: connection.tokenURL,
+            sharedWithOrganizations: connection.sharedWithOrganizations,
             status: .init(rawValue: connection.status.rawValue) ?? .failed, expiresAt: connection.expiresAt,
             lastRefreshAt: connection.lastRefreshAt, lastError: connection.lastError, createdAt: connection.createdAt,
             updatedAt: connection.updatedAt

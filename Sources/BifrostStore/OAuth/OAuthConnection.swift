@@ -28,6 +28,9 @@ public struct OAuthConnection: Sendable, Hashable {
     public var tenant: String?
     public var authorizeURL: String?
     public var tokenURL: String?
+    /// A global connection that organisation runs without a connection of this name of their own may use; always
+    /// false for an organisation's connection.
+    public var sharedWithOrganizations: Bool
     public var status: Status
     public var tokenType: String?
     public var grantedScopes: [String]?
@@ -58,10 +61,12 @@ public struct OAuthConnectionSettings: Sendable, Hashable {
     public var tenant: String?
     public var authorizeURL: String?
     public var tokenURL: String?
+    /// Whether organisation runs may use this (global) connection.
+    public var sharedWithOrganizations: Bool
 
     public init(
         provider: String, flow: OAuthConnection.Flow, clientID: String, scopes: [String], tenant: String? = nil,
-        authorizeURL: String? = nil, tokenURL: String? = nil
+        authorizeURL: String? = nil, tokenURL: String? = nil, sharedWithOrganizations: Bool = false
     ) {
         self.provider = provider
         self.flow = flow
@@ -70,6 +75,7 @@ public struct OAuthConnectionSettings: Sendable, Hashable {
         self.tenant = tenant
         self.authorizeURL = authorizeURL
         self.tokenURL = tokenURL
+        self.sharedWithOrganizations = sharedWithOrganizations
     }
 }
 

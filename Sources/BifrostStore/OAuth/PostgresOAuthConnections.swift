@@ -3,9 +3,10 @@ public import Logging
 import NIOCore
 public import PostgresNIO
 
-/// OAuth connections on PostgreSQL, per scope with global fallback for runs. The client secret and tokens are
-/// sealed together under the scope's data key (`OAuthCredentials`); a token change notifies `channel` with the
-/// connection's id, so every replica drops its cached token.
+/// OAuth connections on PostgreSQL, per scope; a run uses its organisation's connection, else a global one shared
+/// with organisations. The client secret and tokens are sealed together under the scope's data key
+/// (`OAuthCredentials`); a token change notifies `channel` with the connection's id, so every replica drops its
+/// cached token.
 public struct PostgresOAuthConnections: Sendable {
     /// The channel on which replicas hear that a connection's tokens or settings changed (payload: its id).
     public static let channel = "bifrost_oauth"
@@ -29,10 +30,12 @@ public struct PostgresOAuthConnections: Sendable {
             let rows = try await client.query(
                 """
                 INSERT INTO oauth_connections (organization_id, name, provider, flow, client_id, scopes, tenant,
-                    authorize_url, token_url, sealed, data_key_version, created_by, updated_by)
+                    authorize_url, token_url, shared_with_organizations, sealed, data_key_version, created_by,
+                    updated_by)
                 VALUES (\(scope.organizationID), \(name), \(settings.provider), \(settings.flow.rawValue),
                     \(settings.clientID), \(settings.scopes), \(settings.tenant), \(settings.authorizeURL),
-                    \(settings.tokenURL), \(ByteBuffer(bytes: sealed)), \(version), \(actor), \(actor))
+                    \(settings.tokenURL), \(settings.sharedWithOrganizations), \(ByteBuffer(bytes: sealed)),
+                    \(version), \(actor), \(actor))
                 RETURNING \(unescaped: Self.columns)
                 """,
                 logger: logger
@@ -58,6 +61,7 @@ public struct PostgresOAuthConnections: Sendable {
                 UPDATE oauth_connections SET provider = \(settings.provider), flow = \(settings.flow.rawValue),
                     client_id = \(settings.clientID), scopes = \(settings.scopes), tenant = \(settings.tenant),
                     authorize_url = \(settings.authorizeURL), token_url = \(settings.tokenURL),
+                    shared_with_organizations = \(settings.sharedWithOrganizations),
                     sealed = \(ByteBuffer(bytes: sealed)), data_key_version = \(version), updated_at = now(),
                     updated_by = \(actor), generation = generation + 1
                 WHERE id = \(locked.current.id)
@@ -90,12 +94,13 @@ public struct PostgresOAuthConnections: Sendable {
         try await select("WHERE id = \(id)").first?.connection
     }
 
-    /// The connection a run in `scope` uses for `name`: its organisation's, else the global one.
+    /// The connection a run in `scope` uses for `name`: its organisation's, else a global one shared with
+    /// organisations; for a run in global scope, the global one.
     public func findForRun(_ name: String, scope: Scope) async throws -> OAuthConnection? {
         try await select(
             """
-            WHERE coalesce(organization_id, '00000000-0000-0000-0000-000000000000'::uuid)
-                IN ('00000000-0000-0000-0000-000000000000'::uuid, \(scope.organizationID)) AND name = \(name)
+            WHERE name = \(name) AND (organization_id = \(scope.organizationID) OR (organization_id IS NULL
+                AND (\(scope.organizationID)::uuid IS NULL OR shared_with_organizations)))
             ORDER BY organization_id NULLS LAST LIMIT 1
             """
         ).first?.connection
@@ -152,14 +157,14 @@ public struct PostgresOAuthConnections: Sendable {
     // MARK: Rows
 
     typealias Row = (
-        UUID, UUID?, String, String, String, String, [String], String?, String?, String?, String, String?, [String]?,
-        Date?, Date?, String?, Int64, Date, Date, ByteBuffer, Int32
+        UUID, UUID?, String, String, String, String, [String], String?, String?, String?, Bool, String, String?,
+        [String]?, Date?, Date?, String?, Int64, Date, Date, ByteBuffer, Int32
     )
 
     static let columns = """
-        id, organization_id, name, provider, flow, client_id, scopes, tenant, authorize_url, token_url, status,
-        token_type, granted_scopes, expires_at, last_refresh_at, last_error, generation, created_at, updated_at,
-        sealed, data_key_version
+        id, organization_id, name, provider, flow, client_id, scopes, tenant, authorize_url, token_url,
+        shared_with_organizations, status, token_type, granted_scopes, expires_at, last_refresh_at, last_error,
+        generation, created_at, updated_at, sealed, data_key_version
         """
 
     /// A row with its sealed credentials, as read.
@@ -171,13 +176,13 @@ public struct PostgresOAuthConnections: Sendable {
     static func connection(_ row: Row) -> OAuthConnection { stored(row).connection }
 
     static func stored(_ row: Row) -> Stored {
-        let (id, organization, name, provider, flow, clientID, scopes, tenant, authorize, token, status, tokenType,
-             granted, expires, refreshed, error, generation, created, updated, sealed, version) = row
+        let (id, organization, name, provider, flow, clientID, scopes, tenant, authorize, token, shared, status,
+             tokenType, granted, expires, refreshed, error, generation, created, updated, sealed, version) = row
         return Stored(
             connection: OAuthConnection(
                 id: id, organizationID: organization, name: name, provider: provider,
                 flow: OAuthConnection.Flow(rawValue: flow) ?? .authorizationCode, clientID: clientID, scopes: scopes,
-                tenant: tenant, authorizeURL: authorize, tokenURL: token,
+                tenant: tenant, authorizeURL: authorize, tokenURL: token, sharedWithOrganizations: shared,
                 status: OAuthConnection.Status(rawValue: status) ?? .failed, tokenType: tokenType,
                 grantedScopes: granted, expiresAt: expires, lastRefreshAt: refreshed, lastError: error,
                 generation: generation, createdAt: created, updatedAt: updated
