@@ -93,7 +93,7 @@ public final class OAuthBroker: Sendable {
     ) {
         self.connections = connections
         self.catalogue = catalogue
-        self.endpoint = TokenEndpoint(timeout: settings.requestTimeout)
+        self.endpoint = TokenEndpoint(timeout: settings.requestTimeout, logger: logger)
         self.audit = audit
         self.settings = settings
         self.logger = logger
@@ -190,7 +190,7 @@ public final class OAuthBroker: Sendable {
             do {
                 endpoints = try catalogue.endpoints(of: current)
             } catch {
-                return .failure(.misconfigured(connection: current.name, reason: "\(error)"))
+                return .failure(.misconfigured(connection: current.name, reason: "its provider is not configured"))
             }
             return try await requestTokens(locked, credentials: credentials, endpoints: endpoints)
         }
@@ -251,12 +251,14 @@ public final class OAuthBroker: Sendable {
                     continue
                 }
                 try await locked.recordError(failure.description)
-                if case .unavailable(let reason) = failure {
+                switch failure {
+                case .unavailable:
                     // The provider is down: a token that is still valid serves until it comes back.
                     if let token = validToken(current, credentials, for: .zero) { return .token(token) }
-                    return .failure(.providerUnavailable(connection: current.name, reason: reason))
+                    return .failure(.providerUnavailable(connection: current.name, reason: failure.description))
+                case .rejected:
+                    return .failure(.rejected(connection: current.name, reason: failure.description))
                 }
-                return .failure(.rejected(connection: current.name, reason: failure.description))
             }
         }
     }

@@ -4,29 +4,7 @@ public import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
-
-/// Why a token request failed.
-public enum TokenRequestFailure: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The provider answered with an OAuth error (`invalid_grant`, …).
-    case rejected(code: String, description: String?)
-    /// No usable answer: a 5xx, a timeout, a network error, a malformed body. Worth retrying.
-    case unavailable(String)
-
-    /// The errors after which only an admin connecting again helps.
-    public var needsReauth: Bool {
-        if case .rejected(let code, _) = self {
-            return ["invalid_grant", "invalid_client", "unauthorized_client"].contains(code)
-        }
-        return false
-    }
-
-    public var description: String {
-        switch self {
-        case .rejected(let code, let text): text.map { "\(code): \($0)" } ?? code
-        case .unavailable(let reason): "provider unavailable: \(reason)"
-        }
-    }
-}
+public import Logging
 
 /// A provider's token endpoint, over AsyncHTTPClient: the three grants the broker uses, client credentials sent in
 /// the body (`client_secret_post`), each request bounded by `timeout` (connecting included).
@@ -36,10 +14,14 @@ public struct TokenEndpoint: Sendable {
 
     let http: HTTPClient
     let timeout: Duration
+    let logger: Logger
 
-    public init(http: HTTPClient = .shared, timeout: Duration = .seconds(15)) {
+    public init(
+        http: HTTPClient = .shared, timeout: Duration = .seconds(15), logger: Logger = Logger(label: "bifrost.oauth")
+    ) {
         self.http = http
         self.timeout = timeout
+        self.logger = logger
     }
 
     /// Exchanges an authorization code (with its PKCE verifier).
@@ -86,15 +68,19 @@ public struct TokenEndpoint: Sendable {
             response = try await http.execute(request, timeout: .init(timeout))
             body = try await response.body.collect(upTo: 1 << 20)
         } catch {
-            throw TokenRequestFailure.unavailable("\(type(of: error)): \(error)")
+            logger.notice(
+                "A token request got no answer",
+                metadata: ["error.type": "\(type(of: error))", "error.message": "\(error)"]
+            )
+            throw TokenRequestFailure.unavailable(status: nil)
         }
+        let status = response.status
         let json = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any]
-        if let code = json?["error"] as? String, response.status.code < 500 {
-            throw TokenRequestFailure.rejected(code: code, description: json?["error_description"] as? String)
+        if let code = json?["error"] as? String, status.code < 500 {
+            throw TokenRequestFailure.rejected(code: TokenRequestFailure.sanitizedErrorCode(code), status: Int(status.code))
         }
-        guard response.status == .ok, let json, let accessToken = json["access_token"] as? String, !accessToken.isEmpty
-        else {
-            throw TokenRequestFailure.unavailable("HTTP \(response.status.code) without a token")
+        guard status == .ok, let json, let accessToken = json["access_token"] as? String, !accessToken.isEmpty else {
+            throw TokenRequestFailure.unavailable(status: Int(status.code))
         }
         let lifetime = (json["expires_in"] as? NSNumber)?.doubleValue
             ?? (json["expires_in"] as? String).flatMap(Double.init) ?? Self.defaultLifetime

@@ -103,7 +103,8 @@ import Testing
                 }
                 let stored = try #require(try await broker.connections.find(id: connection.id))
                 #expect(stored.status == .needsReauth)
-                #expect(stored.lastError?.contains("invalid_grant") == true)
+                // The OAuth error code and the HTTP status, never the provider's own words ("revoked").
+                #expect(stored.lastError == "invalid_grant (HTTP 400)")
                 // Asked again, it does not bother the provider: the admin must reconnect.
                 await #expect(throws: OAuthBrokerError.self) { _ = try await broker.token("microsoft", for: scope) }
                 #expect(provider.tokenRequests("refresh_token") == 1)
@@ -136,14 +137,14 @@ import Testing
                 try await Self.broker(client, keys: keys, settings: oneRetry).forceRefresh(valid)
                 let afterHang = try #require(try await broker.connections.find(id: connection.id))
                 #expect(afterHang.status == .connected)
-                #expect(afterHang.lastError?.contains("unavailable") == true)
+                #expect(afterHang.lastError == "provider unreachable")
                 #expect(provider.tokenRequests("refresh_token") == 3 + 2)
 
                 // The same outage with an expired token: an error that says the provider is unavailable.
                 try await Self.expire(connection, on: client)
                 provider.behave(.failing(count: 100))
                 broker.forgetAll()
-                await #expect(throws: OAuthBrokerError.providerUnavailable(connection: "microsoft", reason: "HTTP 500 without a token")) {
+                await #expect(throws: OAuthBrokerError.providerUnavailable(connection: "microsoft", reason: "provider unavailable (HTTP 500)")) {
                     _ = try await broker.token("microsoft", for: scope)
                 }
                 #expect(try await broker.connections.find(id: connection.id)?.status == .connected)
@@ -170,6 +171,39 @@ import Testing
                 broker.forgetAll()
                 let second = try #require(try await broker.token("microsoft", for: scope))
                 #expect(second.accessToken != first.accessToken)
+            }
+        }
+    }
+
+    @Test func whatProvidersAnswerAndNetworkErrorsNeverReachCallersOrLastError() async throws {
+        try await FakeOAuthProvider.withProvider { provider in
+            try await Self.withConnected(provider, flow: .clientCredentials) { _, client, keys, _, connection in
+                // AsyncHTTPClient keeps trying to connect until a request's deadline: a short one, and one retry.
+                var quick = OAuthBroker.Settings.forTests
+                quick.requestTimeout = .milliseconds(500)
+                quick.retryDelays = [.milliseconds(10)]
+                let broker = Self.broker(client, keys: keys, settings: quick)
+                provider.behave(.rejecting(error: "<b>10.0.0.1</b>", description: "internal host db7.corp at 10.0.0.1"))
+                do {
+                    try await broker.forceRefresh(connection)
+                    Issue.record("a rejected request gave a token")
+                } catch {
+                    #expect("\(error)" == "OAuth connection \"microsoft\": the provider refused (invalid_response (HTTP 400))")
+                }
+                #expect(try await broker.connections.find(id: connection.id)?.lastError == "invalid_response (HTTP 400)")
+
+                // Nothing listens at the token URL: no address, port or network error in what is shown or kept.
+                let closed = try #require(LoopbackPort.free())
+                try await client.query(
+                    "UPDATE oauth_connections SET token_url = \("http://127.0.0.1:\(closed)/token") WHERE id = \(connection.id)",
+                    logger: TestPostgres.logger
+                )
+                let moved = try #require(try await broker.connections.find(id: connection.id))
+                await #expect(throws: OAuthBrokerError.providerUnavailable(connection: "microsoft", reason: "provider unreachable")) {
+                    try await broker.forceRefresh(moved)
+                }
+                let stored = try #require(try await broker.connections.find(id: connection.id))
+                #expect(stored.lastError == "provider unreachable")
             }
         }
     }

@@ -22,6 +22,8 @@ public final class FakeOAuthProvider: Sendable {
         case rejectingRefresh
         /// Never answers within a client's patience.
         case hanging
+        /// Answers 400 with this OAuth `error` and `error_description` to every token request.
+        case rejecting(error: String, description: String)
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -167,6 +169,7 @@ public final class FakeOAuthProvider: Sendable {
         case .failing: return try json(500, ["error": "server_error"])
         case .hanging: try await Task.sleep(for: .seconds(3_600))
         case .rejectingRefresh where grant == "refresh_token": return try json(400, ["error": "invalid_grant", "error_description": "revoked"])
+        case .rejecting(let error, let description): return try json(400, ["error": error, "error_description": description])
         default: break
         }
         guard let client = form["client_id"], let secret = form["client_secret"],

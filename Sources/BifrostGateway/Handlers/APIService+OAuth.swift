@@ -127,8 +127,9 @@ extension APIService {
             throw Problem.badRequest("The authorization state is unknown or was already used; start the authorization again.")
         }
         if let error = input.query.error {
-            let detail = input.query.errorDescription.map { "\(error): \($0)" } ?? error
-            throw Problem.badRequest("The provider refused the authorization (\(detail)); the connection is unchanged.")
+            throw Problem.badRequest(
+                "The provider refused the authorization (\(TokenRequestFailure.sanitizedErrorCode(error))); the connection is unchanged."
+            )
         }
         guard !redeemed.isExpired else {
             throw Problem.badRequest("The authorization took longer than 10 minutes; start it again.")
