@@ -77,6 +77,14 @@ public struct OAuthConnectionSettings: Sendable, Hashable {
         self.tokenURL = tokenURL
         self.sharedWithOrganizations = sharedWithOrganizations
     }
+
+    /// Whether these settings would send `connection`'s credentials somewhere else, or make them another client's:
+    /// another provider, client id, tenant, authorize URL or token URL. Its stored client secret and tokens must
+    /// not follow them there.
+    public func changesDestination(of connection: OAuthConnection) -> Bool {
+        provider != connection.provider || clientID != connection.clientID || tenant != connection.tenant
+            || authorizeURL != connection.authorizeURL || tokenURL != connection.tokenURL
+    }
 }
 
 /// The secret part of a connection, stored sealed as one value.

@@ -47,14 +47,21 @@ public struct PostgresOAuthConnections: Sendable {
         throw StoreError.notFound
     }
 
-    /// Replaces connection `name`'s settings (and its client secret, when one is given; the tokens stay).
-    /// - Throws: `StoreError.notFound`.
+    /// Replaces connection `name`'s settings. When they send its credentials elsewhere
+    /// (`OAuthConnectionSettings.changesDestination`), its client secret and tokens are discarded and it is
+    /// `not_connected` again: the client secret is `clientSecret` when given, else none. Otherwise the tokens stay,
+    /// and the client secret is replaced only when one is given. - Throws: `StoreError.notFound`.
     public func update(
         _ name: String, _ settings: OAuthConnectionSettings, clientSecret: String?, in scope: Scope, by actor: String
     ) async throws -> OAuthConnection {
         try await withLock(named: name, in: scope) { locked in
+            let moves = settings.changesDestination(of: locked.current)
             var credentials = try await locked.credentials()
-            if let clientSecret { credentials.clientSecret = clientSecret }
+            if moves {
+                credentials = OAuthCredentials(clientSecret: clientSecret)
+            } else if let clientSecret {
+                credentials.clientSecret = clientSecret
+            }
             let (sealed, version) = try await seal(credentials, name: name, scope: scope)
             let rows = try await locked.connection.query(
                 """
@@ -63,6 +70,11 @@ public struct PostgresOAuthConnections: Sendable {
                     authorize_url = \(settings.authorizeURL), token_url = \(settings.tokenURL),
                     shared_with_organizations = \(settings.sharedWithOrganizations),
                     sealed = \(ByteBuffer(bytes: sealed)), data_key_version = \(version), updated_at = now(),
+                    status = CASE WHEN \(moves) THEN 'not_connected' ELSE status END,
+                    token_type = CASE WHEN \(moves) THEN NULL ELSE token_type END,
+                    granted_scopes = CASE WHEN \(moves) THEN NULL ELSE granted_scopes END,
+                    expires_at = CASE WHEN \(moves) THEN NULL ELSE expires_at END,
+                    last_error = CASE WHEN \(moves) THEN NULL ELSE last_error END,
                     updated_by = \(actor), generation = generation + 1
                 WHERE id = \(locked.current.id)
                 RETURNING \(unescaped: Self.columns)
