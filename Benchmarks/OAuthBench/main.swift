@@ -50,9 +50,13 @@ try await FakeOAuthProvider.withProvider { provider in
                 ),
                 clientSecret: provider.clientSecret, in: scope, by: "bench"
             )
+            // The fake provider listens on loopback.
+            let policy = ProviderURLPolicy(allowInsecureLoopback: true)
             let broker = OAuthBroker(
                 connections: store, catalogue: try OAuthProviderCatalogue.load(),
-                audit: PostgresAuditLog(client: client, logger: logger), logger: logger
+                audit: PostgresAuditLog(client: client, logger: logger),
+                settings: { var settings = OAuthBroker.Settings(); settings.urlPolicy = policy; return settings }(),
+                logger: logger
             )
             // Connect: the authorization request, the provider's redirect, the code exchange.
             let (state, verifier) = try await PostgresOAuthStates(client: client, keys: keys, logger: logger).begin(for: connection, by: "bench")
@@ -99,7 +103,7 @@ try await FakeOAuthProvider.withProvider { provider in
 
             // 2. A thousand callers on an expired token, the provider 50 ms slow.
             provider.delay(.milliseconds(50))
-            let endpoint = TokenEndpoint()
+            let endpoint = TokenEndpoint(policy: policy)
             var stampede: [Double] = []
             var single: [Double] = []
             for _ in 0..<rounds {

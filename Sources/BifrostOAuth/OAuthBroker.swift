@@ -44,7 +44,7 @@ public enum OAuthBrokerError: Error, Sendable, Hashable, CustomStringConvertible
 /// A run gets its organisation's connection, else a global one shared with organisations. Tokens carry their
 /// provider's API addresses, the only places workflows can send them.
 public final class OAuthBroker: Sendable {
-    /// Timing of refreshes.
+    /// Timing of refreshes, and where token requests may go.
     public struct Settings: Sendable {
         /// A token this close to expiry is refreshed before it is handed out.
         public var refreshMargin: Duration = .seconds(300)
@@ -52,6 +52,8 @@ public final class OAuthBroker: Sendable {
         public var retryDelays: [Duration] = [.milliseconds(250), .seconds(1), .seconds(2)]
         /// How long one token request may take, connecting included.
         public var requestTimeout: Duration = .seconds(15)
+        /// Which token and authorize URLs are allowed, checked when an admin sets them and before each request.
+        public var urlPolicy = ProviderURLPolicy()
 
         public init() {}
     }
@@ -93,7 +95,7 @@ public final class OAuthBroker: Sendable {
     ) {
         self.connections = connections
         self.catalogue = catalogue
-        self.endpoint = TokenEndpoint(timeout: settings.requestTimeout, logger: logger)
+        self.endpoint = TokenEndpoint(policy: settings.urlPolicy, timeout: settings.requestTimeout, logger: logger)
         self.audit = audit
         self.settings = settings
         self.logger = logger
@@ -256,6 +258,8 @@ public final class OAuthBroker: Sendable {
                     // The provider is down: a token that is still valid serves until it comes back.
                     if let token = validToken(current, credentials, for: .zero) { return .token(token) }
                     return .failure(.providerUnavailable(connection: current.name, reason: failure.description))
+                case .destinationRefused:
+                    return .failure(.misconfigured(connection: current.name, reason: failure.description))
                 case .rejected:
                     return .failure(.rejected(connection: current.name, reason: failure.description))
                 }

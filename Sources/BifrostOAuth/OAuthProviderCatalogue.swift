@@ -81,13 +81,10 @@ public struct OAuthProviderCatalogue: Sendable {
     }
 
     /// Why `settings` cannot make a connection (an unknown provider, a URL `generic` lacks), as the field at fault
-    /// and a message; nil when they can.
+    /// and a message; nil when they can. Where the URLs point is `ProviderURLPolicy`'s to judge.
     public func problem(with settings: OAuthConnectionSettings) -> (field: String, message: String)? {
         guard let provider = providers[settings.provider] else {
             return ("provider", "must be one of " + providers.keys.sorted().joined(separator: ", "))
-        }
-        for (field, url) in [("authorize_url", settings.authorizeURL), ("token_url", settings.tokenURL)] {
-            if let url, !Self.isHTTPURL(url) { return (field, "must be an http or https URL") }
         }
         if settings.tokenURL == nil, provider.tokenURL == nil {
             return ("token_url", "is required for provider \(provider.name)")
@@ -129,10 +126,5 @@ public struct OAuthProviderCatalogue: Sendable {
             scopes: settings.scopes.isEmpty ? provider.defaultScopes : settings.scopes,
             usesPKCE: provider.supportsPKCE, apiBaseURLs: provider.apiBaseURLs
         )
-    }
-
-    private static func isHTTPURL(_ text: String) -> Bool {
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), url.host != nil else { return false }
-        return scheme == "https" || scheme == "http"
     }
 }

@@ -1,4 +1,4 @@
-public import AsyncHTTPClient
+import AsyncHTTPClient
 public import BifrostStore
 public import Foundation
 import NIOCore
@@ -8,18 +8,22 @@ public import Logging
 
 /// A provider's token endpoint, over AsyncHTTPClient: the three grants the broker uses, client credentials sent in
 /// the body (`client_secret_post`), each request bounded by `timeout` (connecting included).
+///
+/// Right before each request the token URL is checked by `policy` (DNS answers change), and the request connects to
+/// the address that was checked; redirects are not followed, since they could lead anywhere.
 public struct TokenEndpoint: Sendable {
     /// What a token answer without `expires_in` is taken to last.
     public static let defaultLifetime: TimeInterval = 3_600
 
-    let http: HTTPClient
+    let policy: ProviderURLPolicy
     let timeout: Duration
     let logger: Logger
 
     public init(
-        http: HTTPClient = .shared, timeout: Duration = .seconds(15), logger: Logger = Logger(label: "bifrost.oauth")
+        policy: ProviderURLPolicy = ProviderURLPolicy(), timeout: Duration = .seconds(15),
+        logger: Logger = Logger(label: "bifrost.oauth")
     ) {
-        self.http = http
+        self.policy = policy
         self.timeout = timeout
         self.logger = logger
     }
@@ -54,27 +58,44 @@ public struct TokenEndpoint: Sendable {
     private func request(_ url: String, form: [(String, String)], clientID: String, clientSecret: String?)
         async throws -> IssuedTokens
     {
+        let destination: ProviderURLPolicy.Destination
+        do {
+            destination = try await policy.check(url)
+        } catch let refusal as ProviderURLPolicy.Refusal {
+            logger.warning("A token URL was refused", metadata: ["error.message": "\(refusal)"])
+            throw refusal == .notResolved ? TokenRequestFailure.unavailable(status: nil) : .destinationRefused
+        }
         var fields = form + [("client_id", clientID)]
         if let clientSecret { fields.append(("client_secret", clientSecret)) }
-        var request = HTTPClientRequest(url: url)
+        var request = HTTPClientRequest(url: destination.url.absoluteString)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.headers.add(name: "Accept", value: "application/json")
         request.body = .bytes(ByteBuffer(string: Self.formEncoded(fields)))
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        if let pinned = destination.pinnedAddress { configuration.dnsOverride = [destination.host: pinned.description] }
+        // A client per request, for the pinned address: token requests are few (one per connection per token lifetime).
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         let started = Date()
-        let response: HTTPClientResponse
-        let body: ByteBuffer
+        let answer: Result<(HTTPResponseStatus, ByteBuffer), any Error>
         do {
-            response = try await http.execute(request, timeout: .init(timeout))
-            body = try await response.body.collect(upTo: 1 << 20)
+            let response = try await http.execute(request, timeout: .init(timeout))
+            answer = .success((response.status, try await response.body.collect(upTo: 1 << 20)))
         } catch {
+            answer = .failure(error)
+        }
+        try? await http.shutdown()
+        let status: HTTPResponseStatus
+        let body: ByteBuffer
+        switch answer {
+        case .success(let received): (status, body) = received
+        case .failure(let error):
             logger.notice(
                 "A token request got no answer",
                 metadata: ["error.type": "\(type(of: error))", "error.message": "\(error)"]
             )
             throw TokenRequestFailure.unavailable(status: nil)
         }
-        let status = response.status
         let json = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any]
         if let code = json?["error"] as? String, status.code < 500 {
             throw TokenRequestFailure.rejected(code: TokenRequestFailure.sanitizedErrorCode(code), status: Int(status.code))

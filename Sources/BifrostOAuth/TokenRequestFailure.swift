@@ -7,6 +7,8 @@ public enum TokenRequestFailure: Error, Sendable, Hashable, CustomStringConverti
     /// No usable answer: a 5xx or an answer without a token (its HTTP status), or none at all (nil: a timeout, a
     /// network error, a host that does not resolve). Worth retrying.
     case unavailable(status: Int?)
+    /// The token URL points to an address `ProviderURLPolicy` does not allow: nothing was sent.
+    case destinationRefused
 
     /// The errors after which only an admin connecting again helps.
     public var needsReauth: Bool {
@@ -21,6 +23,7 @@ public enum TokenRequestFailure: Error, Sendable, Hashable, CustomStringConverti
         case .rejected(let code, let status): "\(code) (HTTP \(status))"
         case .unavailable(let status?): "provider unavailable (HTTP \(status))"
         case .unavailable(nil): "provider unreachable"
+        case .destinationRefused: "the token URL points to an address that is not allowed"
         }
     }
 

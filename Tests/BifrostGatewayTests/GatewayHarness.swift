@@ -135,11 +135,12 @@ enum GatewayHarness {
 }
 
 extension OAuthBroker.Settings {
-    /// Retries that do not slow the tests down.
+    /// Retries that do not slow the tests down, and a provider on loopback allowed (the fake one).
     static var forTests: Self {
         var settings = Self()
         settings.retryDelays = [.milliseconds(10), .milliseconds(20), .milliseconds(40)]
         settings.requestTimeout = .seconds(2)
+        settings.urlPolicy = ProviderURLPolicy(allowInsecureLoopback: true)
         return settings
     }
 }

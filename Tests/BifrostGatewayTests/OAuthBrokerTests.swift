@@ -5,6 +5,7 @@ import BifrostStore
 import BifrostTestSupport
 import Foundation
 import Logging
+import Synchronization
 import PostgresNIO
 import Testing
 
@@ -171,6 +172,49 @@ import Testing
                 broker.forgetAll()
                 let second = try #require(try await broker.token("microsoft", for: scope))
                 #expect(second.accessToken != first.accessToken)
+            }
+        }
+    }
+
+    @Test func aTokenURLIsCheckedBeforeEveryRequestAgainstWhatItResolvesToThen() async throws {
+        try await FakeOAuthProvider.withProvider { provider in
+            try await TestPostgres.withMigratedDatabase { _, client in
+                let keys = KeyRing(client: client, master: SecretKey.random(), logger: TestPostgres.logger)
+                let scope = Scope.organization(try await AuthFixtures.createOrganization("A", on: client))
+                let port = try #require(URL(string: provider.baseURL)?.port)
+                // `idp.test` resolves only through this resolver: first to loopback (allowed here), later elsewhere.
+                let answer = Mutex([try #require(IPAddress("127.0.0.1"))])
+                var settings = OAuthBroker.Settings.forTests
+                settings.urlPolicy = ProviderURLPolicy(
+                    allowInsecureLoopback: true,
+                    resolver: HostResolver { host in host == "idp.test" ? answer.withLock { $0 } : [] }
+                )
+                let broker = Self.broker(client, keys: keys, settings: settings)
+                _ = try await broker.connections.create(
+                    "microsoft",
+                    OAuthConnectionSettings(
+                        provider: "microsoft", flow: .clientCredentials, clientID: provider.clientID, scopes: [],
+                        tokenURL: "http://idp.test:\(port)/token"
+                    ),
+                    clientSecret: provider.clientSecret, in: scope, by: "test"
+                )
+                // The request connects to the address that was checked (no one else can resolve `idp.test`).
+                #expect(try await broker.token("microsoft", for: scope) != nil)
+                #expect(provider.tokenRequests("client_credentials") == 1)
+
+                // Now it resolves elsewhere: refused before anything is sent, whatever the first answer was.
+                for address in ["10.0.0.7", "169.254.169.254", "::ffff:169.254.169.254", "fd00::7"] {
+                    answer.withLock { $0 = [IPAddress(address)!] }
+                    let connection = try #require(try await broker.connections.find("microsoft", in: scope))
+                    let refused = OAuthBrokerError.misconfigured(
+                        connection: "microsoft", reason: "the token URL points to an address that is not allowed"
+                    )
+                    await #expect(throws: refused) { try await broker.forceRefresh(connection) }
+                    #expect(provider.tokenRequests("client_credentials") == 1, "\(address)")
+                    let stored = try #require(try await broker.connections.find("microsoft", in: scope))
+                    #expect(stored.lastError == "the token URL points to an address that is not allowed")
+                    #expect(stored.status == .connected)
+                }
             }
         }
     }

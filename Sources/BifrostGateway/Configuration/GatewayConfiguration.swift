@@ -16,6 +16,8 @@ public import Logging
 /// - `database.embedded.binDirectory` (folder with `pg_ctl`; searched for when unset)
 /// - `data.directory` (`.bifrost`)
 /// - `log.level` (`trace`…`critical`, `info`), `log.format` (`text` | `json`)
+/// - `oauth.providersFile`, `oauth.redirectUri`, `oauth.refreshMargin` (seconds, `300`),
+///   `oauth.allowInsecureLoopback` (`false`), `oauth.allowPrivateNetworks` (`false`)
 public struct GatewayConfiguration: Sendable {
     /// Where the HTTP server listens and how it treats requests.
     public struct HTTP: Sendable {
@@ -145,6 +147,13 @@ public struct GatewayConfiguration: Sendable {
         public var redirectURL: String?
         /// A token this close to expiry is refreshed before a run gets it.
         public var refreshMargin: Duration = .seconds(300)
+        /// Token and authorize URLs may point to this machine (loopback addresses), over plain `http` too: for
+        /// development and tests, where the provider runs locally. Off by default.
+        public var allowInsecureLoopback = false
+        /// Token and authorize URLs may point to private networks (RFC 1918, unique-local, link-local,
+        /// carrier-grade NAT), over `https`: for an identity provider inside the operator's network. It applies to
+        /// every connection, organisations' included. Off by default; cloud metadata addresses are refused anyway.
+        public var allowPrivateNetworks = false
     }
 
     /// How large runs' files may be.
@@ -192,7 +201,8 @@ public struct GatewayConfiguration: Sendable {
         "workflows.maxConcurrentRunsPerOrganization",
         "workflows.maxResultSize", "workflows.workers", "workflows.drainTimeout", "workflows.leaseTimeout",
         "workflows.retentionDays", "masterKey", "masterKeyFile", "previousMasterKeys", "files.maxFileSize", "files.maxOrganizationSize",
-        "oauth.providersFile", "oauth.redirectUri", "oauth.refreshMargin",
+        "oauth.providersFile", "oauth.redirectUri", "oauth.refreshMargin", "oauth.allowInsecureLoopback",
+        "oauth.allowPrivateNetworks",
     ]
 
     /// Where providers send browsers back after an authorization.
@@ -281,6 +291,8 @@ public struct GatewayConfiguration: Sendable {
         if let seconds = try values.integer("oauth.refreshMargin", in: 0...86_400) {
             oauth.refreshMargin = .seconds(seconds)
         }
+        oauth.allowInsecureLoopback = try values.boolean("oauth.allowInsecureLoopback") ?? oauth.allowInsecureLoopback
+        oauth.allowPrivateNetworks = try values.boolean("oauth.allowPrivateNetworks") ?? oauth.allowPrivateNetworks
         secrets.previousMasterKeys = try values.string("previousMasterKeys", isSecret: true)
             .map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
         oidc = try OIDC(values)

@@ -29,7 +29,7 @@ extension APIService {
         guard OAuthConnection.isValidName(name) else {
             throw Problem.validation([.init(field: "name", message: "must be 1 to 100 letters, digits, '_' or '-'")])
         }
-        let settings = try checkedSettings(body, by: caller)
+        let settings = try await checkedSettings(body, by: caller)
         do {
             let created = try await oauth.connections.create(
                 name, settings, clientSecret: body.clientSecret, in: caller.scope, by: caller.principal.label
@@ -53,7 +53,7 @@ extension APIService {
         if let name = body.name, name != input.path.name {
             throw Problem.validation([.init(field: "name", message: "must match the connection's name in the path")])
         }
-        let settings = try checkedSettings(body, by: caller)
+        let settings = try await checkedSettings(body, by: caller)
         do {
             let updated = try await oauth.connections.update(
                 input.path.name, settings, clientSecret: body.clientSecret, in: caller.scope, by: caller.principal.label
@@ -111,8 +111,8 @@ extension APIService {
             try await oauth.broker.forceRefresh(connection)
         } catch let error as OAuthBrokerError {
             switch error {
-            case .notConnected, .needsReauth: throw Problem.conflict(error.description)
-            default: throw Problem.badGateway(error.description)
+            case .notConnected, .needsReauth, .misconfigured: throw Problem.conflict(error.description)
+            case .providerUnavailable, .rejected: throw Problem.badGateway(error.description)
             }
         }
         try await identity.audit.record(caller.auditEvent("oauth.refresh", targetKind: "oauth_connection", targetID: connection.name))
@@ -164,9 +164,9 @@ extension APIService {
         return found
     }
 
-    /// The settings of `body`, checked against the provider catalogue (422 naming the field). Only platform admins,
-    /// in global scope, may share a connection with organisations.
-    private func checkedSettings(_ body: Components.Schemas.OAuthConnectionInput, by caller: RequestIdentity) throws
+    /// The settings of `body`, checked against the provider catalogue and the URL policy (422 naming the field).
+    /// Only platform admins, in global scope, may share a connection with organisations.
+    private func checkedSettings(_ body: Components.Schemas.OAuthConnectionInput, by caller: RequestIdentity) async throws
         -> OAuthConnectionSettings
     {
         let shared = body.sharedWithOrganizations ?? false
@@ -181,9 +181,26 @@ extension APIService {
             clientID: body.clientId, scopes: body.scopes ?? [], tenant: body.tenant, authorizeURL: body.authorizeUrl,
             tokenURL: body.tokenUrl, sharedWithOrganizations: shared
         )
-        if let (field, message) = oauth.broker.catalogue.problem(with: settings) {
+        let catalogue = oauth.broker.catalogue
+        if let (field, message) = catalogue.problem(with: settings) {
             throw Problem.validation([.init(field: field, message: message)])
         }
+        // The URLs an admin gives (with the tenant filled in) must point where credentials may go.
+        guard let endpoints = try? catalogue.endpoints(of: settings) else {
+            throw Problem.validation([.init(field: "provider", message: "is not configured")])
+        }
+        var errors: [Problem.FieldError] = []
+        for (field, given, url) in [
+            ("authorize_url", settings.authorizeURL, endpoints.authorizeURL), ("token_url", settings.tokenURL, endpoints.tokenURL),
+        ] {
+            guard given != nil, let url else { continue }
+            do {
+                _ = try await oauth.broker.settings.urlPolicy.check(url)
+            } catch let refusal as ProviderURLPolicy.Refusal {
+                errors.append(.init(field: field, message: refusal.description))
+            }
+        }
+        if !errors.isEmpty { throw Problem.validation(errors) }
         return settings
     }
 }

@@ -90,6 +90,10 @@ public struct GatewayServer: Sendable {
             oauthSettings: {
                 var settings = OAuthBroker.Settings()
                 settings.refreshMargin = configuration.oauth.refreshMargin
+                settings.urlPolicy = ProviderURLPolicy(
+                    allowInsecureLoopback: configuration.oauth.allowInsecureLoopback,
+                    allowPrivateNetworks: configuration.oauth.allowPrivateNetworks
+                )
                 return settings
             }()
         )
