@@ -41,8 +41,10 @@ public enum OAuthBrokerError: Error, Sendable, Hashable, CustomStringConvertible
 /// `unauthorized_client` mark the connection `needs_reauth` (audited); outages are retried with backoff and
 /// jitter and never change the status, and while the stored token is still valid it is handed out.
 ///
-/// A run gets its organisation's connection, else a global one shared with organisations. Tokens carry their
-/// provider's API addresses, the only places workflows can send them.
+/// A run gets its organisation's connection, else a global one shared with organisations. Cached tokens are
+/// forgotten as soon as any replica announces a change that makes them stale (`OAuthChange`): a connection
+/// created, changed or deleted, new tokens. Tokens carry their provider's API addresses, the only places workflows
+/// can send them.
 public final class OAuthBroker: Sendable {
     /// Timing of refreshes, and where token requests may go.
     public struct Settings: Sendable {
@@ -70,6 +72,13 @@ public final class OAuthBroker: Sendable {
         var refreshAfter: Date
     }
 
+    /// The cached tokens, and how many times some were forgotten: a lookup that started before a change was
+    /// announced does not cache what it read.
+    private struct Cache {
+        var tokens: [CacheKey: Cached] = [:]
+        var epoch = 0
+    }
+
     private enum Outcome: Sendable {
         case token(OAuthToken)
         case failure(OAuthBrokerError)
@@ -83,7 +92,7 @@ public final class OAuthBroker: Sendable {
     let audit: any AuditLog
     public let settings: Settings
     let logger: Logger
-    private let cache = Mutex<[CacheKey: Cached]>([:])
+    private let cache = Mutex(Cache())
     /// Callers asking for one name in one scope while its token is not cached: one looks it up.
     private let lookups = SingleFlight<CacheKey, OAuthToken?>()
     /// Refreshes under way in this process, by connection.
@@ -106,11 +115,12 @@ public final class OAuthBroker: Sendable {
     /// - Throws: `OAuthBrokerError`.
     public func token(_ name: String, for scope: Scope) async throws -> OAuthToken? {
         let key = CacheKey(organization: scope.organizationID, name: name)
-        if let cached = cache.withLock({ $0[key] }), cached.refreshAfter > Date() { return cached.token }
+        if let cached = cache.withLock({ $0.tokens[key] }), cached.refreshAfter > Date() { return cached.token }
         return try await lookups.run(key) {
+            let epoch = self.cache.withLock { $0.epoch }
             guard let connection = try await self.connections.findForRun(name, scope: scope) else { return nil }
             let token = try await self.refreshed(connection, force: false)
-            self.remember(token, of: connection.id, as: key)
+            self.remember(token, of: connection.id, as: key, lookedUpAt: epoch)
             return token
         }
     }
@@ -143,20 +153,46 @@ public final class OAuthBroker: Sendable {
         }
     }
 
-    /// Forgets connection `id`'s cached tokens (another replica changed it).
-    public func forget(_ id: UUID) {
-        cache.withLock { cache in cache = cache.filter { $0.value.connectionID != id } }
+    /// Forgets connection `id`'s cached tokens.
+    public func forget(_ id: UUID) { forget(.tokens(connectionID: id)) }
+
+    /// Forgets the cached tokens `change` makes stale (a replica announced it).
+    public func forget(_ change: OAuthChange) {
+        cache.withLock { cache in
+            cache.epoch += 1
+            switch change {
+            case .tokens(let id):
+                cache.tokens = cache.tokens.filter { $0.value.connectionID != id }
+            case .connection(let id, let organization, let name):
+                // Runs resolve a name to their organisation's connection, else a shared global one: a change to
+                // either may send them to another connection.
+                cache.tokens = cache.tokens.filter { key, cached in
+                    cached.connectionID != id && !(key.name == name && (organization == nil || key.organization == organization))
+                }
+            case .organizationDeactivated(let organization):
+                cache.tokens = cache.tokens.filter { $0.key.organization != organization }
+            }
+        }
     }
 
     /// Forgets every cached token (notifications may have been missed).
-    public func forgetAll() { cache.withLock { $0.removeAll() } }
+    public func forgetAll() {
+        cache.withLock { cache in
+            cache.epoch += 1
+            cache.tokens.removeAll()
+        }
+    }
 
     // MARK: Refreshing
 
-    private func remember(_ token: OAuthToken, of id: UUID, as key: CacheKey) {
+    /// Caches `token`, unless something was forgotten since the lookup began (what it read may be stale).
+    private func remember(_ token: OAuthToken, of id: UUID, as key: CacheKey, lookedUpAt epoch: Int) {
         guard let expires = token.expiresAt else { return }
         let refreshAfter = expires.addingTimeInterval(-settings.refreshMargin.seconds)
-        cache.withLock { $0[key] = Cached(token: token, connectionID: id, refreshAfter: refreshAfter) }
+        cache.withLock { cache in
+            guard cache.epoch == epoch else { return }
+            cache.tokens[key] = Cached(token: token, connectionID: id, refreshAfter: refreshAfter)
+        }
     }
 
     private func refreshed(_ connection: OAuthConnection, force: Bool) async throws -> OAuthToken {

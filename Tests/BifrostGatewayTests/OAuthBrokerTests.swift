@@ -251,4 +251,18 @@ import Testing
             }
         }
     }
+
+    @Test func changeNotificationsNameWhatToForget() throws {
+        let id = UUID()
+        let organization = UUID()
+        for change in [
+            OAuthChange.tokens(connectionID: id), .connection(id: id, organizationID: nil, name: "microsoft"),
+            .connection(id: id, organizationID: organization, name: "m-365_x"), .organizationDeactivated(organization),
+        ] {
+            #expect(OAuthChange(payload: change.payload) == change)
+        }
+        #expect(OAuthChange(payload: id.uuidString) == .tokens(connectionID: id))
+        #expect(OAuthChange(payload: "connection \(id) global two words") == nil)
+        #expect(OAuthChange(payload: "organization nope") == nil)
+    }
 }

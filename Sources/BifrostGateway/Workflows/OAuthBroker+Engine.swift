@@ -7,13 +7,14 @@ import Foundation
 extension OAuthBroker: ScopedOAuthTokens {}
 
 extension OAuthBroker {
-    /// Forgets a connection's cached token whenever any replica changes it, and every token when listening
-    /// resumes after a gap.
+    /// Forgets the cached tokens a change announced by any replica makes stale (new tokens, a connection created,
+    /// changed or deleted, an organisation deactivated), everything for a payload it cannot read, and every token
+    /// when listening resumes after a gap.
     public var subscription: NotificationSubscription {
         NotificationSubscription(
             channel: PostgresOAuthConnections.channel,
             received: { [self] payload in
-                if let id = UUID(uuidString: payload) { forget(id) } else { forgetAll() }
+                if let change = OAuthChange(payload: payload) { forget(change) } else { forgetAll() }
             },
             resumed: { [self] in forgetAll() }
         )

@@ -82,10 +82,15 @@ public struct LockedOAuthConnection: Sendable {
         for try await row in rows.decode(PostgresOAuthConnections.Row.self) {
             updated = PostgresOAuthConnections.connection(row)
         }
-        try await connection.query(
-            "SELECT pg_notify(\(PostgresOAuthConnections.channel), \(current.id.uuidString))", logger: store.logger
-        )
         guard let updated else { throw StoreError.notFound }
+        try await notify(.tokens(connectionID: current.id))
         return updated
+    }
+
+    /// Tells every replica, when the transaction commits, what changed.
+    func notify(_ change: OAuthChange) async throws {
+        try await connection.query(
+            "SELECT pg_notify(\(PostgresOAuthConnections.channel), \(change.payload))", logger: store.logger
+        )
     }
 }

@@ -5,10 +5,11 @@ public import PostgresNIO
 
 /// OAuth connections on PostgreSQL, per scope; a run uses its organisation's connection, else a global one shared
 /// with organisations. The client secret and tokens are sealed together under the scope's data key
-/// (`OAuthCredentials`); a token change notifies `channel` with the connection's id, so every replica drops its
-/// cached token.
+/// (`OAuthCredentials`). Every write notifies `channel` (an `OAuthChange`) when it commits, so every replica drops
+/// the cached tokens it makes stale.
 public struct PostgresOAuthConnections: Sendable {
-    /// The channel on which replicas hear that a connection's tokens or settings changed (payload: its id).
+    /// The channel on which replicas hear that a connection was created, changed or deleted, or an organisation
+    /// deactivated (payload: an `OAuthChange`).
     public static let channel = "bifrost_oauth"
 
     let client: PostgresClient
@@ -27,20 +28,26 @@ public struct PostgresOAuthConnections: Sendable {
     ) async throws -> OAuthConnection {
         let (sealed, version) = try await seal(OAuthCredentials(clientSecret: clientSecret), name: name, scope: scope)
         do {
+            // Organisation runs may have cached a global connection's token under this name: the notification,
+            // sent when the row commits, makes every replica forget it.
             let rows = try await client.query(
                 """
-                INSERT INTO oauth_connections (organization_id, name, provider, flow, client_id, scopes, tenant,
-                    authorize_url, token_url, shared_with_organizations, sealed, data_key_version, created_by,
-                    updated_by)
-                VALUES (\(scope.organizationID), \(name), \(settings.provider), \(settings.flow.rawValue),
-                    \(settings.clientID), \(settings.scopes), \(settings.tenant), \(settings.authorizeURL),
-                    \(settings.tokenURL), \(settings.sharedWithOrganizations), \(ByteBuffer(bytes: sealed)),
-                    \(version), \(actor), \(actor))
-                RETURNING \(unescaped: Self.columns)
+                WITH created AS (
+                    INSERT INTO oauth_connections (organization_id, name, provider, flow, client_id, scopes, tenant,
+                        authorize_url, token_url, shared_with_organizations, sealed, data_key_version, created_by,
+                        updated_by)
+                    VALUES (\(scope.organizationID), \(name), \(settings.provider), \(settings.flow.rawValue),
+                        \(settings.clientID), \(settings.scopes), \(settings.tenant), \(settings.authorizeURL),
+                        \(settings.tokenURL), \(settings.sharedWithOrganizations), \(ByteBuffer(bytes: sealed)),
+                        \(version), \(actor), \(actor))
+                    RETURNING *
+                )
+                SELECT \(unescaped: Self.columns), pg_notify(\(Self.channel), \(unescaped: OAuthChange.rowPayloadSQL)) IS NULL
+                FROM created
                 """,
                 logger: logger
             )
-            for try await row in rows.decode(Row.self) { return Self.connection(row) }
+            for try await row in rows.decode(RowAndNotification.self) { return Self.connection(row) }
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             throw StoreError.conflict("name")
         }
@@ -81,9 +88,12 @@ public struct PostgresOAuthConnections: Sendable {
                 """,
                 logger: logger
             )
-            try await locked.connection.query("SELECT pg_notify(\(Self.channel), \(locked.current.id.uuidString))", logger: logger)
-            for try await row in rows.decode(Row.self) { return Self.connection(row) }
-            throw StoreError.notFound
+            var updated: OAuthConnection?
+            for try await row in rows.decode(Row.self) { updated = Self.connection(row) }
+            guard let updated else { throw StoreError.notFound }
+            let current = locked.current
+            try await locked.notify(.connection(id: current.id, organizationID: current.organizationID, name: current.name))
+            return updated
         }
     }
 
@@ -133,9 +143,9 @@ public struct PostgresOAuthConnections: Sendable {
             """
             WITH deleted AS (
                 DELETE FROM oauth_connections WHERE organization_id IS NOT DISTINCT FROM \(scope.organizationID)
-                    AND name = \(name) RETURNING id
+                    AND name = \(name) RETURNING id, organization_id, name
             )
-            SELECT id, pg_notify(\(Self.channel), id::text) FROM deleted
+            SELECT id, pg_notify(\(Self.channel), \(unescaped: OAuthChange.rowPayloadSQL)) FROM deleted
             """,
             logger: logger
         )
@@ -173,6 +183,12 @@ public struct PostgresOAuthConnections: Sendable {
         [String]?, Date?, Date?, String?, Int64, Date, Date, ByteBuffer, Int32
     )
 
+    /// A row followed by the (null) result of `pg_notify`.
+    typealias RowAndNotification = (
+        UUID, UUID?, String, String, String, String, [String], String?, String?, String?, Bool, String, String?,
+        [String]?, Date?, Date?, String?, Int64, Date, Date, ByteBuffer, Int32, Bool
+    )
+
     static let columns = """
         id, organization_id, name, provider, flow, client_id, scopes, tenant, authorize_url, token_url,
         shared_with_organizations, status, token_type, granted_scopes, expires_at, last_refresh_at, last_error,
@@ -186,6 +202,13 @@ public struct PostgresOAuthConnections: Sendable {
     }
 
     static func connection(_ row: Row) -> OAuthConnection { stored(row).connection }
+
+    static func connection(_ row: RowAndNotification) -> OAuthConnection {
+        connection((
+            row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10, row.11, row.12, row.13,
+            row.14, row.15, row.16, row.17, row.18, row.19, row.20, row.21
+        ))
+    }
 
     static func stored(_ row: Row) -> Stored {
         let (id, organization, name, provider, flow, clientID, scopes, tenant, authorize, token, shared, status,
