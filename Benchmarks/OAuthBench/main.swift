@@ -59,7 +59,9 @@ try await FakeOAuthProvider.withProvider { provider in
                 logger: logger
             )
             // Connect: the authorization request, the provider's redirect, the code exchange.
-            let (state, verifier) = try await PostgresOAuthStates(client: client, keys: keys, logger: logger).begin(for: connection, by: "bench")
+            let started = try await PostgresOAuthStates(client: client, keys: keys, logger: logger)
+                .begin(for: connection, by: .init(kind: "user", id: UUID(), label: "bench"))
+            let (state, verifier) = (started.state, started.verifier)
             let address = AuthorizationRequest.url(
                 try OAuthProviderCatalogue.load().endpoints(of: connection), clientID: provider.clientID,
                 redirectURI: "http://127.0.0.1/cb", state: state, verifier: verifier

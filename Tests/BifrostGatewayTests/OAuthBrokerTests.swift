@@ -42,7 +42,8 @@ import Testing
             )
             if flow == .authorizationCode {
                 let states = PostgresOAuthStates(client: client, keys: keys, logger: TestPostgres.logger)
-                let (state, verifier) = try await states.begin(for: connection, by: "test")
+                let started = try await states.begin(for: connection, by: .init(kind: "user", id: UUID(), label: "test"))
+                let (state, verifier) = (started.state, started.verifier)
                 let endpoints = try OAuthProviderCatalogue.load().endpoints(of: connection)
                 let address = try #require(AuthorizationRequest.url(
                     endpoints, clientID: provider.clientID, redirectURI: "http://127.0.0.1/cb", state: state, verifier: verifier

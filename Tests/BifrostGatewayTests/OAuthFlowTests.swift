@@ -35,13 +35,23 @@ import Testing
         )
     }
 
-    /// Starts an authorization of `name` as `caller`: the state and the provider's code.
-    static func authorize(_ name: String, as caller: AdminAPITestClient) async throws -> (code: String, state: String, url: String) {
-        let (status, body) = try await caller(.post, "/api/oauth/connections/\(name)/authorize")
+    /// Starts an authorization of `name` as `caller`: the state and the provider's code, the provider address,
+    /// and the cookie the answer set (as a `Cookie` header value).
+    static func authorize(_ name: String, as caller: AdminAPITestClient) async throws
+        -> (code: String, state: String, url: String, cookie: String)
+    {
+        var headers: HTTPFields = [.authorization: "Bearer \(caller.token)"]
+        if let organization = caller.organization { headers[HTTPField.Name("X-Organization-Id")!] = organization.uuidString }
+        let (status, body, setCookie) = try await caller.client.execute(
+            uri: "/api/oauth/connections/\(name)/authorize", method: .post, headers: headers
+        ) { response in
+            (response.status, try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)), response.headers[.setCookie])
+        }
         #expect(status == .ok)
         let url = try #require((body as? [String: Any])?["authorization_url"] as? String)
+        let cookie = try #require(setCookie?.split(separator: ";").first.map(String.init))
         let (code, state) = try await browse(url)
-        return (code, state, url)
+        return (code, state, url, cookie)
     }
 
     @Test func anAdminConnectsWithPKCEAndARunCallsGraphWithTheToken() async throws {
@@ -61,17 +71,19 @@ import Testing
                 #expect(query.first { $0.name == "code_challenge" }?.value?.count == 43)
                 #expect(query.first { $0.name == "redirect_uri" }?.value == "http://127.0.0.1:8080/api/oauth/callback")
 
-                // The provider said no: refused, and that state is spent.
+                // The provider said no: refused (its description is not repeated), and that state is spent.
                 let denied = try await context.client.execute(
-                    uri: "/api/oauth/callback?state=\(first.state)&error=access_denied&error_description=no", method: .get
-                ) { $0.status }
-                #expect(denied == .badRequest)
-                #expect(try await Self.callback(first.code, first.state, context) == .badRequest)
+                    uri: "/api/oauth/callback?state=\(first.state)&error=access_denied&error_description=no%20way",
+                    method: .get, headers: [.cookie: first.cookie]
+                ) { ($0.status, String(buffer: $0.body)) }
+                #expect(denied.0 == .badRequest)
+                #expect(denied.1.contains("access_denied") && !denied.1.contains("no way"))
+                #expect(try await Self.callback(first.code, first.state, context, cookie: first.cookie) == .badRequest)
                 // Unknown states and expired ones are refused.
                 #expect(try await Self.callback(first.code, "made-up", context) == .badRequest)
                 let late = try await Self.authorize("microsoft", as: world.adminA)
                 try await context.database.query("UPDATE oauth_states SET expires_at = now() - interval '1 minute'", logger: TestPostgres.logger)
-                #expect(try await Self.callback(late.code, late.state, context) == .badRequest)
+                #expect(try await Self.callback(late.code, late.state, context, cookie: late.cookie) == .badRequest)
 
                 // A state organisation B started, brought back by A's admin: refused, and B's connection unchanged.
                 #expect(try await world.adminB(.post, "/api/oauth/connections", Self.connection("microsoft", provider)).status == .created)
@@ -82,8 +94,8 @@ import Testing
 
                 // The real thing.
                 let good = try await Self.authorize("microsoft", as: world.adminA)
-                #expect(try await Self.callback(good.code, good.state, context) == .ok)
-                #expect(try await Self.callback(good.code, good.state, context) == .badRequest)  // single use
+                #expect(try await Self.callback(good.code, good.state, context, cookie: good.cookie) == .ok)
+                #expect(try await Self.callback(good.code, good.state, context, cookie: good.cookie) == .badRequest)  // single use
                 let connected = try #require(try await world.adminA(.get, "/api/oauth/connections/microsoft").json as? [String: Any])
                 #expect(connected["status"] as? String == "connected")
                 #expect(connected["expires_at"] != nil)
@@ -112,8 +124,14 @@ import Testing
         }
     }
 
-    static func callback(_ code: String, _ state: String, _ context: GatewayHarness.Context) async throws -> HTTPResponse.Status {
-        try await context.client.execute(uri: "/api/oauth/callback?code=\(code)&state=\(state)", method: .get) { $0.status }
+    static func callback(_ code: String, _ state: String, _ context: GatewayHarness.Context, cookie: String? = nil)
+        async throws -> HTTPResponse.Status
+    {
+        var headers: HTTPFields = [:]
+        if let cookie { headers[.cookie] = cookie }
+        return try await context.client.execute(
+            uri: "/api/oauth/callback?code=\(code)&state=\(state)", method: .get, headers: headers
+        ) { $0.status }
     }
 
     static func expectNowhere(_ values: [String], in database: PostgresClient) async throws {

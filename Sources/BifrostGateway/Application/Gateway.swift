@@ -192,7 +192,7 @@ public enum Gateway {
         let contract = ContractValidation(rules: try ContractRules.builtIn(), maximumBodySize: configuration.http.maxBodySize)
         try api.registerHandlers(
             on: RecordingTransport(router: http, routes: routes),
-            middlewares: [PolicyEnforcement(gate: gate), contract]
+            middlewares: [PolicyEnforcement(gate: gate), contract, CookieHeaders()]
         )
 
         ExecuteRoute(engine: engine, gate: gate, contract: contract, maximumBodySize: configuration.http.maxBodySize)

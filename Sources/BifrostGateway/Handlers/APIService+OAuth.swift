@@ -10,6 +10,9 @@ struct OAuthServices: Sendable {
     let states: PostgresOAuthStates
     let broker: OAuthBroker
     let redirectURL: String
+
+    /// The cookie binding an authorization to its starter's browser, scoped to the callback address.
+    var stateCookie: OAuthStateCookie { OAuthStateCookie(redirectURL: redirectURL) }
 }
 
 extension APIService {
@@ -93,13 +96,20 @@ extension APIService {
             throw Problem.validation([.init(field: "provider", message: "\(error)")])
         }
         let lifetime = Duration.seconds(600)
-        let (state, verifier) = try await oauth.states.begin(for: connection, by: caller.principal.label, lifetime: lifetime)
+        let starter = PostgresOAuthStates.Starter(
+            kind: caller.principal.kind, id: caller.principal.id, label: caller.principal.label
+        )
+        let started = try await oauth.states.begin(for: connection, by: starter, lifetime: lifetime)
         guard let url = AuthorizationRequest.url(
-            endpoints, clientID: connection.clientID, redirectURI: oauth.redirectURL, state: state, verifier: verifier
+            endpoints, clientID: connection.clientID, redirectURI: oauth.redirectURL, state: started.state,
+            verifier: started.verifier
         ) else {
             throw Problem.validation([.init(field: "authorize_url", message: "the connection has no usable authorize URL")])
         }
-        return .ok(.init(body: .json(.init(authorizationUrl: url, expiresAt: Date().addingTimeInterval(600)))))
+        return .ok(.init(
+            headers: .init(setCookie: oauth.stateCookie.setting(started.binding, for: started.state, lifetime: lifetime)),
+            body: .json(.init(authorizationUrl: url, expiresAt: Date().addingTimeInterval(600)))
+        ))
     }
 
     func refreshOAuthConnection(_ input: Operations.RefreshOAuthConnection.Input) async throws
@@ -126,6 +136,20 @@ extension APIService {
         guard let state = input.query.state, let redeemed = try await oauth.states.redeem(state) else {
             throw Problem.badRequest("The authorization state is unknown or was already used; start the authorization again.")
         }
+        // Only whoever started the authorization completes it: their browser (the cookie set when they started it)
+        // or their own credentials. Anyone else following a crafted link would connect the starter's connection to
+        // their own account.
+        let caller = RequestIdentity.current
+        let startedInThisBrowser = OAuthStateCookie.binding(for: state, in: CookieHeaders.requestCookies)
+            .map(redeemed.isBound) ?? false
+        let startedByCaller = caller.map {
+            $0.principal.kind == redeemed.startedBy.kind && $0.principal.id == redeemed.startedBy.id
+        } ?? false
+        guard startedInThisBrowser || startedByCaller else {
+            throw Problem.forbidden(
+                "This authorization was started by someone else, or in another browser; start it again from the admin interface."
+            )
+        }
         if let error = input.query.error {
             throw Problem.badRequest(
                 "The provider refused the authorization (\(TokenRequestFailure.sanitizedErrorCode(error))); the connection is unchanged."
@@ -134,7 +158,7 @@ extension APIService {
         guard !redeemed.isExpired else {
             throw Problem.badRequest("The authorization took longer than 10 minutes; start it again.")
         }
-        if let caller = RequestIdentity.current, caller.scope.organizationID != redeemed.organizationID {
+        if let caller, caller.scope.organizationID != redeemed.organizationID {
             throw Problem.forbidden("This authorization was started for another organisation.")
         }
         guard let code = input.query.code, !code.isEmpty else {
@@ -145,10 +169,13 @@ extension APIService {
                 of: redeemed.connectionID, code: code, verifier: redeemed.verifier, redirectURI: oauth.redirectURL
             )
             try await identity.audit.record(AuditEvent(
-                organizationID: redeemed.organizationID, actorKind: "user", actorID: nil, actorLabel: redeemed.startedBy,
-                action: "oauth.connect", targetKind: "oauth_connection", targetID: connected.name
+                organizationID: redeemed.organizationID, actorKind: redeemed.startedBy.kind,
+                actorID: redeemed.startedBy.id, actorLabel: redeemed.startedBy.label, action: "oauth.connect",
+                targetKind: "oauth_connection", targetID: connected.name
             ))
-            return .ok(.init(body: .json(.init(connected))))
+            return .ok(.init(
+                headers: .init(setCookie: oauth.stateCookie.expiring(for: state)), body: .json(.init(connected))
+            ))
         } catch let failure as TokenRequestFailure {
             throw Problem.badGateway("The provider did not issue tokens (\(failure)); the connection is unchanged.")
         } catch StoreError.notFound {

@@ -9,3 +9,12 @@ ALTER TABLE oauth_connections
 -- from now on only the OAuth error code and the HTTP status are kept.
 UPDATE oauth_connections SET last_error = 'recorded before an upgrade; refresh to see the current error'
 WHERE last_error IS NOT NULL;
+
+-- An authorization is bound to who started it: their principal (user or API key) and a random value, stored as
+-- its SHA-256, that the starting browser holds in a cookie. Requests in flight have neither: they are dropped and
+-- must be started again.
+DELETE FROM oauth_states;
+ALTER TABLE oauth_states
+    ADD COLUMN started_by_kind text NOT NULL CHECK (started_by_kind IN ('user', 'api_key')),
+    ADD COLUMN started_by_id   uuid NOT NULL,
+    ADD COLUMN binding_hash    bytea NOT NULL;
