@@ -4,33 +4,6 @@ public import Foundation
 public import Logging
 import Synchronization
 
-/// Why the broker could not hand out a token; every message says what the organisation must do.
-public enum OAuthBrokerError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The provider refused the grant: an admin must connect again.
-    case needsReauth(connection: String, reason: String)
-    /// An authorization-code connection that was never connected.
-    case notConnected(connection: String)
-    /// The provider could not be reached (after retries) and the stored token has expired.
-    case providerUnavailable(connection: String, reason: String)
-    /// The provider refused the request for another reason (a bad scope, say).
-    case rejected(connection: String, reason: String)
-    /// The connection's settings cannot be used.
-    case misconfigured(connection: String, reason: String)
-
-    public var description: String {
-        switch self {
-        case .needsReauth(let name, let reason):
-            "OAuth connection \"\(name)\" must be connected again by an admin of the organisation (\(reason))"
-        case .notConnected(let name):
-            "OAuth connection \"\(name)\" is not connected yet: an admin must authorize it first"
-        case .providerUnavailable(let name, let reason):
-            "OAuth connection \"\(name)\": the provider could not issue a token (\(reason))"
-        case .rejected(let name, let reason): "OAuth connection \"\(name)\": the provider refused (\(reason))"
-        case .misconfigured(let name, let reason): "OAuth connection \"\(name)\" cannot be used: \(reason)"
-        }
-    }
-}
-
 /// Hands runs a valid access token for a connection, and owns its refresh.
 ///
 /// A token more than `refreshMargin` from expiry is served from memory. Otherwise one task per connection in this
@@ -41,10 +14,10 @@ public enum OAuthBrokerError: Error, Sendable, Hashable, CustomStringConvertible
 /// `unauthorized_client` mark the connection `needs_reauth` (audited); outages are retried with backoff and
 /// jitter and never change the status, and while the stored token is still valid it is handed out.
 ///
-/// A run gets its organisation's connection, else a global one shared with organisations. Cached tokens are
-/// forgotten as soon as any replica announces a change that makes them stale (`OAuthChange`): a connection
-/// created, changed or deleted, new tokens. Tokens carry their provider's API addresses, the only places workflows
-/// can send them.
+/// A run gets its organisation's connection, else a global one shared with organisations; never one of a
+/// deactivated organisation. Cached tokens are forgotten as soon as any replica announces a change that makes them
+/// stale (`OAuthChange`): a connection created, changed or deleted, new tokens, an organisation deactivated. Tokens
+/// carry their provider's API addresses, the only places workflows can send them.
 public final class OAuthBroker: Sendable {
     /// Timing of refreshes, and where token requests may go.
     public struct Settings: Sendable {
@@ -112,12 +85,15 @@ public final class OAuthBroker: Sendable {
 
     /// A valid token of connection `name` for a run in `scope`: the organisation's connection, else a global one
     /// shared with organisations (for a run in global scope, the global one); nil when there is none.
-    /// - Throws: `OAuthBrokerError`.
+    /// - Throws: `OAuthBrokerError` (`organizationDeactivated` for a run of a deactivated organisation).
     public func token(_ name: String, for scope: Scope) async throws -> OAuthToken? {
         let key = CacheKey(organization: scope.organizationID, name: name)
         if let cached = cache.withLock({ $0.tokens[key] }), cached.refreshAfter > Date() { return cached.token }
         return try await lookups.run(key) {
             let epoch = self.cache.withLock { $0.epoch }
+            if let organization = scope.organizationID, try await !self.connections.isActive(organization: organization) {
+                throw OAuthBrokerError.organizationDeactivated(connection: name)
+            }
             guard let connection = try await self.connections.findForRun(name, scope: scope) else { return nil }
             let token = try await self.refreshed(connection, force: false)
             self.remember(token, of: connection.id, as: key, lookedUpAt: epoch)
@@ -138,11 +114,13 @@ public final class OAuthBroker: Sendable {
     }
 
     /// Exchanges an authorization code for `connection`'s first (or new) tokens, under its lock.
+    /// - Throws: `TokenRequestFailure`, `OAuthBrokerError.organizationDeactivated`, `StoreError.notFound`.
     public func completeAuthorization(
         of connectionID: UUID, code: String, verifier: String, redirectURI: String
     ) async throws -> OAuthConnection {
         try await connections.withLock(connectionID) { locked in
             let current = locked.current
+            guard locked.organizationIsActive else { throw OAuthBrokerError.organizationDeactivated(connection: current.name) }
             let endpoints = try catalogue.endpoints(of: current)
             let credentials = try await locked.credentials()
             let issued = try await endpoint.exchange(
@@ -219,6 +197,7 @@ public final class OAuthBroker: Sendable {
     private func refresh(_ id: UUID, validFor horizon: Duration?) async throws -> Outcome {
         let outcome = try await connections.withLock(id) { locked -> Outcome in
             let current = locked.current
+            guard locked.organizationIsActive else { return .failure(.organizationDeactivated(connection: current.name)) }
             let credentials = try await locked.credentials()
             if let horizon, let token = validToken(current, credentials, for: horizon) { return .token(token) }
             if current.status == .needsReauth, horizon != nil {

@@ -5,7 +5,8 @@ public import ServiceLifecycle
 
 /// Refreshes connections before their tokens expire, so that runs rarely wait: every `interval`, each connected
 /// connection whose token expires within the broker's margin plus two intervals is refreshed through the broker
-/// (one replica does it; the others find the new token under the lock). Runs once the schema is current. Each
+/// (one replica does it; the others find the new token under the lock). Connections of deactivated organisations
+/// are left alone (the broker would refuse them anyway). Runs once the schema is current. Each
 /// refresh is given up after a minute, and shutdown does not wait for one: a statement on a connection that died
 /// while PostgreSQL restarted may never return.
 public struct OAuthRefresher: Service {

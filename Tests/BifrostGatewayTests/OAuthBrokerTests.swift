@@ -5,6 +5,7 @@ import BifrostStore
 import BifrostTestSupport
 import Foundation
 import Logging
+import BifrostGateway
 import Synchronization
 import PostgresNIO
 import Testing
@@ -253,6 +254,59 @@ import Testing
         }
     }
 
+    @Test func aDeactivatedOrganisationsTokensAreNeitherHandedOutNorRefreshed() async throws {
+        try await FakeOAuthProvider.withProvider { provider in
+            try await Self.withConnected(provider, flow: .clientCredentials) { _, client, keys, scope, connection in
+                let broker = Self.broker(client, keys: keys)
+                let listening = Task {
+                    try await NotificationListener(client: client, subscriptions: [broker.subscription], logger: TestPostgres.logger).run()
+                }
+                defer { listening.cancel() }
+                try await Self.waitForListener(client)
+                _ = try await broker.connections.create(
+                    "shared",
+                    OAuthConnectionSettings(
+                        provider: "microsoft", flow: .clientCredentials, clientID: provider.clientID, scopes: [],
+                        tokenURL: provider.tokenURL, sharedWithOrganizations: true
+                    ),
+                    clientSecret: provider.clientSecret, in: .global, by: "test"
+                )
+                #expect(try await broker.token("microsoft", for: scope) != nil)
+                #expect(try await broker.token("shared", for: scope) != nil)
+                let minted = provider.tokenRequests("client_credentials")
+
+                let organization = try #require(scope.organizationID)
+                try await client.query(
+                    "UPDATE organizations SET is_active = false WHERE id = \(organization)", logger: TestPostgres.logger
+                )
+                // Both tokens were cached for an hour: only the deactivation's notification makes the broker refuse.
+                let refused = OAuthBrokerError.organizationDeactivated(connection: "microsoft")
+                var refusals: [String: any Error] = [:]
+                let deadline = ContinuousClock.now + .seconds(10)
+                while refusals.count < 2, ContinuousClock.now < deadline {
+                    for name in ["microsoft", "shared"] where refusals[name] == nil {
+                        do {
+                            _ = try await broker.token(name, for: scope)
+                        } catch {
+                            refusals[name] = error
+                        }
+                    }
+                    if refusals.count < 2 { try await Task.sleep(for: .milliseconds(20)) }
+                }
+                #expect(refusals["microsoft"] as? OAuthBrokerError == refused)
+                #expect(refusals["shared"] as? OAuthBrokerError == .organizationDeactivated(connection: "shared"))
+                #expect(try await broker.token("shared", for: .global) != nil)
+
+                // Neither the refresh-ahead service nor an admin's refresh asks the provider for it.
+                try await Self.expire(connection, on: client)
+                let refresher = OAuthRefresher(broker: broker, isReady: { true }, logger: TestPostgres.logger)
+                #expect(await refresher.refreshExpiring() == 0)
+                await #expect(throws: refused) { try await broker.forceRefresh(connection) }
+                #expect(provider.tokenRequests("client_credentials") == minted)
+            }
+        }
+    }
+
     @Test func changeNotificationsNameWhatToForget() throws {
         let id = UUID()
         let organization = UUID()
@@ -265,5 +319,19 @@ import Testing
         #expect(OAuthChange(payload: id.uuidString) == .tokens(connectionID: id))
         #expect(OAuthChange(payload: "connection \(id) global two words") == nil)
         #expect(OAuthChange(payload: "organization nope") == nil)
+    }
+
+    /// Waits until some session of this database listens (the notification listener has started).
+    private static func waitForListener(_ database: PostgresClient) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            let rows = try await database.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
+                logger: TestPostgres.logger
+            )
+            for try await count in rows.decode(Int.self) where count > 0 { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("the notification listener did not start")
     }
 }

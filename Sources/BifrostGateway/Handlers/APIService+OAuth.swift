@@ -121,7 +121,7 @@ extension APIService {
             try await oauth.broker.forceRefresh(connection)
         } catch let error as OAuthBrokerError {
             switch error {
-            case .notConnected, .needsReauth, .misconfigured: throw Problem.conflict(error.description)
+            case .notConnected, .needsReauth, .organizationDeactivated, .misconfigured: throw Problem.conflict(error.description)
             case .providerUnavailable, .rejected: throw Problem.badGateway(error.description)
             }
         }
@@ -178,6 +178,8 @@ extension APIService {
             ))
         } catch let failure as TokenRequestFailure {
             throw Problem.badGateway("The provider did not issue tokens (\(failure)); the connection is unchanged.")
+        } catch let error as OAuthBrokerError {
+            throw Problem.conflict(error.description)
         } catch StoreError.notFound {
             throw Problem.badRequest("The connection was deleted during the authorization.")
         }

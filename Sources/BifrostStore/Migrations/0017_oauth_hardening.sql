@@ -18,3 +18,19 @@ ALTER TABLE oauth_states
     ADD COLUMN started_by_kind text NOT NULL CHECK (started_by_kind IN ('user', 'api_key')),
     ADD COLUMN started_by_id   uuid NOT NULL,
     ADD COLUMN binding_hash    bytea NOT NULL;
+
+-- Deactivating an organisation makes every replica forget its cached OAuth tokens at once, whichever statement
+-- does it (the API, the command line, by hand).
+CREATE FUNCTION bifrost_oauth_organization_deactivated() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    PERFORM pg_notify('bifrost_oauth', 'organization ' || NEW.id::text);
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER organizations_oauth_deactivated
+    AFTER UPDATE OF is_active ON organizations
+    FOR EACH ROW WHEN (OLD.is_active AND NOT NEW.is_active)
+    EXECUTE FUNCTION bifrost_oauth_organization_deactivated();

@@ -11,11 +11,18 @@ public struct LockedOAuthConnection: Sendable {
     /// The transaction's connection.
     public let connection: PostgresConnection
     let stored: PostgresOAuthConnections.Stored
+    /// Whether the connection's organisation is active (always true for a global connection): a deactivated
+    /// organisation's tokens are neither refreshed nor handed out.
+    public let organizationIsActive: Bool
 
-    init(store: PostgresOAuthConnections, connection: PostgresConnection, current: PostgresOAuthConnections.Stored) {
+    init(
+        store: PostgresOAuthConnections, connection: PostgresConnection, current: PostgresOAuthConnections.Stored,
+        organizationIsActive: Bool
+    ) {
         self.store = store
         self.connection = connection
         self.stored = current
+        self.organizationIsActive = organizationIsActive
     }
 
     /// The connection as stored once the lock was taken.

@@ -128,12 +128,26 @@ public struct PostgresOAuthConnections: Sendable {
         ).first?.connection
     }
 
-    /// Connected connections whose token expires before `deadline`, for refreshing ahead (given up after 10 s, so
-    /// that a periodic caller is not held by a connection that died).
+    /// Whether organisation `id` exists and is active (a deactivated one's tokens are neither refreshed nor handed
+    /// out).
+    public func isActive(organization id: UUID) async throws -> Bool {
+        let rows = try await client.query("SELECT is_active FROM organizations WHERE id = \(id)", logger: logger)
+        for try await active in rows.decode(Bool.self) { return active }
+        return false
+    }
+
+    /// Connected connections whose token expires before `deadline`, for refreshing ahead, leaving out those of
+    /// deactivated organisations (given up after 10 s, so that a periodic caller is not held by a connection that
+    /// died).
     public func expiring(before deadline: Date) async throws -> [OAuthConnection] {
         try await withDeadline(.seconds(10)) {
-            try await select("WHERE status = 'connected' AND expires_at < \(deadline) ORDER BY expires_at LIMIT 100")
-                .map(\.connection)
+            try await select(
+                """
+                WHERE status = 'connected' AND expires_at < \(deadline)
+                    AND (organization_id IS NULL OR organization_id IN (SELECT id FROM organizations WHERE is_active))
+                ORDER BY expires_at LIMIT 100
+                """
+            ).map(\.connection)
         }
     }
 
@@ -165,7 +179,16 @@ public struct PostgresOAuthConnections: Sendable {
                 "SELECT pg_advisory_xact_lock(hashtextextended('bifrost-oauth:' || \(id.uuidString), 0))", logger: logger
             )
             guard let current = try await Self.read(id, on: connection, logger: logger) else { throw StoreError.notFound }
-            return try await body(LockedOAuthConnection(store: self, connection: connection, current: current))
+            var organizationIsActive = true
+            if let organization = current.connection.organizationID {
+                let rows = try await connection.query(
+                    "SELECT is_active FROM organizations WHERE id = \(organization)", logger: logger
+                )
+                for try await active in rows.decode(Bool.self) { organizationIsActive = active }
+            }
+            return try await body(LockedOAuthConnection(
+                store: self, connection: connection, current: current, organizationIsActive: organizationIsActive
+            ))
         }
     }
 
