@@ -139,7 +139,9 @@ extension OAuthBroker.Settings {
     static var forTests: Self {
         var settings = Self()
         settings.retryDelays = [.milliseconds(10), .milliseconds(20), .milliseconds(40)]
-        settings.requestTimeout = .seconds(2)
+        // The whole suite shares two cores with its in-process fake providers, and each token request opens a
+        // connection of its own (to the address it checked): give it time.
+        settings.requestTimeout = .seconds(10)
         settings.urlPolicy = ProviderURLPolicy(allowInsecureLoopback: true)
         return settings
     }

@@ -137,6 +137,7 @@ import Testing
                 provider.behave(.hanging)
                 var oneRetry = OAuthBroker.Settings.forTests
                 oneRetry.retryDelays = [.milliseconds(10)]
+                oneRetry.requestTimeout = .seconds(2)
                 try await Self.broker(client, keys: keys, settings: oneRetry).forceRefresh(valid)
                 let afterHang = try #require(try await broker.connections.find(id: connection.id))
                 #expect(afterHang.status == .connected)
@@ -224,11 +225,7 @@ import Testing
     @Test func whatProvidersAnswerAndNetworkErrorsNeverReachCallersOrLastError() async throws {
         try await FakeOAuthProvider.withProvider { provider in
             try await Self.withConnected(provider, flow: .clientCredentials) { _, client, keys, _, connection in
-                // AsyncHTTPClient keeps trying to connect until a request's deadline: a short one, and one retry.
-                var quick = OAuthBroker.Settings.forTests
-                quick.requestTimeout = .milliseconds(500)
-                quick.retryDelays = [.milliseconds(10)]
-                let broker = Self.broker(client, keys: keys, settings: quick)
+                let broker = Self.broker(client, keys: keys)
                 provider.behave(.rejecting(error: "<b>10.0.0.1</b>", description: "internal host db7.corp at 10.0.0.1"))
                 do {
                     try await broker.forceRefresh(connection)
@@ -245,8 +242,12 @@ import Testing
                     logger: TestPostgres.logger
                 )
                 let moved = try #require(try await broker.connections.find(id: connection.id))
+                // AsyncHTTPClient keeps trying to connect until a request's deadline: a short one, and one retry.
+                var quick = OAuthBroker.Settings.forTests
+                quick.requestTimeout = .milliseconds(500)
+                quick.retryDelays = [.milliseconds(10)]
                 await #expect(throws: OAuthBrokerError.providerUnavailable(connection: "microsoft", reason: "provider unreachable")) {
-                    try await broker.forceRefresh(moved)
+                    try await Self.broker(client, keys: keys, settings: quick).forceRefresh(moved)
                 }
                 let stored = try #require(try await broker.connections.find(id: connection.id))
                 #expect(stored.lastError == "provider unreachable")
