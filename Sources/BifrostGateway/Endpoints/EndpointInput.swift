@@ -43,8 +43,8 @@ enum EndpointInput {
     private static func convert(_ text: String, to kind: ParameterKind) -> JSONValue? {
         switch kind {
         case .string, .email: return .string(text)
-        case .int: return Int(text).map(JSONValue.int)
-        case .float: return Double(text).map(JSONValue.double)
+        case .int: return integer(text).map(JSONValue.int)
+        case .float: return number(text).map(JSONValue.double)
         case .bool:
             switch text.lowercased() {
             case "true", "1", "yes", "on": return .bool(true)
@@ -58,6 +58,27 @@ enum EndpointInput {
             // A list may also come as comma-separated text.
             return kind == .list ? .array(text.split(separator: ",").map { .string(String($0)) }) : nil
         }
+    }
+
+    /// `text` as a whole number within `Int`'s range; nil for anything else, and for `-0`, which is no integer
+    /// a client means.
+    private static func integer(_ text: String) -> Int? {
+        guard let value = Int(text), value != 0 || !text.hasPrefix("-") else { return nil }
+        return value
+    }
+
+    /// `text` as a finite number; nil for what `Double(_:)` reads but JSON has no number for (`nan`, `inf`,
+    /// `infinity`, `1e999` overflowing to infinity, negative zero), and for digits beyond `Int`'s range, which an
+    /// `int` parameter refuses too (a `Double` would round them silently).
+    private static func number(_ text: String) -> Double? {
+        guard let value = Double(text), value.isFinite, value != 0 || value.sign == .plus else { return nil }
+        let digits = text.first == "-" || text.first == "+" ? text.dropFirst() : Substring(text)
+        if !digits.isEmpty, digits.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+            Int(text) == nil
+        {
+            return nil
+        }
+        return value
     }
 
     /// The fields of an `application/x-www-form-urlencoded` text (`+` is a space).
