@@ -56,6 +56,19 @@ import Testing
         #expect(body == ["int": 0, "float": .double(1e300)])
     }
 
+    /// Text for a `json` parameter that is not JSON, and JSON for a `list` parameter that is not an array, are
+    /// refused (they once became `null`: `JSONValue` is `ExpressibleByNilLiteral`, and a `?:` turned the refusal
+    /// into a value).
+    @Test func refusesJSONAndListsThatAreNotOfTheirKind() throws {
+        #expect(refusedFields(query: [("list", "null")]) == ["list"])
+        #expect(refusedFields(query: [("list", "9")]) == ["list"])
+        #expect(refusedFields(query: [("list", "{}")]) == ["list"])
+        #expect(refusedFields(query: [("json", "not json")]) == ["json"])
+        #expect(refusedFields(query: [("json", "1e999")]) == ["json"])
+        #expect(try values(query: [("json", "null"), ("list", "[1]")]) == ["json": .null, "list": [1]])
+        #expect(try values(query: [("list", "a,b")]) == ["list": ["a", "b"]])
+    }
+
     /// U+0000 reaches a parameter as it was sent: refusing it is the request boundary's business.
     @Test func passesNulOnAsText() throws {
         let form = try values(query: [], body: "string=a%00b", contentType: "application/x-www-form-urlencoded")

@@ -52,11 +52,15 @@ enum EndpointInput {
             default: return nil
             }
         case .json, .list:
+            // Statements, not `?:` with a `nil` branch: `JSONValue` is `ExpressibleByNilLiteral`, so there that
+            // `nil` becomes `.null`, a converted value, instead of a refusal.
             if let parsed = try? JSONValue(parsing: text) {
-                return kind == .list && parsed.arrayValue == nil ? nil : parsed
+                if kind == .list, parsed.arrayValue == nil { return nil }
+                return parsed
             }
             // A list may also come as comma-separated text.
-            return kind == .list ? .array(text.split(separator: ",").map { .string(String($0)) }) : nil
+            guard kind == .list else { return nil }
+            return .array(text.split(separator: ",").map { .string(String($0)) })
         }
     }
 
