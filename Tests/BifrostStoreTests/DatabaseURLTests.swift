@@ -39,6 +39,15 @@ import Testing
         #expect(again.port == 5000)
     }
 
+    /// URLComponents hands user, password and path over decoded; they were once decoded a second time, so a
+    /// literal `%41` in a password became `A`.
+    @Test func decodesPercentEscapesOnce() throws {
+        let url = try DatabaseURL(parsing: "postgres://a%2541:p%2541@h/d%2541")
+        #expect(url.username == "a%41")
+        #expect(url.password == "p%41")
+        #expect(url.database == "d%41")
+    }
+
     @Test(arguments: ["mysql://a@b/c", "postgres:///nohost", "not a url", "postgres://@host/db", "postgres://a@h/d?sslmode=maybe"])
     func refusesMalformedURLs(_ text: String) {
         #expect(throws: DatabaseURL.ParseError.self) { try DatabaseURL(parsing: text) }

@@ -56,6 +56,7 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         guard let user = components.user, !user.isEmpty else {
             throw ParseError(description: "the URL names no user")
         }
+        // `user`, `password` and `path` come percent-decoded: decoding again would turn a literal `%41` into `A`.
         let database = String(components.path.drop(while: { $0 == "/" }))
         var tlsMode = TLSMode.prefer
         for item in components.queryItems ?? [] where item.name == "sslmode" {
@@ -67,9 +68,9 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         self.init(
             host: host,
             port: components.port ?? 5432,
-            username: user.removingPercentEncoding ?? user,
-            password: components.password.map { $0.removingPercentEncoding ?? $0 },
-            database: database.isEmpty ? user : (database.removingPercentEncoding ?? database),
+            username: user,
+            password: components.password,
+            database: database.isEmpty ? user : database,
             tlsMode: tlsMode
         )
     }
