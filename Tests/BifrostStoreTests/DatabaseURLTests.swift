@@ -48,6 +48,15 @@ import Testing
         #expect(url.database == "d%41")
     }
 
+    /// `urlStringWithPassword` escapes a `:` in the user name, which URLComponents' `user` setter leaves as it
+    /// is (so that the name once ended there and the rest became the password).
+    @Test func roundTripsAColonInTheUserName() throws {
+        let url = try DatabaseURL(parsing: "postgresql://app%3Ass:pw@db.internal/bifrost")
+        let again = try DatabaseURL(parsing: url.urlStringWithPassword)
+        #expect(again.username == "app:ss")
+        #expect(again.password == "pw")
+    }
+
     @Test(arguments: ["mysql://a@b/c", "postgres:///nohost", "not a url", "postgres://@host/db", "postgres://a@h/d?sslmode=maybe"])
     func refusesMalformedURLs(_ text: String) {
         #expect(throws: DatabaseURL.ParseError.self) { try DatabaseURL(parsing: text) }

@@ -92,7 +92,8 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
     public var urlStringWithPassword: String {
         var components = URLComponents()
         components.scheme = "postgres"
-        components.user = username
+        // The `user` setter leaves a `:` unescaped, which would end the user name there.
+        components.percentEncodedUser = username.addingPercentEncoding(withAllowedCharacters: .urlUserAllowed)
         components.password = password
         components.host = host
         components.port = port
