@@ -57,6 +57,19 @@ import Testing
         #expect(again.password == "pw")
     }
 
+    /// A port URLComponents cannot read (beyond `Int`) once became the default 5432, silently; 0 and 65536 are no
+    /// TCP ports.
+    @Test(arguments: ["postgres://a@h:99999999999999999999/d", "postgres://a@h:0/d", "postgres://a@h:65536/d"])
+    func refusesPortsNoClientCanUse(_ text: String) {
+        #expect(throws: DatabaseURL.ParseError.self) { try DatabaseURL(parsing: text) }
+    }
+
+    @Test func keepsEveryTCPPortAndTheDefault() throws {
+        #expect(try DatabaseURL(parsing: "postgres://a@h:65535/d").port == 65535)
+        #expect(try DatabaseURL(parsing: "postgres://a@h:1/d").port == 1)
+        #expect(try DatabaseURL(parsing: "postgres://a@h:/d").port == 5432)
+    }
+
     @Test(arguments: ["mysql://a@b/c", "postgres:///nohost", "not a url", "postgres://@host/db", "postgres://a@h/d?sslmode=maybe"])
     func refusesMalformedURLs(_ text: String) {
         #expect(throws: DatabaseURL.ParseError.self) { try DatabaseURL(parsing: text) }

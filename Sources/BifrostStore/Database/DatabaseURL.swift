@@ -53,6 +53,11 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         guard let host = components.host, !host.isEmpty else {
             throw ParseError(description: "the URL names no host")
         }
+        // URLComponents reads a port beyond `Int` as none: that must not become the default port.
+        let port = components.port ?? 5432
+        guard components.rangeOfPort == nil || components.port != nil, (1...65_535).contains(port) else {
+            throw ParseError(description: "the port must be a number from 1 to 65535")
+        }
         guard let user = components.user, !user.isEmpty else {
             throw ParseError(description: "the URL names no user")
         }
@@ -67,7 +72,7 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         }
         self.init(
             host: host,
-            port: components.port ?? 5432,
+            port: port,
             username: user,
             password: components.password,
             database: database.isEmpty ? user : database,
