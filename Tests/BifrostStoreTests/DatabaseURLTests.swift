@@ -70,6 +70,19 @@ import Testing
         #expect(try DatabaseURL(parsing: "postgres://a@h:/d").port == 5432)
     }
 
+    /// A host that needs escapes is no name or address, and URLComponents cannot write it back: the string with
+    /// the password once fell back to `description`, with `***` for the password.
+    @Test(arguments: ["postgres://a@h%20x/d", "postgres://a@h%25s/d", "postgres://a@b%C3%BCcher.example/d"])
+    func refusesHostsThatNeedEscapes(_ text: String) {
+        #expect(throws: DatabaseURL.ParseError.self) { try DatabaseURL(parsing: text) }
+    }
+
+    @Test func keepsHostNamesAndIPAddresses() throws {
+        #expect(try DatabaseURL(parsing: "postgres://a@[::1]:1/d").host == "[::1]")
+        #expect(try DatabaseURL(parsing: "postgres://a@db-1.internal_x/d").host == "db-1.internal_x")
+        #expect(try DatabaseURL(parsing: "postgres://a@127.0.0.1/d").host == "127.0.0.1")
+    }
+
     @Test(arguments: ["mysql://a@b/c", "postgres:///nohost", "not a url", "postgres://@host/db", "postgres://a@h/d?sslmode=maybe"])
     func refusesMalformedURLs(_ text: String) {
         #expect(throws: DatabaseURL.ParseError.self) { try DatabaseURL(parsing: text) }

@@ -53,6 +53,11 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         guard let host = components.host, !host.isEmpty else {
             throw ParseError(description: "the URL names no host")
         }
+        // A host that needs percent-escapes is no name or address a client can connect to, and URLComponents
+        // cannot write it back into `urlStringWithPassword`.
+        guard components.percentEncodedHost == host else {
+            throw ParseError(description: "the host must be a name or an IP address, without percent-escapes")
+        }
         // URLComponents reads a port beyond `Int` as none: that must not become the default port.
         let port = components.port ?? 5432
         guard components.rangeOfPort == nil || components.port != nil, (1...65_535).contains(port) else {
