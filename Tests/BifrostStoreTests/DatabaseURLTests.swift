@@ -48,6 +48,14 @@ import Testing
         #expect(url.database == "d%41")
     }
 
+    /// The database is the path without its leading slashes, counted as scalars: a combining mark first in the
+    /// name once made one `Character` with the slash before it, which then stayed in the name.
+    @Test func dropsTheSlashBeforeADatabaseNameStartingWithACombiningMark() throws {
+        let url = try DatabaseURL(parsing: "postgres://u@h/%CC%81db")
+        #expect(url.database == "\u{301}db")
+        #expect(try DatabaseURL(parsing: url.urlStringWithPassword).database == "\u{301}db")
+    }
+
     /// `urlStringWithPassword` escapes a `:` in the user name, which URLComponents' `user` setter leaves as it
     /// is (so that the name once ended there and the rest became the password).
     @Test func roundTripsAColonInTheUserName() throws {

@@ -67,7 +67,8 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
             throw ParseError(description: "the URL names no user")
         }
         // `user`, `password` and `path` come percent-decoded: decoding again would turn a literal `%41` into `A`.
-        let database = String(components.path.drop(while: { $0 == "/" }))
+        // The slashes are dropped as scalars: as `Character`s, a slash and a combining mark after it are one.
+        let database = String(components.path.unicodeScalars.drop(while: { $0 == "/" }))
         var tlsMode = TLSMode.prefer
         for item in components.queryItems ?? [] where item.name == "sslmode" {
             guard let value = item.value, let mode = TLSMode(rawValue: value) else {
