@@ -69,6 +69,15 @@ import Testing
         #expect(try values(query: [("list", "a,b")]) == ["list": ["a", "b"]])
     }
 
+    /// A form's `&`, `=` and `+` are bytes: a combining mark after one (sent unencoded) once made a single
+    /// `Character` with it, so that two fields merged into one.
+    @Test func splitsFormsOnBytes() {
+        func fields(_ text: String) -> [[String]] { EndpointInput.form(text).map { [$0.0, $0.1] } }
+        #expect(fields("a=1&\u{301}b=2") == [["a", "1"], ["\u{301}b", "2"]])
+        #expect(fields("a=\u{301}x=y&b+c=d+\u{301}") == [["a", "\u{301}x=y"], ["b c", "d \u{301}"]])
+        #expect(fields("a=%41%2B+&=&b&c=%zz") == [["a", "A+ "], ["", ""], ["c", "%zz"]])
+    }
+
     /// U+0000 reaches a parameter as it was sent: refusing it is the request boundary's business.
     @Test func passesNulOnAsText() throws {
         let form = try values(query: [], body: "string=a%00b", contentType: "application/x-www-form-urlencoded")

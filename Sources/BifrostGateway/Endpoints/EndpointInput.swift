@@ -87,9 +87,12 @@ enum EndpointInput {
 
     /// The fields of an `application/x-www-form-urlencoded` text (`+` is a space).
     static func form(_ text: String) -> [(String, String)] {
-        text.split(separator: "&").compactMap { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
-                $0.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+        // `&`, `=` and `+` are found as bytes, as every other form parser does: as `Character`s, one followed by a
+        // combining mark is no `&`, `=` or `+`, and fields would merge.
+        text.utf8.split(separator: UInt8(ascii: "&")).compactMap { pair in
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false).map {
+                let part = String(decoding: $0.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
+                return part.removingPercentEncoding ?? part
             }
             return parts.count == 2 ? (parts[0], parts[1]) : nil
         }
