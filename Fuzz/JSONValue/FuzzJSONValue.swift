@@ -3,8 +3,10 @@
 /// The input is JSON text, as a request body brings it. Checked on every input:
 /// - parsing the bytes and parsing the same bytes as a `String` agree (both succeed with equal values or both
 ///   fail) when the bytes are valid UTF-8;
-/// - a parsed value holds only finite numbers, and writing it with `jsonText` and parsing that again gives an
-///   equal value (the round trip the engine does with every run's input and result).
+/// - a parsed value holds only finite numbers and nests no deeper than 512 levels (as `depth` counts), and
+///   writing it with `jsonText` and parsing that again gives an equal value (the round trip the engine does with
+///   every run's input and result);
+/// - `storableJSONText` parses to a value without U+0000, equal to the parsed one when that had none.
 /// Any trap, and any broken property (reported with `fatalError`), is a crash to libFuzzer.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzJSONValue(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
@@ -16,15 +18,27 @@ public func fuzzJSONValue(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt 
     }
     guard let parsed else { return 0 }
     checkFinite(parsed)
+    guard parsed.depth <= 512 else { fatalError("parsed a value \(parsed.depth) levels deep") }
     let written = parsed.jsonText
-    let reparsed: JSONValue
-    do {
-        reparsed = try JSONValue(parsing: written)
-    } catch {
-        fatalError("jsonText wrote text that does not parse (\(error)): \(written.debugDescription)")
+    guard reparse(written, "jsonText") == parsed else {
+        fatalError("round trip changed the value: \(written.debugDescription)")
     }
-    guard reparsed == parsed else { fatalError("round trip changed the value: \(written.debugDescription)") }
+    let storable = parsed.storableJSONText
+    let stored = reparse(storable, "storableJSONText")
+    guard stored.pathsHoldingNUL(under: "$").isEmpty else { fatalError("storable text holds NUL: \(storable)") }
+    guard stored == parsed || !parsed.pathsHoldingNUL(under: "$").isEmpty else {
+        fatalError("storableJSONText changed a value without NUL: \(storable.debugDescription)")
+    }
     return 0
+}
+
+/// The value `text` (written by `writer`) holds; traps when it does not parse.
+private func reparse(_ text: String, _ writer: String) -> JSONValue {
+    do {
+        return try JSONValue(parsing: text)
+    } catch {
+        fatalError("\(writer) wrote text that does not parse (\(error)): \(text.debugDescription)")
+    }
 }
 
 /// Traps on a non-finite `.double` anywhere in `value`: JSON cannot write one, so the parser must never make one.
