@@ -55,6 +55,23 @@ import Testing
         }
     }
 
+    /// Before 1970 too: a minute there once counted from the start of 1970-01-01 instead of the day it is on, so
+    /// the next slot skipped a day and the latest slot at or before could come after the moment.
+    @Test func slotsBefore1970AreOnTheRightDay() throws {
+        let evening = try CronExpression(parsing: "0 23 * * *")
+        #expect(evening.slot(after: date("1969-12-31T10:00:00Z")) == date("1969-12-31T23:00:00Z"))
+        let late = try CronExpression(parsing: "0 11 * * *")
+        #expect(late.slot(atOrBefore: date("1969-12-31T10:00:00Z")) == date("1969-12-30T11:00:00Z"))
+        let expression = try CronExpression(parsing: "*/7 3-5 * * 1-5")
+        for start in [-1, -61, -86_340, -86_400, -1_000_000, -2_000_000_000].map({ Date(timeIntervalSince1970: Double($0)) }) {
+            #expect(expression.slot(after: start) == walk(from: start, expression: expression, forward: true), "after \(start)")
+            #expect(
+                expression.slot(atOrBefore: start) == walk(from: start, expression: expression, forward: false),
+                "at or before \(start)"
+            )
+        }
+    }
+
     private func walk(from start: Date, expression: CronExpression, forward: Bool) -> Date? {
         let minute = (start.timeIntervalSince1970 / 60).rounded(.down) * 60
         var moment = Date(timeIntervalSince1970: forward ? minute + 60 : minute)

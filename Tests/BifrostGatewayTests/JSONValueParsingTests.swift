@@ -53,6 +53,31 @@ import Testing
         #expect(try JSONValue(parsing: #"{"a": 1, "a": 2}"#) == ["a": 2])
     }
 
+    /// A number beyond `Double`'s range would become an infinity, which JSON cannot write back: refused, at the
+    /// number. One too small for a `Double` is zero, as `JSONDecoder` reads it.
+    @Test(arguments: [
+        ("1e999", 0), ("-1e999", 0), ("1E+309", 0), ("[1, 1e400]", 4), (#"{"a": -17976931348623159e292}"#, 6),
+    ])
+    func refusesNumbersThatOverflowToInfinity(_ text: String, at offset: Int) {
+        let error = #expect(throws: JSONValue.ParseError.self) { try JSONValue(parsing: text) }
+        #expect(error?.reason == "number out of range")
+        #expect(error?.offset == offset)
+    }
+
+    @Test func readsUnderflowAndNegativeZeroAsZero() throws {
+        #expect(try JSONValue(parsing: "[1e-999, -1e-999, -0, -0.0]") == [0, 0, 0, 0])
+        #expect(try JSONValue(parsing: "1.7976931348623157e308") == .double(.greatestFiniteMagnitude))
+    }
+
+    /// U+0000 is an ordinary character to the parser (refusing it is the request boundary's business): escaped, it
+    /// parses, in keys too, and writes back; raw, it is a control character, which JSON does not allow in strings.
+    @Test func representsNulEscapes() throws {
+        let value = try JSONValue(parsing: #"{"k\u0000ey": "a\u0000b", "": ["\u0000"]}"#)
+        #expect(value == ["k\u{0}ey": "a\u{0}b", "": ["\u{0}"]])
+        #expect(try JSONValue(parsing: value.jsonText) == value)
+        #expect(throws: JSONValue.ParseError.self) { try JSONValue(parsing: [0x22, 0x00, 0x22]) }
+    }
+
     @Test func saysWhereTheTextWentWrong() {
         let error = #expect(throws: JSONValue.ParseError.self) { try JSONValue(parsing: "[1,2 3]") }
         #expect(error?.offset == 5)

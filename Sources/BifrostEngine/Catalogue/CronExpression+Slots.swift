@@ -3,8 +3,7 @@ public import Foundation
 extension CronExpression {
     /// The first slot strictly after `date`, or nil when the expression never matches (such as 30 February).
     public func slot(after date: Date) -> Date? {
-        let minute = Self.minuteFloor(date) + 1
-        let (firstDay, firstMinute) = minute.quotientAndRemainder(dividingBy: Self.minutesPerDay)
+        let (firstDay, firstMinute) = Self.dayAndMinute(Self.minuteFloor(date) + 1)
         for day in firstDay..<(firstDay + Self.searchedDays) where matches(day: day) {
             for minuteOfDay in minutesOfDay where day > firstDay || minuteOfDay >= firstMinute {
                 return Self.date(day: day, minuteOfDay: minuteOfDay)
@@ -15,7 +14,7 @@ extension CronExpression {
 
     /// The latest slot at or before `date`, or nil when the expression never matches.
     public func slot(atOrBefore date: Date) -> Date? {
-        let (lastDay, lastMinute) = Self.minuteFloor(date).quotientAndRemainder(dividingBy: Self.minutesPerDay)
+        let (lastDay, lastMinute) = Self.dayAndMinute(Self.minuteFloor(date))
         for day in stride(from: lastDay, to: lastDay - Self.searchedDays, by: -1) where matches(day: day) {
             for minuteOfDay in minutesOfDay.reversed() where day < lastDay || minuteOfDay <= lastMinute {
                 return Self.date(day: day, minuteOfDay: minuteOfDay)
@@ -47,6 +46,13 @@ extension CronExpression {
     private static let searchedDays = 10 * 366
 
     private static func minuteFloor(_ date: Date) -> Int { Int((date.timeIntervalSince1970 / 60).rounded(.down)) }
+
+    /// The day (since 1970-01-01) and minute of that day of a minute since 1970. Floored, not truncated: the
+    /// minute before 1970 is the last of day -1, not minute -1 of day 0.
+    private static func dayAndMinute(_ minute: Int) -> (day: Int, minuteOfDay: Int) {
+        let (day, minuteOfDay) = minute.quotientAndRemainder(dividingBy: minutesPerDay)
+        return minuteOfDay < 0 ? (day - 1, minuteOfDay + minutesPerDay) : (day, minuteOfDay)
+    }
 
     private static func date(day: Int, minuteOfDay: Int) -> Date {
         Date(timeIntervalSince1970: Double(day * minutesPerDay + minuteOfDay) * 60)

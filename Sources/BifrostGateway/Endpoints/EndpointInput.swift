@@ -43,8 +43,8 @@ enum EndpointInput {
     private static func convert(_ text: String, to kind: ParameterKind) -> JSONValue? {
         switch kind {
         case .string, .email: return .string(text)
-        case .int: return Int(text).map(JSONValue.int)
-        case .float: return Double(text).map(JSONValue.double)
+        case .int: return integer(text).map(JSONValue.int)
+        case .float: return number(text).map(JSONValue.double)
         case .bool:
             switch text.lowercased() {
             case "true", "1", "yes", "on": return .bool(true)
@@ -52,19 +52,47 @@ enum EndpointInput {
             default: return nil
             }
         case .json, .list:
+            // Statements, not `?:` with a `nil` branch: `JSONValue` is `ExpressibleByNilLiteral`, so there that
+            // `nil` becomes `.null`, a converted value, instead of a refusal.
             if let parsed = try? JSONValue(parsing: text) {
-                return kind == .list && parsed.arrayValue == nil ? nil : parsed
+                if kind == .list, parsed.arrayValue == nil { return nil }
+                return parsed
             }
             // A list may also come as comma-separated text.
-            return kind == .list ? .array(text.split(separator: ",").map { .string(String($0)) }) : nil
+            guard kind == .list else { return nil }
+            return .array(text.split(separator: ",").map { .string(String($0)) })
         }
+    }
+
+    /// `text` as a whole number within `Int`'s range; nil for anything else, and for `-0`, which is no integer
+    /// a client means.
+    private static func integer(_ text: String) -> Int? {
+        guard let value = Int(text), value != 0 || !text.hasPrefix("-") else { return nil }
+        return value
+    }
+
+    /// `text` as a finite number; nil for what `Double(_:)` reads but JSON has no number for (`nan`, `inf`,
+    /// `infinity`, `1e999` overflowing to infinity, negative zero), and for digits beyond `Int`'s range, which an
+    /// `int` parameter refuses too (a `Double` would round them silently).
+    private static func number(_ text: String) -> Double? {
+        guard let value = Double(text), value.isFinite, value != 0 || value.sign == .plus else { return nil }
+        let digits = text.first == "-" || text.first == "+" ? text.dropFirst() : Substring(text)
+        if !digits.isEmpty, digits.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+            Int(text) == nil
+        {
+            return nil
+        }
+        return value
     }
 
     /// The fields of an `application/x-www-form-urlencoded` text (`+` is a space).
     static func form(_ text: String) -> [(String, String)] {
-        text.split(separator: "&").compactMap { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
-                $0.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+        // `&`, `=` and `+` are found as bytes, as every other form parser does: as `Character`s, one followed by a
+        // combining mark is no `&`, `=` or `+`, and fields would merge.
+        text.utf8.split(separator: UInt8(ascii: "&")).compactMap { pair in
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false).map {
+                let part = String(decoding: $0.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
+                return part.removingPercentEncoding ?? part
             }
             return parts.count == 2 ? (parts[0], parts[1]) : nil
         }

@@ -53,10 +53,22 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         guard let host = components.host, !host.isEmpty else {
             throw ParseError(description: "the URL names no host")
         }
+        // A host that needs percent-escapes is no name or address a client can connect to, and URLComponents
+        // cannot write it back into `urlStringWithPassword`.
+        guard components.percentEncodedHost == host else {
+            throw ParseError(description: "the host must be a name or an IP address, without percent-escapes")
+        }
+        // URLComponents reads a port beyond `Int` as none: that must not become the default port.
+        let port = components.port ?? 5432
+        guard components.rangeOfPort == nil || components.port != nil, (1...65_535).contains(port) else {
+            throw ParseError(description: "the port must be a number from 1 to 65535")
+        }
         guard let user = components.user, !user.isEmpty else {
             throw ParseError(description: "the URL names no user")
         }
-        let database = String(components.path.drop(while: { $0 == "/" }))
+        // `user`, `password` and `path` come percent-decoded: decoding again would turn a literal `%41` into `A`.
+        // The slashes are dropped as scalars: as `Character`s, a slash and a combining mark after it are one.
+        let database = String(components.path.unicodeScalars.drop(while: { $0 == "/" }))
         var tlsMode = TLSMode.prefer
         for item in components.queryItems ?? [] where item.name == "sslmode" {
             guard let value = item.value, let mode = TLSMode(rawValue: value) else {
@@ -66,10 +78,10 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         }
         self.init(
             host: host,
-            port: components.port ?? 5432,
-            username: user.removingPercentEncoding ?? user,
-            password: components.password.map { $0.removingPercentEncoding ?? $0 },
-            database: database.isEmpty ? user : (database.removingPercentEncoding ?? database),
+            port: port,
+            username: user,
+            password: components.password,
+            database: database.isEmpty ? user : database,
             tlsMode: tlsMode
         )
     }
@@ -91,7 +103,8 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
     public var urlStringWithPassword: String {
         var components = URLComponents()
         components.scheme = "postgres"
-        components.user = username
+        // The `user` setter leaves a `:` unescaped, which would end the user name there.
+        components.percentEncodedUser = username.addingPercentEncoding(withAllowedCharacters: .urlUserAllowed)
         components.password = password
         components.host = host
         components.port = port
