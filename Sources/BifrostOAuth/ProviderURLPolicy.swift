@@ -31,6 +31,8 @@ public struct ProviderURLPolicy: Sendable {
         case insecureScheme
         /// It carries a user name or password.
         case userInURL
+        /// Its port is not 1 to 65535.
+        case port
         /// Its host resolves to no address.
         case notResolved
         /// Its host is, or resolves to, an address of a range that is not allowed.
@@ -41,6 +43,7 @@ public struct ProviderURLPolicy: Sendable {
             case .notAURL: "must be an absolute https URL with a host"
             case .insecureScheme: "must be an https URL"
             case .userInURL: "must not contain a user name or password"
+            case .port: "must have a port from 1 to 65535"
             case .notResolved: "names a host that does not resolve"
             case .address(let range): "must not point to \(Self.name(of: range))"
             }
@@ -77,6 +80,8 @@ public struct ProviderURLPolicy: Sendable {
         else { throw Refusal.notAURL }
         guard scheme == "https" || scheme == "http" else { throw Refusal.insecureScheme }
         guard url.user == nil, url.password == nil else { throw Refusal.userInURL }
+        // HTTP clients turn the port into a 16-bit number and trap on anything larger.
+        if let port = url.port, !(1...65_535).contains(port) { throw Refusal.port }
         let literal = IPAddress(host)
         let addresses: [IPAddress]
         if let literal {

@@ -103,13 +103,24 @@ public struct TokenEndpoint: Sendable {
         guard status == .ok, let json, let accessToken = json["access_token"] as? String, !accessToken.isEmpty else {
             throw TokenRequestFailure.unavailable(status: Int(status.code))
         }
-        let lifetime = (json["expires_in"] as? NSNumber)?.doubleValue
-            ?? (json["expires_in"] as? String).flatMap(Double.init) ?? Self.defaultLifetime
+        let lifetime = Self.lifetime(json["expires_in"])
         return IssuedTokens(
             accessToken: accessToken, tokenType: json["token_type"] as? String ?? "Bearer",
             refreshToken: json["refresh_token"] as? String, expiresAt: started.addingTimeInterval(lifetime),
             scopes: (json["scope"] as? String).map { $0.split(separator: " ").map(String.init) }
         )
+    }
+
+    /// Longest lifetime a token answer is believed; a provider's answer is data, and a date beyond what
+    /// PostgreSQL stores (or an infinite one) must not reach the token cache.
+    public static let maximumLifetime: TimeInterval = 10 * 365 * 86_400
+
+    /// `expires_in` read as seconds (a number or a numeric string), clamped to 0…`maximumLifetime`;
+    /// `defaultLifetime` when it is missing or not a finite number.
+    static func lifetime(_ value: Any?) -> TimeInterval {
+        let seconds = (value as? NSNumber)?.doubleValue ?? (value as? String).flatMap(Double.init)
+        guard let seconds, seconds.isFinite else { return defaultLifetime }
+        return min(max(seconds, 0), maximumLifetime)
     }
 
     /// `application/x-www-form-urlencoded`.

@@ -179,6 +179,24 @@ import Testing
         }
     }
 
+    @Test func aProvidersTokenLifetimeIsBelievedOnlyFromZeroToTenYears() async throws {
+        try await FakeOAuthProvider.withProvider { provider in
+            try await Self.withConnected(provider, flow: .clientCredentials) { _, client, keys, scope, _ in
+                let broker = Self.broker(client, keys: keys)
+                provider.issueTokens(lasting: 1e300)
+                let lasting = try #require(try await broker.token("microsoft", for: scope)?.expiresAt)
+                #expect(lasting <= Date().addingTimeInterval(TokenEndpoint.maximumLifetime + 60))
+                #expect(lasting > Date().addingTimeInterval(TokenEndpoint.maximumLifetime - 86_400))
+
+                provider.issueTokens(lasting: -1e300)
+                broker.forgetAll()
+                try await Self.expire(try #require(try await broker.connections.find("microsoft", in: scope)), on: client)
+                let expired = try #require(try await broker.token("microsoft", for: scope)?.expiresAt)
+                #expect(expired <= Date().addingTimeInterval(60))
+            }
+        }
+    }
+
     @Test func aTokenURLIsCheckedBeforeEveryRequestAgainstWhatItResolvesToThen() async throws {
         try await FakeOAuthProvider.withProvider { provider in
             try await TestPostgres.withMigratedDatabase { _, client in

@@ -44,6 +44,7 @@ import Testing
             "http://169.254.169.254/latest/meta-data/": .address(.metadata), "http://10.0.0.1/": .address(.privateNetwork),
             "https://[::ffff:10.0.0.1]/token": .address(.privateNetwork), "https://unknown.example/token": .notResolved,
             "https://a:b@idp.example/token": .userInURL, "not a url": .notAURL, "https:///token": .notAURL,
+            "https://93.184.215.14:70000/token": .port, "https://idp.example:0/token": .port,
         ]
         for (url, refusal) in refusals {
             await #expect(throws: refusal, "\(url)") { _ = try await strict.check(url) }

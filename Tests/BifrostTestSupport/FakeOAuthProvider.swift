@@ -43,7 +43,7 @@ public final class FakeOAuthProvider: Sendable {
         var graphRequests = 0
         var behaviour = Behaviour.normal
         var delay = Duration.zero
-        var expiresIn = 3_600
+        var expiresIn: Double = 3_600
         var rotatesRefreshTokens = true
         var codes: [String: (challenge: String?, redirectURI: String)] = [:]
         var liveRefreshTokens: Set<String> = []
@@ -109,7 +109,7 @@ public final class FakeOAuthProvider: Sendable {
     /// Delays every token answer.
     public func delay(_ delay: Duration) { state.withLock { $0.delay = delay } }
     /// The lifetime of tokens issued from now on.
-    public func issueTokens(lasting seconds: Int) { state.withLock { $0.expiresIn = seconds } }
+    public func issueTokens(lasting seconds: Double) { state.withLock { $0.expiresIn = seconds } }
 
     /// Runs `body` with a provider serving on a free loopback port, and stops it afterwards.
     public static func withProvider<Result: Sendable>(

@@ -25,6 +25,9 @@ struct JWKSFetcher: Sendable {
     }
 
     private func get(_ url: String) async throws -> Data {
+        // An issuer's metadata names the key set's URL; HTTP clients trap on a port that is not 16 bits.
+        guard let parsed = URL(string: url), parsed.host != nil, (1...65_535).contains(parsed.port ?? 443)
+        else { throw JWKSFetchError.invalidURL(url) }
         let response = try await http.execute(HTTPClientRequest(url: url), timeout: Self.timeout)
         guard response.status == .ok else { throw JWKSFetchError.status(url: url, code: response.status.code) }
         return Data(buffer: try await response.body.collect(upTo: Self.maximumSize))
@@ -39,10 +42,12 @@ struct JWKSFetcher: Sendable {
 /// Why a key set could not be fetched.
 enum JWKSFetchError: Error, CustomStringConvertible {
     case status(url: String, code: UInt)
+    case invalidURL(String)
 
     var description: String {
         switch self {
         case .status(let url, let code): "GET \(url) answered HTTP \(code)"
+        case .invalidURL(let url): "\(url) is not an http(s) URL with a host and a port from 1 to 65535"
         }
     }
 }
