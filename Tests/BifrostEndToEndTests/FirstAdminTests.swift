@@ -41,7 +41,7 @@ import Testing
             #expect(bootStatus == 401, "bootstrap must not run when a user exists")
             #expect(!server.output.contains("bootstrap password 1"))
             server.signal(SIGTERM)
-            #expect(await server.waitForExit(within: .seconds(10)) == 0)
+            #expect(await server.waitForExit(within: .seconds(60)) == 0)
         }
     }
 
@@ -65,7 +65,7 @@ import Testing
             )
             #expect(status == 200, "\(server.output)")
             server.signal(SIGTERM)
-            #expect(await server.waitForExit(within: .seconds(10)) == 0)
+            #expect(await server.waitForExit(within: .seconds(60)) == 0)
         }
     }
 }

@@ -9,10 +9,9 @@ import Testing
 /// still opens with the new master key alone.
 @Suite struct KeyRotationCommandTests {
     @Test func aRotationKilledHalfwayResumesAndLeavesEveryValueReadable() async throws {
-        try await TestPostgres.withDatabase { url in
+        try await TestPostgres.withDatabase(migrated: true) { url in
             try await TestPostgres.withClient(url) { client in
                 let logger = TestPostgres.logger
-                try await Migrator(client: client, migrations: MigrationCatalog.bundled(), logger: logger).migrate()
                 let oldBytes = SecureRandom.bytes(32)
                 let newBytes = SecureRandom.bytes(32)
                 let old = KeyRing(client: client, master: try SecretKey(bytes: oldBytes), logger: logger)
@@ -42,7 +41,7 @@ import Testing
                     )
                     #expect(await Self.waitFor("re-wrapped 10/30", in: first), "\(first.output)")
                     first.signal(SIGKILL)
-                    _ = await first.waitForExit(within: .seconds(10))
+                    _ = await first.waitForExit(within: .seconds(60))
                     try await connection.query("ROLLBACK", logger: logger)
                 }
                 #expect(try await Self.dataKeysByMasterVersion(client) == [1: 20, 2: 10])

@@ -15,7 +15,7 @@ import Testing
             let first = try ServerProcess(arguments: ["serve"], workingDirectory: folder, environment: environment)
             #expect(await first.waitFor(url: "http://127.0.0.1:\(port)/health/ready", status: 200, within: .seconds(60)))
             first.signal(SIGTERM)
-            #expect(await first.waitForExit(within: .seconds(20)) == 0)
+            #expect(await first.waitForExit(within: .seconds(60)) == 0)
 
             let otherKey = Data((0..<32).map { UInt8(255 - $0) }).base64EncodedString()
             let wrong = try ServerProcess(

@@ -27,7 +27,7 @@ import Testing
             #expect(rotated.body["reencrypted"] as? Int == 2, "\(rotated.body)")
 
             server.signal(SIGTERM)
-            #expect(await server.waitForExit(within: .seconds(20)) == 0)
+            #expect(await server.waitForExit(within: .seconds(60)) == 0)
             #expect(server.output.contains("trace"), "the server logged at trace level")
             #expect(!server.output.contains(marker), "a secret value reached the server's output")
 

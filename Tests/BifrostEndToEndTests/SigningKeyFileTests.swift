@@ -25,7 +25,7 @@ import Testing
             let (first, ready) = try serve()
             #expect(await first.waitFor(url: ready, status: 200, within: .seconds(60)), "\(first.output)")
             first.signal(SIGTERM)
-            #expect(await first.waitForExit(within: .seconds(20)) == 0)
+            #expect(await first.waitForExit(within: .seconds(60)) == 0)
             let generated = folder.appendingPathComponent("auth/signing-key.pem")
             let shared = folder.appendingPathComponent("shared-signing-key.pem")
             try FileManager.default.copyItem(at: generated, to: shared)
@@ -43,7 +43,7 @@ import Testing
             let (accepted, acceptedReady) = try serve()
             #expect(await accepted.waitFor(url: acceptedReady, status: 200, within: .seconds(60)), "\(accepted.output)")
             accepted.signal(SIGTERM)
-            #expect(await accepted.waitForExit(within: .seconds(20)) == 0)
+            #expect(await accepted.waitForExit(within: .seconds(60)) == 0)
         }
     }
 }

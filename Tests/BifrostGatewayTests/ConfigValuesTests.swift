@@ -87,9 +87,10 @@ import Testing
                 #expect(try await world.adminA(.put, "/api/config/api_url", ["value": "https://new.example", "type": "string"]).status == .ok)
                 // The cache would keep the old answer for 30 s; the notification clears it within moments.
                 var seen = try await apiURL()
-                for _ in 0..<100 where seen != "https://new.example" {
-                    try await Task.sleep(for: .milliseconds(50))
+                // Well within the cache's 30 s, so only the notification can make it hold.
+                _ = try await eventually(within: .seconds(20)) {
                     seen = try await apiURL()
+                    return seen == "https://new.example"
                 }
                 #expect(seen == "https://new.example")
             }
@@ -115,22 +116,25 @@ import Testing
                 #expect(try await length() == nil)  // none yet; the absence is now cached on the replica
                 #expect(try await world.adminA(.put, "/api/secrets/api_token", ["value": "12345"]).status == .created)
                 var seen = try await length()
-                for _ in 0..<100 where seen != 5 {
-                    try await Task.sleep(for: .milliseconds(50))
+                // Well within the cache's 30 s, so only the notification can make it hold.
+                _ = try await eventually(within: .seconds(20)) {
                     seen = try await length()
+                    return seen == 5
                 }
                 #expect(seen == 5)
                 // Cached now; a new value replaces it, and a deletion removes it, in the next runs.
                 #expect(try await world.adminA(.put, "/api/secrets/api_token", ["value": "1234567"]).status == .ok)
-                for _ in 0..<100 where seen != 7 {
-                    try await Task.sleep(for: .milliseconds(50))
+                // Well within the cache's 30 s, so only the notification can make it hold.
+                _ = try await eventually(within: .seconds(20)) {
                     seen = try await length()
+                    return seen == 7
                 }
                 #expect(seen == 7)
                 #expect(try await world.adminA(.delete, "/api/secrets/api_token").status == .noContent)
-                for _ in 0..<100 where seen != nil {
-                    try await Task.sleep(for: .milliseconds(50))
+                // Well within the cache's 30 s, so only the notification can make it hold.
+                _ = try await eventually(within: .seconds(20)) {
                     seen = try await length()
+                    return seen == nil
                 }
                 #expect(seen == nil)
             }

@@ -11,12 +11,13 @@ import Testing
 /// Cancellation, limits and crash recovery of runs.
 @Suite struct ExecutionLifecycleTests {
     private func runningExecution(_ caller: AdminAPITestClient) async throws -> String {
-        for _ in 0..<1_000 {
+        var id: String?
+        _ = try await eventually {
             let (_, page) = try await caller(.get, "/api/executions?status=Running")
-            if let id = ((page as? [String: Any])?["items"] as? [[String: Any]])?.first?["id"] as? String { return id }
-            try await Task.sleep(for: .milliseconds(20))
+            id = ((page as? [String: Any])?["items"] as? [[String: Any]])?.first?["id"] as? String
+            return id != nil
         }
-        throw CancellationError()
+        return try #require(id, "no run started running")
     }
 
     @Test func aRunningExecutionIsCancelledFromAnotherRequest() async throws {
@@ -81,9 +82,8 @@ import Testing
     }
 
     @Test func runsOfAProcessThatDiedAreClosedAsFailed() async throws {
-        try await TestPostgres.withDatabase { url in
+        try await TestPostgres.withDatabase(migrated: true) { url in
             try await TestPostgres.withClient(url) { client in
-                try await Migrator(client: client, migrations: MigrationCatalog.bundled(), logger: TestPostgres.logger).migrate()
                 let executions = PostgresExecutionRepository(client: client, logger: TestPostgres.logger)
                 let instances = GatewayInstances(client: client, logger: TestPostgres.logger)
                 let (alive, silent, unknown) = (UUID(), UUID(), UUID())

@@ -69,7 +69,7 @@ enum GatewayHarness {
         addRoutes: @Sendable (Router<GatewayRequestContext>) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, Context) async throws -> Void
     ) async throws {
-        try await TestPostgres.withDatabase { url in
+        try await TestPostgres.withDatabase(migrated: migrate) { url in
             try await TestPostgres.withClient(url) { client in
                 let schema = SchemaState()
                 if migrate {
@@ -140,8 +140,9 @@ extension OAuthBroker.Settings {
         var settings = Self()
         settings.retryDelays = [.milliseconds(10), .milliseconds(20), .milliseconds(40)]
         // The whole suite shares two cores with its in-process fake providers, and each token request opens a
-        // connection of its own (to the address it checked): give it time.
-        settings.requestTimeout = .seconds(10)
+        // connection of its own (to the address it checked). A request that times out is retried, and the
+        // provider then counts two where tests expect one: give it far more time than it ever needs.
+        settings.requestTimeout = .seconds(60)
         settings.urlPolicy = ProviderURLPolicy(allowInsecureLoopback: true)
         return settings
     }

@@ -124,15 +124,15 @@ import Testing
         }
     }
 
-    /// Waits (up to 30 s) until no run is `Pending` or `Running`. - Returns: how many still are.
+    /// Waits (up to two minutes) until no run is `Pending` or `Running`. - Returns: how many still are.
     private func unfinishedAfterWaiting(_ database: PostgresClient) async throws -> Int {
         var unfinished = Int.max
-        for _ in 0..<1_500 where unfinished > 0 {
-            try await Task.sleep(for: .milliseconds(20))
+        _ = try await eventually(within: .seconds(120)) {
             let rows = try await database.query(
                 "SELECT count(*) FROM executions WHERE status IN ('Pending', 'Running')", logger: TestPostgres.logger
             )
             for try await count in rows.decode(Int.self) { unfinished = count }
+            return unfinished == 0
         }
         return unfinished
     }

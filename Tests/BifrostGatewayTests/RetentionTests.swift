@@ -9,9 +9,8 @@ import Testing
 /// Finished runs older than the retention are deleted in batches, with their logs; unfinished and recent ones stay.
 @Suite struct RetentionTests {
     @Test func expiredFinishedRunsAreDeletedInBatches() async throws {
-        try await TestPostgres.withDatabase { url in
+        try await TestPostgres.withDatabase(migrated: true) { url in
             try await TestPostgres.withClient(url) { database in
-                try await Migrator(client: database, migrations: MigrationCatalog.bundled(), logger: TestPostgres.logger).migrate()
                 try await database.query(
                     """
                     INSERT INTO executions (id, workflow, status, input, started_by, created_at)

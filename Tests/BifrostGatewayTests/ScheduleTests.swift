@@ -18,9 +18,8 @@ import Testing
     }
 
     @Test func eachSlotFiresOnceAcrossReplicasAndFansOutToActiveOrganizations() async throws {
-        try await TestPostgres.withDatabase { url in
+        try await TestPostgres.withDatabase(migrated: true) { url in
             try await TestPostgres.withClient(url) { database in
-                try await Migrator(client: database, migrations: MigrationCatalog.bundled(), logger: TestPostgres.logger).migrate()
                 let active = [
                     try await AuthFixtures.createOrganization("A", on: database),
                     try await AuthFixtures.createOrganization("B", on: database),

@@ -12,9 +12,8 @@ import Testing
     private func withQueue(
         _ body: @Sendable (PostgresJobQueue, PostgresExecutionRepository, GatewayInstances, PostgresClient) async throws -> Void
     ) async throws {
-        try await TestPostgres.withDatabase { url in
+        try await TestPostgres.withDatabase(migrated: true) { url in
             try await TestPostgres.withClient(url) { client in
-                try await Migrator(client: client, migrations: MigrationCatalog.bundled(), logger: TestPostgres.logger).migrate()
                 try await body(
                     PostgresJobQueue(client: client, logger: TestPostgres.logger),
                     PostgresExecutionRepository(client: client, logger: TestPostgres.logger),
@@ -153,9 +152,8 @@ import Testing
     /// Queueing a job wakes the queueing process's own workers in memory, and notifies `ExecutionChannels.jobs`
     /// only once another process is registered (a marker notified last ends the collection).
     @Test func enqueueingNotifiesTheJobsChannelOnlyWhenAnotherProcessIsRegistered() async throws {
-        try await TestPostgres.withDatabase { url in
+        try await TestPostgres.withDatabase(migrated: true) { url in
             try await TestPostgres.withClient(url) { client in
-                try await Migrator(client: client, migrations: MigrationCatalog.bundled(), logger: TestPostgres.logger).migrate()
                 let instances = GatewayInstances(client: client, logger: TestPostgres.logger)
                 let (this, other) = (UUID(), UUID())
                 try await instances.heartbeat(this)

@@ -6,9 +6,8 @@ import Testing
 /// What PostgreSQL refuses because of the data written is told apart from its own failures, with the field.
 @Suite struct StoreErrorTests {
     @Test func refusalsOfTheDataNameTheirFieldAndOtherFailuresAreNotRefusals() async throws {
-        try await TestPostgres.withDatabase { url in
+        try await TestPostgres.withDatabase(migrated: true) { url in
             try await TestPostgres.withClient(url) { client in
-                try await Migrator(client: client, migrations: MigrationCatalog.bundled(), logger: TestPostgres.logger).migrate()
                 func refusal(_ sql: PostgresQuery) async -> StoreError? {
                     do {
                         try await client.query(sql, logger: TestPostgres.logger)

@@ -95,6 +95,12 @@ public final class OIDCTestIssuer: Sendable {
         try JWTKit.Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048))
     }
 
+    /// A key set publishing a fresh public key under each of `keyIDs`.
+    public static func keySet(_ keyIDs: [String]) throws -> JWKS {
+        let keys = try keyIDs.map { publicJWK(id: $0, key: try makeKey()) }
+        return try JSONDecoder().decode(JWKS.self, from: JSONSerialization.data(withJSONObject: ["keys": keys]))
+    }
+
     private static func publicJWK(id: String, key: JWTKit.Insecure.RSA.PrivateKey) -> [String: String] {
         let primitives = try! key.publicKey.getKeyPrimitives()
         return [

@@ -21,7 +21,7 @@ public struct RunningGateway: Sendable {
     public static func with(
         environment: [String: String] = [:], _ body: (RunningGateway, DatabaseURL) async throws -> Void
     ) async throws {
-        try await TestPostgres.withDatabase { url in
+        try await TestPostgres.withDatabase(migrated: true) { url in
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bifrost-e2e-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
@@ -70,7 +70,7 @@ public struct RunningGateway: Sendable {
 
     private static func stop(_ process: ServerProcess) async throws {
         process.signal(SIGTERM)
-        guard await process.waitForExit(within: .seconds(20)) == 0 else {
+        guard await process.waitForExit(within: .seconds(60)) == 0 else {
             throw GatewayDidNotStart(output: "it did not stop cleanly:\n\(process.output.suffix(2_000))")
         }
     }

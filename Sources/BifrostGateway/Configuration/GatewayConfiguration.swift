@@ -119,6 +119,8 @@ public struct GatewayConfiguration: Sendable {
         public var issuers: [OIDCIssuer] = []
         /// Shortest time between two key-set fetches caused by an unknown `kid`.
         public var keyRefetchInterval: Duration = .seconds(60)
+        /// Longest a request for an issuer's metadata or key set may take.
+        public var keyFetchTimeout: Duration = .seconds(10)
     }
 
     /// How many workflow runs may be in progress, and how large their results may be.
@@ -197,7 +199,7 @@ public struct GatewayConfiguration: Sendable {
         "auth.signingKeyFile", "auth.accessTokenLifetime", "auth.refreshTokenLifetime", "auth.passwordIterations",
         "bootstrap.admin.email", "bootstrap.admin.password", "policies.directory", "oidc.issuers",
         "oidc.<name>.issuer", "oidc.<name>.audience", "oidc.<name>.jwksUri", "oidc.<name>.provisionUsers",
-        "oidc.<name>.operator", "oidc.keyRefetchInterval", "workflows.maxConcurrentRuns",
+        "oidc.<name>.operator", "oidc.keyRefetchInterval", "oidc.keyFetchTimeout", "workflows.maxConcurrentRuns",
         "workflows.maxConcurrentRunsPerOrganization",
         "workflows.maxResultSize", "workflows.workers", "workflows.drainTimeout", "workflows.leaseTimeout",
         "workflows.retentionDays", "masterKey", "masterKeyFile", "previousMasterKeys", "files.maxFileSize", "files.maxOrganizationSize",
@@ -345,6 +347,9 @@ extension GatewayConfiguration.OIDC {
     fileprivate init(_ values: ValueReader) throws {
         if let seconds = try values.integer("oidc.keyRefetchInterval", in: 0...86_400) {
             keyRefetchInterval = .seconds(seconds)
+        }
+        if let seconds = try values.integer("oidc.keyFetchTimeout", in: 1...120) {
+            keyFetchTimeout = .seconds(seconds)
         }
         for name in try values.list("oidc.issuers") {
             guard name.first?.isLetter == true, name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber) }) else {

@@ -48,7 +48,7 @@ struct IdentityServices: Sendable {
         passwords = PasswordHashing(iterations: configuration.auth.passwordIterations)
         decoyPasswordHash = passwords.hasher.hash(Base64.urlSafe(SecureRandom.bytes(24)))
         refreshLifetime = configuration.auth.refreshTokenLifetime
-        let fetcher = JWKSFetcher(http: HTTPClient.shared)
+        let fetcher = JWKSFetcher(http: HTTPClient.shared, timeout: .init(configuration.oidc.keyFetchTimeout))
         oidc = OIDCAuthenticator(
             verifiers: configuration.oidc.issuers.map { issuer in
                 var keyLogger = logger

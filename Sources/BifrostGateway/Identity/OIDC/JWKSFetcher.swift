@@ -10,7 +10,8 @@ struct JWKSFetcher: Sendable {
     let http: HTTPClient
     /// Largest document accepted; key sets are a few kilobytes.
     static let maximumSize = 1 << 20
-    static let timeout: TimeAmount = .seconds(5)
+    /// Longest one request may take (`oidc.keyFetchTimeout`).
+    let timeout: TimeAmount
 
     /// The key set at `jwksURI`, or at the `jwks_uri` of `issuer`'s OpenID configuration when that is nil.
     func keySet(issuer: String, jwksURI: String?) async throws -> JWKS {
@@ -28,7 +29,7 @@ struct JWKSFetcher: Sendable {
         // An issuer's metadata names the key set's URL; HTTP clients trap on a port that is not 16 bits.
         guard let parsed = URL(string: url), parsed.host != nil, (1...65_535).contains(parsed.port ?? 443)
         else { throw JWKSFetchError.invalidURL(url) }
-        let response = try await http.execute(HTTPClientRequest(url: url), timeout: Self.timeout)
+        let response = try await http.execute(HTTPClientRequest(url: url), timeout: timeout)
         guard response.status == .ok else { throw JWKSFetchError.status(url: url, code: response.status.code) }
         return Data(buffer: try await response.body.collect(upTo: Self.maximumSize))
     }

@@ -14,7 +14,7 @@ actor OIDCKeySet {
     private let refetchInterval: Duration
     private let maximumAge: Duration
     private let logger: Logger
-    private let clock = ContinuousClock()
+    private let now: @Sendable () -> ContinuousClock.Instant
 
     private var keys = JWTKeyCollection()
     private var keyIDs: Set<String> = []
@@ -22,17 +22,22 @@ actor OIDCKeySet {
     private var attemptedAt: ContinuousClock.Instant?
     private var inFlight: Task<Void, any Error>?
 
-    init(refetchInterval: Duration, maximumAge: Duration = .seconds(24 * 3600), logger: Logger, source: @escaping Source) {
+    /// - Parameter now: the clock; tests pass one they move themselves.
+    init(
+        refetchInterval: Duration, maximumAge: Duration = .seconds(24 * 3600), logger: Logger,
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }, source: @escaping Source
+    ) {
         self.source = source
         self.refetchInterval = refetchInterval
         self.maximumAge = maximumAge
         self.logger = logger
+        self.now = now
     }
 
     /// A collection that holds the key `keyID`, or nil when the issuer does not publish it.
     /// - Throws: when the key set has never been fetched successfully and cannot be fetched now.
     func keys(containing keyID: String) async throws -> JWTKeyCollection? {
-        let now = clock.now
+        let now = now()
         let stale = fetchedAt.map { now - $0 > maximumAge } ?? true
         let known = keyIDs.contains(keyID)
         let mayFetch = attemptedAt.map { now - $0 >= refetchInterval } ?? true
@@ -55,7 +60,7 @@ actor OIDCKeySet {
     }
 
     private func replaceKeys() async throws {
-        attemptedAt = clock.now
+        attemptedAt = now()
         let set = try await source()
         let collection = JWTKeyCollection()
         var ids: Set<String> = []
@@ -66,7 +71,7 @@ actor OIDCKeySet {
         }
         keys = collection
         keyIDs = ids
-        fetchedAt = clock.now
+        fetchedAt = now()
         logger.info("Fetched an OIDC key set", metadata: ["keys": "\(ids.count)"])
     }
 }
