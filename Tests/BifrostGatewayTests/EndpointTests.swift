@@ -81,6 +81,34 @@ import Testing
         }
     }
 
+    /// A platform key acts in whichever organisation it names: the same `Idempotency-Key` used in two of them is
+    /// two requests, each run and recorded in its own organisation, never one organisation's answer replayed to
+    /// the other.
+    @Test func aPlatformKeysIdempotencyKeysAreKeptApartPerOrganisation() async throws {
+        try await OrganizationAndUserTests.withWorld { world, context in
+            let key = try await Self.key(world.admin, ["name": "msp", "role": "platform_admin"])
+            func call(in organization: UUID) async throws -> (status: HTTPResponse.Status, json: Any?, execution: String?, headers: HTTPFields) {
+                let headers: HTTPFields = [
+                    HTTPField.Name("X-Bifrost-Key")!: key, HTTPField.Name("X-Organization-Id")!: organization.uuidString,
+                    HTTPField.Name("Idempotency-Key")!: "nightly-1",
+                ]
+                return try await Self.call(context.client, .post, "/api/endpoints/quick_lookup?id=42", headers: headers)
+            }
+            let inA = try await call(in: world.orgA)
+            let inB = try await call(in: world.orgB)
+            let againInA = try await call(in: world.orgA)
+            #expect(inA.status == .ok && inB.status == .ok)
+            #expect(inB.headers[HTTPField.Name("Idempotent-Replayed")!] == nil)
+            #expect(againInA.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+            #expect(againInA.execution == inA.execution)
+            let (executionA, executionB) = (try #require(inA.execution), try #require(inB.execution))
+            #expect(executionA != executionB)
+            #expect(try await world.adminA(.get, "/api/executions/\(executionA)").status == .ok)
+            #expect(try await world.adminB(.get, "/api/executions/\(executionB)").status == .ok)
+            #expect(try await world.adminB(.get, "/api/executions/\(executionA)").status == .notFound)
+        }
+    }
+
     @Test func aWebhookCostsBoundedWorkHoweverManyOrganizationsHaveSecrets() async throws {
         try await GatewayHarness.withGatewayAndDatabase { client, context in
             let admin = try await context.caller(try await AuthFixtures.createUser("p@msp.example", role: .platformAdmin, on: context.database))
