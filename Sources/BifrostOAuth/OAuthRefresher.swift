@@ -1,4 +1,4 @@
-import BifrostStore
+public import BifrostStore
 import Foundation
 public import Logging
 public import ServiceLifecycle
@@ -11,22 +11,24 @@ public import ServiceLifecycle
 /// while PostgreSQL restarted may never return.
 public struct OAuthRefresher: Service {
     let broker: OAuthBroker
-    let isReady: @Sendable () -> Bool
+    let schema: SchemaState
     let interval: Duration
     let logger: Logger
 
-    public init(broker: OAuthBroker, interval: Duration = .seconds(30), isReady: @escaping @Sendable () -> Bool, logger: Logger) {
+    /// - Parameter schema: refreshing starts once it is current.
+    public init(broker: OAuthBroker, interval: Duration = .seconds(30), schema: SchemaState, logger: Logger) {
         self.broker = broker
         self.interval = interval
-        self.isReady = isReady
+        self.schema = schema
         self.logger = logger
     }
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
+            guard (try? await schema.waitUntilCurrent()) != nil else { return }
             while !Task.isCancelled {
-                if isReady() { await refreshExpiring() }
-                try? await Task.sleep(for: isReady() ? interval : .milliseconds(200))
+                await refreshExpiring()
+                try? await Task.sleep(for: interval)
             }
         }
     }

@@ -102,9 +102,7 @@ enum GatewayHarness {
                     pollInterval: .milliseconds(200), logger: logger
                 )
                 let listener = NotificationListener(
-                    client: client,
-                    subscriptions: [keyRing.subscription, dependencies.oauth.subscription, dependencies.endpointSecretSubscription, jobWorkers.subscription] + engine.subscriptions,
-                    logger: logger
+                    client: client, subscriptions: dependencies.subscriptions(engine: engine, workers: jobWorkers), logger: logger
                 )
                 let workers = Task {
                     try await withThrowingDiscardingTaskGroup { group in

@@ -169,7 +169,7 @@ import Testing
                 // the refresh-ahead service, not by a waiting run.
                 provider.issueTokens(lasting: 60)
                 try await Self.expire(try #require(try await broker.connections.find("microsoft", in: scope)), on: client)
-                let refresher = OAuthRefresher(broker: broker, isReady: { true }, logger: TestPostgres.logger)
+                let refresher = OAuthRefresher(broker: broker, schema: .alreadyCurrent, logger: TestPostgres.logger)
                 #expect(await refresher.refreshExpiring() == 1)
                 #expect(provider.tokenRequests("client_credentials") == 2)
                 broker.forgetAll()
@@ -318,7 +318,7 @@ import Testing
 
                 // Neither the refresh-ahead service nor an admin's refresh asks the provider for it.
                 try await Self.expire(connection, on: client)
-                let refresher = OAuthRefresher(broker: broker, isReady: { true }, logger: TestPostgres.logger)
+                let refresher = OAuthRefresher(broker: broker, schema: .alreadyCurrent, logger: TestPostgres.logger)
                 #expect(await refresher.refreshExpiring() == 0)
                 await #expect(throws: refused) { try await broker.forceRefresh(connection) }
                 #expect(provider.tokenRequests("client_credentials") == minted)

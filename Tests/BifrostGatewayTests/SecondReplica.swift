@@ -44,8 +44,7 @@ struct SecondReplica: Sendable {
             drainTimeout: configuration.workflows.drainTimeout, logger: TestPostgres.logger
         )
         let listener = NotificationListener(
-            client: database,
-            subscriptions: [dependencies.keyRing.subscription, dependencies.oauth.subscription, dependencies.endpointSecretSubscription, jobWorkers.subscription] + engine.subscriptions,
+            client: database, subscriptions: dependencies.subscriptions(engine: engine, workers: jobWorkers),
             logger: TestPostgres.logger
         )
         let group = ServiceGroup(

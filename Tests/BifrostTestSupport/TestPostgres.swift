@@ -166,3 +166,12 @@ extension TestPostgres {
         public var description: String { "no notification listener started" }
     }
 }
+
+extension SchemaState {
+    /// A schema state already current, for services a test runs on a database it migrated itself.
+    public static var alreadyCurrent: SchemaState {
+        let state = SchemaState()
+        state.markCurrent()
+        return state
+    }
+}

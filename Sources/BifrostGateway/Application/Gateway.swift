@@ -46,6 +46,16 @@ public enum Gateway {
         /// Forgets an endpoint's cached secrets whenever any replica changes them.
         public var endpointSecretSubscription: NotificationSubscription { endpointSecrets.subscription }
 
+        /// Every notification a replica built from these dependencies, `engine` and `workers` listens for:
+        /// credentials, data keys, OAuth connections, endpoint secrets, queued jobs and the engine's channels.
+        /// `bifrost serve` and the test harnesses listen with this one list, so neither can miss a channel.
+        public func subscriptions(engine: ExecutionEngine, workers: JobWorkers) -> [NotificationSubscription] {
+            [
+                CredentialInvalidation.subscription(clearing: credentials), keyRing.subscription, oauth.subscription,
+                endpointSecretSubscription, workers.subscription,
+            ] + engine.subscriptions
+        }
+
         /// - Parameters:
         ///   - oauthProviders: the provider catalogue; the one built in when nil.
         ///   - oauthSettings: the broker's refresh margin and retries.

@@ -109,11 +109,7 @@ public struct GatewayServer: Sendable {
         services.append(.init(service: client))
         services.append(.init(service: migrations, successTerminationBehavior: .ignore))
         services.append(.init(service: NotificationListener(
-            client: client,
-            subscriptions: [CredentialInvalidation.subscription(clearing: credentials), keyRing.subscription, dependencies.oauth.subscription,
-                dependencies.endpointSecretSubscription, workers.subscription]
-                + engine.subscriptions,
-            logger: logger
+            client: client, subscriptions: dependencies.subscriptions(engine: engine, workers: workers), logger: logger
         )))
         services.append(.init(service: InstanceHeartbeat(
             instances: instances, instanceID: instanceID, schema: schema, logger: logger,
@@ -134,7 +130,7 @@ public struct GatewayServer: Sendable {
             retention: configuration.workflows.retention, schema: schema, logger: logger
         )))
         services.append(.init(service: OAuthRefresher(
-            broker: dependencies.oauth, isReady: { schema.isCurrent }, logger: logger
+            broker: dependencies.oauth, schema: schema, logger: logger
         )))
         services.append(.init(service: workers, successTerminationBehavior: .ignore))
         services.append(.init(service: application, successTerminationBehavior: .gracefullyShutdownGroup))

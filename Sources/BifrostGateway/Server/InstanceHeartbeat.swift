@@ -22,8 +22,9 @@ struct InstanceHeartbeat: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
+            guard (try? await schema.waitUntilCurrent()) != nil else { return }
             while !Task.isCancelled {
-                if schema.isCurrent { await beat() }
+                await beat()
                 try? await Task.sleep(for: interval)
             }
         }

@@ -49,9 +49,8 @@ public struct JobWorkers: Service {
 
     public func run() async throws {
         guard concurrency > 0 else { return }
-        while !schema.isCurrent {
-            guard !Task.isShuttingDownGracefully, (try? await Task.sleep(for: .milliseconds(100))) != nil else { return }
-        }
+        let schemaCurrent = await cancelWhenGracefulShutdown { (try? await schema.waitUntilCurrent()) != nil }
+        guard schemaCurrent else { return }
         let wake = wakeups.continuation
         engine.queue.onEnqueue { wake.yield() }
         let state = WorkerState()

@@ -22,11 +22,8 @@ struct RetentionSweeper: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
+            guard (try? await schema.waitUntilCurrent()) != nil else { return }
             while !Task.isCancelled {
-                guard schema.isCurrent else {
-                    try? await Task.sleep(for: .milliseconds(100))
-                    continue
-                }
                 await sweep()
                 try? await Task.sleep(for: interval)
             }

@@ -12,11 +12,8 @@ struct ScheduleTicker: Service {
     func run() async throws {
         guard !scheduler.scheduledWorkflows.isEmpty else { return }
         await cancelWhenGracefulShutdown {
+            guard (try? await schema.waitUntilCurrent()) != nil else { return }
             while !Task.isCancelled {
-                guard schema.isCurrent else {
-                    try? await Task.sleep(for: .milliseconds(100))
-                    continue
-                }
                 await scheduler.tick(now: Date())
                 let intoMinute = Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 60)
                 try? await Task.sleep(for: .seconds(61 - intoMinute))
