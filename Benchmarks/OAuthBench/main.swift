@@ -39,13 +39,16 @@ try await FakeOAuthProvider.withProvider { provider in
         try await TestPostgres.withClient(url) { client in
             try await Migrator(client: client, migrations: MigrationCatalog.bundled(), logger: logger).migrate()
             let keys = KeyRing(client: client, master: .random(), logger: logger)
-            let organization = try await PostgresOrganizationRepository(client: client, logger: logger).create(name: "A", domain: nil).id
+            let organization = try await PostgresOrganizationRepository(client: client, logger: logger).create(
+                name: "A", domain: nil
+            ).id
             let scope = Scope.organization(organization)
             let store = PostgresOAuthConnections(client: client, keys: keys, logger: logger)
             let connection = try await store.create(
                 "microsoft",
                 OAuthConnectionSettings(
-                    provider: "microsoft", flow: .authorizationCode, clientID: provider.clientID, scopes: ["User.Read.All"],
+                    provider: "microsoft", flow: .authorizationCode, clientID: provider.clientID,
+                    scopes: ["User.Read.All"],
                     authorizeURL: provider.authorizeURL, tokenURL: provider.tokenURL
                 ),
                 clientSecret: provider.clientSecret, in: scope, by: "bench"
@@ -55,7 +58,9 @@ try await FakeOAuthProvider.withProvider { provider in
             let broker = OAuthBroker(
                 connections: store, catalogue: try OAuthProviderCatalogue.load(),
                 audit: PostgresAuditLog(client: client, logger: logger),
-                settings: { var settings = OAuthBroker.Settings(); settings.urlPolicy = policy; return settings }(),
+                settings: {
+                    var settings = OAuthBroker.Settings(); settings.urlPolicy = policy; return settings
+                }(),
                 logger: logger
             )
             // Connect: the authorization request, the provider's redirect, the code exchange.
@@ -66,11 +71,14 @@ try await FakeOAuthProvider.withProvider { provider in
                 try OAuthProviderCatalogue.load().endpoints(of: connection), clientID: provider.clientID,
                 redirectURI: "http://127.0.0.1/cb", state: state, verifier: verifier
             )!
-            let browser = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
-            let location = try await browser.execute(HTTPClientRequest(url: address), timeout: .seconds(10)).headers.first(name: "Location")!
+            let browser = HTTPClient(
+                eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+            let location = try await browser.execute(HTTPClientRequest(url: address), timeout: .seconds(10)).headers
+                .first(name: "Location")!
             try await browser.shutdown()
             let code = URLComponents(string: location)!.queryItems!.first { $0.name == "code" }!.value!
-            _ = try await broker.completeAuthorization(of: connection.id, code: code, verifier: verifier, redirectURI: "http://127.0.0.1/cb")
+            _ = try await broker.completeAuthorization(
+                of: connection.id, code: code, verifier: verifier, redirectURI: "http://127.0.0.1/cb")
 
             // 1. Cached tokens.
             _ = try await broker.token("microsoft", for: scope)
@@ -82,9 +90,11 @@ try await FakeOAuthProvider.withProvider { provider in
                 cached.append(nanoseconds(clock.now - start) / 1_000)
             }
             struct Key: Hashable { var organization: UUID?; var name: String }
-            let floor = Mutex<[Key: OAuthToken]>([Key(organization: organization, name: "microsoft"): OAuthToken(
-                accessToken: "x", tokenType: "Bearer", expiresAt: Date(), scopes: [], apiBaseURLs: []
-            )])
+            let floor = Mutex<[Key: OAuthToken]>([
+                Key(organization: organization, name: "microsoft"): OAuthToken(
+                    accessToken: "x", tokenType: "Bearer", expiresAt: Date(), scopes: [], apiBaseURLs: []
+                )
+            ])
             var lookups: [Double] = []
             for _ in 0..<batches {
                 let start = clock.now
@@ -94,14 +104,18 @@ try await FakeOAuthProvider.withProvider { provider in
                 }
                 lookups.append(nanoseconds(clock.now - start) / 1_000)
             }
-            print(String(
-                format: "cached token(_:for:): p50 %.0f ns, p99 %.0f ns per call (%d batches of 1,000)",
-                percentile(cached, 0.5), percentile(cached, 0.99), batches
-            ))
-            print(String(
-                format: "baseline Mutex-guarded dictionary lookup: p50 %.0f ns, p99 %.0f ns; ratio (broker / lookup, p50) %.2f",
-                percentile(lookups, 0.5), percentile(lookups, 0.99), percentile(cached, 0.5) / percentile(lookups, 0.5)
-            ))
+            print(
+                String(
+                    format: "cached token(_:for:): p50 %.0f ns, p99 %.0f ns per call (%d batches of 1,000)",
+                    percentile(cached, 0.5), percentile(cached, 0.99), batches
+                ))
+            print(
+                String(
+                    format:
+                        "baseline Mutex-guarded dictionary lookup: p50 %.0f ns, p99 %.0f ns; ratio (broker / lookup, p50) %.2f",
+                    percentile(lookups, 0.5), percentile(lookups, 0.99),
+                    percentile(cached, 0.5) / percentile(lookups, 0.5)
+                ))
 
             // 2. A thousand callers on an expired token, the provider 50 ms slow.
             provider.delay(.milliseconds(50))
@@ -117,7 +131,9 @@ try await FakeOAuthProvider.withProvider { provider in
                 let before = provider.tokenRequests("refresh_token")
                 let start = clock.now
                 let tokens = try await withThrowingTaskGroup(of: String?.self) { group in
-                    for _ in 0..<1_000 { group.addTask { try await broker.token("microsoft", for: scope)?.accessToken } }
+                    for _ in 0..<1_000 {
+                        group.addTask { try await broker.token("microsoft", for: scope)?.accessToken }
+                    }
                     return try await group.reduce(into: Set<String?>()) { $0.insert($1) }
                 }
                 stampede.append(nanoseconds(clock.now - start) / 1e6)
@@ -129,14 +145,18 @@ try await FakeOAuthProvider.withProvider { provider in
                 )
                 single.append(nanoseconds(clock.now - one) / 1e6)
             }
-            print(String(
-                format: "1,000 callers on an expired token, provider +50 ms: median %.1f ms until all hold the new token (rounds: %@), one refresh each",
-                percentile(stampede, 0.5), stampede.map { String(format: "%.1f", $0) }.joined(separator: ", ")
-            ))
-            print(String(
-                format: "baseline one token request to the same provider: median %.1f ms; ratio (1,000 callers / one request) %.2f",
-                percentile(single, 0.5), percentile(stampede, 0.5) / percentile(single, 0.5)
-            ))
+            print(
+                String(
+                    format:
+                        "1,000 callers on an expired token, provider +50 ms: median %.1f ms until all hold the new token (rounds: %@), one refresh each",
+                    percentile(stampede, 0.5), stampede.map { String(format: "%.1f", $0) }.joined(separator: ", ")
+                ))
+            print(
+                String(
+                    format:
+                        "baseline one token request to the same provider: median %.1f ms; ratio (1,000 callers / one request) %.2f",
+                    percentile(single, 0.5), percentile(stampede, 0.5) / percentile(single, 0.5)
+                ))
         }
     }
 }

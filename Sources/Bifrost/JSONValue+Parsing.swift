@@ -226,7 +226,9 @@ private struct JSONTextParser {
     /// Skips decimal digits. - Returns: how many.
     private mutating func skipDigits() -> Int {
         let start = position
-        while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) { position += 1 }
+        while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) {
+            position += 1
+        }
         return position - start
     }
 

@@ -107,7 +107,8 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        try JSONValueDecoding(value: object[key.stringValue] ?? .null, codingPath: codingPath + [key]).unkeyedContainer()
+        try JSONValueDecoding(value: object[key.stringValue] ?? .null, codingPath: codingPath + [key])
+            .unkeyedContainer()
     }
 
     func superDecoder() throws -> any Decoder { JSONValueDecoding(value: .object(object), codingPath: codingPath) }
@@ -136,7 +137,8 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
             )
         }
         defer { currentIndex += 1 }
-        return JSONValueDecoding(value: array[currentIndex], codingPath: codingPath + [IndexKey(intValue: currentIndex)])
+        return JSONValueDecoding(
+            value: array[currentIndex], codingPath: codingPath + [IndexKey(intValue: currentIndex)])
     }
 
     mutating func decodeNil() throws -> Bool {

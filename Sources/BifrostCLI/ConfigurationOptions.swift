@@ -11,7 +11,8 @@ import Logging
 struct ConfigurationOptions: ParsableArguments {
     @Argument(
         parsing: .allUnrecognized,
-        help: ArgumentHelp("Configuration keys as flags, e.g. --http-port 9000 --log-level debug.", valueName: "settings")
+        help: ArgumentHelp(
+            "Configuration keys as flags, e.g. --http-port 9000 --log-level debug.", valueName: "settings")
     )
     var settings: [String] = []
 
@@ -34,7 +35,8 @@ struct ConfigurationOptions: ParsableArguments {
     /// Loads the configuration and installs the process-wide log handler it asks for.
     func loadAndBootstrapLogging(label: String) async throws -> (GatewayConfiguration, Logger) {
         let configuration = try await load()
-        LoggingSystem.bootstrap(LineLogHandler.factory(format: configuration.log.format, level: configuration.log.level))
+        LoggingSystem.bootstrap(
+            LineLogHandler.factory(format: configuration.log.format, level: configuration.log.level))
         return (configuration, Logger(label: label))
     }
 }

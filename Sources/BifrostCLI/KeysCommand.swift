@@ -24,7 +24,8 @@ struct KeysCommand: AsyncParsableCommand {
                     .compactMap { $0 }
                 print(
                     "master key v\(version.version)  created \(version.createdAt.formatted(.iso8601))  "
-                        + "wraps \(version.dataKeys) data key(s)" + (notes.isEmpty ? "" : "  (\(notes.joined(separator: ", ")))")
+                        + "wraps \(version.dataKeys) data key(s)"
+                        + (notes.isEmpty ? "" : "  (\(notes.joined(separator: ", ")))")
                 )
             }
             print("scopes with a data key: \(status.scopes)")

@@ -15,7 +15,8 @@ struct OpenAPICommand: AsyncParsableCommand {
 
     func run() async throws {
         guard withWorkflows else { return print(Contract.openAPIDocument(), terminator: "") }
-        let catalogue = try WorkflowCatalogue(workflows: ExampleWorkflows.workflows, dataProviders: ExampleWorkflows.dataProviders)
+        let catalogue = try WorkflowCatalogue(
+            workflows: ExampleWorkflows.workflows, dataProviders: ExampleWorkflows.dataProviders)
         print(try Contract.generatedDocument(for: catalogue))
     }
 }

@@ -54,7 +54,8 @@ struct UsersCommand: AsyncParsableCommand {
             }
             let hash = PasswordHasher(iterations: configuration.auth.passwordIterations).hash(password)
             let user = NewUser(
-                email: email, name: name, role: platformAdmin ? .platformAdmin : (User.Role(rawValue: role) ?? .orgMember),
+                email: email, name: name,
+                role: platformAdmin ? .platformAdmin : (User.Role(rawValue: role) ?? .orgMember),
                 organizationID: organization.flatMap(UUID.init(uuidString:)), passwordHash: hash
             )
             let migrations = try MigrationCatalog.bundled()

@@ -24,7 +24,9 @@ public enum AESGCM {
     public static func seal(_ plaintext: [UInt8], key: SecretKey, associatedData: [UInt8] = []) throws -> [UInt8] {
         var sealed = [UInt8](repeating: 0, count: nonceByteCount + plaintext.count + tagByteCount)
         try sealed.withUnsafeMutableBufferPointer { out in
-            guard RAND_bytes(out.baseAddress, Int32(nonceByteCount)) == 1 else { throw CryptoError.openSSL("RAND_bytes") }
+            guard RAND_bytes(out.baseAddress, Int32(nonceByteCount)) == 1 else {
+                throw CryptoError.openSSL("RAND_bytes")
+            }
             let nonce = UnsafeBufferPointer(rebasing: out[..<nonceByteCount])
             try plaintext.withUnsafeBufferPointer { input in
                 try associatedData.withUnsafeBufferPointer { aad in
@@ -54,7 +56,9 @@ public enum AESGCM {
     }
 
     /// Decrypts a value `seal` produced, given as any collection of bytes (a database buffer's view, say).
-    public static func open(_ sealed: some Collection<UInt8>, key: SecretKey, associatedData: [UInt8] = []) throws -> [UInt8] {
+    public static func open(_ sealed: some Collection<UInt8>, key: SecretKey, associatedData: [UInt8] = []) throws
+        -> [UInt8]
+    {
         try open(Array(sealed), key: key, associatedData: associatedData)
     }
 
@@ -101,16 +105,25 @@ public enum AESGCM {
     ) throws {
         try withContext { context in
             try key.withUnsafeBytes { keyBytes in
-                try check(EVP_EncryptInit_ex(context, cipher, nil, keyBytes.bindMemory(to: UInt8.self).baseAddress, nonce.baseAddress), "EncryptInit")
+                try check(
+                    EVP_EncryptInit_ex(
+                        context, cipher, nil, keyBytes.bindMemory(to: UInt8.self).baseAddress, nonce.baseAddress),
+                    "EncryptInit")
             }
             var length: Int32 = 0
-            if !aad.isEmpty { try check(EVP_EncryptUpdate(context, nil, &length, aad.baseAddress, Int32(aad.count)), "EncryptUpdate aad") }
+            if !aad.isEmpty {
+                try check(
+                    EVP_EncryptUpdate(context, nil, &length, aad.baseAddress, Int32(aad.count)), "EncryptUpdate aad")
+            }
             if !input.isEmpty {
-                try check(EVP_EncryptUpdate(context, output.baseAddress, &length, input.baseAddress, Int32(input.count)), "EncryptUpdate")
+                try check(
+                    EVP_EncryptUpdate(context, output.baseAddress, &length, input.baseAddress, Int32(input.count)),
+                    "EncryptUpdate")
             }
             try check(EVP_EncryptFinal_ex(context, output.baseAddress! + input.count, &length), "EncryptFinal")
             try check(
-                EVP_CIPHER_CTX_ctrl(context, BIFROST_EVP_CTRL_GCM_GET_TAG, Int32(tagByteCount), output.baseAddress! + input.count),
+                EVP_CIPHER_CTX_ctrl(
+                    context, BIFROST_EVP_CTRL_GCM_GET_TAG, Int32(tagByteCount), output.baseAddress! + input.count),
                 "GET_TAG"
             )
         }
@@ -122,17 +135,27 @@ public enum AESGCM {
     ) throws -> [UInt8] {
         try withContext { context in
             try key.withUnsafeBytes { keyBytes in
-                try check(EVP_DecryptInit_ex(context, cipher, nil, keyBytes.bindMemory(to: UInt8.self).baseAddress, nonce.baseAddress), "DecryptInit")
+                try check(
+                    EVP_DecryptInit_ex(
+                        context, cipher, nil, keyBytes.bindMemory(to: UInt8.self).baseAddress, nonce.baseAddress),
+                    "DecryptInit")
             }
             var length: Int32 = 0
-            if !aad.isEmpty { try check(EVP_DecryptUpdate(context, nil, &length, aad.baseAddress, Int32(aad.count)), "DecryptUpdate aad") }
+            if !aad.isEmpty {
+                try check(
+                    EVP_DecryptUpdate(context, nil, &length, aad.baseAddress, Int32(aad.count)), "DecryptUpdate aad")
+            }
             var output = [UInt8](repeating: 0, count: input.count + 16)
             try output.withUnsafeMutableBufferPointer { out in
                 if !input.isEmpty {
-                    try check(EVP_DecryptUpdate(context, out.baseAddress, &length, input.baseAddress, Int32(input.count)), "DecryptUpdate")
+                    try check(
+                        EVP_DecryptUpdate(context, out.baseAddress, &length, input.baseAddress, Int32(input.count)),
+                        "DecryptUpdate")
                 }
                 try check(
-                    EVP_CIPHER_CTX_ctrl(context, BIFROST_EVP_CTRL_GCM_SET_TAG, Int32(tagByteCount), UnsafeMutableRawPointer(mutating: tag.baseAddress)),
+                    EVP_CIPHER_CTX_ctrl(
+                        context, BIFROST_EVP_CTRL_GCM_SET_TAG, Int32(tagByteCount),
+                        UnsafeMutableRawPointer(mutating: tag.baseAddress)),
                     "SET_TAG"
                 )
                 guard EVP_DecryptFinal_ex(context, out.baseAddress! + input.count, &length) > 0 else {

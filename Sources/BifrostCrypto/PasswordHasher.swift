@@ -23,7 +23,8 @@ public struct PasswordHasher: Sendable {
     public func verify(_ password: String, against stored: String) -> Bool {
         let parts = stored.split(separator: "$")
         // Bounds a stored hash must keep so that no hash, however it was written, can stop the process.
-        guard parts.count == 4, parts[0] == "pbkdf2-sha256", let rounds = Int(parts[1]), (1...100_000_000).contains(rounds),
+        guard parts.count == 4, parts[0] == "pbkdf2-sha256", let rounds = Int(parts[1]),
+            (1...100_000_000).contains(rounds),
             let salt = Base64.decode(String(parts[2])), salt.count <= 1_024,
             let expected = Base64.decode(String(parts[3])), (16...64).contains(expected.count),
             password.utf8.count <= 1 << 20

@@ -22,7 +22,9 @@ public enum AuthorizationRequest {
             URLQueryItem(name: "response_type", value: "code"), URLQueryItem(name: "client_id", value: clientID),
             URLQueryItem(name: "redirect_uri", value: redirectURI), URLQueryItem(name: "state", value: state),
         ]
-        if !endpoints.scopes.isEmpty { items.append(URLQueryItem(name: "scope", value: endpoints.scopes.joined(separator: " "))) }
+        if !endpoints.scopes.isEmpty {
+            items.append(URLQueryItem(name: "scope", value: endpoints.scopes.joined(separator: " ")))
+        }
         if endpoints.usesPKCE {
             items += [
                 URLQueryItem(name: "code_challenge", value: codeChallenge(for: verifier)),

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An IPv4 or IPv6 address, and the kind of network it belongs to: what `ProviderURLPolicy` judges before
@@ -79,7 +79,9 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         let zeros = { (range: Swift.Range<Int>) in range.allSatisfy { bytes[$0] == 0 } }
         // ::ffff:a.b.c.d (mapped) and ::ffff:0:a.b.c.d (translated)
         if zeros(0..<10), bytes[10] == 0xff, bytes[11] == 0xff { return IPAddress(bytes: Array(bytes[12..<16])) }
-        if zeros(0..<8), bytes[8] == 0xff, bytes[9] == 0xff, zeros(10..<12) { return IPAddress(bytes: Array(bytes[12..<16])) }
+        if zeros(0..<8), bytes[8] == 0xff, bytes[9] == 0xff, zeros(10..<12) {
+            return IPAddress(bytes: Array(bytes[12..<16]))
+        }
         // ::a.b.c.d (compatible, deprecated), but not :: or ::1
         if zeros(0..<12), !zeros(12..<15) { return IPAddress(bytes: Array(bytes[12..<16])) }
         // 64:ff9b::a.b.c.d (NAT64, well-known prefix)

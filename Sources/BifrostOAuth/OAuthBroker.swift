@@ -91,7 +91,8 @@ public final class OAuthBroker: Sendable {
         if let cached = cache.withLock({ $0.tokens[key] }), cached.refreshAfter > Date() { return cached.token }
         return try await lookups.run(key) {
             let epoch = self.cache.withLock { $0.epoch }
-            if let organization = scope.organizationID, try await !self.connections.isActive(organization: organization) {
+            if let organization = scope.organizationID, try await !self.connections.isActive(organization: organization)
+            {
                 throw OAuthBrokerError.organizationDeactivated(connection: name)
             }
             guard let connection = try await self.connections.findForRun(name, scope: scope) else { return nil }
@@ -120,7 +121,9 @@ public final class OAuthBroker: Sendable {
     ) async throws -> OAuthConnection {
         try await connections.withLock(connectionID) { locked in
             let current = locked.current
-            guard locked.organizationIsActive else { throw OAuthBrokerError.organizationDeactivated(connection: current.name) }
+            guard locked.organizationIsActive else {
+                throw OAuthBrokerError.organizationDeactivated(connection: current.name)
+            }
             let endpoints = try catalogue.endpoints(of: current)
             let credentials = try await locked.credentials()
             let issued = try await endpoint.exchange(
@@ -145,7 +148,8 @@ public final class OAuthBroker: Sendable {
                 // Runs resolve a name to their organisation's connection, else a shared global one: a change to
                 // either may send them to another connection.
                 cache.tokens = cache.tokens.filter { key, cached in
-                    cached.connectionID != id && !(key.name == name && (organization == nil || key.organization == organization))
+                    cached.connectionID != id
+                        && !(key.name == name && (organization == nil || key.organization == organization))
                 }
             case .organizationDeactivated(let organization):
                 cache.tokens = cache.tokens.filter { $0.key.organization != organization }
@@ -197,7 +201,9 @@ public final class OAuthBroker: Sendable {
     private func refresh(_ id: UUID, validFor horizon: Duration?) async throws -> Outcome {
         let outcome = try await connections.withLock(id) { locked -> Outcome in
             let current = locked.current
-            guard locked.organizationIsActive else { return .failure(.organizationDeactivated(connection: current.name)) }
+            guard locked.organizationIsActive else {
+                return .failure(.organizationDeactivated(connection: current.name))
+            }
             let credentials = try await locked.credentials()
             if let horizon, let token = validToken(current, credentials, for: horizon) { return .token(token) }
             if current.status == .needsReauth, horizon != nil {
@@ -235,9 +241,10 @@ public final class OAuthBroker: Sendable {
                     )
                 case .authorizationCode:
                     guard let refreshToken = credentials.refreshToken else {
-                        return .failure(current.status == .notConnected
-                            ? .notConnected(connection: current.name)
-                            : .needsReauth(connection: current.name, reason: "no refresh token"))
+                        return .failure(
+                            current.status == .notConnected
+                                ? .notConnected(connection: current.name)
+                                : .needsReauth(connection: current.name, reason: "no refresh token"))
                     }
                     issued = try await endpoint.refresh(
                         refreshToken, scopes: endpoints.scopes, at: endpoints.tokenURL, clientID: current.clientID,
@@ -249,7 +256,8 @@ public final class OAuthBroker: Sendable {
             } catch let failure as TokenRequestFailure {
                 if failure.needsReauth {
                     // Someone who does not take the lock (a new authorization) may have stored new tokens meanwhile.
-                    if let (fresh, freshCredentials) = try await locked.reread(), fresh.generation != current.generation,
+                    if let (fresh, freshCredentials) = try await locked.reread(),
+                        fresh.generation != current.generation,
                         let token = validToken(fresh, freshCredentials, for: .zero)
                     {
                         return .token(token)
@@ -289,10 +297,12 @@ public final class OAuthBroker: Sendable {
         )
         guard let connection = try? await connections.find(id: id) else { return }
         do {
-            try await audit.record(AuditEvent(
-                organizationID: connection.organizationID, actorKind: "system", actorID: nil, actorLabel: "oauth broker",
-                action: "oauth.needs_reauth", targetKind: "oauth_connection", targetID: name, outcome: "failure"
-            ))
+            try await audit.record(
+                AuditEvent(
+                    organizationID: connection.organizationID, actorKind: "system", actorID: nil,
+                    actorLabel: "oauth broker",
+                    action: "oauth.needs_reauth", targetKind: "oauth_connection", targetID: name, outcome: "failure"
+                ))
         } catch {
             logger.warning("Could not audit an OAuth connection's failure", metadata: ["error.message": "\(error)"])
         }

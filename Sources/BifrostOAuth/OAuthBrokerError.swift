@@ -28,4 +28,3 @@ public enum OAuthBrokerError: Error, Sendable, Hashable, CustomStringConvertible
         }
     }
 }
-

@@ -30,7 +30,8 @@ public struct OAuthProviderCatalogue: Sendable {
         if let path {
             return try parse(try String(contentsOfFile: path, encoding: .utf8), file: path)
         }
-        return try parse(String(decoding: PackageResources.oauth_providers_yaml, as: UTF8.self), file: "Config/oauth-providers.yaml")
+        return try parse(
+            String(decoding: PackageResources.oauth_providers_yaml, as: UTF8.self), file: "Config/oauth-providers.yaml")
     }
 
     /// - Throws: `Invalid` naming the file and entry.
@@ -48,7 +49,9 @@ public struct OAuthProviderCatalogue: Sendable {
                 throw Invalid(description: "\(file): provider \(name) has an unknown key \(unknown)")
             }
             for key in ["authorize_url", "token_url"] {
-                if let url = entry[key] as? String, URL(string: url.replacingOccurrences(of: "{tenant}", with: "t"))?.scheme == nil {
+                if let url = entry[key] as? String,
+                    URL(string: url.replacingOccurrences(of: "{tenant}", with: "t"))?.scheme == nil
+                {
                     throw Invalid(description: "\(file): provider \(name): \(key) is not a URL")
                 }
             }
@@ -69,13 +72,15 @@ public struct OAuthProviderCatalogue: Sendable {
                     apiBaseURLs.append(url)
                 }
             }
-            providers.append(OAuthProvider(
-                name: name, authorizeURL: entry["authorize_url"] as? String, tokenURL: entry["token_url"] as? String,
-                defaultTenant: entry["default_tenant"] as? String,
-                defaultScopes: (entry["default_scopes"] as? [Any])?.map { "\($0)" } ?? [],
-                supportsPKCE: entry["pkce"] as? Bool ?? true,
-                rotatesRefreshTokens: entry["rotates_refresh_tokens"] as? Bool ?? false, apiBaseURLs: apiBaseURLs
-            ))
+            providers.append(
+                OAuthProvider(
+                    name: name, authorizeURL: entry["authorize_url"] as? String,
+                    tokenURL: entry["token_url"] as? String,
+                    defaultTenant: entry["default_tenant"] as? String,
+                    defaultScopes: (entry["default_scopes"] as? [Any])?.map { "\($0)" } ?? [],
+                    supportsPKCE: entry["pkce"] as? Bool ?? true,
+                    rotatesRefreshTokens: entry["rotates_refresh_tokens"] as? Bool ?? false, apiBaseURLs: apiBaseURLs
+                ))
         }
         return OAuthProviderCatalogue(providers: providers)
     }
@@ -92,7 +97,9 @@ public struct OAuthProviderCatalogue: Sendable {
         if settings.flow == .authorizationCode, settings.authorizeURL == nil, provider.authorizeURL == nil {
             return ("authorize_url", "is required for provider \(provider.name) with the authorization_code flow")
         }
-        if let tenant = settings.tenant, tenant.isEmpty || !tenant.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }) {
+        if let tenant = settings.tenant,
+            tenant.isEmpty || !tenant.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." })
+        {
             return ("tenant", "must be a tenant id or domain (letters, digits, '-', '.')")
         }
         return nil
@@ -114,7 +121,8 @@ public struct OAuthProviderCatalogue: Sendable {
     /// The endpoints a connection with `settings` would have. - Throws: `Invalid`, as `endpoints(of:)`.
     public func endpoints(of settings: OAuthConnectionSettings, name: String = "new") throws -> Endpoints {
         guard let provider = providers[settings.provider] else {
-            throw Invalid(description: "connection \(name) names provider \(settings.provider), which is not configured")
+            throw Invalid(
+                description: "connection \(name) names provider \(settings.provider), which is not configured")
         }
         let tenant = settings.tenant ?? provider.defaultTenant ?? "common"
         func filled(_ url: String?) -> String? { url?.replacingOccurrences(of: "{tenant}", with: tenant) }

@@ -39,7 +39,8 @@ public struct OAuthRefresher: Service {
         let horizon = broker.settings.refreshMargin + interval * 2
         let due: [OAuthConnection]
         do {
-            due = try await broker.connections.expiring(before: Date().addingTimeInterval(Double(horizon.components.seconds)))
+            due = try await broker.connections.expiring(
+                before: Date().addingTimeInterval(Double(horizon.components.seconds)))
         } catch {
             logger.warning("Could not list the OAuth connections to refresh", metadata: ["error.message": "\(error)"])
             return 0

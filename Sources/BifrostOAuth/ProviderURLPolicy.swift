@@ -17,7 +17,9 @@ public struct ProviderURLPolicy: Sendable {
     public var resolver: HostResolver
 
     /// The defaults refuse anything but `https` to public addresses.
-    public init(allowInsecureLoopback: Bool = false, allowPrivateNetworks: Bool = false, resolver: HostResolver = .system) {
+    public init(
+        allowInsecureLoopback: Bool = false, allowPrivateNetworks: Bool = false, resolver: HostResolver = .system
+    ) {
         self.allowInsecureLoopback = allowInsecureLoopback
         self.allowPrivateNetworks = allowPrivateNetworks
         self.resolver = resolver

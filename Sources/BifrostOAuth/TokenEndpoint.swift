@@ -1,10 +1,10 @@
 import AsyncHTTPClient
 public import BifrostStore
 public import Foundation
+public import Logging
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
-public import Logging
 
 /// A provider's token endpoint, over AsyncHTTPClient: the three grants the broker uses, client credentials sent in
 /// the body (`client_secret_post`), each request bounded by `timeout` (connecting included).
@@ -98,7 +98,8 @@ public struct TokenEndpoint: Sendable {
         }
         let json = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any]
         if let code = json?["error"] as? String, status.code < 500 {
-            throw TokenRequestFailure.rejected(code: TokenRequestFailure.sanitizedErrorCode(code), status: Int(status.code))
+            throw TokenRequestFailure.rejected(
+                code: TokenRequestFailure.sanitizedErrorCode(code), status: Int(status.code))
         }
         guard status == .ok, let json, let accessToken = json["access_token"] as? String, !accessToken.isEmpty else {
             throw TokenRequestFailure.unavailable(status: Int(status.code))

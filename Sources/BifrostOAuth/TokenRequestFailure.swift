@@ -31,10 +31,14 @@ public enum TokenRequestFailure: Error, Sendable, Hashable, CustomStringConverti
     /// `_`, `-` and `.`, at most 64), else `invalid_response`: a provider cannot put arbitrary text into what
     /// admins see.
     public static func sanitizedErrorCode(_ code: String) -> String {
-        let allowed = code.utf8.count <= 64 && !code.isEmpty && code.utf8.allSatisfy {
-            ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z"))
-                || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || [UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: ".")].contains($0)
-        }
+        let allowed =
+            code.utf8.count <= 64 && !code.isEmpty
+            && code.utf8.allSatisfy {
+                ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z"))
+                    || ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z"))
+                    || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
+                    || [UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: ".")].contains($0)
+            }
         return allowed ? code : "invalid_response"
     }
 }

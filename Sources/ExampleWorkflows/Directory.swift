@@ -5,7 +5,9 @@ import Foundation
 enum Directory {
     /// A user id derived from the address (the same address gives the same id).
     static func createUser(email: String) async throws -> String {
-        let digest = email.lowercased().utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
+        let digest = email.lowercased().utf8.reduce(UInt64(14_695_981_039_346_656_037)) {
+            ($0 ^ UInt64($1)) &* 1_099_511_628_211
+        }
         return "usr_" + String(digest, radix: 16)
     }
 

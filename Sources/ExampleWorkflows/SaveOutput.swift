@@ -11,7 +11,8 @@ struct SaveOutput: Workflow {
 
     func run(_ context: ExecutionContext) async throws -> JSONValue {
         try await context.files.write("scratch.txt", content, location: .temp)
-        try await context.files.write("data/output.txt", try await context.files.readText("scratch.txt", location: .temp))
+        try await context.files.write(
+            "data/output.txt", try await context.files.readText("scratch.txt", location: .temp))
         let saved = try await context.files.readText("data/output.txt")
         let listed = try await context.files.list("data")
         return ["path": "data/output.txt", "content": .string(saved), "files": .array(listed.map(JSONValue.string))]

@@ -16,8 +16,13 @@ struct AsyncHTTPClientTransport: ClientTransport {
         if let body { outgoing.body = .bytes(ByteBuffer(bytes: try await [UInt8](collecting: body, upTo: 16 << 20))) }
         let response = try await HTTPClient.shared.execute(outgoing, timeout: .seconds(30))
         var fields = HTTPFields()
-        for (name, value) in response.headers { if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) } }
+        for (name, value) in response.headers {
+            if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) }
+        }
         let bytes = try await response.body.collect(upTo: 16 << 20)
-        return (HTTPResponse(status: .init(code: Int(response.status.code)), headerFields: fields), HTTPBody(Array(bytes.readableBytesView)))
+        return (
+            HTTPResponse(status: .init(code: Int(response.status.code)), headerFields: fields),
+            HTTPBody(Array(bytes.readableBytesView))
+        )
     }
 }

@@ -8,8 +8,11 @@ import Testing
 /// the real server; and the document it was generated from is the one the server gives today.
 @Suite struct GeneratedClientTests {
     @Test func theCommittedDocumentIsTheOneTheBinaryGenerates() async throws {
-        let committed = try Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("openapi.json"))
-        let process = try ServerProcess(arguments: ["openapi", "--with-workflows"], workingDirectory: FileManager.default.temporaryDirectory)
+        let committed = try Data(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "openapi.json"))
+        let process = try ServerProcess(
+            arguments: ["openapi", "--with-workflows"], workingDirectory: FileManager.default.temporaryDirectory)
         #expect(await process.waitForExit(within: .seconds(30)) == 0)
         let current = try JSONSerialization.jsonObject(with: Data(process.output.utf8)) as? NSDictionary
         let saved = try JSONSerialization.jsonObject(with: committed) as? NSDictionary
@@ -20,7 +23,8 @@ import Testing
         try await RunningGateway.with { gateway, _ in
             let base = gateway.baseURL
             let admin = gateway.adminHeaders
-            let (_, organization) = try await ServerProcess.send(.POST, "\(base)/api/organizations", json: ["name": "Contoso"], headers: admin)
+            let (_, organization) = try await ServerProcess.send(
+                .POST, "\(base)/api/organizations", json: ["name": "Contoso"], headers: admin)
             let organizationID = try #require(organization["id"] as? String)
             let (_, created) = try await ServerProcess.send(
                 .POST, "\(base)/api/api-keys", json: ["name": "client", "role": "org_member"],

@@ -1,5 +1,6 @@
-@testable import BifrostCrypto
 import Testing
+
+@testable import BifrostCrypto
 
 @Suite struct PasswordHasherTests {
     /// PBKDF2-HMAC-SHA256 vectors (RFC 7914 §11 style, P = "password", S = "salt", dkLen = 32).
@@ -9,7 +10,8 @@ import Testing
         (4096, "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a"),
     ])
     func derivesTheKnownPBKDF2Vectors(iterations: Int, expected: String) {
-        let stored = "pbkdf2-sha256$\(iterations)$\(Base64.encode(Array("salt".utf8)))$"
+        let stored =
+            "pbkdf2-sha256$\(iterations)$\(Base64.encode(Array("salt".utf8)))$"
             + Base64.encode([UInt8](hex: expected))
         #expect(PasswordHasher().verify("password", against: stored))
         #expect(!PasswordHasher().verify("passwore", against: stored))

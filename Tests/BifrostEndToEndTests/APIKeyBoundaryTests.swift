@@ -8,34 +8,58 @@ import Testing
     @Test func aRestrictedKeyHandsOutNoMoreThanItHolds() async throws {
         try await RunningGateway.with { gateway, _ in
             let admin = GatewayCaller(gateway)
-            let organization = try #require(try await admin(.POST, "/api/organizations", ["name": "Contoso"]).body["id"] as? String)
+            let organization = try #require(
+                try await admin(.POST, "/api/organizations", ["name": "Contoso"]).body["id"] as? String)
             let expiry = Date().addingTimeInterval(86_400)
             let restricted = try await Self.key(
-                admin, organization, ["name": "lookup", "role": "org_admin", "workflows": ["quick_lookup"], "expires_at": Self.text(expiry)]
+                admin, organization,
+                ["name": "lookup", "role": "org_admin", "workflows": ["quick_lookup"], "expires_at": Self.text(expiry)]
             )
             let asKey = GatewayCaller(base: gateway.baseURL, token: restricted)
             let refused: [([String: Any], String)] = [
                 (["name": "wider", "role": "org_admin", "expires_at": Self.text(expiry)], "workflows"),
-                (["name": "wider", "role": "org_admin", "workflows": ["quick_lookup", "create_user"], "expires_at": Self.text(expiry)], "workflows"),
+                (
+                    [
+                        "name": "wider", "role": "org_admin", "workflows": ["quick_lookup", "create_user"],
+                        "expires_at": Self.text(expiry),
+                    ], "workflows"
+                ),
                 (["name": "forever", "role": "org_admin", "workflows": ["quick_lookup"]], "expires_at"),
-                (["name": "later", "role": "org_admin", "workflows": ["quick_lookup"], "expires_at": Self.text(expiry.addingTimeInterval(3_600))], "expires_at"),
-                (["name": "unknown", "role": "org_member", "workflows": ["no_such_workflow"], "expires_at": Self.text(expiry)], "workflows"),
+                (
+                    [
+                        "name": "later", "role": "org_admin", "workflows": ["quick_lookup"],
+                        "expires_at": Self.text(expiry.addingTimeInterval(3_600)),
+                    ], "expires_at"
+                ),
+                (
+                    [
+                        "name": "unknown", "role": "org_member", "workflows": ["no_such_workflow"],
+                        "expires_at": Self.text(expiry),
+                    ], "workflows"
+                ),
             ]
             for (body, field) in refused {
                 let answer = try await asKey(.POST, "/api/api-keys", body)
                 #expect(answer.status == 422, "\(body): \(answer.body)")
                 #expect(InputBoundaryTests.fields(answer.body).contains(field), "\(body): \(answer.body)")
             }
-            let narrower = try await asKey(.POST, "/api/api-keys", [
-                "name": "narrower", "role": "org_member", "workflows": ["quick_lookup"], "expires_at": Self.text(expiry.addingTimeInterval(-60)),
-            ])
+            let narrower = try await asKey(
+                .POST, "/api/api-keys",
+                [
+                    "name": "narrower", "role": "org_member", "workflows": ["quick_lookup"],
+                    "expires_at": Self.text(expiry.addingTimeInterval(-60)),
+                ])
             #expect(narrower.status == 201, "\(narrower.body)")
 
             // An unrestricted admin key hands out member keys; a member key hands out nothing (its role is not
             // granted key creation at all).
-            let adminKey = GatewayCaller(base: gateway.baseURL, token: try await Self.key(admin, organization, ["name": "a", "role": "org_admin"]))
+            let adminKey = GatewayCaller(
+                base: gateway.baseURL,
+                token: try await Self.key(admin, organization, ["name": "a", "role": "org_admin"]))
             #expect(try await adminKey(.POST, "/api/api-keys", ["name": "y", "role": "org_member"]).status == 201)
-            let memberKey = GatewayCaller(base: gateway.baseURL, token: try await Self.key(admin, organization, ["name": "m", "role": "org_member"]))
+            let memberKey = GatewayCaller(
+                base: gateway.baseURL,
+                token: try await Self.key(admin, organization, ["name": "m", "role": "org_member"]))
             #expect(try await memberKey(.POST, "/api/api-keys", ["name": "x", "role": "org_admin"]).status == 403)
         }
     }
@@ -43,11 +67,16 @@ import Testing
     @Test func aRestrictedKeySeesAndStartsOnlyItsWorkflows() async throws {
         try await RunningGateway.with { gateway, _ in
             let admin = GatewayCaller(gateway)
-            let organization = try #require(try await admin(.POST, "/api/organizations", ["name": "Contoso"]).body["id"] as? String)
-            let asKey = GatewayCaller(base: gateway.baseURL, token: try await Self.key(
-                admin, organization, ["name": "lookup", "role": "org_admin", "workflows": ["quick_lookup"]]
-            ))
-            let other = try await admin(.POST, "/api/workflows/create_user/execute", ["input": ["email": "x@contoso.example"]], organization: organization)
+            let organization = try #require(
+                try await admin(.POST, "/api/organizations", ["name": "Contoso"]).body["id"] as? String)
+            let asKey = GatewayCaller(
+                base: gateway.baseURL,
+                token: try await Self.key(
+                    admin, organization, ["name": "lookup", "role": "org_admin", "workflows": ["quick_lookup"]]
+                ))
+            let other = try await admin(
+                .POST, "/api/workflows/create_user/execute", ["input": ["email": "x@contoso.example"]],
+                organization: organization)
             let otherID = try #require(other.body["execution_id"] as? String, "\(other.body)")
             let own = try await asKey(.POST, "/api/workflows/quick_lookup/execute", ["input": ["id": "42"]])
             let ownID = try #require(own.body["execution_id"] as? String, "\(own.body)")
@@ -56,20 +85,28 @@ import Testing
             let ids = ((listed.body["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
             #expect(ids == [ownID], "\(listed.body)")
             #expect(try await asKey(.GET, "/api/executions?workflow=create_user").body["items"] as? [Any] != nil)
-            #expect(((try await asKey(.GET, "/api/executions?workflow=create_user").body["items"] as? [Any]) ?? [1]).isEmpty)
-            for path in ["/api/executions/\(otherID)", "/api/executions/\(otherID)/logs", "/api/executions/\(otherID)/stream"] {
+            #expect(
+                ((try await asKey(.GET, "/api/executions?workflow=create_user").body["items"] as? [Any]) ?? [1]).isEmpty
+            )
+            for path in [
+                "/api/executions/\(otherID)", "/api/executions/\(otherID)/logs", "/api/executions/\(otherID)/stream",
+            ] {
                 #expect(try await asKey(.GET, path).status == 404, "\(path)")
             }
             #expect(try await asKey(.POST, "/api/executions/\(otherID)/cancel").status == 404)
             #expect(try await asKey(.GET, "/api/executions/\(ownID)").status == 200)
-            #expect(try await asKey(.POST, "/api/workflows/create_user/execute", ["input": ["email": "y@contoso.example"]]).status == 404)
+            #expect(
+                try await asKey(.POST, "/api/workflows/create_user/execute", ["input": ["email": "y@contoso.example"]])
+                    .status == 404)
             #expect(try await asKey(.GET, "/api/data-providers/get_departments").status == 404)
             #expect(try await asKey(.POST, "/api/endpoints/create_user/secrets").status == 404)
             #expect(try await asKey(.GET, "/api/workflows/create_user").status == 404)
 
-            let provider = GatewayCaller(base: gateway.baseURL, token: try await Self.key(
-                admin, organization, ["name": "assign", "role": "org_member", "workflows": ["assign_user"]]
-            ))
+            let provider = GatewayCaller(
+                base: gateway.baseURL,
+                token: try await Self.key(
+                    admin, organization, ["name": "assign", "role": "org_member", "workflows": ["assign_user"]]
+                ))
             #expect(try await provider(.GET, "/api/data-providers/get_departments").status == 200)
         }
     }
@@ -77,9 +114,14 @@ import Testing
     @Test func workflowsThatReadSecretsOrWriteConfigurationAreForAdminsOnly() async throws {
         try await RunningGateway.with { gateway, _ in
             let admin = GatewayCaller(gateway)
-            let organization = try #require(try await admin(.POST, "/api/organizations", ["name": "Contoso"]).body["id"] as? String)
-            let member = GatewayCaller(base: gateway.baseURL, token: try await Self.key(admin, organization, ["name": "m", "role": "org_member"]))
-            let orgAdmin = GatewayCaller(base: gateway.baseURL, token: try await Self.key(admin, organization, ["name": "a", "role": "org_admin"]))
+            let organization = try #require(
+                try await admin(.POST, "/api/organizations", ["name": "Contoso"]).body["id"] as? String)
+            let member = GatewayCaller(
+                base: gateway.baseURL,
+                token: try await Self.key(admin, organization, ["name": "m", "role": "org_member"]))
+            let orgAdmin = GatewayCaller(
+                base: gateway.baseURL,
+                token: try await Self.key(admin, organization, ["name": "a", "role": "org_admin"]))
             for workflow in ["check_secret", "configure_api"] {
                 let input: [String: Any] = workflow == "check_secret" ? ["name": "smtp"] : [:]
                 #expect(try await member(.POST, "/api/workflows/\(workflow)/execute", ["input": input]).status == 404)

@@ -16,7 +16,8 @@ import Testing
                 for _ in 0..<200 {
                     group.addTask {
                         try await ServerProcess.send(
-                            .POST, "\(gateway.baseURL)/auth/login", json: ["email": "boot@msp.example", "password": "wrong guess"]
+                            .POST, "\(gateway.baseURL)/auth/login",
+                            json: ["email": "boot@msp.example", "password": "wrong guess"]
                         ).0
                     }
                 }
@@ -42,10 +43,11 @@ import Testing
             // sign-in and the login above took two of the five, so of ten more, seven are refused.
             var statuses: [Int] = []
             for index in 0..<10 {
-                statuses.append(try await ServerProcess.send(
-                    .POST, "\(gateway.baseURL)/auth/refresh", json: ["refresh_token": "bfr_nothing"],
-                    headers: ["X-Forwarded-For": "198.51.100.\(index)"]
-                ).0)
+                statuses.append(
+                    try await ServerProcess.send(
+                        .POST, "\(gateway.baseURL)/auth/refresh", json: ["refresh_token": "bfr_nothing"],
+                        headers: ["X-Forwarded-For": "198.51.100.\(index)"]
+                    ).0)
             }
             #expect(statuses.filter { $0 == 401 }.count == 3, "\(statuses)")
             #expect(statuses.filter { $0 == 429 }.count == 7, "\(statuses)")
@@ -56,7 +58,8 @@ import Testing
     }
 
     @Test func forwardingHeadersFromATrustedProxyNameTheClient() async throws {
-        try await RunningGateway.with(environment: ["BIFROST_HTTP_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"]) { gateway, url in
+        try await RunningGateway.with(environment: ["BIFROST_HTTP_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"]) {
+            gateway, url in
             let forwarded = try await ServerProcess.send(
                 .POST, "\(gateway.baseURL)/auth/login", json: ["email": "boot@msp.example", "password": "wrong"],
                 headers: ["X-Forwarded-For": "198.51.100.1, 203.0.113.9, 10.1.2.3"]
@@ -69,13 +72,16 @@ import Testing
     @Test func liveUpdateStreamsAreCappedPerCaller() async throws {
         try await RunningGateway.with(environment: ["BIFROST_HTTP_MAX_STREAMS_PER_PRINCIPAL": "2"]) { gateway, _ in
             let admin = GatewayCaller(gateway)
-            let organization = try #require(try await admin(.POST, "/api/organizations", ["name": "Contoso"]).body["id"] as? String)
+            let organization = try #require(
+                try await admin(.POST, "/api/organizations", ["name": "Contoso"]).body["id"] as? String)
             let queued = try await admin(
-                .POST, "/api/workflows/wait_in_background/execute", ["input": ["seconds": 600]], organization: organization
+                .POST, "/api/workflows/wait_in_background/execute", ["input": ["seconds": 600]],
+                organization: organization
             )
             let id = try #require(queued.body["execution_id"] as? String, "\(queued.body)")
             let streamURL = "\(gateway.baseURL)/api/executions/\(id)/stream"
-            let open = try await (0..<2).asyncMap { _ in try await OpenStream(url: streamURL, token: gateway.adminToken) }
+            let open = try await (0..<2).asyncMap { _ in try await OpenStream(url: streamURL, token: gateway.adminToken)
+            }
             #expect(open.map(\.status) == [200, 200])
             let third = try await OpenStream(url: streamURL, token: gateway.adminToken)
             #expect(third.status == 429)

@@ -32,12 +32,15 @@ import Testing
             #expect(await short.waitForExit(within: .seconds(30)) == 2)
 
             let server = try ServerProcess(arguments: ["serve"], workingDirectory: folder, environment: environment)
-            #expect(await server.waitFor(url: "http://127.0.0.1:\(port)/health/ready", status: 200, within: .seconds(60)))
+            #expect(
+                await server.waitFor(url: "http://127.0.0.1:\(port)/health/ready", status: 200, within: .seconds(60)))
             let login = "http://127.0.0.1:\(port)/auth/login"
-            let (status, body) = try await ServerProcess.postJSON(login, ["email": "OPS@msp.example", "password": "operator password 1"])
+            let (status, body) = try await ServerProcess.postJSON(
+                login, ["email": "OPS@msp.example", "password": "operator password 1"])
             #expect(status == 200)
             #expect((body["access_token"] as? String)?.split(separator: ".").count == 3)
-            let (bootStatus, _) = try await ServerProcess.postJSON(login, ["email": "boot@msp.example", "password": "bootstrap password 1"])
+            let (bootStatus, _) = try await ServerProcess.postJSON(
+                login, ["email": "boot@msp.example", "password": "bootstrap password 1"])
             #expect(bootStatus == 401, "bootstrap must not run when a user exists")
             #expect(!server.output.contains("bootstrap password 1"))
             server.signal(SIGTERM)
@@ -59,9 +62,11 @@ import Testing
                     "BIFROST_BOOTSTRAP_ADMIN_PASSWORD": "bootstrap password 1",
                 ]
             )
-            #expect(await server.waitFor(url: "http://127.0.0.1:\(port)/health/ready", status: 200, within: .seconds(60)))
+            #expect(
+                await server.waitFor(url: "http://127.0.0.1:\(port)/health/ready", status: 200, within: .seconds(60)))
             let (status, _) = try await ServerProcess.postJSON(
-                "http://127.0.0.1:\(port)/auth/login", ["email": "boot@msp.example", "password": "bootstrap password 1"]
+                "http://127.0.0.1:\(port)/auth/login",
+                ["email": "boot@msp.example", "password": "bootstrap password 1"]
             )
             #expect(status == 200, "\(server.output)")
             server.signal(SIGTERM)

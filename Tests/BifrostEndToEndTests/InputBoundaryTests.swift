@@ -31,21 +31,25 @@ import Testing
     @Test func bodyConstraintsOfTheContractAreEnforced() async throws {
         try await RunningGateway.with { gateway, url in
             let call = GatewayCaller(gateway)
-            let short = try await call(.POST, "/api/users", ["email": "new@msp.example", "role": "platform_admin", "password": "short"])
+            let short = try await call(
+                .POST, "/api/users", ["email": "new@msp.example", "role": "platform_admin", "password": "short"])
             #expect(short.status == 422 && Self.fields(short.body) == ["password"], "\(short.body)")
 
             let longAddress = String(repeating: "a", count: 400) + "@msp.example"
-            let login = try await ServerProcess.send(.POST, "\(gateway.baseURL)/auth/login", json: ["email": longAddress, "password": "x"])
+            let login = try await ServerProcess.send(
+                .POST, "\(gateway.baseURL)/auth/login", json: ["email": longAddress, "password": "x"])
             #expect(login.0 == 422 && Self.fields(login.1) == ["email"], "\(login.1)")
 
             for name in [String(repeating: "n", count: 201), String(repeating: "e\u{301}", count: 150), ""] {
                 let created = try await call(.POST, "/api/organizations", ["name": name])
                 #expect(created.status == 422 && Self.fields(created.body) == ["name"], "\(created.body)")
             }
-            let scopes = try await call(.POST, "/api/oauth/connections", [
-                "name": "wide", "provider": "generic", "flow": "client_credentials", "client_id": "c",
-                "token_url": "https://idp.example/token", "scopes": Array(repeating: "s", count: 101),
-            ])
+            let scopes = try await call(
+                .POST, "/api/oauth/connections",
+                [
+                    "name": "wide", "provider": "generic", "flow": "client_credentials", "client_id": "c",
+                    "token_url": "https://idp.example/token", "scopes": Array(repeating: "s", count: 101),
+                ])
             #expect(scopes.status == 422 && Self.fields(scopes.body) == ["scopes"], "\(scopes.body)")
 
             try await TestPostgres.withClient(url) { client in
@@ -60,17 +64,20 @@ import Testing
     @Test func theNULCharacterIsRefusedWhereverACallerSendsIt() async throws {
         try await RunningGateway.with { gateway, _ in
             let call = GatewayCaller(gateway)
-            let organization = try #require(try await call(.POST, "/api/organizations", ["name": "Contoso"]).body["id"] as? String)
+            let organization = try #require(
+                try await call(.POST, "/api/organizations", ["name": "Contoso"]).body["id"] as? String)
 
             let named = try await call(.POST, "/api/organizations", ["name": "nul\u{0}here"])
             #expect(named.status == 422 && Self.fields(named.body) == ["name"], "\(named.body)")
 
             let run = try await call(
-                .POST, "/api/workflows/quick_lookup/execute", ["input": ["id": "nul\u{0}here"]], organization: organization
+                .POST, "/api/workflows/quick_lookup/execute", ["input": ["id": "nul\u{0}here"]],
+                organization: organization
             )
             #expect(run.status == 422 && Self.fields(run.body) == ["input.id"], "\(run.body)")
             let nested = try await call(
-                .POST, "/api/workflows/process_items/execute", ["input": ["items": ["ok", "bad\u{0}"]]], organization: organization
+                .POST, "/api/workflows/process_items/execute", ["input": ["items": ["ok", "bad\u{0}"]]],
+                organization: organization
             )
             #expect(nested.status == 422 && Self.fields(nested.body) == ["input.items.1"], "\(nested.body)")
 
@@ -81,9 +88,11 @@ import Testing
             let value = try await call(.PUT, "/api/secrets/plain", ["value": "v\u{0}"])
             #expect(value.status == 422 && Self.fields(value.body) == ["value"], "\(value.body)")
 
-            let created = try await call(.POST, "/api/api-keys", ["name": "client", "role": "org_member"], organization: organization)
+            let created = try await call(
+                .POST, "/api/api-keys", ["name": "client", "role": "org_member"], organization: organization)
             let key = try #require(created.body["key"] as? String, "\(created.body)")
-            let endpoint = try await GatewayCaller(base: gateway.baseURL, token: key)(.POST, "/api/endpoints/quick_lookup?id=x%00y")
+            let endpoint = try await GatewayCaller(base: gateway.baseURL, token: key)(
+                .POST, "/api/endpoints/quick_lookup?id=x%00y")
             #expect(endpoint.status == 422 && Self.fields(endpoint.body) == ["id"], "\(endpoint.body)")
             #expect(gateway.process.isRunning)
             #expect(try await call(.GET, "/api/executions").status == 200)

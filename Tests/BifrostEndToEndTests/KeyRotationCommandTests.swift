@@ -20,7 +20,8 @@ import Testing
                 var ids: [UUID] = []
                 for index in 0..<30 {
                     let id = try await organizations.create(name: "Org \(index)", domain: nil).id
-                    try await secrets.put("token", value: "token of org \(index)", description: nil, in: .organization(id), by: "test")
+                    try await secrets.put(
+                        "token", value: "token of org \(index)", description: nil, in: .organization(id), by: "test")
                     ids.append(id)
                 }
                 let folder = FileManager.default.temporaryDirectory
@@ -34,10 +35,12 @@ import Testing
                 try await client.withConnection { connection in
                     try await connection.query("BEGIN", logger: logger)
                     try await connection.query(
-                        "SELECT 1 FROM data_keys WHERE organization_id = \(UUID(uuidString: held)!) FOR UPDATE", logger: logger
+                        "SELECT 1 FROM data_keys WHERE organization_id = \(UUID(uuidString: held)!) FOR UPDATE",
+                        logger: logger
                     )
                     let first = try ServerProcess(
-                        arguments: ["keys", "rotate", "--batch-size", "5"], workingDirectory: folder, environment: environment
+                        arguments: ["keys", "rotate", "--batch-size", "5"], workingDirectory: folder,
+                        environment: environment
                     )
                     #expect(await Self.waitFor("re-wrapped 10/30", in: first), "\(first.output)")
                     first.signal(SIGKILL)
@@ -46,7 +49,9 @@ import Testing
                 }
                 #expect(try await Self.dataKeysByMasterVersion(client) == [1: 20, 2: 10])
 
-                let second = try ServerProcess(arguments: ["keys", "rotate", "--batch-size", "5"], workingDirectory: folder, environment: environment)
+                let second = try ServerProcess(
+                    arguments: ["keys", "rotate", "--batch-size", "5"], workingDirectory: folder,
+                    environment: environment)
                 #expect(await second.waitForExit(within: .seconds(60)) == 0, "\(second.output)")
                 #expect(second.output.contains("re-wrapped 20/20 data key(s)"), "\(second.output)")
                 #expect(second.output.contains("every data key is wrapped by master key v2"), "\(second.output)")
@@ -66,7 +71,9 @@ import Testing
                 #expect(status.output.contains("master key v1"), "\(status.output)")
                 #expect(status.output.contains("wraps 0 data key(s)  (not configured)"), "\(status.output)")
                 #expect(status.output.contains("wraps 30 data key(s)  (current)"), "\(status.output)")
-                #expect(!status.output.contains(Base64.encode(newBytes)) && !status.output.contains(Base64.encode(oldBytes)))
+                #expect(
+                    !status.output.contains(Base64.encode(newBytes)) && !status.output.contains(Base64.encode(oldBytes))
+                )
             }
         }
     }

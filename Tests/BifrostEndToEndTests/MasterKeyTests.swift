@@ -7,13 +7,15 @@ import Testing
 @Suite struct MasterKeyTests {
     @Test func aWrongMasterKeyStopsStartUpWithAClearMessage() async throws {
         try await TestPostgres.withDatabase { url in
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bifrost-e2e-\(UUID().uuidString)")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "bifrost-e2e-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
             let port = try #require(LoopbackPort.free())
             let environment = ["BIFROST_DATABASE_URL": url.urlStringWithPassword, "BIFROST_HTTP_PORT": "\(port)"]
             let first = try ServerProcess(arguments: ["serve"], workingDirectory: folder, environment: environment)
-            #expect(await first.waitFor(url: "http://127.0.0.1:\(port)/health/ready", status: 200, within: .seconds(60)))
+            #expect(
+                await first.waitFor(url: "http://127.0.0.1:\(port)/health/ready", status: 200, within: .seconds(60)))
             first.signal(SIGTERM)
             #expect(await first.waitForExit(within: .seconds(60)) == 0)
 

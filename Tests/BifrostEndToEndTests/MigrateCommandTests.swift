@@ -9,7 +9,8 @@ import Testing
             let folder = FileManager.default.temporaryDirectory
             let environment = ["BIFROST_DATABASE_URL": url.urlStringWithPassword]
 
-            let before = try ServerProcess(arguments: ["migrate", "--status"], workingDirectory: folder, environment: environment)
+            let before = try ServerProcess(
+                arguments: ["migrate", "--status"], workingDirectory: folder, environment: environment)
             #expect(await before.waitForExit(within: .seconds(30)) == 0, "\(before.output)")
             #expect(before.output.contains("0001_organizations.sql"))
             #expect(before.output.contains("pending"))
@@ -22,7 +23,8 @@ import Testing
             #expect(await again.waitForExit(within: .seconds(30)) == 0)
             #expect(again.output.contains("nothing to apply"))
 
-            let after = try ServerProcess(arguments: ["migrate", "--status"], workingDirectory: folder, environment: environment)
+            let after = try ServerProcess(
+                arguments: ["migrate", "--status"], workingDirectory: folder, environment: environment)
             #expect(await after.waitForExit(within: .seconds(30)) == 0)
             #expect(!after.output.contains("pending"))
             #expect(!after.output.contains(url.password ?? "no password"), "the password must not be printed")

@@ -25,7 +25,9 @@ import Testing
                 let cookie = try #require(given, "the authorization set no cookie")
                 #expect(cookie.hasPrefix("bifrost_oauth_"))
                 let (_, third) = try await OAuthGateway.authorize("microsoft", as: attacker)
-                #expect(try await browser(.GET, try await OAuthGateway.browse(third), headers: ["Cookie": cookie]).status == 403)
+                #expect(
+                    try await browser(.GET, try await OAuthGateway.browse(third), headers: ["Cookie": cookie]).status
+                        == 403)
                 #expect(provider.tokenRequests("authorization_code") == 0)
                 let unchanged = try await attacker(.GET, "/api/oauth/connections/microsoft")
                 #expect(unchanged.object["status"] as? String == "not_connected")
@@ -33,7 +35,8 @@ import Testing
                 // The starter's own browser, with the cookie, completes it; so does the starter signed in.
                 let (ownGiven, own) = try await OAuthGateway.authorize("microsoft", as: attacker)
                 let ownCookie = try #require(ownGiven)
-                let completed = try await browser(.GET, try await OAuthGateway.browse(own), headers: ["Cookie": "a=b; \(ownCookie)"])
+                let completed = try await browser(
+                    .GET, try await OAuthGateway.browse(own), headers: ["Cookie": "a=b; \(ownCookie)"])
                 #expect(completed.status == 200, "\(completed.object)")
                 #expect(completed.headers.first(name: "Set-Cookie")?.contains("Max-Age=0") == true)
                 let (_, signedIn) = try await OAuthGateway.authorize("microsoft", as: attacker)
@@ -46,14 +49,19 @@ import Testing
     @Test func theCookieIsHttpOnlyLaxScopedToTheCallbackAndSecureBehindHTTPS() async throws {
         try await FakeOAuthProvider.withProvider { provider in
             try await OAuthGateway.with(
-                provider, environment: ["BIFROST_OAUTH_REDIRECT_URI": "https://gateway.example/bifrost/api/oauth/callback"]
+                provider,
+                environment: ["BIFROST_OAUTH_REDIRECT_URI": "https://gateway.example/bifrost/api/oauth/callback"]
             ) { world in
                 let settings = OAuthGateway.connection("microsoft", provider, flow: "authorization_code")
                 #expect(try await world.platform(.POST, "/api/oauth/connections", settings).status == 201)
                 let answer = try await world.platform(.POST, "/api/oauth/connections/microsoft/authorize")
                 let cookie = try #require(answer.headers.first(name: "Set-Cookie"))
-                let attributes = Set(cookie.split(separator: ";").dropFirst().map { $0.trimmingCharacters(in: .whitespaces) })
-                #expect(attributes == ["Max-Age=600", "Path=/bifrost/api/oauth/callback", "HttpOnly", "SameSite=Lax", "Secure"])
+                let attributes = Set(
+                    cookie.split(separator: ";").dropFirst().map { $0.trimmingCharacters(in: .whitespaces) })
+                #expect(
+                    attributes == [
+                        "Max-Age=600", "Path=/bifrost/api/oauth/callback", "HttpOnly", "SameSite=Lax", "Secure",
+                    ])
             }
         }
     }

@@ -23,9 +23,10 @@ struct OAuthGateway: Sendable {
             "BIFROST_AUTH_PASSWORD_ITERATIONS": "100000",
         ].merging(environment) { $1 }
         try await RunningGateway.with(environment: settings) { gateway, _ in
-            try await body(OAuthGateway(
-                gateway: gateway, platform: APICaller(base: gateway.baseURL, token: gateway.adminToken)
-            ))
+            try await body(
+                OAuthGateway(
+                    gateway: gateway, platform: APICaller(base: gateway.baseURL, token: gateway.adminToken)
+                ))
         }
     }
 

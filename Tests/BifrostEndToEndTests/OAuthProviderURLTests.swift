@@ -23,7 +23,9 @@ import Testing
                     var rescoped = settings
                     rescoped["scopes"] = ["User.Read.All", "Group.Read.All"]
                     rescoped["client_secret"] = nil
-                    #expect(try await admin(.PUT, "/api/oauth/connections/microsoft", rescoped).object["status"] as? String == "connected")
+                    #expect(
+                        try await admin(.PUT, "/api/oauth/connections/microsoft", rescoped).object["status"] as? String
+                            == "connected")
 
                     // The organisation's admin points the token URL at a host of theirs, without the secret: the
                     // stored secret and tokens are gone, and refreshing sends nothing anywhere.
@@ -37,7 +39,9 @@ import Testing
 
                     // With a secret of their own: still no tokens to send.
                     moved["client_secret"] = "their own secret"
-                    #expect(try await admin(.PUT, "/api/oauth/connections/microsoft", moved).object["status"] as? String == "not_connected")
+                    #expect(
+                        try await admin(.PUT, "/api/oauth/connections/microsoft", moved).object["status"] as? String
+                            == "not_connected")
                     #expect(try await admin(.POST, "/api/oauth/connections/microsoft/refresh").status == 409)
                     #expect(attacker.allTokenRequests == 0)
                     #expect(provider.tokenRequests("refresh_token") == 0)
@@ -50,13 +54,16 @@ import Testing
         try await RunningGateway.with { gateway, _ in
             let platform = APICaller(base: gateway.baseURL, token: gateway.adminToken)
             func refusal(_ field: String, _ url: String) async throws -> String? {
-                let answer = try await platform(.POST, "/api/oauth/connections", [
-                    "name": "probe", "provider": "generic", "flow": "authorization_code", "client_id": "c",
-                    "client_secret": "s", "token_url": field == "token_url" ? url : "https://93.184.215.14/token",
-                    "authorize_url": field == "authorize_url" ? url : "https://93.184.215.14/authorize",
-                ])
+                let answer = try await platform(
+                    .POST, "/api/oauth/connections",
+                    [
+                        "name": "probe", "provider": "generic", "flow": "authorization_code", "client_id": "c",
+                        "client_secret": "s", "token_url": field == "token_url" ? url : "https://93.184.215.14/token",
+                        "authorize_url": field == "authorize_url" ? url : "https://93.184.215.14/authorize",
+                    ])
                 #expect(answer.status == 422, "\(url) was accepted as \(field)")
-                return (answer.object["errors"] as? [[String: Any]])?.first { $0["field"] as? String == field }?["message"] as? String
+                return (answer.object["errors"] as? [[String: Any]])?.first { $0["field"] as? String == field }?[
+                    "message"] as? String
             }
             for url in [
                 "http://169.254.169.254/latest/meta-data/iam/security-credentials/", "http://10.0.0.1/",
@@ -68,15 +75,19 @@ import Testing
                 let message = try await refusal("token_url", url)
                 #expect(message != nil, "\(url)")
             }
-            #expect(try await refusal("token_url", "http://169.254.169.254/latest/")?.contains("cloud metadata") == true)
+            #expect(
+                try await refusal("token_url", "http://169.254.169.254/latest/")?.contains("cloud metadata") == true)
             #expect(try await refusal("token_url", "https://localhost/token")?.contains("loopback") == true)
-            #expect(try await refusal("authorize_url", "http://10.0.0.1/authorize")?.contains("private network") == true)
+            #expect(
+                try await refusal("authorize_url", "http://10.0.0.1/authorize")?.contains("private network") == true)
             #expect(try await refusal("authorize_url", "https://127.0.0.1/authorize")?.contains("loopback") == true)
             // A public https address passes.
-            let accepted = try await platform(.POST, "/api/oauth/connections", [
-                "name": "public", "provider": "generic", "flow": "client_credentials", "client_id": "c",
-                "token_url": "https://93.184.215.14/token",
-            ])
+            let accepted = try await platform(
+                .POST, "/api/oauth/connections",
+                [
+                    "name": "public", "provider": "generic", "flow": "client_credentials", "client_id": "c",
+                    "token_url": "https://93.184.215.14/token",
+                ])
             #expect(accepted.status == 201, "\(accepted.object)")
         }
     }

@@ -20,9 +20,12 @@ import Testing
                     // The organisation gets a connection of its own (another client) through the first replica.
                     provider.register(clientID: "contoso-own", secret: "contoso-own-secret")
                     let own = OAuthGateway.connection(
-                        "microsoft", provider, extra: ["client_id": "contoso-own", "client_secret": "contoso-own-secret"]
+                        "microsoft", provider,
+                        extra: ["client_id": "contoso-own", "client_secret": "contoso-own-secret"]
                     )
-                    #expect(try await platform.inOrganization(organization)(.POST, "/api/oauth/connections", own).status == 201)
+                    #expect(
+                        try await platform.inOrganization(organization)(.POST, "/api/oauth/connections", own).status
+                            == 201)
                     let ownEmails = ["adele@contoso-own.example", "alex@contoso-own.example"]
                     #expect(try await Self.eventually(as: onReplica) { OAuthGateway.emails($0) == ownEmails })
 

@@ -38,23 +38,29 @@ import Testing
                 let attempt = try await me(forged)
                 #expect(attempt.status == 403, "\(attempt.body)")
                 // The answer is the one an unknown user of that tenant gets: it does not say whom the address names.
-                #expect((attempt.body["detail"] as? String)?.contains("No user of Customer matches") == true, "\(attempt.body)")
+                #expect(
+                    (attempt.body["detail"] as? String)?.contains("No user of Customer matches") == true,
+                    "\(attempt.body)")
 
                 // The operator's own tenant signs the platform admin in, and links the account to that identity.
                 let own = UUID().uuidString.lowercased()
-                let genuine = try await me(IDTokenClaims(
-                    issuer: issuer.issuer(tenantID: operatorTenant), audience: Self.audience, tenantID: operatorTenant,
-                    objectID: own, email: "boot@msp.example"
-                ))
+                let genuine = try await me(
+                    IDTokenClaims(
+                        issuer: issuer.issuer(tenantID: operatorTenant), audience: Self.audience,
+                        tenantID: operatorTenant,
+                        objectID: own, email: "boot@msp.example"
+                    ))
                 #expect(genuine.status == 200, "\(genuine.body)")
                 #expect(genuine.body["is_platform_admin"] as? Bool == true)
 
                 // The intruder's identity was never linked: it is refused again, with or without the address.
                 #expect(try await me(forged).status == 403)
-                let linkedElsewhere = try await me(IDTokenClaims(
-                    issuer: issuer.issuer(tenantID: customerTenant), audience: Self.audience, tenantID: customerTenant,
-                    objectID: own, email: nil
-                ))
+                let linkedElsewhere = try await me(
+                    IDTokenClaims(
+                        issuer: issuer.issuer(tenantID: customerTenant), audience: Self.audience,
+                        tenantID: customerTenant,
+                        objectID: own, email: nil
+                    ))
                 #expect(linkedElsewhere.status == 403, "the admin's own identity signed in through a customer's issuer")
             }
         }

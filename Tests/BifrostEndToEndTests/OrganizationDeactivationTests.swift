@@ -26,7 +26,8 @@ import Testing
         try await RunningGateway.with { gateway, _ in
             try await gateway.withReplica { replica in
                 let admin = Caller(gateway)
-                let org = try #require(try await admin(.POST, "/api/organizations", ["name": "Contoso"]).body["id"] as? String)
+                let org = try #require(
+                    try await admin(.POST, "/api/organizations", ["name": "Contoso"]).body["id"] as? String)
                 let created = try await admin(.POST, "/api/endpoints/quick_lookup/secrets", organization: org)
                 let secret = try #require(created.body["secret"] as? String, "\(created.body)")
                 let sender = try #require(WebhookSender(secret: secret))
@@ -50,11 +51,14 @@ import Testing
         // This process runs no queued run: the runs wait until the replica below starts.
         try await RunningGateway.with(environment: ["BIFROST_WORKFLOWS_WORKERS": "0"]) { gateway, url in
             let admin = Caller(gateway)
-            let contoso = try #require(try await admin(.POST, "/api/organizations", ["name": "Contoso"]).body["id"] as? String)
-            let fabrikam = try #require(try await admin(.POST, "/api/organizations", ["name": "Fabrikam"]).body["id"] as? String)
+            let contoso = try #require(
+                try await admin(.POST, "/api/organizations", ["name": "Contoso"]).body["id"] as? String)
+            let fabrikam = try #require(
+                try await admin(.POST, "/api/organizations", ["name": "Fabrikam"]).body["id"] as? String)
             func queue(in organization: String) async throws -> String {
                 let queued = try await admin(
-                    .POST, "/api/workflows/wait_for/execute", ["input": ["seconds": 0], "mode": "async"], organization: organization
+                    .POST, "/api/workflows/wait_for/execute", ["input": ["seconds": 0], "mode": "async"],
+                    organization: organization
                 )
                 return try #require(queued.body["execution_id"] as? String, "\(queued.body)")
             }
@@ -70,10 +74,12 @@ import Testing
             // organisation's run, so a claim that did not look at the organisation would take it first.
             let straggler = UUID()
             try await TestPostgres.withClient(url) { database in
-                try await PostgresJobQueue(client: database, logger: TestPostgres.logger).enqueue(ExecutionRecord(
-                    id: straggler, workflow: "wait_for", organizationID: UUID(uuidString: contoso), status: .pending,
-                    input: ["seconds": .double(0)], startedBy: ExecutionActor(label: "test"), createdAt: Date()
-                ))
+                try await PostgresJobQueue(client: database, logger: TestPostgres.logger).enqueue(
+                    ExecutionRecord(
+                        id: straggler, workflow: "wait_for", organizationID: UUID(uuidString: contoso),
+                        status: .pending,
+                        input: ["seconds": .double(0)], startedBy: ExecutionActor(label: "test"), createdAt: Date()
+                    ))
             }
             let other = try await queue(in: fabrikam)
 

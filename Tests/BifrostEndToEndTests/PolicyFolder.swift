@@ -7,28 +7,33 @@ struct PolicyFolder {
 
     /// The repository's policies with the per-address limit of calls without credentials replaced.
     init(anonymous: String) throws {
-        var limits = try String(contentsOf: Self.repositoryPolicies.appendingPathComponent("rate-limits.yaml"), encoding: .utf8)
+        var limits = try String(
+            contentsOf: Self.repositoryPolicies.appendingPathComponent("rate-limits.yaml"), encoding: .utf8)
         limits = limits.components(separatedBy: "\nanonymous:").first ?? limits
         try self.init(rateLimits: limits + "\nanonymous: \(anonymous)\n")
     }
 
     /// The repository's roles with these rate limits.
     init(rateLimits: String) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bifrost-policies-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "bifrost-policies-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try FileManager.default.copyItem(
-            at: Self.repositoryPolicies.appendingPathComponent("roles.yaml"), to: folder.appendingPathComponent("roles.yaml")
+            at: Self.repositoryPolicies.appendingPathComponent("roles.yaml"),
+            to: folder.appendingPathComponent("roles.yaml")
         )
         try rateLimits.write(to: folder.appendingPathComponent("rate-limits.yaml"), atomically: true, encoding: .utf8)
         path = folder.path
     }
 
     /// Limits no test run reaches.
-    static let generousLimits = ["api_key", "user", "organization", "anonymous"]
+    static let generousLimits =
+        ["api_key", "user", "organization", "anonymous"]
         .map { "\($0): {per_second: 1000000, burst: 1000000}" }.joined(separator: "\n") + "\n"
 
     private static var repositoryPolicies: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .appendingPathComponent("Policies")
     }
 

@@ -15,7 +15,9 @@ import Testing
         return folder
     }
 
-    private func serve(_ url: DatabaseURL, in folder: URL, extra: [String: String] = [:]) async throws -> (ServerProcess, Int) {
+    private func serve(_ url: DatabaseURL, in folder: URL, extra: [String: String] = [:]) async throws -> (
+        ServerProcess, Int
+    ) {
         let port = try #require(LoopbackPort.free())
         let server = try ServerProcess(
             arguments: ["serve"], workingDirectory: folder,
@@ -24,7 +26,9 @@ import Testing
                 "BIFROST_WORKFLOWS_LEASE_TIMEOUT": "3",
             ].merging(extra) { $1 }
         )
-        #expect(await server.waitFor(url: "http://127.0.0.1:\(port)/health/ready", status: 200, within: .seconds(60)), "\(server.output)")
+        #expect(
+            await server.waitFor(url: "http://127.0.0.1:\(port)/health/ready", status: 200, within: .seconds(60)),
+            "\(server.output)")
         return (server, port)
     }
 
@@ -37,9 +41,12 @@ import Testing
         return record.id
     }
 
-    private func statuses(_ database: PostgresClient) async throws -> [UUID: (status: String, attempts: Int32, error: String?)] {
+    private func statuses(_ database: PostgresClient) async throws -> [UUID: (
+        status: String, attempts: Int32, error: String?
+    )] {
         var statuses: [UUID: (String, Int32, String?)] = [:]
-        let rows = try await database.query("SELECT id, status, attempts, error FROM executions", logger: TestPostgres.logger)
+        let rows = try await database.query(
+            "SELECT id, status, attempts, error FROM executions", logger: TestPostgres.logger)
         for try await (id, status, attempts, error) in rows.decode((UUID, String, Int32, String?).self) {
             statuses[id] = (status, attempts, error)
         }
@@ -60,7 +67,8 @@ import Testing
                 var now = try await statuses(database)
                 _ = try await eventually {
                     now = try await statuses(database)
-                    return now[done]?.status == "Success" && [once, retried].allSatisfy { now[$0]?.status == "Running" }
+                    return now[done]?.status == "Success"
+                        && [once, retried].allSatisfy { now[$0]?.status == "Running" }
                 }
                 #expect(now[done]?.status == "Success")
                 #expect(now[once]?.status == "Running" && now[retried]?.status == "Running")
@@ -99,12 +107,17 @@ import Testing
             try await TestPostgres.withClient(url) { database in
                 let queue = PostgresJobQueue(client: database, logger: TestPostgres.logger)
                 for _ in 0..<300 { _ = try await enqueue(queue, seconds: 0.02, attempts: 1) }
-                _ = try await eventually { try await statuses(database).values.filter { $0.status == "Success" }.count >= 50 }
+                _ = try await eventually {
+                    try await statuses(database).values.filter { $0.status == "Success" }.count >= 50
+                }
             }
             // Restart PostgreSQL while runs are being claimed and recorded.
             try await cluster.stop()
             // The database comes back only once the gateway has noticed it gone.
-            #expect(try await eventually { (try? await ServerProcess.status(of: "http://127.0.0.1:\(port)/health/ready")) == 503 })
+            #expect(
+                try await eventually {
+                    (try? await ServerProcess.status(of: "http://127.0.0.1:\(port)/health/ready")) == 503
+                })
             #expect(try await cluster.start().port == url.port, "a restarted cluster keeps its port")
             try await TestPostgres.withClient(url) { database in
                 let queue = PostgresJobQueue(client: database, logger: TestPostgres.logger)

@@ -13,12 +13,14 @@ import Testing
         let environment = ["BIFROST_LOG_LEVEL": "error", "BIFROST_POLICIES_DIRECTORY": policies.path]
         try await RunningGateway.with(environment: environment) { gateway, _ in
             let pid = gateway.process.pid
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bifrost-st-\(UUID().uuidString)")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "bifrost-st-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
             let base = gateway.baseURL
             let token = gateway.adminToken
-            let (status, document) = try await ServerProcess.send(.GET, "\(base)/api/openapi.json", headers: ["Authorization": "Bearer \(token)"])
+            let (status, document) = try await ServerProcess.send(
+                .GET, "\(base)/api/openapi.json", headers: ["Authorization": "Bearer \(token)"])
             #expect(status == 200)
             let schema = folder.appendingPathComponent("openapi.json")
             try JSONSerialization.data(withJSONObject: document).write(to: schema)

@@ -12,18 +12,26 @@ import Testing
         try await RunningGateway.with(environment: ["BIFROST_LOG_LEVEL": "trace"]) { gateway, url in
             let call = Caller(base: gateway.baseURL, token: gateway.adminToken)
             let server = gateway.process
-            let organization = try #require(try await call(.POST, "/api/organizations", ["name": "Contoso"]).body["id"] as? String)
+            let organization = try #require(
+                try await call(.POST, "/api/organizations", ["name": "Contoso"]).body["id"] as? String)
 
             let marker = "leakcheck-\(UUID().uuidString.prefix(8))"
             let values = ["\(marker)-global", "\(marker)-org", "\(marker)-config"]
             #expect(try await call(.PUT, "/api/secrets/smtp_password", ["value": values[0]]).status == 201)
-            #expect(try await call(.PUT, "/api/secrets/api_token", ["value": values[1]], organization: organization).status == 201)
-            #expect(try await call(.PUT, "/api/config/api_key", ["value": values[2], "type": "secret"], organization: organization).status == 200)
+            #expect(
+                try await call(.PUT, "/api/secrets/api_token", ["value": values[1]], organization: organization).status
+                    == 201)
+            #expect(
+                try await call(
+                    .PUT, "/api/config/api_key", ["value": values[2], "type": "secret"], organization: organization
+                ).status == 200)
             for name in ["api_token", "smtp_password"] {
-                let run = try await call(.POST, "/api/workflows/check_secret/execute", ["input": ["name": name]], organization: organization)
+                let run = try await call(
+                    .POST, "/api/workflows/check_secret/execute", ["input": ["name": name]], organization: organization)
                 #expect((run.body["result"] as? [String: Any])?["exists"] as? Bool == true, "\(run.body)")
             }
-            let rotated = try await call(.POST, "/api/admin/keys/rotate", ["kind": "data_key", "organization_id": organization])
+            let rotated = try await call(
+                .POST, "/api/admin/keys/rotate", ["kind": "data_key", "organization_id": organization])
             #expect(rotated.body["reencrypted"] as? Int == 2, "\(rotated.body)")
 
             server.signal(SIGTERM)
@@ -43,7 +51,9 @@ import Testing
                         PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table) AS t WHERE t::text LIKE '%\(marker)%'"),
                         logger: TestPostgres.logger
                     )
-                    for try await count in rows.decode(Int.self) { #expect(count == 0, "\(table) holds a secret value") }
+                    for try await count in rows.decode(Int.self) {
+                        #expect(count == 0, "\(table) holds a secret value")
+                    }
                 }
             }
         }

@@ -25,14 +25,16 @@ import Testing
             let server = try ServerProcess(
                 arguments: ["serve"], workingDirectory: folder, environment: ["BIFROST_HTTP_PORT": "\(port)"]
             )
-            let ready = await server.waitFor(url: "http://127.0.0.1:\(port)/health/ready", status: 200, within: .seconds(120))
+            let ready = await server.waitFor(
+                url: "http://127.0.0.1:\(port)/health/ready", status: 200, within: .seconds(120))
             #expect(ready, "round \(round) never became ready:\n\(server.output)")
             #expect(FileManager.default.fileExists(atPath: pidFile))
             #expect(server.output.contains("for development"))
             server.signal(SIGTERM)
             let status = await server.waitForExit(within: .seconds(60))
             #expect(status == 0, "round \(round) exit status \(String(describing: status)):\n\(server.output)")
-            #expect(!FileManager.default.fileExists(atPath: pidFile), "the cluster is still running after round \(round)")
+            #expect(
+                !FileManager.default.fileExists(atPath: pidFile), "the cluster is still running after round \(round)")
         }
     }
 
@@ -48,7 +50,8 @@ import Testing
         _ = await crashed.waitForExit(within: .seconds(60))
 
         let successor = try ServerProcess(arguments: ["serve"], workingDirectory: folder, environment: environment)
-        let ready = await successor.waitFor(url: "http://127.0.0.1:\(port)/health/ready", status: 200, within: .seconds(120))
+        let ready = await successor.waitFor(
+            url: "http://127.0.0.1:\(port)/health/ready", status: 200, within: .seconds(120))
         #expect(ready, "no recovery after kill -9:\n\(successor.output)")
         successor.signal(SIGTERM)
         #expect(await successor.waitForExit(within: .seconds(60)) == 0)
@@ -65,7 +68,8 @@ import Testing
             arguments: ["serve"], workingDirectory: folder,
             environment: ["BIFROST_HTTP_PORT": "\(port)", "BIFROST_WORKFLOWS_WORKERS": "0"]
         )
-        #expect(await queueOnly.waitFor(url: "http://127.0.0.1:\(port)/health/ready", status: 200, within: .seconds(120)))
+        #expect(
+            await queueOnly.waitFor(url: "http://127.0.0.1:\(port)/health/ready", status: 200, within: .seconds(120)))
         try await Task.sleep(for: .milliseconds(500))
         #expect(queueOnly.isRunning, "\(queueOnly.output)")
         queueOnly.signal(SIGTERM)
@@ -93,10 +97,12 @@ import Testing
         #expect(await flag.waitForExit(within: .seconds(60)) == 2)
         #expect(flag.output.contains("http.port = \"abc\""))
 
-        let variable = try ServerProcess(arguments: ["serve"], workingDirectory: folder, environment: ["BIFROST_LOG_LEVEL": "loud"])
+        let variable = try ServerProcess(
+            arguments: ["serve"], workingDirectory: folder, environment: ["BIFROST_LOG_LEVEL": "loud"])
         #expect(await variable.waitForExit(within: .seconds(60)) == 2)
         #expect(variable.output.contains("log.level = \"loud\""))
-        #expect(!FileManager.default.fileExists(atPath: folder.path + "/.bifrost"), "a refused start must not create state")
+        #expect(
+            !FileManager.default.fileExists(atPath: folder.path + "/.bifrost"), "a refused start must not create state")
     }
 
     @Test func unreachableDatabaseKeepsRetryingAndReportsNotReady() async throws {

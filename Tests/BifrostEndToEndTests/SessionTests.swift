@@ -28,7 +28,8 @@ import Testing
             try await gateway.withReplica { replica in
                 let admin = Caller(gateway)
                 let created = try await admin(
-                    .POST, "/api/users", ["email": "ops@msp.example", "role": "platform_admin", "password": Self.password]
+                    .POST, "/api/users",
+                    ["email": "ops@msp.example", "role": "platform_admin", "password": Self.password]
                 )
                 #expect(created.status == 201, "\(created.body)")
                 let userID = try #require(created.body["id"] as? String)
@@ -50,7 +51,9 @@ import Testing
                 #expect(logout.0 == 204)
                 let loggedOut = Caller(base: gateway.baseURL, token: first.access)
                 #expect(try await loggedOut(.GET, "/auth/me").status == 401)
-                let refusedThere = try await eventually { try await loggedOut.on(replica)(.GET, "/auth/me").status == 401 }
+                let refusedThere = try await eventually {
+                    try await loggedOut.on(replica)(.GET, "/auth/me").status == 401
+                }
                 #expect(refusedThere, "the other replica still accepts the logged-out token")
                 #expect(try await refresh(replica, first.refresh) == 401)
                 // The other login is untouched.

@@ -8,10 +8,13 @@ import Testing
 @Suite struct SigningKeyFileTests {
     @Test func aSigningKeyFileOthersCanReadStopsStartUpWithAClearMessage() async throws {
         try await TestPostgres.withDatabase { url in
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bifrost-e2e-\(UUID().uuidString)")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "bifrost-e2e-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
-            var environment = ["BIFROST_DATABASE_URL": url.urlStringWithPassword, "BIFROST_DATA_DIRECTORY": folder.path]
+            var environment = [
+                "BIFROST_DATABASE_URL": url.urlStringWithPassword, "BIFROST_DATA_DIRECTORY": folder.path,
+            ]
             func serve() throws -> (ServerProcess, String) {
                 let port = try #require(LoopbackPort.free())
                 let process = try ServerProcess(
@@ -36,7 +39,8 @@ import Testing
             let status = await refused.waitForExit(within: .seconds(60))
             #expect(status != nil && status != 0, "\(refused.output)")
             #expect(refused.output.contains("auth.signingKeyFile"), "\(refused.output)")
-            #expect(refused.output.contains("readable by its owner only (chmod 600), not mode 644"), "\(refused.output)")
+            #expect(
+                refused.output.contains("readable by its owner only (chmod 600), not mode 644"), "\(refused.output)")
             #expect(!refused.output.contains("PRIVATE KEY"))
 
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: shared.path)

@@ -55,7 +55,8 @@ import Testing
         try await RunningGateway.with(environment: ["BIFROST_WORKFLOWS_WORKERS": "0"]) { gateway, url in
             try await gateway.withReplica { replica in
                 let admin = Caller(gateway)
-                let org = try #require(try await admin(.POST, "/api/organizations", ["name": "Contoso"]).body["id"] as? String)
+                let org = try #require(
+                    try await admin(.POST, "/api/organizations", ["name": "Contoso"]).body["id"] as? String)
                 let password = "password of the lead"
                 let user = try await admin(
                     .POST, "/api/users", ["email": "lead@contoso.example", "role": "org_admin", "password": password],
@@ -65,15 +66,20 @@ import Testing
 
                 /// A new key of the organisation: the key and its id.
                 func key() async throws -> (key: String, id: String) {
-                    let created = try await admin(.POST, "/api/api-keys", ["name": "dashboard", "role": "org_admin"], organization: org)
-                    let id = try #require((created.body["api_key"] as? [String: Any])?["id"] as? String, "\(created.body)")
+                    let created = try await admin(
+                        .POST, "/api/api-keys", ["name": "dashboard", "role": "org_admin"], organization: org)
+                    let id = try #require(
+                        (created.body["api_key"] as? [String: Any])?["id"] as? String, "\(created.body)")
                     return (try #require(created.body["key"] as? String), id)
                 }
                 func login(_ password: String) async throws -> (access: String, refresh: String) {
                     let (_, pair) = try await ServerProcess.postJSON(
                         "\(gateway.baseURL)/auth/login", ["email": "lead@contoso.example", "password": password]
                     )
-                    return (try #require(pair["access_token"] as? String, "\(pair)"), try #require(pair["refresh_token"] as? String))
+                    return (
+                        try #require(pair["access_token"] as? String, "\(pair)"),
+                        try #require(pair["refresh_token"] as? String)
+                    )
                 }
                 /// Queues a run as `token` and opens its stream on the other replica.
                 func stream(as token: String, running: Bool = false) async throws -> EventStream {
@@ -110,18 +116,23 @@ import Testing
 
                 let beforeChange = try await login(password)
                 let byOldPassword = try await stream(as: beforeChange.access)
-                #expect(try await admin(.PATCH, "/api/users/\(userID)", ["password": "a new password"], organization: org).status == 200)
+                #expect(
+                    try await admin(.PATCH, "/api/users/\(userID)", ["password": "a new password"], organization: org)
+                        .status == 200)
                 #expect(await byOldPassword.ends(within: .seconds(20)), "a stream stayed open after a password change")
 
                 let beforeDeactivation = try await login("a new password")
                 let byUser = try await stream(as: beforeDeactivation.access)
-                #expect(try await admin(.PATCH, "/api/users/\(userID)", ["is_active": false], organization: org).status == 200)
+                #expect(
+                    try await admin(.PATCH, "/api/users/\(userID)", ["is_active": false], organization: org).status
+                        == 200)
                 #expect(await byUser.ends(within: .seconds(20)), "a deactivated user's stream stayed open")
 
                 let organizationKey = try await key()
                 let byOrganization = try await stream(as: organizationKey.key, running: true)
                 #expect(try await admin(.PATCH, "/api/organizations/\(org)", ["is_active": false]).status == 200)
-                #expect(await byOrganization.ends(within: .seconds(20)), "a deactivated organisation's stream stayed open")
+                #expect(
+                    await byOrganization.ends(within: .seconds(20)), "a deactivated organisation's stream stayed open")
             }
         }
     }

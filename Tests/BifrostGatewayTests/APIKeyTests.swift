@@ -10,11 +10,15 @@ import Testing
 @Suite struct APIKeyTests {
     typealias World = OrganizationAndUserTests.World
 
-    private func me(_ client: any TestClientProtocol, headers: HTTPFields) async throws -> (HTTPResponse.Status, [String: Any]) {
+    private func me(_ client: any TestClientProtocol, headers: HTTPFields) async throws -> (
+        HTTPResponse.Status, [String: Any]
+    ) {
         try await client.execute(uri: "/auth/me", method: .get, headers: headers) { ($0.status, AuthFixtures.json($0)) }
     }
 
-    private func createKey(_ caller: AdminAPITestClient, _ body: [String: Any]) async throws -> (id: String, key: String) {
+    private func createKey(_ caller: AdminAPITestClient, _ body: [String: Any]) async throws -> (
+        id: String, key: String
+    ) {
         let created = try await caller(.post, "/api/api-keys", body)
         #expect(created.status == .created)
         let json = try #require(created.json as? [String: Any])
@@ -47,7 +51,8 @@ import Testing
 
             // Nothing stores the key itself.
             let rows = try await context.database.query(
-                "SELECT count(*)::int FROM api_keys WHERE key_hash = \(key) OR prefix = \(key)", logger: TestPostgres.logger
+                "SELECT count(*)::int FROM api_keys WHERE key_hash = \(key) OR prefix = \(key)",
+                logger: TestPostgres.logger
             )
             for try await count in rows.decode(Int.self) { #expect(count == 0) }
         }
@@ -69,8 +74,10 @@ import Testing
                 "UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = \(UUID(uuidString: expiringID)!)",
                 logger: TestPostgres.logger
             )
-            #expect(try await me(context.client, headers: [HTTPField.Name("X-Bifrost-Key")!: expiring]).0 == .unauthorized)
-            let past = try await world.adminA(.post, "/api/api-keys", ["name": "x", "role": "org_member", "expires_at": "2000-01-01T00:00:00Z"])
+            #expect(
+                try await me(context.client, headers: [HTTPField.Name("X-Bifrost-Key")!: expiring]).0 == .unauthorized)
+            let past = try await world.adminA(
+                .post, "/api/api-keys", ["name": "x", "role": "org_member", "expires_at": "2000-01-01T00:00:00Z"])
             #expect(past.status == .unprocessableContent)
         }
     }
@@ -82,7 +89,9 @@ import Testing
             #expect((listB.json as? [Any])?.isEmpty == true)
             #expect(try await world.adminB(.delete, "/api/api-keys/\(id)").status == .notFound)
             #expect(try await me(context.client, headers: [HTTPField.Name("X-Bifrost-Key")!: key]).0 == .ok)
-            #expect(try await world.memberA(.post, "/api/api-keys", ["name": "m", "role": "org_member"]).status == .forbidden)
+            #expect(
+                try await world.memberA(.post, "/api/api-keys", ["name": "m", "role": "org_member"]).status
+                    == .forbidden)
             let escalate = try await world.adminA(.post, "/api/api-keys", ["name": "p", "role": "platform_admin"])
             #expect(escalate.status == .unprocessableContent)
             // A member's key cannot manage keys either: the role travels with the key.

@@ -49,7 +49,8 @@ import Testing
             let id = try #require((body as? [String: Any])?["execution_id"] as? String)
             let record = try await finalRecord(world.memberA, id)
             #expect(record["status"] as? String == "Success")
-            let refused = try await world.memberA(.post, "/api/workflows/bulk_import/execute", ["input": ["items": "x"]])
+            let refused = try await world.memberA(
+                .post, "/api/workflows/bulk_import/execute", ["input": ["items": "x"]])
             #expect(refused.status == .unprocessableContent)
         }
     }
@@ -57,16 +58,20 @@ import Testing
     @Test func aQueuedRunMayBeStartedOnceMoreThanItsDeclaredRetries() async throws {
         var configuration = GatewayConfiguration()
         configuration.workflows.workers = 0
-        try await GatewayHarness.withGatewayAndDatabase(configuration: configuration, extraWorkflows: [Idempotent.self]) {
+        try await GatewayHarness.withGatewayAndDatabase(configuration: configuration, extraWorkflows: [Idempotent.self])
+        {
             _, context in
             let org = try await AuthFixtures.createOrganization("A", on: context.database)
-            let user = try await AuthFixtures.createUser("a@a.example", role: .orgMember, organization: org, on: context.database)
+            let user = try await AuthFixtures.createUser(
+                "a@a.example", role: .orgMember, organization: org, on: context.database)
             let member = try await context.caller(user)
             for (workflow, expected) in [("idempotent", 3), ("bulk_import", 1)] {
                 let (_, body) = try await member(.post, "/api/workflows/\(workflow)/execute", ["input": ["items": []]])
                 let id = try #require(UUID(uuidString: (body as? [String: Any])?["execution_id"] as? String ?? ""))
                 let rows = try await context.database.query("SELECT max_attempts FROM executions WHERE id = \(id)")
-                for try await attempts in rows.decode(Int32.self) { #expect(attempts == Int32(expected), "\(workflow)") }
+                for try await attempts in rows.decode(Int32.self) {
+                    #expect(attempts == Int32(expected), "\(workflow)")
+                }
             }
         }
     }
@@ -77,8 +82,10 @@ import Testing
         try await GatewayHarness.withGatewayAndDatabase(configuration: configuration) { _, context in
             let org = try await AuthFixtures.createOrganization("A", on: context.database)
             let other = try await AuthFixtures.createOrganization("B", on: context.database)
-            let user = try await AuthFixtures.createUser("a@a.example", role: .orgMember, organization: org, on: context.database)
-            let stranger = try await AuthFixtures.createUser("b@b.example", role: .orgAdmin, organization: other, on: context.database)
+            let user = try await AuthFixtures.createUser(
+                "a@a.example", role: .orgMember, organization: org, on: context.database)
+            let stranger = try await AuthFixtures.createUser(
+                "b@b.example", role: .orgAdmin, organization: other, on: context.database)
             let member = try await context.caller(user)
             let (status, body) = try await member(.post, "/api/workflows/bulk_import/execute", ["input": ["items": []]])
             #expect(status == .accepted)
@@ -94,7 +101,8 @@ import Testing
 
 /// A queued workflow that declares two retries.
 private struct Idempotent: Workflow {
-    static let configuration = WorkflowConfiguration("idempotent", description: "Safe to repeat", mode: .async, retries: 2)
+    static let configuration = WorkflowConfiguration(
+        "idempotent", description: "Safe to repeat", mode: .async, retries: 2)
     @Param(.list) var items: [JSONValue]
     func run(_ context: ExecutionContext) async throws -> JSONValue { ["count": .int(items.count)] }
 }

@@ -19,7 +19,9 @@ enum AuthFixtures {
         _ email: String, role: User.Role, organization: UUID? = nil, on client: PostgresClient
     ) async throws -> User {
         try await PostgresUserRepository(client: client, logger: TestPostgres.logger).create(
-            NewUser(email: email, name: email, role: role, organizationID: organization, passwordHash: hasher.hash(password))
+            NewUser(
+                email: email, name: email, role: role, organizationID: organization, passwordHash: hasher.hash(password)
+            )
         )
     }
 
@@ -35,7 +37,9 @@ enum AuthFixtures {
     }
 
     static func createOrganization(_ name: String, on client: PostgresClient) async throws -> UUID {
-        try await PostgresOrganizationRepository(client: client, logger: TestPostgres.logger).create(name: name, domain: nil).id
+        try await PostgresOrganizationRepository(client: client, logger: TestPostgres.logger).create(
+            name: name, domain: nil
+        ).id
     }
 
     /// Logs in and returns the decoded token pair.
@@ -47,17 +51,21 @@ enum AuthFixtures {
             uri: "/auth/login", method: .post, headers: [.contentType: "application/json"],
             body: ByteBuffer(bytes: body)
         ) { response in
-            let object = (try? JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8))) as? [String: Any]
+            let object =
+                (try? JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8))) as? [String: Any]
             return (response.status, object ?? [:])
         }
     }
 
     /// Logs out with the login's access token and its refresh token; returns the status.
-    static func logout(access: String, refresh: String, client: any TestClientProtocol) async throws -> HTTPResponse.Status {
+    static func logout(access: String, refresh: String, client: any TestClientProtocol) async throws
+        -> HTTPResponse.Status
+    {
         let body = try JSONSerialization.data(withJSONObject: ["refresh_token": refresh])
         return try await client.execute(
             uri: "/auth/logout", method: .post,
-            headers: [.authorization: "Bearer \(access)", .contentType: "application/json"], body: ByteBuffer(bytes: body)
+            headers: [.authorization: "Bearer \(access)", .contentType: "application/json"],
+            body: ByteBuffer(bytes: body)
         ) { $0.status }
     }
 

@@ -23,7 +23,8 @@ import Testing
 
     @Test func loginIssuesTokensAndMeDescribesTheCaller() async throws {
         try await GatewayHarness.withGatewayAndDatabase { client, context in
-            let admin = try await AuthFixtures.createUser("Admin@Example.com", role: .platformAdmin, on: context.database)
+            let admin = try await AuthFixtures.createUser(
+                "Admin@Example.com", role: .platformAdmin, on: context.database)
             let (status, pair) = try await AuthFixtures.login("admin@example.com", client: client)
             #expect(status == .ok)
             #expect(pair["token_type"] as? String == "bearer")
@@ -52,9 +53,12 @@ import Testing
                 logger: TestPostgres.logger
             )
             var events: [String] = []
-            for try await (label, outcome) in rows.decode((String, String).self) { events.append("\(label) \(outcome)") }
+            for try await (label, outcome) in rows.decode((String, String).self) {
+                events.append("\(label) \(outcome)")
+            }
             #expect(events == ["member@example.com failure", "ghost@example.com failure"])
-            let all = try await context.database.query("SELECT count(*)::int FROM audit_events WHERE actor_label LIKE '%nope%'", logger: TestPostgres.logger)
+            let all = try await context.database.query(
+                "SELECT count(*)::int FROM audit_events WHERE actor_label LIKE '%nope%'", logger: TestPostgres.logger)
             for try await count in all.decode(Int.self) { #expect(count == 0) }
         }
     }
@@ -103,32 +107,44 @@ import Testing
             let valid = try await context.token(for: user)
             let parts = valid.split(separator: ".").map(String.init)
             let header = Data(try #require(Base64.decodeURLSafe(parts[0])))
-            let kid = try #require((try JSONSerialization.jsonObject(with: header) as? [String: Any])?["kid"] as? String)
+            let kid = try #require(
+                (try JSONSerialization.jsonObject(with: header) as? [String: Any])?["kid"] as? String)
 
             func encode(_ object: [String: Any]) throws -> String {
                 Base64.urlSafe(Array(try JSONSerialization.data(withJSONObject: object)))
             }
             let now = Int(Date().timeIntervalSince1970)
-            let claims: [String: Any] = ["sub": subject, "iss": "bifrost", "aud": "bifrost-api", "iat": now, "exp": now + 600, "sid": UUID().uuidString]
+            let claims: [String: Any] = [
+                "sub": subject, "iss": "bifrost", "aud": "bifrost-api", "iat": now, "exp": now + 600,
+                "sid": UUID().uuidString,
+            ]
 
             // alg: none, with the payload of a valid token and no signature.
             let none = try encode(["alg": "none", "typ": "JWT", "kid": kid]) + "." + parts[1] + "."
             // HS256 "signed" with something public: the classic algorithm-confusion forgery.
             let hmacKeys = JWTKeyCollection()
-            await hmacKeys.add(hmac: HMACKey(from: String(repeating: kid, count: 4)), digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
+            await hmacKeys.add(
+                hmac: HMACKey(from: String(repeating: kid, count: 4)), digestAlgorithm: .sha256,
+                kid: JWKIdentifier(string: kid))
             let hs256 = try await hmacKeys.sign(ForgedClaims(claims), kid: JWKIdentifier(string: kid))
             // A token from another gateway's key.
-            let stranger = try await AccessTokens(privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900))
+            let stranger = try await AccessTokens(
+                privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900))
             let foreign = try await stranger.issue(userID: user.id, session: UUID())
             // Expired an hour ago, but otherwise genuine.
-            let expired = try await context.tokens.issue(userID: user.id, session: UUID(), now: Date().addingTimeInterval(-3600))
+            let expired = try await context.tokens.issue(
+                userID: user.id, session: UUID(), now: Date().addingTimeInterval(-3600))
             // Genuinely signed, but of a login session that never existed (or whose rows are gone).
             let sessionless = try await context.tokens.issue(userID: user.id, session: UUID())
             // Signature of a different payload.
-            let tampered = parts[0] + "." + (try encode(claims.merging(["sub": UUID().uuidString.lowercased()]) { $1 })) + "." + parts[2]
+            let tampered =
+                parts[0] + "." + (try encode(claims.merging(["sub": UUID().uuidString.lowercased()]) { $1 })) + "."
+                + parts[2]
 
-            for (name, token) in [("none", none), ("hs256", hs256), ("foreign", foreign), ("expired", expired),
-                                  ("sessionless", sessionless), ("tampered", tampered), ("garbage", "not.a.jwt"), ("empty", "x")] {
+            for (name, token) in [
+                ("none", none), ("hs256", hs256), ("foreign", foreign), ("expired", expired),
+                ("sessionless", sessionless), ("tampered", tampered), ("garbage", "not.a.jwt"), ("empty", "x"),
+            ] {
                 let (status, body, headers) = try await me(client, token: token)
                 #expect(status == .unauthorized, "\(name) was accepted")
                 #expect(headers[.wwwAuthenticate]?.contains("invalid_token") == true, "\(name)")
@@ -141,8 +157,10 @@ import Testing
     @Test func aUserDeactivatedThroughTheAPIIsRefusedAtOnceDespiteTheCredentialCache() async throws {
         try await GatewayHarness.withGatewayAndDatabase { client, context in
             let org = try await AuthFixtures.createOrganization("Contoso", on: context.database)
-            let admin = try await AuthFixtures.createUser("boss@contoso.example", role: .orgAdmin, organization: org, on: context.database)
-            let user = try await AuthFixtures.createUser("gone@contoso.example", role: .orgMember, organization: org, on: context.database)
+            let admin = try await AuthFixtures.createUser(
+                "boss@contoso.example", role: .orgAdmin, organization: org, on: context.database)
+            let user = try await AuthFixtures.createUser(
+                "gone@contoso.example", role: .orgMember, organization: org, on: context.database)
             let token = try await context.token(for: user)
             let before = try await me(client, token: token)
             #expect(before.0 == .ok)
@@ -161,7 +179,8 @@ import Testing
             let orgA = try await AuthFixtures.createOrganization("Contoso", on: context.database)
             let orgB = try await AuthFixtures.createOrganization("Fabrikam", on: context.database)
             let admin = try await AuthFixtures.createUser("pa@example.com", role: .platformAdmin, on: context.database)
-            let member = try await AuthFixtures.createUser("m@contoso.com", role: .orgMember, organization: orgA, on: context.database)
+            let member = try await AuthFixtures.createUser(
+                "m@contoso.com", role: .orgMember, organization: orgA, on: context.database)
             let adminToken = try await context.token(for: admin)
             let memberToken = try await context.token(for: member)
 
@@ -181,10 +200,13 @@ import Testing
         }
     }
 
-    private func refresh(_ token: String, _ client: any TestClientProtocol) async throws -> (HTTPResponse.Status, [String: Any]) {
+    private func refresh(_ token: String, _ client: any TestClientProtocol) async throws -> (
+        HTTPResponse.Status, [String: Any]
+    ) {
         let body = try JSONSerialization.data(withJSONObject: ["refresh_token": token])
         return try await client.execute(
-            uri: "/auth/refresh", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(bytes: body)
+            uri: "/auth/refresh", method: .post, headers: [.contentType: "application/json"],
+            body: ByteBuffer(bytes: body)
         ) { ($0.status, AuthFixtures.json($0)) }
     }
 }

@@ -16,14 +16,24 @@ import Testing
     @Test func eachCatalogueErrorStopsStartUpNamingTheWorkflow() {
         #expect(refusal([BadName.self])?.contains("workflow Bad-Name: its name is not snake_case") == true)
         #expect(refusal([Valid.self, Valid.self])?.contains("workflow valid: the name is used twice") == true)
-        #expect(refusal([UnknownProvider.self])?.contains("uses data provider missing_provider, which is not registered") == true)
-        #expect(refusal([BadCron.self])?.contains("workflow bad_cron: its schedule \"61 * * * *\" is not a valid cron") == true)
-        #expect(refusal([BadPattern.self])?.contains("workflow bad_pattern: parameter code has a pattern that does not compile") == true)
-        #expect(refusal([BadRetries.self])?.contains("workflow bad_retries: its retries must be between 0 and 10") == true)
-        #expect(refusal([NeverFires.self])?.contains("workflow never_fires: its schedule \"0 0 30 2 *\" never fires") == true)
-        #expect(refusal([ScheduledWithRequiredInput.self])?.contains(
-            "workflow scheduled_with_required_input: it is scheduled, so every parameter needs a default"
-        ) == true)
+        #expect(
+            refusal([UnknownProvider.self])?.contains("uses data provider missing_provider, which is not registered")
+                == true)
+        #expect(
+            refusal([BadCron.self])?.contains("workflow bad_cron: its schedule \"61 * * * *\" is not a valid cron")
+                == true)
+        #expect(
+            refusal([BadPattern.self])?.contains(
+                "workflow bad_pattern: parameter code has a pattern that does not compile") == true)
+        #expect(
+            refusal([BadRetries.self])?.contains("workflow bad_retries: its retries must be between 0 and 10") == true)
+        #expect(
+            refusal([NeverFires.self])?.contains("workflow never_fires: its schedule \"0 0 30 2 *\" never fires")
+                == true)
+        #expect(
+            refusal([ScheduledWithRequiredInput.self])?.contains(
+                "workflow scheduled_with_required_input: it is scheduled, so every parameter needs a default"
+            ) == true)
         #expect(refusal([Valid.self]) == nil)
     }
 
@@ -36,7 +46,10 @@ import Testing
         #expect(steps.daysOfMonth == [1, 15])
         #expect(steps.daysOfWeek == [1, 2, 3, 4, 5])
         #expect(try CronExpression(parsing: "0 0 * * 7").daysOfWeek == [0])
-        for bad in ["", "* * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *", "*/0 * * * *", "a * * * *", "5-1 * * * *"] {
+        for bad in [
+            "", "* * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *", "*/0 * * * *", "a * * * *",
+            "5-1 * * * *",
+        ] {
             #expect(throws: CronExpression.Error.self, "\(bad)") { try CronExpression(parsing: bad) }
         }
     }
@@ -58,7 +71,8 @@ struct NeverFires: Workflow {
 }
 
 struct ScheduledWithRequiredInput: Workflow {
-    static let configuration = WorkflowConfiguration("scheduled_with_required_input", description: "", schedule: "0 * * * *")
+    static let configuration = WorkflowConfiguration(
+        "scheduled_with_required_input", description: "", schedule: "0 * * * *")
     @Param(.string) var target: String
     func run(_ context: ExecutionContext) async throws -> JSONValue { nil }
 }

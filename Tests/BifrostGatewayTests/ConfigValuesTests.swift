@@ -1,38 +1,55 @@
 import Bifrost
-@testable import BifrostEngine
 import BifrostStore
 import BifrostTestSupport
 import Foundation
 import PostgresNIO
 import Testing
 
+@testable import BifrostEngine
+
 /// Configuration values through the API and in runs: typed, per scope with global fallback, secrets hidden.
 @Suite struct ConfigValuesTests {
     @Test func valuesAreTypedScopedAndFallBackToGlobal() async throws {
         try await OrganizationAndUserTests.withWorld { world, context in
-            #expect(try await world.admin(.put, "/api/config/api_url", ["value": "https://global.example", "type": "string"]).status == .ok)
+            #expect(
+                try await world.admin(
+                    .put, "/api/config/api_url", ["value": "https://global.example", "type": "string"]
+                ).status == .ok)
             #expect(try await world.adminA(.put, "/api/config/page_size", ["value": 50, "type": "int"]).status == .ok)
-            #expect(try await world.adminA(.put, "/api/config/page_size", ["value": "fifty", "type": "int"]).status == .unprocessableContent)
-            #expect(try await world.adminA(.put, "/api/config/bad-key", ["value": 1, "type": "int"]).status == .unprocessableContent)
+            #expect(
+                try await world.adminA(.put, "/api/config/page_size", ["value": "fifty", "type": "int"]).status
+                    == .unprocessableContent)
+            #expect(
+                try await world.adminA(.put, "/api/config/bad-key", ["value": 1, "type": "int"]).status
+                    == .unprocessableContent)
             let token = "cfg-secret-\(UUID().uuidString)"
-            let (status, stored) = try await world.adminA(.put, "/api/config/vendor_token", ["value": token, "type": "secret"])
+            let (status, stored) = try await world.adminA(
+                .put, "/api/config/vendor_token", ["value": token, "type": "secret"])
             #expect(status == .ok)
             #expect((stored as? [String: Any])?["value"] as? String == "[SECRET]")
             let (_, listed) = try await world.adminA(.get, "/api/config")
             let entries = try #require(listed as? [[String: Any]])
             #expect(entries.map { $0["key"] as? String } == ["page_size", "vendor_token"])
             #expect(entries.first?["value"] as? Int == 50)
-            #expect(!String(decoding: try JSONSerialization.data(withJSONObject: entries), as: UTF8.self).contains(token))
+            #expect(
+                !String(decoding: try JSONSerialization.data(withJSONObject: entries), as: UTF8.self).contains(token))
             #expect((try await world.adminB(.get, "/api/config").json as? [Any])?.isEmpty == true)
             #expect(try await world.memberA(.get, "/api/config").status == .forbidden)
 
             // In a run: the global address (no organisation value), then the organisation's once set.
-            let (_, first) = try await world.adminA(.post, "/api/workflows/configure_api/execute", ["input": ["url": "https://contoso.example"]])
-            #expect(((first as? [String: Any])?["result"] as? [String: Any])?["api_url"] as? String == "https://global.example")
+            let (_, first) = try await world.adminA(
+                .post, "/api/workflows/configure_api/execute", ["input": ["url": "https://contoso.example"]])
+            #expect(
+                ((first as? [String: Any])?["result"] as? [String: Any])?["api_url"] as? String
+                    == "https://global.example")
             let (_, second) = try await world.adminA(.post, "/api/workflows/configure_api/execute", ["input": [:]])
-            #expect(((second as? [String: Any])?["result"] as? [String: Any])?["api_url"] as? String == "https://contoso.example")
+            #expect(
+                ((second as? [String: Any])?["result"] as? [String: Any])?["api_url"] as? String
+                    == "https://contoso.example")
             let (_, other) = try await world.adminB(.post, "/api/workflows/configure_api/execute", ["input": [:]])
-            #expect(((other as? [String: Any])?["result"] as? [String: Any])?["api_url"] as? String == "https://global.example")
+            #expect(
+                ((other as? [String: Any])?["result"] as? [String: Any])?["api_url"] as? String
+                    == "https://global.example")
             let store = PostgresConfig(client: context.database, keys: context.keyRing, logger: TestPostgres.logger)
             #expect(try await store.value("vendor_token", for: .organization(world.orgA))?.value == .string(token))
 
@@ -52,12 +69,15 @@ import Testing
     @Test func aSecretValueIsCachedSealedAndHiddenFromTheRun() async throws {
         try await OrganizationAndUserTests.withWorld { world, context in
             let token = "https://cfg-\(UUID().uuidString).example"
-            #expect(try await world.adminA(.put, "/api/config/api_url", ["value": token, "type": "secret"]).status == .ok)
+            #expect(
+                try await world.adminA(.put, "/api/config/api_url", ["value": token, "type": "secret"]).status == .ok)
             let caller = Caller(
                 organizationID: world.orgA, userID: nil, email: nil, name: nil, isPlatformAdmin: false,
                 actor: ExecutionActor(label: "test")
             )
-            guard case .finished(let record) = try await context.engine.submit("configure_api", input: [:], caller: caller)
+            guard
+                case .finished(let record) = try await context.engine.submit(
+                    "configure_api", input: [:], caller: caller)
             else { Issue.record("the run was not synchronous"); return }
             #expect(record.status == .success)
             #expect(record.result?.jsonText.contains(token) == false)
@@ -66,7 +86,9 @@ import Testing
                 Issue.record("the value was not cached")
                 return nil
             }
-            guard case .sealed(let sealed) = cached else { Issue.record("cached as \(String(describing: cached))"); return }
+            guard case .sealed(let sealed) = cached else {
+                Issue.record("cached as \(String(describing: cached))"); return
+            }
             #expect(!String(decoding: sealed.sealed, as: UTF8.self).contains(token))
         }
     }
@@ -79,12 +101,17 @@ import Testing
                     actor: ExecutionActor(label: "test")
                 )
                 func apiURL() async throws -> String? {
-                    guard case .finished(let record) = try await replica.engine.submit("configure_api", input: [:], caller: caller)
+                    guard
+                        case .finished(let record) = try await replica.engine.submit(
+                            "configure_api", input: [:], caller: caller)
                     else { return nil }
                     return record.result?["api_url"]?.stringValue
                 }
                 #expect(try await apiURL() == "https://api.example.com")  // the default; now cached on the replica
-                #expect(try await world.adminA(.put, "/api/config/api_url", ["value": "https://new.example", "type": "string"]).status == .ok)
+                #expect(
+                    try await world.adminA(
+                        .put, "/api/config/api_url", ["value": "https://new.example", "type": "string"]
+                    ).status == .ok)
                 // The cache would keep the old answer for 30 s; the notification clears it within moments.
                 var seen = try await apiURL()
                 // Well within the cache's 30 s, so only the notification can make it hold.
@@ -108,9 +135,11 @@ import Testing
                     actor: ExecutionActor(label: "test")
                 )
                 func length() async throws -> Int? {
-                    guard case .finished(let record) = try await replica.engine.submit(
-                        "check_secret", input: ["name": "api_token"], caller: caller
-                    ) else { return nil }
+                    guard
+                        case .finished(let record) = try await replica.engine.submit(
+                            "check_secret", input: ["name": "api_token"], caller: caller
+                        )
+                    else { return nil }
                     return record.result?["length"]?.intValue
                 }
                 #expect(try await length() == nil)  // none yet; the absence is now cached on the replica
@@ -148,7 +177,8 @@ import Testing
         try await GatewayHarness.withGatewayAndDatabase(extraWorkflows: [UserLimit.self]) { _, context in
             let org = try await AuthFixtures.createOrganization("A", on: context.database)
             let admin = try await context.caller(
-                try await AuthFixtures.createUser("a@a.example", role: .orgAdmin, organization: org, on: context.database)
+                try await AuthFixtures.createUser(
+                    "a@a.example", role: .orgAdmin, organization: org, on: context.database)
             )
             func run() async throws -> [String: Any] {
                 let (_, body) = try await admin(.post, "/api/workflows/user_limit/execute", ["input": [:]])
@@ -160,7 +190,8 @@ import Testing
             #expect(try await admin(.put, "/api/config/max_users", ["value": "ten", "type": "string"]).status == .ok)
             let failed = try await run()
             #expect(failed["status"] as? String == "Failed")
-            #expect(failed["error"] as? String == "Configuration value \"max_users\" is not of type Int (it is a string)")
+            #expect(
+                failed["error"] as? String == "Configuration value \"max_users\" is not of type Int (it is a string)")
         }
     }
 }

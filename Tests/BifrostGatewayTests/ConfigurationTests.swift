@@ -5,8 +5,11 @@ import Testing
 import Yams
 
 @Suite struct ConfigurationTests {
-    private func load(_ arguments: [String] = [], environment: [String: String] = [:]) async throws -> GatewayConfiguration {
-        try GatewayConfiguration(reader: try await ConfigurationSources.reader(arguments: arguments, environment: environment))
+    private func load(_ arguments: [String] = [], environment: [String: String] = [:]) async throws
+        -> GatewayConfiguration
+    {
+        try GatewayConfiguration(
+            reader: try await ConfigurationSources.reader(arguments: arguments, environment: environment))
     }
 
     @Test func defaultsApplyWhenNothingIsSet() async throws {
@@ -32,13 +35,17 @@ import Yams
         let off = try await load(environment: ["BIFROST_DATABASE_KEEP_ALIVE": "0"])
         #expect(off.database.keepAlive == nil)
         let error = await #expect(throws: ConfigurationError.self) {
-            try await load(environment: ["BIFROST_DATABASE_MAX_CONNECTIONS": "5", "BIFROST_DATABASE_MIN_CONNECTIONS": "6"])
+            try await load(environment: [
+                "BIFROST_DATABASE_MAX_CONNECTIONS": "5", "BIFROST_DATABASE_MIN_CONNECTIONS": "6",
+            ])
         }
         #expect(error?.key == "database.minConnections")
     }
 
     @Test func environmentOverridesAndFlagsOverrideTheEnvironment() async throws {
-        let environment = ["BIFROST_HTTP_PORT": "9001", "BIFROST_HTTP_MAX_BODY_SIZE": "2048", "BIFROST_LOG_FORMAT": "json"]
+        let environment = [
+            "BIFROST_HTTP_PORT": "9001", "BIFROST_HTTP_MAX_BODY_SIZE": "2048", "BIFROST_LOG_FORMAT": "json",
+        ]
         let fromEnvironment = try await load(environment: environment)
         #expect(fromEnvironment.http.port == 9001)
         #expect(fromEnvironment.http.maxBodySize == 2048)
@@ -104,7 +111,8 @@ import Yams
         let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
         for key in GatewayConfiguration.documentedKeys {
             #expect(readme.contains("`\(key)`"), "README table lacks \(key)")
-            #expect(readme.contains(ConfigurationKeys.environmentVariable(for: key)), "README lacks the variable of \(key)")
+            #expect(
+                readme.contains(ConfigurationKeys.environmentVariable(for: key)), "README lacks the variable of \(key)")
         }
     }
 

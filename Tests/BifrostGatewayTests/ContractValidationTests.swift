@@ -1,6 +1,7 @@
 import Bifrost
-@testable import BifrostGateway
 import Testing
+
+@testable import BifrostGateway
 
 /// The bounds `openapi.yaml` declares, compiled once and checked without the generated server's help.
 @Suite struct ContractValidationTests {

@@ -1,11 +1,14 @@
-@testable import BifrostGateway
 import BifrostStore
 import Foundation
 import Testing
 
+@testable import BifrostGateway
+
 @Suite struct CredentialCacheTests {
     private let principal = Principal(
-        user: User(id: UUID(), organizationID: nil, email: "a@example.com", name: "A", role: .platformAdmin, isActive: true, createdAt: Date())
+        user: User(
+            id: UUID(), organizationID: nil, email: "a@example.com", name: "A", role: .platformAdmin, isActive: true,
+            createdAt: Date())
     )
 
     @Test func entriesExpireAfterTheLifetimeOrTheCredentialsOwnExpiry() {

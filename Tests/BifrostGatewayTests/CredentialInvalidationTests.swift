@@ -16,9 +16,13 @@ import Testing
     @Test func aKeyRevokedThroughOneReplicaIsRefusedByAnotherWithoutWaitingForItsCache() async throws {
         try await TestPostgres.withDatabase(migrated: true) { url in
             try await TestPostgres.withClient(url) { database in
-                let tokens = try await AccessTokens(privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900))
-                let catalogue = try WorkflowCatalogue(workflows: ExampleWorkflows.workflows, dataProviders: ExampleWorkflows.dataProviders)
-                @Sendable func replica(_ cache: CredentialCache) throws -> Application<RouterResponder<GatewayRequestContext>> {
+                let tokens = try await AccessTokens(
+                    privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900))
+                let catalogue = try WorkflowCatalogue(
+                    workflows: ExampleWorkflows.workflows, dataProviders: ExampleWorkflows.dataProviders)
+                @Sendable func replica(_ cache: CredentialCache) throws -> Application<
+                    RouterResponder<GatewayRequestContext>
+                > {
                     let schema = SchemaState()
                     schema.markCurrent()
                     let router = try Gateway.buildRouter(
@@ -47,12 +51,14 @@ import Testing
                 try await replica(CredentialCache()).test(.router) { replicaA in
                     try await replica(cacheB).test(.router) { replicaB in
                         let caller = AdminAPITestClient(client: replicaA, token: jwt)
-                        let (_, created) = try await caller(.post, "/api/api-keys", ["name": "ci", "role": "platform_admin"])
+                        let (_, created) = try await caller(
+                            .post, "/api/api-keys", ["name": "ci", "role": "platform_admin"])
                         let object = try #require(created as? [String: Any])
                         let key = try #require(object["key"] as? String)
                         let id = try #require((object["api_key"] as? [String: Any])?["id"] as? String)
                         let viaKey: HTTPFields = [HTTPField.Name("X-Bifrost-Key")!: key]
-                        #expect(try await replicaB.execute(uri: "/auth/me", method: .get, headers: viaKey).status == .ok)
+                        #expect(
+                            try await replicaB.execute(uri: "/auth/me", method: .get, headers: viaKey).status == .ok)
 
                         #expect(try await caller(.delete, "/api/api-keys/\(id)").status == .noContent)
                         // B cached the key for ten minutes; only the notification can make it refuse the key now.

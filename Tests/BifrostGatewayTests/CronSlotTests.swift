@@ -46,7 +46,8 @@ import Testing
         for text in expressions {
             let expression = try CronExpression(parsing: text)
             for _ in 0..<4 {
-                let start = Date(timeIntervalSince1970: Double(Int.random(in: 1_700_000_000...1_900_000_000, using: &generator)))
+                let start = Date(
+                    timeIntervalSince1970: Double(Int.random(in: 1_700_000_000...1_900_000_000, using: &generator)))
                 let expected = walk(from: start, expression: expression, forward: true)
                 #expect(expression.slot(after: start) == expected, "\(text) after \(start)")
                 let expectedBefore = walk(from: start, expression: expression, forward: false)
@@ -63,8 +64,12 @@ import Testing
         let late = try CronExpression(parsing: "0 11 * * *")
         #expect(late.slot(atOrBefore: date("1969-12-31T10:00:00Z")) == date("1969-12-30T11:00:00Z"))
         let expression = try CronExpression(parsing: "*/7 3-5 * * 1-5")
-        for start in [-1, -61, -86_340, -86_400, -1_000_000, -2_000_000_000].map({ Date(timeIntervalSince1970: Double($0)) }) {
-            #expect(expression.slot(after: start) == walk(from: start, expression: expression, forward: true), "after \(start)")
+        for start in [-1, -61, -86_340, -86_400, -1_000_000, -2_000_000_000].map({
+            Date(timeIntervalSince1970: Double($0))
+        }) {
+            #expect(
+                expression.slot(after: start) == walk(from: start, expression: expression, forward: true),
+                "after \(start)")
             #expect(
                 expression.slot(atOrBefore: start) == walk(from: start, expression: expression, forward: false),
                 "at or before \(start)"

@@ -1,7 +1,8 @@
-@testable import Bifrost
-@testable import BifrostGateway
 import HTTPTypes
 import Testing
+
+@testable import Bifrost
+@testable import BifrostGateway
 
 /// `EndpointInput`, which turns an endpoint call's query and body text into typed parameters: what it converts,
 /// and the text it refuses with a 422 naming the field.
@@ -49,7 +50,8 @@ import Testing
         #expect(converted["int"] == .int(.min))
         #expect(converted["float"] == .double(0x1p63))
         #expect(try values(query: [("int", "+5"), ("float", "0")]) == ["int": 5, "float": .double(0)])
-        #expect(try values(query: [("int", "42"), ("float", "-2.5e-300")]) == ["int": 42, "float": .double(-2.5e-300)])
+        #expect(
+            try values(query: [("int", "42"), ("float", "-2.5e-300")]) == ["int": 42, "float": .double(-2.5e-300)])
         // A float 1.5 is no int; a JSON body's numbers are the body's (JSON has no -0 or NaN to send).
         #expect(refusedFields(query: [("int", "1.5")]) == ["int"])
         let body = try values(query: [], body: #"{"int": -0, "float": 1e300}"#, contentType: "application/json")

@@ -11,7 +11,9 @@ import Testing
 
 /// Endpoint-enabled workflows called with API keys and with Standard Webhooks signatures.
 @Suite struct EndpointTests {
-    private static func key(_ caller: AdminAPITestClient, _ body: [String: Any] = ["name": "sync", "role": "org_member"])
+    private static func key(
+        _ caller: AdminAPITestClient, _ body: [String: Any] = ["name": "sync", "role": "org_member"]
+    )
         async throws -> String
     {
         let created = try await caller(.post, "/api/api-keys", body)
@@ -23,7 +25,8 @@ import Testing
         _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, headers: HTTPFields = [:],
         body: String? = nil
     ) async throws -> (status: HTTPResponse.Status, json: Any?, execution: String?, headers: HTTPFields) {
-        try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) {
+        try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        {
             response in
             let text = String(buffer: response.body)
             return (
@@ -38,46 +41,60 @@ import Testing
             let key = try await Self.key(world.adminA)
             var headers: HTTPFields = [HTTPField.Name("X-Bifrost-Key")!: key, .contentType: "application/json"]
             // Query parameters, converted to the parameter's type; the run is recorded in the key's organisation.
-            let byQuery = try await Self.call(context.client, .post, "/api/endpoints/quick_lookup?id=42", headers: headers)
+            let byQuery = try await Self.call(
+                context.client, .post, "/api/endpoints/quick_lookup?id=42", headers: headers)
             #expect(byQuery.status == .ok)
             #expect((byQuery.json as? [String: Any])?["result"] as? String != nil)
             let execution = try #require(byQuery.execution)
             let recorded = try await world.adminA(.get, "/api/executions/\(execution)")
-            #expect((recorded.json as? [String: Any])?["organization_id"] as? String == world.orgA.uuidString.lowercased())
+            #expect(
+                (recorded.json as? [String: Any])?["organization_id"] as? String == world.orgA.uuidString.lowercased())
             #expect(try await world.adminB(.get, "/api/executions/\(execution)").status == .notFound)
             // A JSON body wins over the query; a form body works too.
-            let byBody = try await Self.call(context.client, .post, "/api/endpoints/quick_lookup?id=1", headers: headers, body: #"{"id": "42"}"#)
-            #expect((byBody.json as? [String: Any])?["result"] as? String == (byQuery.json as? [String: Any])?["result"] as? String)
+            let byBody = try await Self.call(
+                context.client, .post, "/api/endpoints/quick_lookup?id=1", headers: headers, body: #"{"id": "42"}"#)
+            #expect(
+                (byBody.json as? [String: Any])?["result"] as? String == (byQuery.json as? [String: Any])?["result"]
+                    as? String)
             headers[.contentType] = "application/x-www-form-urlencoded"
-            let byForm = try await Self.call(context.client, .post, "/api/endpoints/quick_lookup", headers: headers, body: "id=42")
+            let byForm = try await Self.call(
+                context.client, .post, "/api/endpoints/quick_lookup", headers: headers, body: "id=42")
             #expect(byForm.status == .ok)
 
             // Wrong method: 405 with Allow. Not endpoint-enabled: 404. Missing input: 422 naming the field.
-            let wrongMethod = try await Self.call(context.client, .get, "/api/endpoints/quick_lookup?id=1", headers: headers)
+            let wrongMethod = try await Self.call(
+                context.client, .get, "/api/endpoints/quick_lookup?id=1", headers: headers)
             #expect(wrongMethod.status == .methodNotAllowed)
             #expect(wrongMethod.headers[.allow] == "POST")
-            #expect(try await Self.call(context.client, .post, "/api/endpoints/process_data", headers: headers).status == .notFound)
+            #expect(
+                try await Self.call(context.client, .post, "/api/endpoints/process_data", headers: headers).status
+                    == .notFound)
             let missing = try await Self.call(context.client, .post, "/api/endpoints/quick_lookup", headers: headers)
             #expect(missing.status == .unprocessableContent)
             #expect("\(missing.json ?? "")".contains("id"))
-            let wrongType = try await Self.call(context.client, .post, "/api/endpoints/bulk_import?items=%7B%7D", headers: headers)
+            let wrongType = try await Self.call(
+                context.client, .post, "/api/endpoints/bulk_import?items=%7B%7D", headers: headers)
             #expect(wrongType.status == .unprocessableContent)
 
             // An asynchronous workflow answers 202 with its execution and Location.
             headers[.contentType] = "application/json"
-            let queued = try await Self.call(context.client, .post, "/api/endpoints/bulk_import", headers: headers, body: #"{"items": [1, 2]}"#)
+            let queued = try await Self.call(
+                context.client, .post, "/api/endpoints/bulk_import", headers: headers, body: #"{"items": [1, 2]}"#)
             #expect(queued.status == .accepted)
             #expect(queued.headers[.location] == "/api/executions/\(queued.execution ?? "")")
 
             // A user's token is not an endpoint credential; a key restricted to other workflows may not call it.
             let asUser = try await world.adminA(.post, "/api/endpoints/quick_lookup?id=42")
             #expect(asUser.status == .forbidden)
-            let restricted = try await Self.key(world.adminA, ["name": "narrow", "role": "org_member", "workflows": ["create_user"]])
+            let restricted = try await Self.key(
+                world.adminA, ["name": "narrow", "role": "org_member", "workflows": ["create_user"]])
             let narrow = try await Self.call(
-                context.client, .post, "/api/endpoints/quick_lookup?id=42", headers: [HTTPField.Name("X-Bifrost-Key")!: restricted]
+                context.client, .post, "/api/endpoints/quick_lookup?id=42",
+                headers: [HTTPField.Name("X-Bifrost-Key")!: restricted]
             )
             #expect(narrow.status == .forbidden)
-            #expect(try await Self.call(context.client, .post, "/api/endpoints/quick_lookup?id=42").status == .unauthorized)
+            #expect(
+                try await Self.call(context.client, .post, "/api/endpoints/quick_lookup?id=42").status == .unauthorized)
         }
     }
 
@@ -87,9 +104,12 @@ import Testing
     @Test func aPlatformKeysIdempotencyKeysAreKeptApartPerOrganisation() async throws {
         try await OrganizationAndUserTests.withWorld { world, context in
             let key = try await Self.key(world.admin, ["name": "msp", "role": "platform_admin"])
-            func call(in organization: UUID) async throws -> (status: HTTPResponse.Status, json: Any?, execution: String?, headers: HTTPFields) {
+            func call(in organization: UUID) async throws -> (
+                status: HTTPResponse.Status, json: Any?, execution: String?, headers: HTTPFields
+            ) {
                 let headers: HTTPFields = [
-                    HTTPField.Name("X-Bifrost-Key")!: key, HTTPField.Name("X-Organization-Id")!: organization.uuidString,
+                    HTTPField.Name("X-Bifrost-Key")!: key,
+                    HTTPField.Name("X-Organization-Id")!: organization.uuidString,
                     HTTPField.Name("Idempotency-Key")!: "nightly-1",
                 ]
                 return try await Self.call(context.client, .post, "/api/endpoints/quick_lookup?id=42", headers: headers)
@@ -111,7 +131,8 @@ import Testing
 
     @Test func aWebhookCostsBoundedWorkHoweverManyOrganizationsHaveSecrets() async throws {
         try await GatewayHarness.withGatewayAndDatabase { client, context in
-            let admin = try await context.caller(try await AuthFixtures.createUser("p@msp.example", role: .platformAdmin, on: context.database))
+            let admin = try await context.caller(
+                try await AuthFixtures.createUser("p@msp.example", role: .platformAdmin, on: context.database))
             var secrets: [(UUID, [UInt8])] = []
             for index in 0..<9 {
                 let org = try await AuthFixtures.createOrganization("Customer \(index)", on: context.database)
@@ -132,19 +153,23 @@ import Testing
             }
             let (org, secret) = secrets[4]
             // More secrets than a request is checked against unnamed: the sender must name its organisation.
-            let unnamed = try await Self.call(client, .post, "/api/endpoints/quick_lookup", headers: signed("m1", with: secret), body: body)
+            let unnamed = try await Self.call(
+                client, .post, "/api/endpoints/quick_lookup", headers: signed("m1", with: secret), body: body)
             #expect(unnamed.status == .unprocessableContent)
             #expect("\(unnamed.json ?? "")".contains("organization"))
             let malformed = try await Self.call(
-                client, .post, "/api/endpoints/quick_lookup?organization=nope", headers: signed("m2", with: secret), body: body
+                client, .post, "/api/endpoints/quick_lookup?organization=nope", headers: signed("m2", with: secret),
+                body: body
             )
             #expect(malformed.status == .unprocessableContent)
             let named = try await Self.call(
-                client, .post, "/api/endpoints/quick_lookup?organization=\(org.uuidString)", headers: signed("m3", with: secret), body: body
+                client, .post, "/api/endpoints/quick_lookup?organization=\(org.uuidString)",
+                headers: signed("m3", with: secret), body: body
             )
             #expect(named.status == .ok)
             let other = try await Self.call(
-                client, .post, "/api/endpoints/quick_lookup?organization=\(secrets[0].0.uuidString)", headers: signed("m4", with: secret),
+                client, .post, "/api/endpoints/quick_lookup?organization=\(secrets[0].0.uuidString)",
+                headers: signed("m4", with: secret),
                 body: body
             )
             #expect(other.status == .unauthorized)
@@ -162,9 +187,11 @@ import Testing
             // Listings never show it; org B has none, and cannot retire A's.
             let listed = try await world.adminA(.get, "/api/endpoints/quick_lookup/secrets")
             #expect(!"\(listed.json ?? "")".contains(secretText))
-            #expect((try await world.adminB(.get, "/api/endpoints/quick_lookup/secrets").json as? [Any])?.isEmpty == true)
+            #expect(
+                (try await world.adminB(.get, "/api/endpoints/quick_lookup/secrets").json as? [Any])?.isEmpty == true)
             let firstID = try #require(first["id"] as? String)
-            #expect(try await world.adminB(.delete, "/api/endpoints/quick_lookup/secrets/\(firstID)").status == .notFound)
+            #expect(
+                try await world.adminB(.delete, "/api/endpoints/quick_lookup/secrets/\(firstID)").status == .notFound)
 
             let body = #"{"id": "42"}"#
             func signed(_ id: String, secret: [UInt8], at time: Date = Date(), body: String = body) -> HTTPFields {
@@ -177,34 +204,62 @@ import Testing
                     .contentType: "application/json",
                 ]
             }
-            let delivered = try await Self.call(context.client, .post, "/api/endpoints/quick_lookup", headers: signed("msg_1", secret: secret), body: body)
+            let delivered = try await Self.call(
+                context.client, .post, "/api/endpoints/quick_lookup", headers: signed("msg_1", secret: secret),
+                body: body)
             #expect(delivered.status == .ok)
             let execution = try #require(delivered.execution)
-            let record = try #require(try await world.adminA(.get, "/api/executions/\(execution)").json as? [String: Any])
+            let record = try #require(
+                try await world.adminA(.get, "/api/executions/\(execution)").json as? [String: Any])
             #expect(record["organization_id"] as? String == world.orgA.uuidString.lowercased())
 
             // The same webhook-id again, a stale timestamp, a tampered body, a foreign secret: 401, nothing run.
-            let replay = try await Self.call(context.client, .post, "/api/endpoints/quick_lookup", headers: signed("msg_1", secret: secret), body: body)
+            let replay = try await Self.call(
+                context.client, .post, "/api/endpoints/quick_lookup", headers: signed("msg_1", secret: secret),
+                body: body)
             #expect(replay.status == .unauthorized)
             #expect(replay.execution == nil)
             let stale = signed("msg_2", secret: secret, at: Date().addingTimeInterval(-600))
-            #expect(try await Self.call(context.client, .post, "/api/endpoints/quick_lookup", headers: stale, body: body).status == .unauthorized)
+            #expect(
+                try await Self.call(context.client, .post, "/api/endpoints/quick_lookup", headers: stale, body: body)
+                    .status == .unauthorized)
             let tampered = try await Self.call(
-                context.client, .post, "/api/endpoints/quick_lookup", headers: signed("msg_3", secret: secret), body: #"{"id": "43"}"#
+                context.client, .post, "/api/endpoints/quick_lookup", headers: signed("msg_3", secret: secret),
+                body: #"{"id": "43"}"#
             )
             #expect(tampered.status == .unauthorized)
             let foreign = signed("msg_4", secret: Array("not the endpoint's secret at all".utf8))
-            #expect(try await Self.call(context.client, .post, "/api/endpoints/quick_lookup", headers: foreign, body: body).status == .unauthorized)
+            #expect(
+                try await Self.call(context.client, .post, "/api/endpoints/quick_lookup", headers: foreign, body: body)
+                    .status == .unauthorized)
 
             // Rotation: a second secret works beside the first; once the first is retired only the second does.
-            let second = try #require(try await world.adminA(.post, "/api/endpoints/quick_lookup/secrets").json as? [String: Any])
+            let second = try #require(
+                try await world.adminA(.post, "/api/endpoints/quick_lookup/secrets").json as? [String: Any])
             let secondText = try #require(second["secret"] as? String)
             let newer = try #require(StandardWebhookSignature.secretBytes(secondText))
-            #expect(try await Self.call(context.client, .post, "/api/endpoints/quick_lookup", headers: signed("msg_5", secret: newer), body: body).status == .ok)
-            #expect(try await Self.call(context.client, .post, "/api/endpoints/quick_lookup", headers: signed("msg_6", secret: secret), body: body).status == .ok)
-            #expect(try await world.adminA(.delete, "/api/endpoints/quick_lookup/secrets/\(firstID)").status == .noContent)
-            #expect(try await Self.call(context.client, .post, "/api/endpoints/quick_lookup", headers: signed("msg_7", secret: secret), body: body).status == .unauthorized)
-            #expect(try await Self.call(context.client, .post, "/api/endpoints/quick_lookup", headers: signed("msg_8", secret: newer), body: body).status == .ok)
+            #expect(
+                try await Self.call(
+                    context.client, .post, "/api/endpoints/quick_lookup", headers: signed("msg_5", secret: newer),
+                    body: body
+                ).status == .ok)
+            #expect(
+                try await Self.call(
+                    context.client, .post, "/api/endpoints/quick_lookup", headers: signed("msg_6", secret: secret),
+                    body: body
+                ).status == .ok)
+            #expect(
+                try await world.adminA(.delete, "/api/endpoints/quick_lookup/secrets/\(firstID)").status == .noContent)
+            #expect(
+                try await Self.call(
+                    context.client, .post, "/api/endpoints/quick_lookup", headers: signed("msg_7", secret: secret),
+                    body: body
+                ).status == .unauthorized)
+            #expect(
+                try await Self.call(
+                    context.client, .post, "/api/endpoints/quick_lookup", headers: signed("msg_8", secret: newer),
+                    body: body
+                ).status == .ok)
 
             // Rejections are counted by reason; no secret is stored in the clear.
             let metrics = try await context.client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
@@ -222,16 +277,21 @@ import Testing
         try await GatewayHarness.withGatewayAndDatabase(extraWorkflows: [SlowEcho.self]) { client, context in
             let org = try await AuthFixtures.createOrganization("A", on: context.database)
             let admin = try await context.caller(
-                try await AuthFixtures.createUser("a@a.example", role: .orgAdmin, organization: org, on: context.database)
+                try await AuthFixtures.createUser(
+                    "a@a.example", role: .orgAdmin, organization: org, on: context.database)
             )
             let created = try await admin(.post, "/api/api-keys", ["name": "sync", "role": "org_member"])
             let key = try #require((created.json as? [String: Any])?["key"] as? String)
-            func call(_ idempotencyKey: String, body: String) async throws -> (HTTPResponse.Status, String?, Bool, String) {
+            func call(_ idempotencyKey: String, body: String) async throws -> (
+                HTTPResponse.Status, String?, Bool, String
+            ) {
                 let headers: HTTPFields = [
                     HTTPField.Name("X-Bifrost-Key")!: key, .contentType: "application/json",
                     HTTPField.Name("Idempotency-Key")!: idempotencyKey,
                 ]
-                return try await client.execute(uri: "/api/endpoints/slow_echo", method: .post, headers: headers, body: ByteBuffer(string: body)) {
+                return try await client.execute(
+                    uri: "/api/endpoints/slow_echo", method: .post, headers: headers, body: ByteBuffer(string: body)
+                ) {
                     (
                         $0.status, $0.headers[HTTPField.Name("X-Bifrost-Execution-Id")!],
                         $0.headers[HTTPField.Name("Idempotent-Replayed")!] == "true", String(buffer: $0.body)
@@ -251,7 +311,8 @@ import Testing
             #expect(other.3.contains("Idempotency-Key"))
 
             // Ten at once with a new key: one run, ten identical answers.
-            let answers = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?, Bool, String).self) { group in
+            let answers = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?, Bool, String).self) {
+                group in
                 for _ in 0..<10 { group.addTask { try await call("order-2", body: #"{"text": "once"}"#) } }
                 return try await group.reduce(into: []) { $0.append($1) }
             }

@@ -24,8 +24,10 @@ import Testing
         try await GatewayHarness.withGatewayAndDatabase(extraWorkflows: [Sleeper.self]) { client, context in
             let org = try await AuthFixtures.createOrganization("A", on: context.database)
             let other = try await AuthFixtures.createOrganization("B", on: context.database)
-            let user = try await AuthFixtures.createUser("a@a.example", role: .orgMember, organization: org, on: context.database)
-            let stranger = try await AuthFixtures.createUser("b@b.example", role: .orgAdmin, organization: other, on: context.database)
+            let user = try await AuthFixtures.createUser(
+                "a@a.example", role: .orgMember, organization: org, on: context.database)
+            let stranger = try await AuthFixtures.createUser(
+                "b@b.example", role: .orgAdmin, organization: other, on: context.database)
             let member = try await context.caller(user)
             let outsider = try await context.caller(stranger)
             async let run = member(.post, "/api/workflows/sleeper/execute", ["input": [:] as [String: Any]])
@@ -48,8 +50,10 @@ import Testing
             client, context in
             let orgA = try await AuthFixtures.createOrganization("A", on: context.database)
             let orgB = try await AuthFixtures.createOrganization("B", on: context.database)
-            let userA = try await AuthFixtures.createUser("a@a.example", role: .orgMember, organization: orgA, on: context.database)
-            let userB = try await AuthFixtures.createUser("b@b.example", role: .orgMember, organization: orgB, on: context.database)
+            let userA = try await AuthFixtures.createUser(
+                "a@a.example", role: .orgMember, organization: orgA, on: context.database)
+            let userB = try await AuthFixtures.createUser(
+                "b@b.example", role: .orgMember, organization: orgB, on: context.database)
             let callerA = try await context.caller(userA)
             let callerB = try await context.caller(userB)
             async let long = callerA(.post, "/api/workflows/sleeper/execute", ["input": [:] as [String: Any]])
@@ -57,10 +61,12 @@ import Testing
             let refused = try await callerA(.post, "/api/workflows/quick_lookup/execute", ["input": ["id": "1"]])
             #expect(refused.status == .tooManyRequests)
             // Another organisation is not held up by A's run.
-            #expect(try await callerB(.post, "/api/workflows/quick_lookup/execute", ["input": ["id": "1"]]).status == .ok)
+            #expect(
+                try await callerB(.post, "/api/workflows/quick_lookup/execute", ["input": ["id": "1"]]).status == .ok)
             #expect(try await callerA(.post, "/api/executions/\(running)/cancel").status == .accepted)
             #expect(((try await long).json as? [String: Any])?["status"] as? String == "Cancelled")
-            #expect(try await callerA(.post, "/api/workflows/quick_lookup/execute", ["input": ["id": "1"]]).status == .ok)
+            #expect(
+                try await callerA(.post, "/api/workflows/quick_lookup/execute", ["input": ["id": "1"]]).status == .ok)
         }
     }
 
@@ -69,14 +75,16 @@ import Testing
         configuration.workflows.maxResultSize = 1_024
         try await GatewayHarness.withGatewayAndDatabase(configuration: configuration) { client, context in
             let org = try await AuthFixtures.createOrganization("A", on: context.database)
-            let user = try await AuthFixtures.createUser("a@a.example", role: .orgMember, organization: org, on: context.database)
+            let user = try await AuthFixtures.createUser(
+                "a@a.example", role: .orgMember, organization: org, on: context.database)
             let caller = try await context.caller(user)
             let items = (0..<100).map { ["id": "item-\($0)"] }
             let (_, body) = try await caller(.post, "/api/workflows/process_items/execute", ["input": ["items": items]])
             let result = try #require(body as? [String: Any])
             #expect(result["status"] as? String == "Failed")
             #expect((result["error"] as? String)?.contains("more than the limit of 1024") == true)
-            let small = try await caller(.post, "/api/workflows/process_items/execute", ["input": ["items": [["id": 1]]]])
+            let small = try await caller(
+                .post, "/api/workflows/process_items/execute", ["input": ["items": [["id": 1]]]])
             #expect((small.json as? [String: Any])?["status"] as? String == "Success")
         }
     }
@@ -89,7 +97,8 @@ import Testing
                 let (alive, silent, unknown) = (UUID(), UUID(), UUID())
                 try await instances.heartbeat(alive)
                 try await instances.heartbeat(silent)
-                try await client.query("UPDATE gateway_instances SET heartbeat_at = now() - interval '5 minutes' WHERE id = \(silent)")
+                try await client.query(
+                    "UPDATE gateway_instances SET heartbeat_at = now() - interval '5 minutes' WHERE id = \(silent)")
                 var ids: [UUID: UUID] = [:]
                 for owner in [alive, silent, unknown] {
                     let record = ExecutionRecord(

@@ -14,8 +14,10 @@ import Testing
 
 /// `/api/ws` on a live socket: a dashboard subscribes to runs and gets their events; credentials and scope apply.
 @Suite struct ExecutionSocketTests {
-    private func queue(_ caller: AdminAPITestClient, _ workflow: String, _ input: [String: Any]) async throws -> String {
-        let (status, body) = try await caller(.post, "/api/workflows/\(workflow)/execute", ["input": input, "mode": "async"])
+    private func queue(_ caller: AdminAPITestClient, _ workflow: String, _ input: [String: Any]) async throws -> String
+    {
+        let (status, body) = try await caller(
+            .post, "/api/workflows/\(workflow)/execute", ["input": input, "mode": "async"])
         #expect(status == .accepted)
         return try #require((body as? [String: Any])?["execution_id"] as? String)
     }
@@ -51,24 +53,35 @@ import Testing
         try await GatewayHarness.withGatewayAndDatabase(extraWorkflows: [PacedLogger.self], live: true) { _, context in
             let orgA = try await AuthFixtures.createOrganization("A", on: context.database)
             let orgB = try await AuthFixtures.createOrganization("B", on: context.database)
-            let userA = try await AuthFixtures.createUser("a@a.example", role: .orgMember, organization: orgA, on: context.database)
-            let userB = try await AuthFixtures.createUser("b@b.example", role: .orgAdmin, organization: orgB, on: context.database)
+            let userA = try await AuthFixtures.createUser(
+                "a@a.example", role: .orgMember, organization: orgA, on: context.database)
+            let userB = try await AuthFixtures.createUser(
+                "b@b.example", role: .orgAdmin, organization: orgB, on: context.database)
             let memberA = try await context.caller(userA)
             let first = try await queue(memberA, "paced_logger", ["lines": 3])
             let second = try await queue(memberA, "paced_logger", ["lines": 2])
             let tokenA = try await context.token(for: userA)
             let messages = try await converse(
                 context.client, token: tokenA,
-                ["{\"subscribe\": \"\(first)\"}", "{\"subscribe\": \"\(second)\"}", "{\"subscribe\": \"\(UUID())\"}", "hello"]
+                [
+                    "{\"subscribe\": \"\(first)\"}", "{\"subscribe\": \"\(second)\"}", "{\"subscribe\": \"\(UUID())\"}",
+                    "hello",
+                ]
             ) { messages in
-                messages.filter { $0["event"] as? String == "error" }.count == 2 && [first, second].allSatisfy { id in
-                    messages.contains { $0["execution_id"] as? String == id && ($0["data"] as? [String: Any])?["status"] as? String == "Success" }
-                }
+                messages.filter { $0["event"] as? String == "error" }.count == 2
+                    && [first, second].allSatisfy { id in
+                        messages.contains {
+                            $0["execution_id"] as? String == id
+                                && ($0["data"] as? [String: Any])?["status"] as? String == "Success"
+                        }
+                    }
             }
             for (id, lines) in [(first, 3), (second, 2)] {
                 let own = messages.filter { $0["execution_id"] as? String == id }
                 let logs = own.filter { $0["event"] as? String == "log" }
-                #expect(logs.compactMap { ($0["data"] as? [String: Any])?["message"] as? String } == (1...lines).map { "step \($0)" })
+                #expect(
+                    logs.compactMap { ($0["data"] as? [String: Any])?["message"] as? String }
+                        == (1...lines).map { "step \($0)" })
                 #expect(logs.compactMap { $0["id"] as? Int } == Array(1...lines))
                 #expect(own.last?["event"] as? String == "status")
                 #expect((own.last?["data"] as? [String: Any])?["status"] as? String == "Success")
@@ -78,7 +91,9 @@ import Testing
 
             // Another organisation's admin is told the run does not exist.
             let tokenB = try await context.token(for: userB)
-            let foreign = try await converse(context.client, token: tokenB, ["{\"subscribe\": \"\(first)\"}"]) { !$0.isEmpty }
+            let foreign = try await converse(context.client, token: tokenB, ["{\"subscribe\": \"\(first)\"}"]) {
+                !$0.isEmpty
+            }
             #expect(foreign.count == 1)
             #expect(foreign.first?["event"] as? String == "error")
             #expect((foreign.first?["data"] as? [String: Any])?["detail"] as? String == "No execution has this id.")
@@ -97,7 +112,8 @@ import Testing
     @Test func aSocketThatFloodsMessagesIsToldToSlowDown() async throws {
         try await GatewayHarness.withGatewayAndDatabase(live: true) { _, context in
             let org = try await AuthFixtures.createOrganization("A", on: context.database)
-            let user = try await AuthFixtures.createUser("a@a.example", role: .orgMember, organization: org, on: context.database)
+            let user = try await AuthFixtures.createUser(
+                "a@a.example", role: .orgMember, organization: org, on: context.database)
             let token = try await context.token(for: user)
             // Every message is answered (these are not requests), but beyond the burst the answer is "slow down"
             // and nothing is done for them.
@@ -145,7 +161,8 @@ import Testing
         configuration.workflows.workers = 0  // runs stay Pending: nothing but a revocation ends a socket
         try await GatewayHarness.withGatewayAndDatabase(configuration: configuration, live: true) { client, context in
             let org = try await AuthFixtures.createOrganization("A", on: context.database)
-            let user = try await AuthFixtures.createUser("a@a.example", role: .orgAdmin, organization: org, on: context.database)
+            let user = try await AuthFixtures.createUser(
+                "a@a.example", role: .orgAdmin, organization: org, on: context.database)
             let member = try await context.caller(user)
             let run = try await queue(member, "wait_for", ["seconds": 1])
 
@@ -162,9 +179,11 @@ import Testing
             #expect(loggedOut.messages.last?["event"] as? String == "error")
 
             // The organisation deactivated: the socket closes, not merely its subscription.
-            let admin = try await AuthFixtures.createUser("root@msp.example", role: .platformAdmin, on: context.database)
+            let admin = try await AuthFixtures.createUser(
+                "root@msp.example", role: .platformAdmin, on: context.database)
             let operatorClient = try await context.caller(admin)
-            let deactivated = try await revoked(client, token: try await context.token(for: user), subscribingTo: run) { _ in
+            let deactivated = try await revoked(client, token: try await context.token(for: user), subscribingTo: run) {
+                _ in
                 let status = try await operatorClient(.patch, "/api/organizations/\(org)", ["is_active": false]).status
                 #expect(status == .ok)
             }
@@ -175,8 +194,10 @@ import Testing
             // finds out, and the socket closes instead of subscribing.
             let other = try await queue(member, "wait_for", ["seconds": 1])
             let database = context.database
-            let unseen = try await revoked(client, token: try await context.token(for: user), subscribingTo: run) { outbound in
-                try await database.query("UPDATE users SET is_active = false WHERE id = \(user.id)", logger: TestPostgres.logger)
+            let unseen = try await revoked(client, token: try await context.token(for: user), subscribingTo: run) {
+                outbound in
+                try await database.query(
+                    "UPDATE users SET is_active = false WHERE id = \(user.id)", logger: TestPostgres.logger)
                 try await outbound.write(.text("{\"subscribe\": \"\(other)\"}"))
             }
             #expect(unseen.closedBy?.closeCode == .policyViolation, "a subscription was made with a revoked credential")
@@ -190,7 +211,11 @@ private final class Received: Sendable {
     private let texts = Mutex<[String]>([])
 
     /// Appends `text`; returns how many there are now.
-    func append(_ text: String) -> Int { texts.withLock { $0.append(text); return $0.count } }
+    func append(_ text: String) -> Int {
+        texts.withLock {
+            $0.append(text); return $0.count
+        }
+    }
 
     var all: [String] { texts.withLock { $0 } }
 }

@@ -40,7 +40,9 @@ import Testing
             for line in block.split(separator: "\n") {
                 if line.hasPrefix("id: ") { event.id = Int(line.dropFirst(4)) }
                 if line.hasPrefix("event: ") { event.name = String(line.dropFirst(7)) }
-                if line.hasPrefix("data: "), let object = try? JSONSerialization.jsonObject(with: Data(line.dropFirst(6).utf8)) {
+                if line.hasPrefix("data: "),
+                    let object = try? JSONSerialization.jsonObject(with: Data(line.dropFirst(6).utf8))
+                {
                     event.data = object as? [String: Any] ?? [:]
                     sawData = true
                 }
@@ -49,8 +51,11 @@ import Testing
         }
     }
 
-    private func queue(_ caller: AdminAPITestClient, _ workflow: String, _ input: [String: Any] = [:]) async throws -> String {
-        let (status, body) = try await caller(.post, "/api/workflows/\(workflow)/execute", ["input": input, "mode": "async"])
+    private func queue(_ caller: AdminAPITestClient, _ workflow: String, _ input: [String: Any] = [:]) async throws
+        -> String
+    {
+        let (status, body) = try await caller(
+            .post, "/api/workflows/\(workflow)/execute", ["input": input, "mode": "async"])
         #expect(status == .accepted)
         return try #require((body as? [String: Any])?["execution_id"] as? String)
     }
@@ -64,8 +69,10 @@ import Testing
             try await SecondReplica.with(database: context.database, extraWorkflows: workflows) { _ in
                 let org = try await AuthFixtures.createOrganization("A", on: context.database)
                 let other = try await AuthFixtures.createOrganization("B", on: context.database)
-                let user = try await AuthFixtures.createUser("a@a.example", role: .orgMember, organization: org, on: context.database)
-                let stranger = try await AuthFixtures.createUser("b@b.example", role: .orgAdmin, organization: other, on: context.database)
+                let user = try await AuthFixtures.createUser(
+                    "a@a.example", role: .orgMember, organization: org, on: context.database)
+                let stranger = try await AuthFixtures.createUser(
+                    "b@b.example", role: .orgAdmin, organization: other, on: context.database)
                 let member = try await context.caller(user)
 
                 // The seed's logging example: every line but the debug one, then the final status.
@@ -73,9 +80,10 @@ import Testing
                 let (status, events) = try await stream(context, as: user, processed)
                 #expect(status == .ok)
                 let lines = events.filter { $0.name == "log" }
-                #expect(lines.map { $0.data["message"] as? String } == [
-                    "Processing item 1 of 10...", "Item 5 failed, continuing...", "Critical failure detected",
-                ])
+                #expect(
+                    lines.map { $0.data["message"] as? String } == [
+                        "Processing item 1 of 10...", "Item 5 failed, continuing...", "Critical failure detected",
+                    ])
                 #expect(lines.map(\.id) == [2, 3, 4])
                 #expect(events.last?.name == "status")
                 #expect(events.last?.data["status"] as? String == "Success")
@@ -88,7 +96,10 @@ import Testing
                 GatedLogger.gates.open(try #require(UUID(uuidString: paced)))
                 let (_, live) = try await watched
                 #expect(["Pending", "Running"].contains(live.first?.data["status"] as? String))
-                #expect(live.filter { $0.name == "log" }.map { $0.data["message"] as? String } == ["step 1", "step 2", "step 3", "step 4"])
+                #expect(
+                    live.filter { $0.name == "log" }.map { $0.data["message"] as? String } == [
+                        "step 1", "step 2", "step 3", "step 4",
+                    ])
                 #expect(live.last?.data["status"] as? String == "Success")
                 #expect(live.filter { $0.name == "status" && $0.data["status"] as? String == "Success" }.count == 1)
 
@@ -113,7 +124,8 @@ import Testing
         while true {
             var count = 0
             let rows = try await database.query(
-                "SELECT count(*) FROM execution_watches WHERE execution_id = \(UUID(uuidString: id))", logger: TestPostgres.logger
+                "SELECT count(*) FROM execution_watches WHERE execution_id = \(UUID(uuidString: id))",
+                logger: TestPostgres.logger
             )
             for try await value in rows.decode(Int.self) { count = value }
             if count > 0 || ContinuousClock.now >= deadline { return count }
@@ -126,8 +138,10 @@ import Testing
         let deadline = ContinuousClock.now + limit
         while true {
             var count = 0
-            for try await value in try await database.query("SELECT count(*) FROM execution_watches", logger: TestPostgres.logger)
-                .decode(Int.self) { count = value }
+            for try await value in try await database.query(
+                "SELECT count(*) FROM execution_watches", logger: TestPostgres.logger
+            )
+            .decode(Int.self) { count = value }
             if count == 0 || ContinuousClock.now >= deadline { return count }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -136,16 +150,21 @@ import Testing
     @Test func aRunningRunIsCancelledOnWhicheverReplicaRunsIt() async throws {
         var configuration = GatewayConfiguration()
         configuration.workflows.workers = 0
-        try await GatewayHarness.withGatewayAndDatabase(configuration: configuration, extraWorkflows: [PacedLogger.self]) {
+        try await GatewayHarness.withGatewayAndDatabase(
+            configuration: configuration, extraWorkflows: [PacedLogger.self]
+        ) {
             _, context in
             try await SecondReplica.with(database: context.database, extraWorkflows: [PacedLogger.self]) { _ in
                 let org = try await AuthFixtures.createOrganization("A", on: context.database)
-                let user = try await AuthFixtures.createUser("a@a.example", role: .orgAdmin, organization: org, on: context.database)
+                let user = try await AuthFixtures.createUser(
+                    "a@a.example", role: .orgAdmin, organization: org, on: context.database)
                 let admin = try await context.caller(user)
                 let id = try await queue(admin, "paced_logger", ["lines": 600])
                 var status = "Pending"
                 _ = try await eventually {
-                    status = (try await admin(.get, "/api/executions/\(id)").json as? [String: Any])?["status"] as? String ?? ""
+                    status =
+                        (try await admin(.get, "/api/executions/\(id)").json as? [String: Any])?["status"] as? String
+                        ?? ""
                     return status != "Pending"
                 }
                 #expect(status == "Running")

@@ -10,7 +10,8 @@ import Testing
 @Suite struct FilesTests {
     @Test func runsWriteWorkspaceFilesThatOnlyTheirOrganizationSees() async throws {
         try await OrganizationAndUserTests.withWorld { world, context in
-            let (status, body) = try await world.adminA(.post, "/api/workflows/save_output/execute", ["input": ["content": "hello A"]])
+            let (status, body) = try await world.adminA(
+                .post, "/api/workflows/save_output/execute", ["input": ["content": "hello A"]])
             #expect(status == .ok)
             let result = try #require((body as? [String: Any])?["result"] as? [String: Any])
             #expect(result["content"] as? String == "hello A")
@@ -31,7 +32,9 @@ import Testing
             #expect((try await world.adminB(.get, "/api/files").json as? [Any])?.isEmpty == true)
             #expect(try await world.adminB.raw(.get, "/api/files/data%2Foutput.txt").status == .notFound)
             #expect(try await world.adminB(.delete, "/api/files/data%2Foutput.txt").status == .notFound)
-            #expect(try await world.adminB(.post, "/api/workflows/save_output/execute", ["input": ["content": "B"]]).status == .ok)
+            #expect(
+                try await world.adminB(.post, "/api/workflows/save_output/execute", ["input": ["content": "B"]]).status
+                    == .ok)
             #expect(try await world.adminA.raw(.get, "/api/files/data%2Foutput.txt").body == Array("hello A".utf8))
             #expect(try await world.adminB.raw(.get, "/api/files/data%2Foutput.txt").body == Array("B".utf8))
 
@@ -52,9 +55,11 @@ import Testing
         try await GatewayHarness.withGatewayAndDatabase(extraWorkflows: [FileProbe.self]) { _, context in
             let org = try await AuthFixtures.createOrganization("A", on: context.database)
             let admin = try await context.caller(
-                try await AuthFixtures.createUser("a@a.example", role: .orgAdmin, organization: org, on: context.database)
+                try await AuthFixtures.createUser(
+                    "a@a.example", role: .orgAdmin, organization: org, on: context.database)
             )
-            let (_, body) = try await admin(.post, "/api/workflows/file_probe/execute", ["input": ["path": "notes.txt"]])
+            let (_, body) = try await admin(
+                .post, "/api/workflows/file_probe/execute", ["input": ["path": "notes.txt"]])
             let run = try #require(body as? [String: Any])
             #expect(run["status"] as? String == "Success")
             // During the run its temporary file was there (listed), and another space was not.
@@ -62,7 +67,8 @@ import Testing
             #expect((run["result"] as? [String: Any])?["workspace"] as? [String] == [])
             #expect(try await Self.temporaryFileCount(context.database) == 0)
 
-            let (_, failed) = try await admin(.post, "/api/workflows/file_probe/execute", ["input": ["path": "../outside.txt"]])
+            let (_, failed) = try await admin(
+                .post, "/api/workflows/file_probe/execute", ["input": ["path": "../outside.txt"]])
             let failure = try #require(failed as? [String: Any])
             #expect(failure["status"] as? String == "Failed")
             #expect((failure["error"] as? String)?.contains("is not a valid file path") == true)
@@ -70,7 +76,8 @@ import Testing
     }
 
     private static func temporaryFileCount(_ database: PostgresClient) async throws -> Int {
-        let rows = try await database.query("SELECT count(*) FROM files WHERE location = 'temp'", logger: TestPostgres.logger)
+        let rows = try await database.query(
+            "SELECT count(*) FROM files WHERE location = 'temp'", logger: TestPostgres.logger)
         for try await count in rows.decode(Int.self) { return count }
         return -1
     }

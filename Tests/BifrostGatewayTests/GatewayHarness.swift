@@ -1,12 +1,12 @@
 import Bifrost
 import BifrostCrypto
-import Foundation
 import BifrostEngine
 import BifrostGateway
 import BifrostOAuth
-import ExampleWorkflows
 import BifrostStore
 import BifrostTestSupport
+import ExampleWorkflows
+import Foundation
 import Hummingbird
 import HummingbirdTesting
 import HummingbirdWebSocket
@@ -26,7 +26,9 @@ enum GatewayHarness {
         addRoutes: @Sendable (Router<GatewayRequestContext>) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, PrometheusCollectorRegistry) async throws -> Void
     ) async throws {
-        try await withGatewayAndDatabase(configuration: configuration, migrate: migrate, logger: logger, addRoutes: addRoutes) {
+        try await withGatewayAndDatabase(
+            configuration: configuration, migrate: migrate, logger: logger, addRoutes: addRoutes
+        ) {
             client, context in try await body(client, context.metrics)
         }
     }
@@ -73,24 +75,29 @@ enum GatewayHarness {
             try await TestPostgres.withClient(url) { client in
                 let schema = SchemaState()
                 if migrate {
-                    try await Migrator(client: client, migrations: MigrationCatalog.bundled(), logger: TestPostgres.logger)
-                        .migrate()
+                    try await Migrator(
+                        client: client, migrations: MigrationCatalog.bundled(), logger: TestPostgres.logger
+                    )
+                    .migrate()
                     schema.markCurrent()
                 }
                 let metrics = PrometheusCollectorRegistry()
-                let tokens = try await AccessTokens(privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900))
+                let tokens = try await AccessTokens(
+                    privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900))
                 let keyRing = KeyRing(client: client, master: .random(), logger: logger)
                 var dependencies = Gateway.Dependencies(
                     database: client, schema: schema, metrics: metrics, tokens: tokens,
                     policy: try AccessPolicy.load(directory: nil), rateLimits: rateLimits,
                     catalogue: try WorkflowCatalogue(
-                        workflows: ExampleWorkflows.workflows + extraWorkflows, dataProviders: ExampleWorkflows.dataProviders
+                        workflows: ExampleWorkflows.workflows + extraWorkflows,
+                        dataProviders: ExampleWorkflows.dataProviders
                     ),
                     keyRing: keyRing, oauthProviders: oauthProviders, oauthSettings: oauthSettings
                 )
                 dependencies.loginThrottle = loginThrottle
                 let oauth = dependencies.oauth
-                let engine = Gateway.buildEngine(configuration: configuration, dependencies: dependencies, logger: logger)
+                let engine = Gateway.buildEngine(
+                    configuration: configuration, dependencies: dependencies, logger: logger)
                 let routers = try Gateway.buildRouters(
                     configuration: configuration, dependencies: dependencies, engine: engine, logger: logger
                 )
@@ -102,7 +109,8 @@ enum GatewayHarness {
                     pollInterval: .milliseconds(200), logger: logger
                 )
                 let listener = NotificationListener(
-                    client: client, subscriptions: dependencies.subscriptions(engine: engine, workers: jobWorkers), logger: logger
+                    client: client, subscriptions: dependencies.subscriptions(engine: engine, workers: jobWorkers),
+                    logger: logger
                 )
                 let workers = Task {
                     try await withThrowingDiscardingTaskGroup { group in
@@ -119,7 +127,11 @@ enum GatewayHarness {
                 var failure: (any Error)?
                 do {
                     try await app.test(live ? .live : .router) { testClient in
-                        try await body(testClient, Context(metrics: metrics, database: client, tokens: tokens, client: testClient, engine: engine, keyRing: keyRing, oauth: oauth))
+                        try await body(
+                            testClient,
+                            Context(
+                                metrics: metrics, database: client, tokens: tokens, client: testClient, engine: engine,
+                                keyRing: keyRing, oauth: oauth))
                     }
                 } catch {
                     failure = error

@@ -26,7 +26,8 @@ import Testing
             #expect(try Self.validate(JSONSerialization.data(withJSONObject: document)) == "valid")
 
             // A key allowed to run one workflow sees only that one.
-            let created = try await world.adminA(.post, "/api/api-keys", ["name": "narrow", "role": "org_member", "workflows": ["quick_lookup"]])
+            let created = try await world.adminA(
+                .post, "/api/api-keys", ["name": "narrow", "role": "org_member", "workflows": ["quick_lookup"]])
             let key = try #require((created.json as? [String: Any])?["key"] as? String)
             let narrow = try await context.client.execute(
                 uri: "/api/openapi.json", method: .get, headers: [HTTPField.Name("X-Bifrost-Key")!: key]
@@ -39,7 +40,8 @@ import Testing
     }
 
     @Test func theDocumentChangesWithAWorkflowAndOnlyThen() throws {
-        let catalogue = try WorkflowCatalogue(workflows: ExampleWorkflows.workflows, dataProviders: ExampleWorkflows.dataProviders)
+        let catalogue = try WorkflowCatalogue(
+            workflows: ExampleWorkflows.workflows, dataProviders: ExampleWorkflows.dataProviders)
         let first = try Contract.generatedDocument(for: catalogue)
         #expect(try Contract.generatedDocument(for: catalogue) == first)
         let more = try WorkflowCatalogue(
@@ -61,7 +63,9 @@ import Testing
         let original = try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any]
         #expect(NSDictionary(dictionary: document).isEqual(to: original ?? [:]))
         let full = try #require(try JSONSerialization.jsonObject(with: Data(second.utf8)) as? [String: Any])
-        let extra = ((full["components"] as? [String: Any])?["schemas"] as? [String: Any])?["Workflow_extra_report_Input"] as? [String: Any]
+        let extra =
+            ((full["components"] as? [String: Any])?["schemas"] as? [String: Any])?["Workflow_extra_report_Input"]
+            as? [String: Any]
         let days = (extra?["properties"] as? [String: [String: Any]])?["days"]
         #expect(days?["minimum"] as? Int == 1)
         #expect(days?["maximum"] as? Int == 31)

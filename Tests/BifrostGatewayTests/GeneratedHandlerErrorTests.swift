@@ -1,11 +1,11 @@
 import BifrostGateway
+import BifrostTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import OpenAPIHummingbird
-import BifrostTestSupport
 import Testing
 
 /// The test contract's handler: echoes the greeting back.
@@ -22,13 +22,16 @@ private struct HandlerFault: Error {}
 /// Generated OpenAPI handlers report bad input as `ServerError`s; the gateway must turn each into the right
 /// problem, exactly as it will for every admin API route.
 @Suite struct GeneratedHandlerErrorTests {
-    private func send(_ body: String, contentType: String = "application/json",
-                      _ check: @escaping @Sendable (TestResponse) throws -> Void) async throws {
+    private func send(
+        _ body: String, contentType: String = "application/json",
+        _ check: @escaping @Sendable (TestResponse) throws -> Void
+    ) async throws {
         try await GatewayHarness.withGateway(addRoutes: { router in
             try? GreetingAPI().registerHandlers(on: router)
         }) { client, _ in
             try await client.execute(
-                uri: "/test/greetings", method: .post, headers: [.contentType: contentType], body: ByteBuffer(string: body)
+                uri: "/test/greetings", method: .post, headers: [.contentType: contentType],
+                body: ByteBuffer(string: body)
             ) { response in try check(response) }
         }
     }
@@ -80,9 +83,12 @@ private struct HandlerFault: Error {}
 
     @Test func aServerFaultIsLoggedWithoutTheRequestsHeaders() async throws {
         let capture = LogCapture()
-        try await GatewayHarness.withGateway(logger: capture.logger(), addRoutes: { router in
-            try? GreetingAPI().registerHandlers(on: router)
-        }) { client, _ in
+        try await GatewayHarness.withGateway(
+            logger: capture.logger(),
+            addRoutes: { router in
+                try? GreetingAPI().registerHandlers(on: router)
+            }
+        ) { client, _ in
             let status = try await client.execute(
                 uri: "/test/greetings", method: .post,
                 headers: [.contentType: "application/json", .cookie: "session=never-log-this-cookie"],

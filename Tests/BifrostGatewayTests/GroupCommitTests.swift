@@ -1,6 +1,7 @@
-@testable import BifrostStore
 import Synchronization
 import Testing
+
+@testable import BifrostStore
 
 /// Batching of run outcomes: everything submitted is written exactly once, in batches, and a failing batch fails
 /// only the item that made it fail.

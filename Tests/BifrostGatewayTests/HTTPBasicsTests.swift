@@ -1,11 +1,11 @@
 import BifrostGateway
+import BifrostTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
-import BifrostTestSupport
 
 /// A body a test route decodes, to exercise the gateway's JSON error handling.
 private struct Greeting: Decodable {
@@ -26,10 +26,12 @@ private struct Greeting: Decodable {
                 #expect(response.status == .ok)
                 #expect(response.headers[.requestID]?.count == 32)
             }
-            try await client.execute(uri: "/health/live", method: .get, headers: [.requestID: "trace-42.a:b"]) { response in
+            try await client.execute(uri: "/health/live", method: .get, headers: [.requestID: "trace-42.a:b"]) {
+                response in
                 #expect(response.headers[.requestID] == "trace-42.a:b")
             }
-            try await client.execute(uri: "/health/live", method: .get, headers: [.requestID: "bad id\u{7}<script>"]) { response in
+            try await client.execute(uri: "/health/live", method: .get, headers: [.requestID: "bad id\u{7}<script>"]) {
+                response in
                 #expect(response.headers[.requestID] != "bad id\u{7}<script>")
                 #expect(response.headers[.requestID]?.count == 32)
             }
@@ -66,15 +68,20 @@ private struct Greeting: Decodable {
     @Test func bodyOverTheConfiguredLimitIs413() async throws {
         var configuration = GatewayConfiguration()
         configuration.http.maxBodySize = 64
-        try await GatewayHarness.withGateway(configuration: configuration, addRoutes: Self.addGreetingRoute) { client, _ in
+        try await GatewayHarness.withGateway(configuration: configuration, addRoutes: Self.addGreetingRoute) {
+            client, _ in
             let big = ByteBuffer(string: "{\"name\": \"" + String(repeating: "x", count: 200) + "\", \"count\": 1}")
-            try await client.execute(uri: "/test/greet", method: .post, headers: [.contentType: "application/json"], body: big) { response in
+            try await client.execute(
+                uri: "/test/greet", method: .post, headers: [.contentType: "application/json"], body: big
+            ) { response in
                 #expect(response.status == .contentTooLarge)
                 let problemBody = try problem(response)
                 #expect(problemBody["detail"] as? String == "The request body is larger than the limit of 64 bytes.")
             }
             let small = ByteBuffer(string: "{\"name\": \"x\", \"count\": 1}")
-            try await client.execute(uri: "/test/greet", method: .post, headers: [.contentType: "application/json"], body: small) { response in
+            try await client.execute(
+                uri: "/test/greet", method: .post, headers: [.contentType: "application/json"], body: small
+            ) { response in
                 #expect(response.status == .ok)
             }
         }
@@ -83,7 +90,9 @@ private struct Greeting: Decodable {
     @Test func malformedJSONIs400SayingWhatIsWrong() async throws {
         try await GatewayHarness.withGateway(addRoutes: Self.addGreetingRoute) { client, _ in
             let body = ByteBuffer(string: "{\"name\": \"x\",, }")
-            try await client.execute(uri: "/test/greet", method: .post, headers: [.contentType: "application/json"], body: body) { response in
+            try await client.execute(
+                uri: "/test/greet", method: .post, headers: [.contentType: "application/json"], body: body
+            ) { response in
                 #expect(response.status == .badRequest)
                 let problem = try problem(response)
                 #expect(problem["type"] as? String == "urn:bifrost:problem:malformed-json")
@@ -95,13 +104,17 @@ private struct Greeting: Decodable {
     @Test func wrongShapeIs422NamingEachField() async throws {
         try await GatewayHarness.withGateway(addRoutes: Self.addGreetingRoute) { client, _ in
             let missing = ByteBuffer(string: "{\"name\": \"x\"}")
-            try await client.execute(uri: "/test/greet", method: .post, headers: [.contentType: "application/json"], body: missing) { response in
+            try await client.execute(
+                uri: "/test/greet", method: .post, headers: [.contentType: "application/json"], body: missing
+            ) { response in
                 #expect(response.status == .unprocessableContent)
                 let errors = try #require(try problem(response)["errors"] as? [[String: String]])
                 #expect(errors == [["field": "count", "message": "is required"]])
             }
             let wrongType = ByteBuffer(string: "{\"name\": \"x\", \"count\": \"three\"}")
-            try await client.execute(uri: "/test/greet", method: .post, headers: [.contentType: "application/json"], body: wrongType) { response in
+            try await client.execute(
+                uri: "/test/greet", method: .post, headers: [.contentType: "application/json"], body: wrongType
+            ) { response in
                 #expect(response.status == .unprocessableContent)
                 let errors = try #require(try problem(response)["errors"] as? [[String: String]])
                 #expect(errors == [["field": "count", "message": "must be an integer"]])
@@ -111,12 +124,16 @@ private struct Greeting: Decodable {
 
     @Test func serverFaultIs500WithoutInternalsAndItsLogLineCarriesTheRequestID() async throws {
         let capture = LogCapture()
-        try await GatewayHarness.withGateway(logger: capture.logger(), addRoutes: { router in
-            router.get("/test/explode") { _, _ -> String in
-                throw InternalFailure(secret: "table users_secret_column broke")
+        try await GatewayHarness.withGateway(
+            logger: capture.logger(),
+            addRoutes: { router in
+                router.get("/test/explode") { _, _ -> String in
+                    throw InternalFailure(secret: "table users_secret_column broke")
+                }
             }
-        }) { client, _ in
-            try await client.execute(uri: "/test/explode", method: .get, headers: [.requestID: "req-explode"]) { response in
+        ) { client, _ in
+            try await client.execute(uri: "/test/explode", method: .get, headers: [.requestID: "req-explode"]) {
+                response in
                 #expect(response.status == .internalServerError)
                 let text = String(buffer: response.body)
                 #expect(!text.contains("users_secret_column"))

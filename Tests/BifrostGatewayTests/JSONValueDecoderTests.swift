@@ -26,10 +26,13 @@ import Testing
             "items": [["id": 1, "note": "a"], ["id": 2]], "free": ["nested": [1, "two"]], "table": ["a": [1, 2]],
         ]
         let shape = try JSONValueDecoder().decode(Shape.self, from: value)
-        #expect(shape == Shape(
-            name: "n", count: 3, ratio: 2, flag: true, missing: nil, empty: nil,
-            items: [Item(id: 1, note: "a"), Item(id: 2, note: nil)], free: ["nested": [1, "two"]], table: ["a": [1, 2]]
-        ))
+        #expect(
+            shape
+                == Shape(
+                    name: "n", count: 3, ratio: 2, flag: true, missing: nil, empty: nil,
+                    items: [Item(id: 1, note: "a"), Item(id: 2, note: nil)], free: ["nested": [1, "two"]],
+                    table: ["a": [1, 2]]
+                ))
     }
 
     @Test func refusesWhatJSONDecoderRefuses() {

@@ -50,7 +50,8 @@ import Testing
     @Test func whileRunsAreInFlightEachClaimFillsEveryWorker() async throws {
         try await withEngines(1, workflows: [StaggeredRun.self]) { database, schema, engines, caller in
             for index in 0..<120 {
-                _ = try await engines[0].submit("staggered_run", input: ["milliseconds": .int(index % 7 + 1)], caller: caller)
+                _ = try await engines[0].submit(
+                    "staggered_run", input: ["milliseconds": .int(index % 7 + 1)], caller: caller)
             }
             var workers = JobWorkers(
                 engine: engines[0], schema: schema, concurrency: 8, pollInterval: .milliseconds(100),
@@ -78,7 +79,8 @@ import Testing
     @Test func overlappingClaimsNeverRunMoreAtOnceThanThereAreWorkers() async throws {
         try await withEngines(1, workflows: [OverlapRun.self]) { database, schema, engines, caller in
             for index in 0..<300 {
-                _ = try await engines[0].submit("overlap_run", input: ["microseconds": .int(index % 5 * 400)], caller: caller)
+                _ = try await engines[0].submit(
+                    "overlap_run", input: ["microseconds": .int(index % 5 * 400)], caller: caller)
             }
             let workers = JobWorkers(
                 engine: engines[0], schema: schema, concurrency: 8, pollInterval: .milliseconds(100),
@@ -104,7 +106,8 @@ import Testing
         try await TestPostgres.withMigratedDatabase { _, database in
             let schema = SchemaState()
             schema.markCurrent()
-            let tokens = try await AccessTokens(privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900))
+            let tokens = try await AccessTokens(
+                privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900))
             let catalogue = try WorkflowCatalogue(workflows: workflows, dataProviders: [])
             let engines = try (0..<count).map { _ in
                 Gateway.buildEngine(
@@ -175,7 +178,8 @@ private struct OverlapRun: Workflow {
 
 /// Counts how often each execution runs.
 private struct CountedRun: Workflow {
-    static let configuration = WorkflowConfiguration("counted_run", description: "Counts its runs", mode: .async, requiresOrganization: false)
+    static let configuration = WorkflowConfiguration(
+        "counted_run", description: "Counts its runs", mode: .async, requiresOrganization: false)
     static let runs = Mutex<[UUID: Int]>([:])
 
     func run(_ context: ExecutionContext) async throws -> JSONValue {

@@ -38,11 +38,13 @@ import Testing
             #expect(status["values_under_older_data_keys"] as? Int == 0)
 
             // Bad input names its field; an unknown organisation is 404.
-            let unknown = try await world.admin(.post, "/api/admin/keys/rotate", ["kind": "data_key", "organization_id": UUID().uuidString])
+            let unknown = try await world.admin(
+                .post, "/api/admin/keys/rotate", ["kind": "data_key", "organization_id": UUID().uuidString])
             #expect(unknown.status == .notFound)
             let wrongKind = try await world.admin(.post, "/api/admin/keys/rotate", ["kind": "everything"])
             #expect(wrongKind.status == .unprocessableContent)
-            let misplaced = try await world.admin(.post, "/api/admin/keys/rotate", ["kind": "master", "organization_id": world.orgA.uuidString])
+            let misplaced = try await world.admin(
+                .post, "/api/admin/keys/rotate", ["kind": "master", "organization_id": world.orgA.uuidString])
             #expect(misplaced.status == .unprocessableContent)
             #expect("\(misplaced.json ?? "")".contains("organization_id"))
         }

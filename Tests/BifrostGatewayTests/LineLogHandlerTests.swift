@@ -10,7 +10,9 @@ import Testing
         let lines = try written(as: .text)
         #expect(lines.count == 1)
         let line = String(try #require(lines.first))
-        #expect(line.hasSuffix(" info bifrost.test: a.org=override m.status=Success z.request=r-1 [BifrostGatewayTests] run finished"))
+        #expect(
+            line.hasSuffix(
+                " info bifrost.test: a.org=override m.status=Success z.request=r-1 [BifrostGatewayTests] run finished"))
         let time = try #require(line.split(separator: " ").first)
         #expect(try Date(String(time), strategy: .iso8601) <= Date())
     }

@@ -1,8 +1,9 @@
-@testable import BifrostGateway
 import Foundation
 import HTTPTypes
 import Synchronization
 import Testing
+
+@testable import BifrostGateway
 
 /// A clock a test moves by hand.
 final class ManualClock: Sendable {
@@ -82,9 +83,12 @@ final class ManualClock: Sendable {
         try await GatewayHarness.withGatewayAndDatabase(loginThrottle: throttle) { client, context in
             try await AuthFixtures.createUser("target@example.com", role: .platformAdmin, on: context.database)
             func attempt(_ password: String) async throws -> (HTTPResponse.Status, Int?, [String: Any]) {
-                let body = try JSONSerialization.data(withJSONObject: ["email": "target@example.com", "password": password])
+                let body = try JSONSerialization.data(withJSONObject: [
+                    "email": "target@example.com", "password": password,
+                ])
                 return try await client.execute(
-                    uri: "/auth/login", method: .post, headers: [.contentType: "application/json"], body: .init(bytes: body)
+                    uri: "/auth/login", method: .post, headers: [.contentType: "application/json"],
+                    body: .init(bytes: body)
                 ) { ($0.status, $0.headers[.retryAfter].flatMap { Int($0) }, AuthFixtures.json($0)) }
             }
             // Five failures are free; each one after that doubles the wait (1, 2, 4 s), and a refused attempt says

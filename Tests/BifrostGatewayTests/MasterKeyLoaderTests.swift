@@ -28,7 +28,8 @@ import Testing
         // A key file readable by its owner only; one readable by others is refused, naming the key.
         configuration.secrets.masterKey = nil
         let file = root.appendingPathComponent("master.key")
-        FileManager.default.createFile(atPath: file.path, contents: Data((Base64.encode(raw) + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        FileManager.default.createFile(
+            atPath: file.path, contents: Data((Base64.encode(raw) + "\n").utf8), attributes: [.posixPermissions: 0o600])
         configuration.secrets.masterKeyFile = file.path
         #expect(try MasterKeyLoader.load(configuration, logger: logger).current.withUnsafeBytes { Array($0) } == raw)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
@@ -40,7 +41,8 @@ import Testing
         let second = try MasterKeyLoader.load(configuration, logger: logger).current.withUnsafeBytes { Array($0) }
         #expect(first == second)
         let generated = root.appendingPathComponent("keys/master.key").path
-        let mode = (try FileManager.default.attributesOfItem(atPath: generated)[.posixPermissions] as? NSNumber)?.intValue
+        let mode = (try FileManager.default.attributesOfItem(atPath: generated)[.posixPermissions] as? NSNumber)?
+            .intValue
         #expect(mode == 0o600)
     }
 

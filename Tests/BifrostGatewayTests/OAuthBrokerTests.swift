@@ -1,23 +1,26 @@
 import Bifrost
 import BifrostCrypto
+import BifrostGateway
 import BifrostOAuth
 import BifrostStore
 import BifrostTestSupport
 import Foundation
 import Logging
-import BifrostGateway
-import Synchronization
 import PostgresNIO
+import Synchronization
 import Testing
 
 /// The broker against a real provider on loopback: one refresh however many callers on two replicas ask, the
 /// provider's refusals and outages, client credentials minted again before expiry.
 @Suite struct OAuthBrokerTests {
     /// One gateway replica's broker: its own connection pool to the shared database.
-    private static func broker(_ client: PostgresClient, keys: KeyRing, settings: OAuthBroker.Settings = .forTests) -> OAuthBroker {
+    private static func broker(_ client: PostgresClient, keys: KeyRing, settings: OAuthBroker.Settings = .forTests)
+        -> OAuthBroker
+    {
         OAuthBroker(
             connections: PostgresOAuthConnections(client: client, keys: keys, logger: TestPostgres.logger),
-            catalogue: try! OAuthProviderCatalogue.load(), audit: PostgresAuditLog(client: client, logger: TestPostgres.logger),
+            catalogue: try! OAuthProviderCatalogue.load(),
+            audit: PostgresAuditLog(client: client, logger: TestPostgres.logger),
             settings: settings, logger: TestPostgres.logger
         )
     }
@@ -43,12 +46,15 @@ import Testing
             )
             if flow == .authorizationCode {
                 let states = PostgresOAuthStates(client: client, keys: keys, logger: TestPostgres.logger)
-                let started = try await states.begin(for: connection, by: .init(kind: "user", id: UUID(), label: "test"))
+                let started = try await states.begin(
+                    for: connection, by: .init(kind: "user", id: UUID(), label: "test"))
                 let (state, verifier) = (started.state, started.verifier)
                 let endpoints = try OAuthProviderCatalogue.load().endpoints(of: connection)
-                let address = try #require(AuthorizationRequest.url(
-                    endpoints, clientID: provider.clientID, redirectURI: "http://127.0.0.1/cb", state: state, verifier: verifier
-                ))
+                let address = try #require(
+                    AuthorizationRequest.url(
+                        endpoints, clientID: provider.clientID, redirectURI: "http://127.0.0.1/cb", state: state,
+                        verifier: verifier
+                    ))
                 let (code, _) = try await OAuthFlowTests.browse(address)
                 connection = try await broker(client, keys: keys).completeAuthorization(
                     of: connection.id, code: code, verifier: verifier, redirectURI: "http://127.0.0.1/cb"
@@ -148,7 +154,10 @@ import Testing
                 try await Self.expire(connection, on: client)
                 provider.behave(.failing(count: 100))
                 broker.forgetAll()
-                await #expect(throws: OAuthBrokerError.providerUnavailable(connection: "microsoft", reason: "provider unavailable (HTTP 500)")) {
+                await #expect(
+                    throws: OAuthBrokerError.providerUnavailable(
+                        connection: "microsoft", reason: "provider unavailable (HTTP 500)")
+                ) {
                     _ = try await broker.token("microsoft", for: scope)
                 }
                 #expect(try await broker.connections.find(id: connection.id)?.status == .connected)
@@ -168,7 +177,8 @@ import Testing
                 // Tokens that expire within the refresh margin plus two refresher intervals are minted again by
                 // the refresh-ahead service, not by a waiting run.
                 provider.issueTokens(lasting: 60)
-                try await Self.expire(try #require(try await broker.connections.find("microsoft", in: scope)), on: client)
+                try await Self.expire(
+                    try #require(try await broker.connections.find("microsoft", in: scope)), on: client)
                 let refresher = OAuthRefresher(broker: broker, schema: .alreadyCurrent, logger: TestPostgres.logger)
                 #expect(await refresher.refreshExpiring() == 1)
                 #expect(provider.tokenRequests("client_credentials") == 2)
@@ -190,7 +200,8 @@ import Testing
 
                 provider.issueTokens(lasting: -1e300)
                 broker.forgetAll()
-                try await Self.expire(try #require(try await broker.connections.find("microsoft", in: scope)), on: client)
+                try await Self.expire(
+                    try #require(try await broker.connections.find("microsoft", in: scope)), on: client)
                 let expired = try #require(try await broker.token("microsoft", for: scope)?.expiresAt)
                 #expect(expired <= Date().addingTimeInterval(60))
             }
@@ -249,9 +260,12 @@ import Testing
                     try await broker.forceRefresh(connection)
                     Issue.record("a rejected request gave a token")
                 } catch {
-                    #expect("\(error)" == "OAuth connection \"microsoft\": the provider refused (invalid_response (HTTP 400))")
+                    #expect(
+                        "\(error)"
+                            == "OAuth connection \"microsoft\": the provider refused (invalid_response (HTTP 400))")
                 }
-                #expect(try await broker.connections.find(id: connection.id)?.lastError == "invalid_response (HTTP 400)")
+                #expect(
+                    try await broker.connections.find(id: connection.id)?.lastError == "invalid_response (HTTP 400)")
 
                 // Nothing listens at the token URL: no address, port or network error in what is shown or kept.
                 let closed = try #require(LoopbackPort.free())
@@ -264,7 +278,10 @@ import Testing
                 var quick = OAuthBroker.Settings.forTests
                 quick.requestTimeout = .milliseconds(500)
                 quick.retryDelays = [.milliseconds(10)]
-                await #expect(throws: OAuthBrokerError.providerUnavailable(connection: "microsoft", reason: "provider unreachable")) {
+                await #expect(
+                    throws: OAuthBrokerError.providerUnavailable(
+                        connection: "microsoft", reason: "provider unreachable")
+                ) {
                     try await Self.broker(client, keys: keys, settings: quick).forceRefresh(moved)
                 }
                 let stored = try #require(try await broker.connections.find(id: connection.id))
@@ -278,7 +295,9 @@ import Testing
             try await Self.withConnected(provider, flow: .clientCredentials) { _, client, keys, scope, connection in
                 let broker = Self.broker(client, keys: keys)
                 let listening = Task {
-                    try await NotificationListener(client: client, subscriptions: [broker.subscription], logger: TestPostgres.logger).run()
+                    try await NotificationListener(
+                        client: client, subscriptions: [broker.subscription], logger: TestPostgres.logger
+                    ).run()
                 }
                 defer { listening.cancel() }
                 try await TestPostgres.waitForListener(client)

@@ -16,7 +16,8 @@ import Testing
             "https://graph.microsoft.com/v1.0/users?$select=mail", "https://GRAPH.microsoft.com:443/beta/me",
             "http://127.0.0.1:8123/other/path",
         ] {
-            #expect(try token.authorizationHeader(for: URL(string: allowed)!) == "Bearer secret-access-token", "\(allowed)")
+            #expect(
+                try token.authorizationHeader(for: URL(string: allowed)!) == "Bearer secret-access-token", "\(allowed)")
         }
         for refused in [
             "http://graph.microsoft.com/v1.0/users", "https://graph.microsoft.com:8443/v1.0/users",
@@ -24,7 +25,9 @@ import Testing
             "https://user@graph.microsoft.com/v1.0/users", "http://127.0.0.1:8124/base", "http://localhost:8123/base",
             "/v1.0/users",
         ] {
-            #expect(throws: WorkflowError.self, "\(refused)") { try token.authorizationHeader(for: URL(string: refused)!) }
+            #expect(throws: WorkflowError.self, "\(refused)") {
+                try token.authorizationHeader(for: URL(string: refused)!)
+            }
         }
         let error = #expect(throws: WorkflowError.self) {
             try token.authorizationHeader(for: URL(string: "https://evil.example/x")!)
@@ -32,7 +35,9 @@ import Testing
         #expect(error?.message.contains("https://graph.microsoft.com") == true)
         #expect(error?.message.contains("secret-access-token") == false)
         let nowhere = OAuthToken(accessToken: "t", tokenType: "Bearer", expiresAt: nil, scopes: [], apiBaseURLs: [])
-        #expect(throws: WorkflowError.self) { try nowhere.authorizationHeader(for: URL(string: "https://graph.microsoft.com")!) }
+        #expect(throws: WorkflowError.self) {
+            try nowhere.authorizationHeader(for: URL(string: "https://graph.microsoft.com")!)
+        }
         #expect(nowhere.apiBaseURL == nil)
         #expect(token.apiBaseURL?.absoluteString == "https://graph.microsoft.com")
     }
@@ -59,10 +64,13 @@ import Testing
             """,
             file: "providers.yaml"
         )
-        #expect(operators.providers["generic"]?.apiBaseURLs.map(\.absoluteString) == [
-            "https://api.example.com", "https://files.example.com:8443",
-        ])
-        for bad in ["[ftp://api.example.com]", "[https://api.example.com/?q=1]", "[not a url]", "https://api.example.com"] {
+        #expect(
+            operators.providers["generic"]?.apiBaseURLs.map(\.absoluteString) == [
+                "https://api.example.com", "https://files.example.com:8443",
+            ])
+        for bad in [
+            "[ftp://api.example.com]", "[https://api.example.com/?q=1]", "[not a url]", "https://api.example.com",
+        ] {
             #expect(throws: OAuthProviderCatalogue.Invalid.self, "\(bad)") {
                 try OAuthProviderCatalogue.parse("generic:\n  api_base_urls: \(bad)\n", file: "providers.yaml")
             }

@@ -33,8 +33,11 @@ import Testing
         try await GatewayHarness.withGatewayAndDatabase(configuration: configuration, body)
     }
 
-    private func me(_ client: any TestClientProtocol, _ token: String) async throws -> (HTTPResponse.Status, [String: Any], HTTPFields) {
-        try await client.execute(uri: "/auth/me", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
+    private func me(_ client: any TestClientProtocol, _ token: String) async throws -> (
+        HTTPResponse.Status, [String: Any], HTTPFields
+    ) {
+        try await client.execute(uri: "/auth/me", method: .get, headers: [.authorization: "Bearer \(token)"]) {
+            response in
             (response.status, AuthFixtures.json(response), response.headers)
         }
     }
@@ -44,10 +47,14 @@ import Testing
             .create(name: "Contoso \(tenant.uuidString.prefix(4))", domain: nil, entraTenantID: tenant).id
     }
 
-    private func claims(_ issuer: OIDCTestIssuer, tenant: UUID, email: String?, oid: String = UUID().uuidString.lowercased())
+    private func claims(
+        _ issuer: OIDCTestIssuer, tenant: UUID, email: String?, oid: String = UUID().uuidString.lowercased()
+    )
         -> IDTokenClaims
     {
-        IDTokenClaims(issuer: issuer.issuer(tenantID: tenant), audience: Self.audience, tenantID: tenant, objectID: oid, email: email)
+        IDTokenClaims(
+            issuer: issuer.issuer(tenantID: tenant), audience: Self.audience, tenantID: tenant, objectID: oid,
+            email: email)
     }
 
     @Test func anEntraUserOfAMappedTenantActsInItsOrganisationAndIsLinkedToItsObjectID() async throws {
@@ -55,7 +62,8 @@ import Testing
             try await withGateway(issuer) { client, context in
                 let tenant = UUID()
                 let org = try await organization(tenant: tenant, on: context.database)
-                let user = try await AuthFixtures.createUser("Ada@Contoso.com", role: .orgAdmin, organization: org, on: context.database)
+                let user = try await AuthFixtures.createUser(
+                    "Ada@Contoso.com", role: .orgAdmin, organization: org, on: context.database)
                 let oid = UUID().uuidString.lowercased()
                 let token = try await issuer.token(claims(issuer, tenant: tenant, email: "ada@contoso.com", oid: oid))
                 let (status, body, _) = try await me(client, token)
@@ -66,7 +74,8 @@ import Testing
                 #expect(body["role"] as? String == "org_admin")
 
                 // Once linked, the object id finds the user even after the address changes in Entra…
-                let renamed = try await issuer.token(claims(issuer, tenant: tenant, email: "ada.lovelace@contoso.com", oid: oid))
+                let renamed = try await issuer.token(
+                    claims(issuer, tenant: tenant, email: "ada.lovelace@contoso.com", oid: oid))
                 let (renamedStatus, renamedBody, _) = try await me(client, renamed)
                 #expect(renamedStatus == .ok)
                 #expect(renamedBody["user_id"] as? String == user.id.uuidString.lowercased())
@@ -116,25 +125,30 @@ import Testing
             try await withGateway(issuer, provisionUsers: true) { client, context in
                 let orgA = try await organization(tenant: tenantA, on: context.database)
                 _ = try await organization(tenant: tenantB, on: context.database)
-                try await AuthFixtures.createUser("a@a.example", role: .orgMember, organization: orgA, on: context.database)
+                try await AuthFixtures.createUser(
+                    "a@a.example", role: .orgMember, organization: orgA, on: context.database)
                 try await AuthFixtures.createUser("root@msp.example", role: .platformAdmin, on: context.database)
 
                 // A user of organisation A, presented by tenant B: refused, not provisioned into B.
-                let crossTenant = try await me(client, try await issuer.token(claims(issuer, tenant: tenantB, email: "a@a.example")))
+                let crossTenant = try await me(
+                    client, try await issuer.token(claims(issuer, tenant: tenantB, email: "a@a.example")))
                 #expect(crossTenant.0 == .forbidden)
                 // A tenant no organisation is linked to: refused even with provisioning on.
-                let stray = try await me(client, try await issuer.token(claims(issuer, tenant: unmapped, email: "x@stray.example")))
+                let stray = try await me(
+                    client, try await issuer.token(claims(issuer, tenant: unmapped, email: "x@stray.example")))
                 #expect(stray.0 == .forbidden)
                 #expect((stray.1["detail"] as? String)?.contains("not linked to any organisation") == true)
                 // Any tenant of a multi-tenant application can write any address: never a platform admin that way.
-                let admin = try await me(client, try await issuer.token(claims(issuer, tenant: tenantA, email: "root@msp.example")))
+                let admin = try await me(
+                    client, try await issuer.token(claims(issuer, tenant: tenantA, email: "root@msp.example")))
                 #expect(admin.0 == .forbidden)
             }
             // Through the operator's own single-tenant issuer, the platform admin signs in and acts globally.
             let home = UUID()
             try await withGateway(issuer, singleTenant: home, isOperator: true) { client, context in
                 try await AuthFixtures.createUser("root@msp.example", role: .platformAdmin, on: context.database)
-                let (status, body, _) = try await me(client, try await issuer.token(claims(issuer, tenant: home, email: "root@msp.example")))
+                let (status, body, _) = try await me(
+                    client, try await issuer.token(claims(issuer, tenant: home, email: "root@msp.example")))
                 #expect(status == .ok)
                 #expect(body["is_platform_admin"] as? Bool == true)
                 #expect(body["scope"] as? String == "global")
@@ -147,7 +161,8 @@ import Testing
             try await withGateway(issuer, refetchInterval: .zero) { client, context in
                 let tenant = UUID()
                 let org = try await organization(tenant: tenant, on: context.database)
-                try await AuthFixtures.createUser("r@contoso.com", role: .orgMember, organization: org, on: context.database)
+                try await AuthFixtures.createUser(
+                    "r@contoso.com", role: .orgMember, organization: org, on: context.database)
                 let person = claims(issuer, tenant: tenant, email: "r@contoso.com")
                 let oldKey = try await issuer.token(person)
                 #expect(try await me(client, oldKey).0 == .ok)
@@ -174,8 +189,11 @@ import Testing
             try await withGateway(issuer, refetchInterval: .seconds(3_600)) { client, context in
                 let tenant = UUID()
                 let org = try await organization(tenant: tenant, on: context.database)
-                try await AuthFixtures.createUser("m@contoso.com", role: .orgMember, organization: org, on: context.database)
-                #expect(try await me(client, try await issuer.token(claims(issuer, tenant: tenant, email: "m@contoso.com"))).0 == .ok)
+                try await AuthFixtures.createUser(
+                    "m@contoso.com", role: .orgMember, organization: org, on: context.database)
+                #expect(
+                    try await me(client, try await issuer.token(claims(issuer, tenant: tenant, email: "m@contoso.com")))
+                        .0 == .ok)
                 #expect(issuer.keySetFetches == 1)
                 try issuer.rotateKey(keepingOld: true)
                 for _ in 0..<5 {
@@ -194,7 +212,8 @@ import Testing
             try await withGateway(issuer) { client, context in
                 let tenant = UUID()
                 let org = try await organization(tenant: tenant, on: context.database)
-                try await AuthFixtures.createUser("v@contoso.com", role: .orgMember, organization: org, on: context.database)
+                try await AuthFixtures.createUser(
+                    "v@contoso.com", role: .orgMember, organization: org, on: context.database)
                 let good = claims(issuer, tenant: tenant, email: "v@contoso.com")
                 let valid = try await issuer.token(good)
                 #expect(try await me(client, valid).0 == .ok)
@@ -206,7 +225,9 @@ import Testing
                 let kid = issuer.currentKeyID
                 let none = try encode(["alg": "none", "typ": "JWT", "kid": kid]) + "." + parts[1] + "."
                 let hmacKeys = JWTKeyCollection()
-                await hmacKeys.add(hmac: HMACKey(from: String(repeating: "public knowledge ", count: 4)), digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
+                await hmacKeys.add(
+                    hmac: HMACKey(from: String(repeating: "public knowledge ", count: 4)), digestAlgorithm: .sha256,
+                    kid: JWKIdentifier(string: kid))
                 let hs256 = try await hmacKeys.sign(good, kid: JWKIdentifier(string: kid))
                 let wrongKey = try await issuer.token(good, signingKey: try OIDCTestIssuer.makeKey())
                 var expired = good
@@ -245,7 +266,9 @@ import Testing
         try await OIDCTestIssuer.withIssuer { issuer in
             var configuration = GatewayConfiguration()
             configuration.oidc.issuers = [
-                .init(name: "entra", issuer: issuer.multiTenantIssuer, audience: Self.audience, jwksURI: "http://127.0.0.1:1/keys")
+                .init(
+                    name: "entra", issuer: issuer.multiTenantIssuer, audience: Self.audience,
+                    jwksURI: "http://127.0.0.1:1/keys")
             ]
             try await GatewayHarness.withGatewayAndDatabase(configuration: configuration) { client, _ in
                 let token = try await issuer.token(claims(issuer, tenant: UUID(), email: "x@contoso.com"))

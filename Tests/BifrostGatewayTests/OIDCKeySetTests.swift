@@ -1,9 +1,10 @@
-@testable import BifrostGateway
 import BifrostTestSupport
 import JWTKit
 import Logging
 import Synchronization
 import Testing
+
+@testable import BifrostGateway
 
 /// When an issuer's key set is fetched, judged by a clock the test moves: unknown key ids cause at most one fetch
 /// per interval, stale keys are refreshed, and a failed refresh keeps the keys in hand.
@@ -28,7 +29,9 @@ import Testing
     }
 
     private func keySet(_ source: Source, _ clock: ManualClock, maximumAge: Duration = .seconds(86_400)) -> OIDCKeySet {
-        OIDCKeySet(refetchInterval: .seconds(60), maximumAge: maximumAge, logger: Logger(label: "test"), now: { clock.now }) {
+        OIDCKeySet(
+            refetchInterval: .seconds(60), maximumAge: maximumAge, logger: Logger(label: "test"), now: { clock.now }
+        ) {
             try source.fetch()
         }
     }

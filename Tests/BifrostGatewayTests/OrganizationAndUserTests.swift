@@ -29,11 +29,15 @@ import Testing
             let orgA = try await AuthFixtures.createOrganization("Contoso", on: db)
             let orgB = try await AuthFixtures.createOrganization("Fabrikam", on: db)
             let platform = try await AuthFixtures.createUser("root@msp.example", role: .platformAdmin, on: db)
-            let adminA = try await AuthFixtures.createUser("admin@contoso.example", role: .orgAdmin, organization: orgA, on: db)
-            let memberA = try await AuthFixtures.createUser("member@contoso.example", role: .orgMember, organization: orgA, on: db)
-            let adminB = try await AuthFixtures.createUser("admin@fabrikam.example", role: .orgAdmin, organization: orgB, on: db)
+            let adminA = try await AuthFixtures.createUser(
+                "admin@contoso.example", role: .orgAdmin, organization: orgA, on: db)
+            let memberA = try await AuthFixtures.createUser(
+                "member@contoso.example", role: .orgMember, organization: orgA, on: db)
+            let adminB = try await AuthFixtures.createUser(
+                "admin@fabrikam.example", role: .orgAdmin, organization: orgB, on: db)
             let world = World(
-                admin: try await context.caller(platform), orgA: orgA, orgB: orgB, adminA: try await context.caller(adminA),
+                admin: try await context.caller(platform), orgA: orgA, orgB: orgB,
+                adminA: try await context.caller(adminA),
                 memberA: try await context.caller(memberA), adminB: try await context.caller(adminB), userA: memberA
             )
             try await body(world, context)
@@ -42,22 +46,30 @@ import Testing
 
     @Test func platformAdminManagesOrganizationsAndNamesAreUnique() async throws {
         try await Self.withWorld { world, context in
-            let created = try await world.admin(.post, "/api/organizations", ["name": "Northwind", "domain": "northwind.example"])
+            let created = try await world.admin(
+                .post, "/api/organizations", ["name": "Northwind", "domain": "northwind.example"])
             #expect(created.status == .created)
             let id = try #require((created.json as? [String: Any])?["id"] as? String)
             #expect(try await world.admin(.post, "/api/organizations", ["name": "northwind"]).status == .conflict)
             #expect(try await world.admin(.post, "/api/organizations", ["name": ""]).status == .unprocessableContent)
-            #expect(try await world.admin(.post, "/api/organizations", ["name": "X", "colour": "red"]).status == .unprocessableContent)
-            let renamed = try await world.admin(.patch, "/api/organizations/\(id)", ["name": "Northwind Traders", "is_active": false])
+            #expect(
+                try await world.admin(.post, "/api/organizations", ["name": "X", "colour": "red"]).status
+                    == .unprocessableContent)
+            let renamed = try await world.admin(
+                .patch, "/api/organizations/\(id)", ["name": "Northwind Traders", "is_active": false])
             #expect((renamed.json as? [String: Any])?["name"] as? String == "Northwind Traders")
             #expect((renamed.json as? [String: Any])?["is_active"] as? Bool == false)
             let list = try await world.admin(.get, "/api/organizations")
-            #expect((list.json as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["Contoso", "Fabrikam", "Northwind Traders"])
+            #expect(
+                (list.json as? [[String: Any]])?.compactMap { $0["name"] as? String } == [
+                    "Contoso", "Fabrikam", "Northwind Traders",
+                ])
             #expect(try await world.admin(.delete, "/api/organizations/\(id)").status == .noContent)
             #expect(try await world.admin(.get, "/api/organizations/\(id)").status == .notFound)
 
             let rows = try await context.database.query(
-                "SELECT action FROM audit_events WHERE target_kind = 'organization' ORDER BY id", logger: TestPostgres.logger
+                "SELECT action FROM audit_events WHERE target_kind = 'organization' ORDER BY id",
+                logger: TestPostgres.logger
             )
             var actions: [String] = []
             for try await action in rows.decode(String.self) { actions.append(action) }
@@ -83,7 +95,8 @@ import Testing
             }
             #expect(try await world.adminA(.get, "/api/users?scope=all").status == .forbidden)
             #expect(try await world.adminA.inOrganization(world.orgB)(.get, "/api/users").status == .forbidden)
-            let escalate = try await world.adminA(.post, "/api/users", ["email": "x@contoso.example", "role": "platform_admin"])
+            let escalate = try await world.adminA(
+                .post, "/api/users", ["email": "x@contoso.example", "role": "platform_admin"])
             #expect(escalate.status == .forbidden)
         }
     }
@@ -91,7 +104,8 @@ import Testing
     @Test func orgAdminManagesOnlyTheirOwnOrganizationsUsers() async throws {
         try await Self.withWorld { world, _ in
             let created = try await world.adminA(
-                .post, "/api/users", ["email": "new@contoso.example", "role": "org_member", "password": "long enough password"]
+                .post, "/api/users",
+                ["email": "new@contoso.example", "role": "org_member", "password": "long enough password"]
             )
             #expect(created.status == .created)
             let body = try #require(created.json as? [String: Any])
@@ -105,7 +119,8 @@ import Testing
 
             // Organisation B sees none of A's users, and reaches none of them.
             let listB = try await world.adminB(.get, "/api/users")
-            #expect((listB.json as? [[String: Any]])?.compactMap { $0["email"] as? String } == ["admin@fabrikam.example"])
+            #expect(
+                (listB.json as? [[String: Any]])?.compactMap { $0["email"] as? String } == ["admin@fabrikam.example"])
             #expect(try await world.adminB(.get, "/api/users/\(id)").status == .notFound)
             #expect(try await world.adminB(.patch, "/api/users/\(id)", ["name": "pwned"]).status == .notFound)
             #expect(try await world.adminB(.delete, "/api/users/\(id)").status == .notFound)
@@ -119,23 +134,27 @@ import Testing
 
     @Test func emailsAreUniqueWhateverTheirCase() async throws {
         try await Self.withWorld { world, _ in
-            let duplicate = try await world.adminB(.post, "/api/users", ["email": "ADMIN@contoso.example", "role": "org_member"])
+            let duplicate = try await world.adminB(
+                .post, "/api/users", ["email": "ADMIN@contoso.example", "role": "org_member"])
             #expect(duplicate.status == .conflict)
         }
     }
 
     @Test func platformAdminActsInAnOrganizationOrListsEverything() async throws {
         try await Self.withWorld { world, _ in
-            let inA = try await world.admin.inOrganization(world.orgA)(.post, "/api/users", ["email": "helper@contoso.example", "role": "org_admin"])
+            let inA = try await world.admin.inOrganization(world.orgA)(
+                .post, "/api/users", ["email": "helper@contoso.example", "role": "org_admin"])
             #expect(inA.status == .created)
             #expect((inA.json as? [String: Any])?["organization_id"] as? String == world.orgA.uuidString.lowercased())
             let global = try await world.admin(.get, "/api/users")
             #expect((global.json as? [[String: Any]])?.compactMap { $0["email"] as? String } == ["root@msp.example"])
             let all = try await world.admin(.get, "/api/users?scope=all")
             #expect((all.json as? [[String: Any]])?.count == 5)
-            let orgUserInGlobal = try await world.admin(.post, "/api/users", ["email": "lost@x.example", "role": "org_member"])
+            let orgUserInGlobal = try await world.admin(
+                .post, "/api/users", ["email": "lost@x.example", "role": "org_member"])
             #expect(orgUserInGlobal.status == .badRequest)
-            let secondAdmin = try await world.admin(.post, "/api/users", ["email": "ops@msp.example", "role": "platform_admin"])
+            let secondAdmin = try await world.admin(
+                .post, "/api/users", ["email": "ops@msp.example", "role": "platform_admin"])
             #expect(secondAdmin.status == .created)
         }
     }
@@ -163,8 +182,9 @@ import Testing
             #expect(try await world.adminA(.patch, "/api/users/\(id)", ["name": "Still me"]).status == .ok)
             #expect(try await world.adminA(.get, "/auth/me").status == .ok)
             // Another admin may still deactivate them.
-            #expect(try await world.admin.inOrganization(world.orgA)(.patch, "/api/users/\(id)", ["is_active": false]).status == .ok)
+            #expect(
+                try await world.admin.inOrganization(world.orgA)(.patch, "/api/users/\(id)", ["is_active": false])
+                    .status == .ok)
         }
     }
 }
-

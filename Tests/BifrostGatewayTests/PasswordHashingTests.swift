@@ -16,7 +16,9 @@ import Testing
             let slow = PasswordHasher(iterations: 1_000_000).hash(AuthFixtures.password)
             for index in 0..<6 {
                 _ = try await PostgresUserRepository(client: context.database, logger: TestPostgres.logger).create(
-                    NewUser(email: "slow\(index)@example.com", name: "Slow", role: .platformAdmin, organizationID: nil, passwordHash: slow)
+                    NewUser(
+                        email: "slow\(index)@example.com", name: "Slow", role: .platformAdmin, organizationID: nil,
+                        passwordHash: slow)
                 )
             }
             let base = "http://127.0.0.1:\(try #require(client.port))"
@@ -28,7 +30,8 @@ import Testing
                     group.addTask {
                         // Each request on a connection of its own (HTTPClient.shared), so none waits behind another.
                         let (status, _) = try await ServerProcess.postJSON(
-                            "\(base)/auth/login", ["email": "slow\(index)@example.com", "password": AuthFixtures.password]
+                            "\(base)/auth/login",
+                            ["email": "slow\(index)@example.com", "password": AuthFixtures.password]
                         )
                         #expect(status == 200)
                         loginsDone.count()

@@ -1,8 +1,8 @@
 import BifrostGateway
 import Foundation
 import HTTPTypes
-import Yams
 import Testing
+import Yams
 
 @Suite struct PolicyTests {
     private let known: Set<String> = ["getLiveness", "login", "getCurrentPrincipal"]
@@ -12,7 +12,8 @@ import Testing
         let operations = try AccessPolicy.operationIDs(in: Contract.openAPIDocument())
         #expect(!operations.isEmpty)
         for operation in operations {
-            let granted = policy.publicOperations.contains(operation)
+            let granted =
+                policy.publicOperations.contains(operation)
                 || policy.grants.values.contains { $0.contains(operation) }
             #expect(granted, "\(operation) is neither public nor granted to any role")
         }
@@ -33,7 +34,9 @@ import Testing
     @Test func unknownOperationStopsLoadingWithFileAndLine() throws {
         let error = #expect(throws: AccessPolicy.Invalid.self) {
             try AccessPolicy(
-                files: [("Policies/roles.yaml", "public:\n  - getLiveness\nroles:\n  org_admin:\n    - deleteEverything\n")],
+                files: [
+                    ("Policies/roles.yaml", "public:\n  - getLiveness\nroles:\n  org_admin:\n    - deleteEverything\n")
+                ],
                 knownOperations: known
             )
         }
@@ -57,8 +60,11 @@ import Testing
                 // Any value fills a path parameter: a handler's own 404 differs from the router's.
                 let uri = path.replacingOccurrences(of: #"\{[^}]+\}"#, with: "x", options: .regularExpression)
                 do {
-                    let (status, body) = try await world.admin(HTTPRequest.Method(rawValue: method.uppercased())!, uri, [:])
-                    let unrouted = status == .notFound && (body as? [String: Any])?["detail"] as? String == "There is nothing at this address."
+                    let (status, body) = try await world.admin(
+                        HTTPRequest.Method(rawValue: method.uppercased())!, uri, [:])
+                    let unrouted =
+                        status == .notFound
+                        && (body as? [String: Any])?["detail"] as? String == "There is nothing at this address."
                     #expect(!unrouted && status != .methodNotAllowed, "\(method.uppercased()) \(path) has no route")
                 }
             }

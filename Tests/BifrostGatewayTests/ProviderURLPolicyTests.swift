@@ -13,7 +13,8 @@ import Testing
             "172.32.0.1": .publicInternet, "100.64.0.1": .sharedAddressSpace, "100.127.255.255": .sharedAddressSpace,
             "169.254.1.1": .linkLocal, "fe80::1": .linkLocal, "fd12:3456::1": .uniqueLocal, "fc00::1": .uniqueLocal,
             "169.254.169.254": .metadata, "100.100.100.200": .metadata, "fd00:ec2::254": .metadata,
-            "::ffff:169.254.169.254": .metadata, "::ffff:10.0.0.1": .privateNetwork, "::ffff:0:10.0.0.1": .privateNetwork,
+            "::ffff:169.254.169.254": .metadata, "::ffff:10.0.0.1": .privateNetwork,
+            "::ffff:0:10.0.0.1": .privateNetwork,
             "64:ff9b::a9fe:a9fe": .metadata, "2002:0a00:0001::1": .privateNetwork, "2002:0808:0808::1": .publicInternet,
             "0.0.0.0": .reserved, "::": .reserved, "255.255.255.255": .reserved, "224.0.0.1": .reserved,
             "192.0.2.1": .reserved, "2001:db8::1": .reserved, "ff02::1": .reserved, "2001::1": .reserved,
@@ -29,7 +30,8 @@ import Testing
 
     @Test func theDefaultsAllowOnlyHTTPSToPublicAddresses() async throws {
         let names: [String: [String]] = [
-            "idp.example": ["93.184.215.14"], "localhost": ["127.0.0.1", "::1"], "mixed.example": ["93.184.215.14", "10.0.0.1"],
+            "idp.example": ["93.184.215.14"], "localhost": ["127.0.0.1", "::1"],
+            "mixed.example": ["93.184.215.14", "10.0.0.1"],
             "rebound.example": ["169.254.169.254"], "intranet.example": ["10.20.30.40"],
         ]
         let resolver = HostResolver { host in (names[host] ?? []).compactMap(IPAddress.init) }
@@ -41,7 +43,8 @@ import Testing
             "http://idp.example/token": .insecureScheme, "ftp://idp.example/token": .insecureScheme,
             "https://localhost/token": .address(.loopback), "http://127.0.0.1:8080/token": .address(.loopback),
             "https://mixed.example/token": .address(.privateNetwork), "https://rebound.example/": .address(.metadata),
-            "http://169.254.169.254/latest/meta-data/": .address(.metadata), "http://10.0.0.1/": .address(.privateNetwork),
+            "http://169.254.169.254/latest/meta-data/": .address(.metadata),
+            "http://10.0.0.1/": .address(.privateNetwork),
             "https://[::ffff:10.0.0.1]/token": .address(.privateNetwork), "https://unknown.example/token": .notResolved,
             "https://a:b@idp.example/token": .userInURL, "not a url": .notAURL, "https:///token": .notAURL,
             "https://93.184.215.14:70000/token": .port, "https://idp.example:0/token": .port,
@@ -53,16 +56,24 @@ import Testing
         let development = ProviderURLPolicy(allowInsecureLoopback: true, resolver: resolver)
         #expect(try await development.check("http://localhost:8080/token").pinnedAddress == IPAddress("127.0.0.1"))
         #expect(try await development.check("http://[::1]:8080/token").pinnedAddress == nil)
-        await #expect(throws: ProviderURLPolicy.Refusal.insecureScheme) { _ = try await development.check("http://idp.example/t") }
+        await #expect(throws: ProviderURLPolicy.Refusal.insecureScheme) {
+            _ = try await development.check("http://idp.example/t")
+        }
         await #expect(throws: ProviderURLPolicy.Refusal.address(.privateNetwork)) {
             _ = try await development.check("https://intranet.example/t")
         }
 
         let intranet = ProviderURLPolicy(allowPrivateNetworks: true, resolver: resolver)
         #expect(try await intranet.check("https://intranet.example/token").pinnedAddress == IPAddress("10.20.30.40"))
-        await #expect(throws: ProviderURLPolicy.Refusal.insecureScheme) { _ = try await intranet.check("http://intranet.example/t") }
-        await #expect(throws: ProviderURLPolicy.Refusal.address(.metadata)) { _ = try await intranet.check("https://rebound.example/") }
-        await #expect(throws: ProviderURLPolicy.Refusal.address(.loopback)) { _ = try await intranet.check("https://localhost/") }
+        await #expect(throws: ProviderURLPolicy.Refusal.insecureScheme) {
+            _ = try await intranet.check("http://intranet.example/t")
+        }
+        await #expect(throws: ProviderURLPolicy.Refusal.address(.metadata)) {
+            _ = try await intranet.check("https://rebound.example/")
+        }
+        await #expect(throws: ProviderURLPolicy.Refusal.address(.loopback)) {
+            _ = try await intranet.check("https://localhost/")
+        }
     }
 
     @Test func theSystemResolverReadsTheHostsFile() async throws {
@@ -74,7 +85,8 @@ import Testing
         #expect(TokenRequestFailure.sanitizedErrorCode("invalid_grant") == "invalid_grant")
         #expect(TokenRequestFailure.sanitizedErrorCode("<b>10.0.0.1</b>") == "invalid_response")
         #expect(TokenRequestFailure.sanitizedErrorCode(String(repeating: "a", count: 65)) == "invalid_response")
-        #expect(TokenRequestFailure.rejected(code: "invalid_grant", status: 400).description == "invalid_grant (HTTP 400)")
+        #expect(
+            TokenRequestFailure.rejected(code: "invalid_grant", status: 400).description == "invalid_grant (HTTP 400)")
         #expect(TokenRequestFailure.unavailable(status: nil).description == "provider unreachable")
     }
 }

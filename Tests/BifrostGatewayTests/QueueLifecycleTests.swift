@@ -12,7 +12,8 @@ import Testing
 @Suite struct QueueLifecycleTests {
     private func statuses(_ ids: [UUID], on database: PostgresClient) async throws -> [UUID: String] {
         var statuses: [UUID: String] = [:]
-        let rows = try await database.query("SELECT id, status FROM executions WHERE id = ANY(\(ids))", logger: TestPostgres.logger)
+        let rows = try await database.query(
+            "SELECT id, status FROM executions WHERE id = ANY(\(ids))", logger: TestPostgres.logger)
         for try await (id, status) in rows.decode((UUID, String).self) { statuses[id] = status }
         return statuses
     }
@@ -40,22 +41,30 @@ import Testing
             try await TestPostgres.withClient(url) { database in
                 let busy = try await AuthFixtures.createOrganization("Busy", on: database)
                 let quiet = try await AuthFixtures.createOrganization("Quiet", on: database)
-                try await SecondReplica.with(database: database, configuration: configuration, extraWorkflows: [CountedPause.self]) {
+                try await SecondReplica.with(
+                    database: database, configuration: configuration, extraWorkflows: [CountedPause.self]
+                ) {
                     replica in
                     var busyRuns: [UUID] = []
                     for _ in 0..<6 {
-                        busyRuns.append(try await queue(replica.engine, "counted_pause", ["seconds": .int(10)], organization: busy))
+                        busyRuns.append(
+                            try await queue(replica.engine, "counted_pause", ["seconds": .int(10)], organization: busy))
                     }
                     let quietRuns = [
                         try await queue(replica.engine, "counted_pause", ["seconds": .int(0)], organization: quiet),
                         try await queue(replica.engine, "counted_pause", ["seconds": .int(0)], organization: quiet),
                     ]
                     // The quiet organisation's runs, queued last, finish while the busy one's still wait.
-                    #expect(try await eventually { try await statuses(quietRuns, on: database).values.allSatisfy { $0 == "Success" } })
+                    #expect(
+                        try await eventually {
+                            try await statuses(quietRuns, on: database).values.allSatisfy { $0 == "Success" }
+                        })
                     let after = try await statuses(busyRuns, on: database)
                     #expect(busyRuns.filter { after[$0] == "Pending" }.count >= 2)
                     for id in busyRuns { _ = replica.engine.cancel(id) }
-                    _ = try await database.query("UPDATE executions SET status = 'Cancelled' WHERE status = 'Pending'", logger: TestPostgres.logger)
+                    _ = try await database.query(
+                        "UPDATE executions SET status = 'Cancelled' WHERE status = 'Pending'",
+                        logger: TestPostgres.logger)
                     #expect(CountedPause.mostAtOnce(in: busy) == 2)
                     #expect(CountedPause.mostAtOnce(in: quiet) >= 1)
                 }
@@ -72,12 +81,15 @@ import Testing
                 let jobs = PostgresJobQueue(client: database, logger: TestPostgres.logger)
                 let (long, short) = (UUID(), UUID())
                 for (id, lines) in [(long, 600), (short, 1)] {
-                    try await jobs.enqueue(ExecutionRecord(
-                        id: id, workflow: "paced_logger", organizationID: organization, status: .pending,
-                        input: ["lines": .int(lines)], startedBy: ExecutionActor(label: "test"), createdAt: Date()
-                    ))
+                    try await jobs.enqueue(
+                        ExecutionRecord(
+                            id: id, workflow: "paced_logger", organizationID: organization, status: .pending,
+                            input: ["lines": .int(lines)], startedBy: ExecutionActor(label: "test"), createdAt: Date()
+                        ))
                 }
-                try await SecondReplica.with(database: database, configuration: configuration, extraWorkflows: [PacedLogger.self]) {
+                try await SecondReplica.with(
+                    database: database, configuration: configuration, extraWorkflows: [PacedLogger.self]
+                ) {
                     replica in
                     _ = try await eventually {
                         let now = try await statuses([long, short], on: database)
@@ -94,7 +106,9 @@ import Testing
                     """,
                     logger: TestPostgres.logger
                 )
-                for try await (status, attempts, unowned, unstarted, lines) in rows.decode((String, Int32, Bool, Bool, Int).self) {
+                for try await (status, attempts, unowned, unstarted, lines) in rows.decode(
+                    (String, Int32, Bool, Bool, Int).self)
+                {
                     #expect(status == "Pending")
                     #expect(attempts == 0)
                     #expect(unowned && unstarted)

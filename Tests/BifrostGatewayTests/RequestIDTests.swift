@@ -1,5 +1,6 @@
-@testable import BifrostGateway
 import Testing
+
+@testable import BifrostGateway
 
 @Suite struct RequestIDTests {
     @Test func generatedIdsAre32HexDigitsAndNeverRepeat() {

@@ -13,7 +13,9 @@ import Testing
     private static let base = ISO8601DateFormatter().date(from: "2030-01-01T00:00:00Z")!
 
     private func count(_ sql: PostgresQuery, on database: PostgresClient) async throws -> Int {
-        for try await value in try await database.query(sql, logger: TestPostgres.logger).decode(Int.self) { return value }
+        for try await value in try await database.query(sql, logger: TestPostgres.logger).decode(Int.self) {
+            return value
+        }
         return -1
     }
 
@@ -25,12 +27,15 @@ import Testing
                     try await AuthFixtures.createOrganization("B", on: database),
                 ]
                 let inactive = try await AuthFixtures.createOrganization("C", on: database)
-                try await database.query("UPDATE organizations SET is_active = false WHERE id = \(inactive)", logger: TestPostgres.logger)
+                try await database.query(
+                    "UPDATE organizations SET is_active = false WHERE id = \(inactive)", logger: TestPostgres.logger)
 
-                let catalogue = try WorkflowCatalogue(workflows: [MinutelyReport.self, EvenMinuteSweep.self], dataProviders: [])
+                let catalogue = try WorkflowCatalogue(
+                    workflows: [MinutelyReport.self, EvenMinuteSweep.self], dataProviders: [])
                 let schedules = PostgresSchedules(client: database, logger: TestPostgres.logger)
                 let replicas = (0..<2).map { _ in
-                    WorkflowScheduler(catalogue: catalogue, schedules: schedules, instanceID: UUID(), logger: TestPostgres.logger)
+                    WorkflowScheduler(
+                        catalogue: catalogue, schedules: schedules, instanceID: UUID(), logger: TestPostgres.logger)
                 }
                 /// Both replicas tick at once; returns how many slots they fired between them.
                 func tick(_ seconds: Double) async -> Int {
@@ -43,33 +48,45 @@ import Testing
                 // First seen at 00:00:10: the 00:00 slot came before, and never fires.
                 #expect(await tick(10) == 0)
                 for minute in 1...4 {
-                    #expect(await tick(Double(minute * 60 + 5)) == (minute.isMultiple(of: 2) ? 2 : 1), "minute \(minute)")
+                    #expect(
+                        await tick(Double(minute * 60 + 5)) == (minute.isMultiple(of: 2) ? 2 : 1), "minute \(minute)")
                 }
                 #expect(await tick(4 * 60 + 40) == 0)
                 // Down from 00:04 to 00:30: only the 00:30 slot runs, once.
                 #expect(await tick(30 * 60 + 5) == 2)
                 // A replica started now finds every slot already fired.
-                let late = WorkflowScheduler(catalogue: catalogue, schedules: schedules, instanceID: UUID(), logger: TestPostgres.logger)
+                let late = WorkflowScheduler(
+                    catalogue: catalogue, schedules: schedules, instanceID: UUID(), logger: TestPostgres.logger)
                 #expect(await late.tick(now: Self.base.addingTimeInterval(30 * 60 + 20)).isEmpty)
 
-                #expect(try await count("SELECT count(*) FROM schedule_slots WHERE workflow = 'minutely_report'", on: database) == 5)
-                #expect(try await count("SELECT count(*) FROM schedule_slots WHERE workflow = 'even_minute_sweep'", on: database) == 3)
+                #expect(
+                    try await count(
+                        "SELECT count(*) FROM schedule_slots WHERE workflow = 'minutely_report'", on: database) == 5)
+                #expect(
+                    try await count(
+                        "SELECT count(*) FROM schedule_slots WHERE workflow = 'even_minute_sweep'", on: database) == 3)
                 for organization in active {
-                    #expect(try await count(
-                        """
-                        SELECT count(DISTINCT schedule_slot) FROM executions
-                        WHERE workflow = 'minutely_report' AND organization_id = \(organization) AND status = 'Pending'
-                          AND started_by = 'schedule' AND input = '{"depth": 2}'::jsonb
-                        """,
-                        on: database
-                    ) == 5)
+                    #expect(
+                        try await count(
+                            """
+                            SELECT count(DISTINCT schedule_slot) FROM executions
+                            WHERE workflow = 'minutely_report' AND organization_id = \(organization) AND status = 'Pending'
+                              AND started_by = 'schedule' AND input = '{"depth": 2}'::jsonb
+                            """,
+                            on: database
+                        ) == 5)
                 }
-                #expect(try await count("SELECT count(*) FROM executions WHERE workflow = 'minutely_report'", on: database) == 10)
-                #expect(try await count("SELECT count(*) FROM executions WHERE organization_id = \(inactive)", on: database) == 0)
-                #expect(try await count(
-                    "SELECT count(*) FROM executions WHERE workflow = 'even_minute_sweep' AND organization_id IS NULL",
-                    on: database
-                ) == 3)
+                #expect(
+                    try await count("SELECT count(*) FROM executions WHERE workflow = 'minutely_report'", on: database)
+                        == 10)
+                #expect(
+                    try await count("SELECT count(*) FROM executions WHERE organization_id = \(inactive)", on: database)
+                        == 0)
+                #expect(
+                    try await count(
+                        "SELECT count(*) FROM executions WHERE workflow = 'even_minute_sweep' AND organization_id IS NULL",
+                        on: database
+                    ) == 3)
             }
         }
     }
@@ -81,10 +98,12 @@ import Testing
             let orgA = try await AuthFixtures.createOrganization("A", on: context.database)
             let orgB = try await AuthFixtures.createOrganization("B", on: context.database)
             let adminA = try await context.caller(
-                try await AuthFixtures.createUser("a@a.example", role: .orgAdmin, organization: orgA, on: context.database)
+                try await AuthFixtures.createUser(
+                    "a@a.example", role: .orgAdmin, organization: orgA, on: context.database)
             )
             let scheduler = WorkflowScheduler(
-                catalogue: context.engine.catalogue, schedules: PostgresSchedules(client: context.database, logger: TestPostgres.logger),
+                catalogue: context.engine.catalogue,
+                schedules: PostgresSchedules(client: context.database, logger: TestPostgres.logger),
                 instanceID: UUID(), logger: TestPostgres.logger
             )
             await scheduler.tick(now: Self.base.addingTimeInterval(8 * 3_600))

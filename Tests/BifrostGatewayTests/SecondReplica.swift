@@ -25,22 +25,26 @@ struct SecondReplica: Sendable {
 
     static func with(
         database: PostgresClient, configuration: GatewayConfiguration = GatewayConfiguration(),
-        extraWorkflows: [any Workflow.Type] = [], keyRing: KeyRing? = nil, _ body: @Sendable (SecondReplica) async throws -> Void
+        extraWorkflows: [any Workflow.Type] = [], keyRing: KeyRing? = nil,
+        _ body: @Sendable (SecondReplica) async throws -> Void
     ) async throws {
         let schema = SchemaState()
         schema.markCurrent()
         let dependencies = try await Gateway.Dependencies(
             database: database, schema: schema, metrics: PrometheusCollectorRegistry(),
-            tokens: try await AccessTokens(privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900)),
+            tokens: try await AccessTokens(
+                privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900)),
             policy: try AccessPolicy.load(directory: nil), rateLimits: .unlimited,
             catalogue: try WorkflowCatalogue(
                 workflows: ExampleWorkflows.workflows + extraWorkflows, dataProviders: ExampleWorkflows.dataProviders
             ),
             keyRing: keyRing
         )
-        let engine = Gateway.buildEngine(configuration: configuration, dependencies: dependencies, logger: TestPostgres.logger)
+        let engine = Gateway.buildEngine(
+            configuration: configuration, dependencies: dependencies, logger: TestPostgres.logger)
         let jobWorkers = JobWorkers(
-            engine: engine, schema: schema, concurrency: configuration.workflows.workers, pollInterval: .milliseconds(200),
+            engine: engine, schema: schema, concurrency: configuration.workflows.workers,
+            pollInterval: .milliseconds(200),
             drainTimeout: configuration.workflows.drainTimeout, logger: TestPostgres.logger
         )
         let listener = NotificationListener(

@@ -9,16 +9,20 @@ import Testing
 @Suite struct SecretRedactionTests {
     @Test func aSecretARunReadIsRedactedEverywhereItCouldLeak() async throws {
         let capture = LogCapture()
-        try await GatewayHarness.withGatewayAndDatabase(logger: capture.logger(level: .trace), extraWorkflows: [LeakySecret.self]) {
+        try await GatewayHarness.withGatewayAndDatabase(
+            logger: capture.logger(level: .trace), extraWorkflows: [LeakySecret.self]
+        ) {
             _, context in
             let org = try await AuthFixtures.createOrganization("A", on: context.database)
             let admin = try await context.caller(
-                try await AuthFixtures.createUser("a@a.example", role: .orgAdmin, organization: org, on: context.database)
+                try await AuthFixtures.createUser(
+                    "a@a.example", role: .orgAdmin, organization: org, on: context.database)
             )
             let value = "tok-\(UUID().uuidString)"
             #expect(try await admin(.put, "/api/secrets/api_token", ["value": value]).status == .created)
 
-            let (_, checked) = try await admin(.post, "/api/workflows/check_secret/execute", ["input": ["name": "api_token"]])
+            let (_, checked) = try await admin(
+                .post, "/api/workflows/check_secret/execute", ["input": ["name": "api_token"]])
             #expect(((checked as? [String: Any])?["result"] as? [String: Any])?["length"] as? Int == value.count)
 
             let (status, body) = try await admin(.post, "/api/workflows/leaky_secret/execute", ["input": [:]])

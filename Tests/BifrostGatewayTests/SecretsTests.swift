@@ -9,10 +9,12 @@ import Testing
     @Test func secretsAreWriteOnlyScopedAndNeverStoredInTheClear() async throws {
         try await OrganizationAndUserTests.withWorld { world, context in
             let value = "s3cr3t-A-\(UUID().uuidString)"
-            let put = try await world.adminA(.put, "/api/secrets/graph_client_secret", ["value": value, "description": "Graph app"])
+            let put = try await world.adminA(
+                .put, "/api/secrets/graph_client_secret", ["value": value, "description": "Graph app"])
             #expect(put.status == .created)
             #expect((put.json as? [String: Any])?["value"] == nil)
-            #expect(try await world.adminA(.put, "/api/secrets/graph_client_secret", ["value": value + "2"]).status == .ok)
+            #expect(
+                try await world.adminA(.put, "/api/secrets/graph_client_secret", ["value": value + "2"]).status == .ok)
             let (_, listed) = try await world.adminA(.get, "/api/secrets")
             let listing = try #require(listed as? [[String: Any]])
             #expect(listing.map { $0["name"] as? String } == ["graph_client_secret"])
@@ -22,13 +24,19 @@ import Testing
             // Another organisation sees none of it, cannot delete it, and keeps its own of the same name.
             #expect((try await world.adminB(.get, "/api/secrets").json as? [Any])?.isEmpty == true)
             #expect(try await world.adminB(.delete, "/api/secrets/graph_client_secret").status == .notFound)
-            #expect(try await world.adminB(.put, "/api/secrets/graph_client_secret", ["value": "b-value"]).status == .created)
+            #expect(
+                try await world.adminB(.put, "/api/secrets/graph_client_secret", ["value": "b-value"]).status
+                    == .created)
             // Members may not manage secrets; bad names and extra fields are refused.
             #expect(try await world.memberA(.get, "/api/secrets").status == .forbidden)
-            #expect(try await world.adminA(.put, "/api/secrets/bad%20name", ["value": "x"]).status == .unprocessableContent)
-            #expect(try await world.adminA(.put, "/api/secrets/x", ["value": "x", "colour": "red"]).status == .unprocessableContent)
+            #expect(
+                try await world.adminA(.put, "/api/secrets/bad%20name", ["value": "x"]).status == .unprocessableContent)
+            #expect(
+                try await world.adminA(.put, "/api/secrets/x", ["value": "x", "colour": "red"]).status
+                    == .unprocessableContent)
             // A platform admin in global scope keeps global secrets.
-            #expect(try await world.admin(.put, "/api/secrets/smtp_password", ["value": "global-smtp"]).status == .created)
+            #expect(
+                try await world.admin(.put, "/api/secrets/smtp_password", ["value": "global-smtp"]).status == .created)
 
             // A run reads its organisation's value, else the global one.
             let store = PostgresSecrets(client: context.database, keys: context.keyRing, logger: TestPostgres.logger)

@@ -29,12 +29,14 @@ import Testing
         let newer = Array("a second secret of thirty-two b!".utf8)
         let signedByNewer = StandardWebhookSignature.sign(id: id, timestamp: timestamp, body: body, secret: newer)
         let index = try StandardWebhookSignature.verify(
-            id: id, timestamp: String(timestamp), signatures: signedByNewer, body: body, secrets: [secret, newer], now: signedAt
+            id: id, timestamp: String(timestamp), signatures: signedByNewer, body: body, secrets: [secret, newer],
+            now: signedAt
         )
         #expect(index == 1)
         #expect(throws: StandardWebhookSignature.Failure.noMatchingSignature) {
             try StandardWebhookSignature.verify(
-                id: id, timestamp: String(timestamp), signatures: signedByNewer, body: body, secrets: [secret], now: signedAt
+                id: id, timestamp: String(timestamp), signatures: signedByNewer, body: body, secrets: [secret],
+                now: signedAt
             )
         }
     }

@@ -11,7 +11,8 @@ import Testing
         try await GatewayHarness.withGatewayAndDatabase(extraWorkflows: [NULProducer.self]) { _, context in
             let org = try await AuthFixtures.createOrganization("A", on: context.database)
             let admin = try await context.caller(
-                try await AuthFixtures.createUser("a@a.example", role: .orgAdmin, organization: org, on: context.database)
+                try await AuthFixtures.createUser(
+                    "a@a.example", role: .orgAdmin, organization: org, on: context.database)
             )
             for (fail, mode) in [(false, "sync"), (true, "sync"), (false, "async")] {
                 let (status, body) = try await admin(

@@ -33,7 +33,8 @@ import Testing
             #expect((lookup.body["result"] as? [String: Any])?["result"] as? String == "record 42")
             let assigned = try await execute(member, "assign_user", ["department": "eng"])
             #expect((assigned.body["result"] as? [String: Any])?["assigned_to"] as? String == "eng")
-            let licensed = try await execute(member, "create_user_with_license", ["email": "a@contoso.example", "sku": "E5"])
+            let licensed = try await execute(
+                member, "create_user_with_license", ["email": "a@contoso.example", "sku": "E5"])
             #expect((licensed.body["result"] as? [String: Any])?["license"] as? String == "E5")
 
             // The record and its log.
@@ -54,7 +55,8 @@ import Testing
     @Test func everyStatusIsReachedAndRecorded() async throws {
         try await OrganizationAndUserTests.withWorld { world, _ in
             let member = world.memberA
-            let partial = try await execute(member, "process_items", ["items": [["id": 1], ["name": "no id"], ["id": 3]]])
+            let partial = try await execute(
+                member, "process_items", ["items": [["id": 1], ["name": "no id"], ["id": 3]]])
             #expect(partial.body["status"] as? String == "CompletedWithErrors")
             let result = try #require(partial.body["result"] as? [String: Any])
             #expect(result["processed"] as? Int == 2)
@@ -117,13 +119,17 @@ import Testing
                 return ["?": "\(error)"]
             }
         }
-        let good: [String: JSONValue] = ["username": "ada_l", "quantity": 5, "plan": "pro", "ratio": 0.5, "opt_in": true]
+        let good: [String: JSONValue] = [
+            "username": "ada_l", "quantity": 5, "plan": "pro", "ratio": 0.5, "opt_in": true,
+        ]
         #expect(problems(good).isEmpty)
         let filled = try entry.validate(["username": "ada_l", "quantity": 5, "plan": "pro"])
         #expect(filled["ratio"] == .double(1.5))
         #expect(filled["opt_in"] == .null)
         #expect(problems(good.merging(["username": "ab"]) { $1 })["username"] == "must have at least 3 characters")
-        #expect(problems(good.merging(["username": .string(String(repeating: "a", count: 51))]) { $1 })["username"] == "must have at most 50 characters")
+        #expect(
+            problems(good.merging(["username": .string(String(repeating: "a", count: 51))]) { $1 })["username"]
+                == "must have at most 50 characters")
         #expect(problems(good.merging(["username": "ada-l"]) { $1 })["username"] == "must match ^[a-zA-Z0-9_]+$")
         #expect(problems(good.merging(["quantity": 0]) { $1 })["quantity"] == "must be at least 1")
         #expect(problems(good.merging(["quantity": 1001]) { $1 })["quantity"] == "must be at most 1000")
@@ -142,7 +148,8 @@ import Testing
             let global = try await execute(world.admin, "create_user", ["email": "a@b.example"])
             #expect(global.status == .badRequest)
             #expect((global.body["detail"] as? String)?.contains("needs an organisation") == true)
-            let inside = try await execute(world.admin.inOrganization(world.orgA), "create_user", ["email": "a@b.example"])
+            let inside = try await execute(
+                world.admin.inOrganization(world.orgA), "create_user", ["email": "a@b.example"])
             #expect(inside.status == .ok)
             #expect(try await execute(world.memberA, "no_such_workflow", [:]).status == .notFound)
         }
@@ -196,7 +203,10 @@ import Testing
         try await OrganizationAndUserTests.withWorld { world, _ in
             var ids: [String] = []
             for index in 0..<5 {
-                ids.append(try #require(try await execute(world.memberA, "quick_lookup", ["id": "\(index)"]).body["execution_id"] as? String))
+                ids.append(
+                    try #require(
+                        try await execute(world.memberA, "quick_lookup", ["id": "\(index)"]).body["execution_id"]
+                            as? String))
             }
             var seen: [String] = []
             var cursor: String?
@@ -241,7 +251,9 @@ import Testing
         CountingProvider.calls.withLock { $0 = 0 }
         let cache = DataProviderCache()
         let organization = UUID()
-        for _ in 0..<3 { _ = try await cache.options(of: CountingProvider.self, context: .test(organization: organization)) }
+        for _ in 0..<3 {
+            _ = try await cache.options(of: CountingProvider.self, context: .test(organization: organization))
+        }
         #expect(CountingProvider.calls.withLock { $0 } == 1)
         _ = try await cache.options(of: CountingProvider.self, context: .test(organization: UUID()))
         #expect(CountingProvider.calls.withLock { $0 } == 2)
@@ -259,7 +271,9 @@ import Testing
             #expect(Set(workflows.compactMap { $0["name"] as? String }) == forMembers)
             // Workflows that read secrets or write configuration are listed for administrators only.
             let forAdmins = try #require(try await world.adminA(.get, "/api/workflows").json as? [[String: Any]])
-            #expect(Set(forAdmins.compactMap { $0["name"] as? String }) == forMembers.union(["check_secret", "configure_api"]))
+            #expect(
+                Set(forAdmins.compactMap { $0["name"] as? String })
+                    == forMembers.union(["check_secret", "configure_api"]))
             let report = try #require(workflows.first { $0["name"] as? String == "daily_report" })
             #expect(report["execution_mode"] as? String == "scheduled")
             #expect(report["schedule"] as? String == "0 9 * * *")
@@ -292,7 +306,8 @@ struct Signup: Workflow {
 }
 
 struct CountingProvider: DataProvider {
-    static let configuration = DataProviderConfiguration("counting", description: "Counts its calls", cacheTTL: .seconds(600))
+    static let configuration = DataProviderConfiguration(
+        "counting", description: "Counts its calls", cacheTTL: .seconds(600))
     static let calls = Mutex(0)
 
     func options(_ context: ExecutionContext) async throws -> [Option] {

@@ -91,7 +91,9 @@ import Testing
         #expect(try DatabaseURL(parsing: "postgres://a@127.0.0.1/d").host == "127.0.0.1")
     }
 
-    @Test(arguments: ["mysql://a@b/c", "postgres:///nohost", "not a url", "postgres://@host/db", "postgres://a@h/d?sslmode=maybe"])
+    @Test(arguments: [
+        "mysql://a@b/c", "postgres:///nohost", "not a url", "postgres://@host/db", "postgres://a@h/d?sslmode=maybe",
+    ])
     func refusesMalformedURLs(_ text: String) {
         #expect(throws: DatabaseURL.ParseError.self) { try DatabaseURL(parsing: text) }
     }

@@ -1,6 +1,7 @@
-@testable import BifrostStore
 import Synchronization
 import Testing
+
+@testable import BifrostStore
 
 /// `withDeadline` hands back the work's result, or gives up on work that outlasts its limit even when the work
 /// ignores cancellation; one watcher (`DeadlineWatch`) keeps every deadline.

@@ -10,7 +10,8 @@ import Testing
 
     /// A folder that only its owner may enter (like /root), with the data folder inside it.
     private func privateFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bifrost-private-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "bifrost-private-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path)
         return folder

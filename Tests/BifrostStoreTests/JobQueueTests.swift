@@ -10,7 +10,9 @@ import Testing
 /// recovered as declared, pending jobs can be cancelled.
 @Suite struct JobQueueTests {
     private func withQueue(
-        _ body: @Sendable (PostgresJobQueue, PostgresExecutionRepository, GatewayInstances, PostgresClient) async throws -> Void
+        _ body:
+            @Sendable (PostgresJobQueue, PostgresExecutionRepository, GatewayInstances, PostgresClient) async throws ->
+            Void
     ) async throws {
         try await TestPostgres.withDatabase(migrated: true) { url in
             try await TestPostgres.withClient(url) { client in
@@ -82,7 +84,8 @@ import Testing
             let dead = UUID()
             try await instances.heartbeat(dead)
             #expect(try await queue.claim(owner: dead, limit: 10).count == 2)
-            try await client.query("UPDATE gateway_instances SET heartbeat_at = now() - interval '5 minutes' WHERE id = \(dead)")
+            try await client.query(
+                "UPDATE gateway_instances SET heartbeat_at = now() - interval '5 minutes' WHERE id = \(dead)")
             #expect(try await instances.closeAbandonedRuns(staleAfter: .seconds(60), reason: "worker lost") == 2)
 
             let everything = ExecutionVisibility(.everything)
@@ -178,7 +181,8 @@ import Testing
                     try await queue.enqueue(job(1))
                     try await instances.heartbeat(other)
                     try await queue.enqueue(job(2))
-                    try await client.query("SELECT pg_notify(\(ExecutionChannels.jobs), 'end')", logger: TestPostgres.logger)
+                    try await client.query(
+                        "SELECT pg_notify(\(ExecutionChannels.jobs), 'end')", logger: TestPostgres.logger)
                     return try await group.next() ?? 0
                 }
                 #expect(notified == 1)
@@ -197,15 +201,19 @@ import Testing
             let instance = UUID()
             let (keep, drop) = (UUID(), UUID())
             let everything = ExecutionVisibility(.everything)
-            let seen = try #require(try await executions.watch(
-                watched.id, everything, as: keep, instance: instance, after: 0, includeDebug: false
-            ))
+            let seen = try #require(
+                try await executions.watch(
+                    watched.id, everything, as: keep, instance: instance, after: 0, includeDebug: false
+                ))
             #expect(seen.record.status == .pending)
-            _ = try await executions.watch(forgotten.id, everything, as: drop, instance: instance, after: 0, includeDebug: false)
+            _ = try await executions.watch(
+                forgotten.id, everything, as: drop, instance: instance, after: 0, includeDebug: false)
             try await executions.unwatch(drop)
             // A run the visibility does not show is neither returned nor watched.
             let elsewhere = ExecutionVisibility(.only(.organization(UUID())))
-            #expect(try await executions.watch(unwatched.id, elsewhere, as: UUID(), instance: instance, after: 0, includeDebug: false) == nil)
+            #expect(
+                try await executions.watch(
+                    unwatched.id, elsewhere, as: UUID(), instance: instance, after: 0, includeDebug: false) == nil)
 
             let payloads = try await withThrowingTaskGroup(of: [String].self) { group in
                 let listening = AsyncStream<Void>.makeStream()
@@ -230,7 +238,8 @@ import Testing
                     record.finishedAt = Date()
                     try await executions.finish(record, logs: [])
                 }
-                try await client.query("SELECT pg_notify(\(ExecutionChannels.events), 'end')", logger: TestPostgres.logger)
+                try await client.query(
+                    "SELECT pg_notify(\(ExecutionChannels.events), 'end')", logger: TestPostgres.logger)
                 return try await group.next() ?? []
             }
             let notified = payloads.flatMap { $0.split(separator: ",").map(String.init) }
@@ -249,13 +258,16 @@ import Testing
             try await instances.heartbeat(live)
             for instance in [live, departed] {
                 _ = try await executions.watch(
-                    record.id, ExecutionVisibility(.everything), as: UUID(), instance: instance, after: 0, includeDebug: false
+                    record.id, ExecutionVisibility(.everything), as: UUID(), instance: instance, after: 0,
+                    includeDebug: false
                 )
             }
             try await instances.closeAbandonedRuns(staleAfter: .seconds(60), reason: "worker lost")
             var left: [UUID] = []
-            for try await instance in try await client.query("SELECT instance_id FROM execution_watches", logger: TestPostgres.logger)
-                .decode(UUID.self) { left.append(instance) }
+            for try await instance in try await client.query(
+                "SELECT instance_id FROM execution_watches", logger: TestPostgres.logger
+            )
+            .decode(UUID.self) { left.append(instance) }
             #expect(left == [live])
         }
     }
@@ -271,7 +283,8 @@ import Testing
                 // Five custom plans, then PL/pgSQL settles on its generic plan, all on an empty table.
                 for _ in 0..<7 {
                     try await connection.query(
-                        "SELECT count(*) FROM bifrost_claim_jobs('{}'::jsonb, 100, 8, 8, \(owner))", logger: TestPostgres.logger
+                        "SELECT count(*) FROM bifrost_claim_jobs('{}'::jsonb, 100, 8, 8, \(owner))",
+                        logger: TestPostgres.logger
                     )
                 }
                 try await connection.query(
@@ -286,7 +299,8 @@ import Testing
                 let before = try await scans(connection)
                 var claimed = 0
                 let rows = try await connection.query(
-                    "SELECT count(*) FROM bifrost_claim_jobs('{}'::jsonb, 100, 8, 8, \(owner))", logger: TestPostgres.logger
+                    "SELECT count(*) FROM bifrost_claim_jobs('{}'::jsonb, 100, 8, 8, \(owner))",
+                    logger: TestPostgres.logger
                 )
                 for try await count in rows.decode(Int.self) { claimed = count }
                 let after = try await scans(connection)

@@ -29,8 +29,12 @@ import Testing
             let master = SecretKey.random()
             let ring = KeyRing(client: client, master: master, logger: TestPostgres.logger)
             try await ring.open()
-            let orgA = try await PostgresOrganizationRepository(client: client, logger: TestPostgres.logger).create(name: "A", domain: nil).id
-            let orgB = try await PostgresOrganizationRepository(client: client, logger: TestPostgres.logger).create(name: "B", domain: nil).id
+            let orgA = try await PostgresOrganizationRepository(client: client, logger: TestPostgres.logger).create(
+                name: "A", domain: nil
+            ).id
+            let orgB = try await PostgresOrganizationRepository(client: client, logger: TestPostgres.logger).create(
+                name: "B", domain: nil
+            ).id
             let a = try await ring.dataKey(for: .organization(orgA))
             let b = try await ring.dataKey(for: .organization(orgB))
             let global = try await ring.dataKey(for: .global)
@@ -43,7 +47,8 @@ import Testing
             #expect(bytes(try await other.dataKey(for: .organization(orgA)).key) == bytes(a.key))
 
             // The stored form is not the key, and moved to another organisation it does not unwrap.
-            let rows = try await client.query("SELECT wrapped FROM data_keys WHERE organization_id = \(orgA)", logger: TestPostgres.logger)
+            let rows = try await client.query(
+                "SELECT wrapped FROM data_keys WHERE organization_id = \(orgA)", logger: TestPostgres.logger)
             for try await buffer in rows.decode(ByteBuffer.self) {
                 let wrapped = Array(buffer.readableBytesView)
                 #expect(wrapped.count == 12 + 32 + 16)
@@ -55,7 +60,9 @@ import Testing
             )
             let fresh = KeyRing(client: client, master: master, logger: TestPostgres.logger)
             try await fresh.open()
-            await #expect(throws: CryptoError.authenticationFailed) { _ = try await fresh.dataKey(for: .organization(orgB)) }
+            await #expect(throws: CryptoError.authenticationFailed) {
+                _ = try await fresh.dataKey(for: .organization(orgB))
+            }
         }
     }
 }
@@ -80,9 +87,13 @@ extension Array {
             try await first.open()
             let organizations = PostgresOrganizationRepository(client: client, logger: logger)
             var scopes: [Scope] = [.global]
-            for name in ["A", "B", "C"] { scopes.append(.organization(try await organizations.create(name: name, domain: nil).id)) }
+            for name in ["A", "B", "C"] {
+                scopes.append(.organization(try await organizations.create(name: name, domain: nil).id))
+            }
             let writer = PostgresSecrets(client: client, keys: first, logger: logger)
-            for scope in scopes { try await writer.put("token", value: "value of \(scope)", description: nil, in: scope, by: "test") }
+            for scope in scopes {
+                try await writer.put("token", value: "value of \(scope)", description: nil, in: scope, by: "test")
+            }
 
             // A new key on its own is a wrong key; with the old one as previous it becomes version 2.
             let new = SecretKey.random()
@@ -129,9 +140,13 @@ extension Array {
             let b = Scope.organization(try await organizations.create(name: "B", domain: nil).id)
             let secrets = PostgresSecrets(client: client, keys: ring, logger: logger)
             let config = PostgresConfig(client: client, keys: ring, logger: logger)
-            for index in 1...5 { try await secrets.put("s\(index)", value: "secret \(index)", description: nil, in: a, by: "test") }
-            try await config.put("api_token", value: .string("config secret"), type: .secret, description: nil, in: a, by: "test")
-            try await config.put("api_url", value: .string("https://example.com"), type: .string, description: nil, in: a, by: "test")
+            for index in 1...5 {
+                try await secrets.put("s\(index)", value: "secret \(index)", description: nil, in: a, by: "test")
+            }
+            try await config.put(
+                "api_token", value: .string("config secret"), type: .secret, description: nil, in: a, by: "test")
+            try await config.put(
+                "api_url", value: .string("https://example.com"), type: .string, description: nil, in: a, by: "test")
             try await secrets.put("s1", value: "b's secret", description: nil, in: b, by: "test")
 
             // Another replica has A's keys cached from before the rotation.

@@ -35,8 +35,10 @@ import Testing
         try await TestPostgres.withDatabase { url in
             try await TestPostgres.withClient(url) { client in
                 let migrations = [
-                    Migration(version: 1, fileName: "0001_a.sql", sql: "CREATE TABLE a (id int); INSERT INTO a VALUES (1);"),
-                    Migration(version: 2, fileName: "0002_b.sql", sql: "INSERT INTO a VALUES (2); SELECT pg_sleep(0.2);"),
+                    Migration(
+                        version: 1, fileName: "0001_a.sql", sql: "CREATE TABLE a (id int); INSERT INTO a VALUES (1);"),
+                    Migration(
+                        version: 2, fileName: "0002_b.sql", sql: "INSERT INTO a VALUES (2); SELECT pg_sleep(0.2);"),
                 ]
                 let applied = try await withThrowingTaskGroup(of: Int.self) { group in
                     for _ in 0..<4 {
@@ -69,7 +71,8 @@ import Testing
                 // The first file stays applied; nothing of the second survives.
                 let status = try await migrator.status()
                 #expect(status.map { $0.appliedAt != nil } == [true, false])
-                #expect(try await count("SELECT count(*)::int FROM pg_tables WHERE tablename = 'half'", on: client) == 0)
+                #expect(
+                    try await count("SELECT count(*)::int FROM pg_tables WHERE tablename = 'half'", on: client) == 0)
             }
         }
     }

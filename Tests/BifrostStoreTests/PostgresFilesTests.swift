@@ -10,7 +10,8 @@ import Testing
     private let logger = TestPostgres.logger
 
     private func withFiles(
-        limits: PostgresFiles.Limits, _ body: @Sendable (PostgresFiles, PostgresClient, Scope, Scope) async throws -> Void
+        limits: PostgresFiles.Limits,
+        _ body: @Sendable (PostgresFiles, PostgresClient, Scope, Scope) async throws -> Void
     ) async throws {
         try await TestPostgres.withMigratedDatabase { _, client in
             let organizations = PostgresOrganizationRepository(client: client, logger: TestPostgres.logger)
@@ -33,10 +34,12 @@ import Testing
                 try await files.write(try StoredFilePath("three"), ten, in: .workspace(a), by: "test")
             }
             // Replacing a file counts its new size only; another organisation has its own allowance.
-            try await files.write(try StoredFilePath("one"), [UInt8](repeating: 2, count: 5), in: .workspace(a), by: "test")
+            try await files.write(
+                try StoredFilePath("one"), [UInt8](repeating: 2, count: 5), in: .workspace(a), by: "test")
             try await files.write(try StoredFilePath("three"), ten, in: .workspace(a), by: "test")
             try await files.write(try StoredFilePath("one"), ten, in: .workspace(b), by: "test")
-            #expect(try await files.read(try StoredFilePath("one"), in: .workspace(a)) == [UInt8](repeating: 2, count: 5))
+            #expect(
+                try await files.read(try StoredFilePath("one"), in: .workspace(a)) == [UInt8](repeating: 2, count: 5))
             #expect(try await files.list(in: .workspace(a)).map(\.path) == ["one", "three"])
         }
     }
@@ -47,7 +50,9 @@ import Testing
                 for index in 0..<20 {
                     group.addTask {
                         do {
-                            try await files.write(try StoredFilePath("f\(index)"), [UInt8](repeating: 0, count: 10), in: .workspace(a), by: "t")
+                            try await files.write(
+                                try StoredFilePath("f\(index)"), [UInt8](repeating: 0, count: 10), in: .workspace(a),
+                                by: "t")
                             return true
                         } catch is PostgresFiles.LimitExceeded {
                             return false
@@ -70,7 +75,10 @@ import Testing
             #expect(try await files.read(path, in: .workspace(b)) == nil)
             #expect(try await files.read(path, in: .temp(a, execution: UUID())) == nil)
             #expect(try await files.delete(path, in: .workspace(b)) == false)
-            #expect(try await files.list(in: .workspace(a), folder: try StoredFilePath("data")).map(\.path) == ["data/output.txt"])
+            #expect(
+                try await files.list(in: .workspace(a), folder: try StoredFilePath("data")).map(\.path) == [
+                    "data/output.txt"
+                ])
             #expect(try await files.list(in: .workspace(a), folder: try StoredFilePath("dat")).isEmpty)
 
             try await files.deleteTemporaryFiles(of: run)
@@ -82,7 +90,8 @@ import Testing
             try await files.write(path, Array("left".utf8), in: .temp(a, execution: orphan), by: "test")
             #expect(try await files.deleteOrphanedTemporaryFiles(olderThan: .seconds(3_600)) == 0)
             try await client.query(
-                "UPDATE files SET created_at = now() - interval '2 hours' WHERE execution_id = \(orphan)", logger: logger
+                "UPDATE files SET created_at = now() - interval '2 hours' WHERE execution_id = \(orphan)",
+                logger: logger
             )
             #expect(try await files.deleteOrphanedTemporaryFiles(olderThan: .seconds(3_600)) == 1)
         }

@@ -1,5 +1,6 @@
-@testable import BifrostStore
 import Testing
+
+@testable import BifrostStore
 
 @Suite struct SQLScriptTests {
     @Test func splitsOnSemicolonsOutsideQuotesCommentsAndDollarBodies() {

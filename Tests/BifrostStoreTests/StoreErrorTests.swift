@@ -20,13 +20,18 @@ import Testing
                 }
                 let long = String(repeating: "n", count: 201)
                 #expect(await refusal("INSERT INTO organizations (name) VALUES (\(long))") == .invalid("name"))
-                #expect(await refusal("INSERT INTO organizations (name) VALUES (\("nul\u{0}here"))") == .invalid("(body)"))
+                #expect(
+                    await refusal("INSERT INTO organizations (name) VALUES (\("nul\u{0}here"))") == .invalid("(body)"))
                 #expect(await refusal("INSERT INTO organizations (name) VALUES (NULL)") == .invalid("name"))
                 #expect(await refusal("SELECT '{\"a\": \"\\u0000\"}'::jsonb ->> 'a'") == .invalid("(body)"))
                 #expect(await refusal("SELECT 'x'::int") == .invalid("(body)"))
-                try await client.query("INSERT INTO organizations (name) VALUES ('Contoso')", logger: TestPostgres.logger)
+                try await client.query(
+                    "INSERT INTO organizations (name) VALUES ('Contoso')", logger: TestPostgres.logger)
                 let duplicate = await refusal("INSERT INTO organizations (name) VALUES ('Contoso')")
-                if case .conflict = duplicate {} else { Issue.record("a unique violation is a conflict, not \(String(describing: duplicate))") }
+                if case .conflict = duplicate {
+                } else {
+                    Issue.record("a unique violation is a conflict, not \(String(describing: duplicate))")
+                }
                 #expect(await refusal("SELECT * FROM no_such_table") == nil)
             }
         }

@@ -23,7 +23,9 @@ import Testing
             #expect(try await store.recordDelivery("msg_1", of: "quick_lookup", in: second.id))
             // Concurrent duplicates: exactly one is new.
             let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
-                for _ in 0..<20 { group.addTask { try await store.recordDelivery("msg_2", of: "quick_lookup", in: first.id) } }
+                for _ in 0..<20 {
+                    group.addTask { try await store.recordDelivery("msg_2", of: "quick_lookup", in: first.id) }
+                }
                 var outcomes: [Bool] = []
                 for try await outcome in group { outcomes.append(outcome) }
                 return outcomes

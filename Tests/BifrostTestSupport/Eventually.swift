@@ -3,7 +3,8 @@
 /// it is generous because a loaded machine may take many times longer than an idle one, and a test that holds
 /// returns as soon as it holds. - Returns: whether it held.
 public func eventually(
-    within limit: Duration = .seconds(60), every interval: Duration = .milliseconds(20), _ check: () async throws -> Bool
+    within limit: Duration = .seconds(60), every interval: Duration = .milliseconds(20),
+    _ check: () async throws -> Bool
 ) async throws -> Bool {
     let deadline = ContinuousClock.now + limit
     while ContinuousClock.now < deadline {

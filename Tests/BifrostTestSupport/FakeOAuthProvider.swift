@@ -34,7 +34,9 @@ public final class FakeOAuthProvider: Sendable {
 
     final class Shared: Sendable {
         let lock = Mutex(State())
-        func withLock<R: Sendable>(_ body: (inout sending State) throws -> sending R) rethrows -> R { try lock.withLock(body) }
+        func withLock<R: Sendable>(_ body: (inout sending State) throws -> sending R) rethrows -> R {
+            try lock.withLock(body)
+        }
     }
 
     struct State {
@@ -119,7 +121,8 @@ public final class FakeOAuthProvider: Sendable {
         let router = Router()
         router.get("authorize") { request, _ in
             let query = request.uri.queryParameters
-            guard let redirect = query["redirect_uri"].map(String.init), let requestState = query["state"].map(String.init)
+            guard let redirect = query["redirect_uri"].map(String.init),
+                let requestState = query["state"].map(String.init)
             else { return Response(status: .badRequest) }
             let code = state.withLock { state in
                 let code = state.next("code")
@@ -127,7 +130,9 @@ public final class FakeOAuthProvider: Sendable {
                 return code
             }
             var location = URLComponents(string: redirect)!
-            location.queryItems = [URLQueryItem(name: "code", value: code), URLQueryItem(name: "state", value: requestState)]
+            location.queryItems = [
+                URLQueryItem(name: "code", value: code), URLQueryItem(name: "state", value: requestState),
+            ]
             return Response(status: .found, headers: [.location: location.string!])
         }
         router.post("token") { request, _ in
@@ -144,12 +149,14 @@ public final class FakeOAuthProvider: Sendable {
             }
             guard let client else { return Response(status: .unauthorized) }
             let domain = client == "fake-client" ? "contoso.example" : "\(client).example"
-            return try Self.json(200, [
-                "value": [
-                    ["displayName": "Adele Vance", "mail": "adele@\(domain)"],
-                    ["displayName": "Alex Wilber", "userPrincipalName": "alex@\(domain)"],
-                ],
-            ])
+            return try Self.json(
+                200,
+                [
+                    "value": [
+                        ["displayName": "Adele Vance", "mail": "adele@\(domain)"],
+                        ["displayName": "Alex Wilber", "userPrincipalName": "alex@\(domain)"],
+                    ]
+                ])
         }
         return try await LoopbackServer.serve(router, label: "fake-oauth-provider") { port in
             try await body(FakeOAuthProvider(baseURL: "http://127.0.0.1:\(port)", state: state))
@@ -161,15 +168,19 @@ public final class FakeOAuthProvider: Sendable {
         let (behaviour, delay) = state.withLock { state -> (Behaviour, Duration) in
             state.requests[grant, default: 0] += 1
             let behaviour = state.behaviour
-            if case .failing(let count) = behaviour { state.behaviour = count > 1 ? .failing(count: count - 1) : .normal }
+            if case .failing(let count) = behaviour {
+                state.behaviour = count > 1 ? .failing(count: count - 1) : .normal
+            }
             return (behaviour, state.delay)
         }
         if delay > .zero { try await Task.sleep(for: delay) }
         switch behaviour {
         case .failing: return try json(500, ["error": "server_error"])
         case .hanging: try await Task.sleep(for: .seconds(3_600))
-        case .rejectingRefresh where grant == "refresh_token": return try json(400, ["error": "invalid_grant", "error_description": "revoked"])
-        case .rejecting(let error, let description): return try json(400, ["error": error, "error_description": description])
+        case .rejectingRefresh where grant == "refresh_token":
+            return try json(400, ["error": "invalid_grant", "error_description": "revoked"])
+        case .rejecting(let error, let description):
+            return try json(400, ["error": error, "error_description": description])
         default: break
         }
         guard let client = form["client_id"], let secret = form["client_secret"],
@@ -187,7 +198,8 @@ public final class FakeOAuthProvider: Sendable {
                 if let challenge = issued.challenge {
                     let verifier = form["code_verifier"] ?? ""
                     guard Base64.urlSafe(SHA256Digest.hash(Array(verifier.utf8))) == challenge else {
-                        return try json(400, ["error": "invalid_grant", "error_description": "PKCE verification failed"])
+                        return try json(
+                            400, ["error": "invalid_grant", "error_description": "PKCE verification failed"])
                     }
                 }
             case "refresh_token":

@@ -17,7 +17,9 @@ public final class OIDCTestIssuer: Sendable {
 
     final class Shared: Sendable {
         let lock = Mutex(State())
-        func withLock<R: Sendable>(_ body: (inout sending State) throws -> sending R) rethrows -> R { try lock.withLock(body) }
+        func withLock<R: Sendable>(_ body: (inout sending State) throws -> sending R) rethrows -> R {
+            try lock.withLock(body)
+        }
     }
 
     struct State {

@@ -22,7 +22,8 @@ public struct RunningGateway: Sendable {
         environment: [String: String] = [:], _ body: (RunningGateway, DatabaseURL) async throws -> Void
     ) async throws {
         try await TestPostgres.withDatabase(migrated: true) { url in
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bifrost-e2e-\(UUID().uuidString)")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "bifrost-e2e-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
             let password = "bootstrap password \(UUID().uuidString.prefix(8))"
@@ -31,10 +32,12 @@ public struct RunningGateway: Sendable {
                 "BIFROST_BOOTSTRAP_ADMIN_EMAIL": "boot@msp.example", "BIFROST_BOOTSTRAP_ADMIN_PASSWORD": password,
             ].merging(environment) { $1 }
             let (process, base) = try await start(in: folder, environment: shared)
-            let (_, login) = try await ServerProcess.postJSON("\(base)/auth/login", ["email": "boot@msp.example", "password": password])
+            let (_, login) = try await ServerProcess.postJSON(
+                "\(base)/auth/login", ["email": "boot@msp.example", "password": password])
             guard let token = login["access_token"] as? String else { throw GatewayDidNotStart(output: "login failed") }
             try await body(
-                RunningGateway(baseURL: base, adminToken: token, process: process, folder: folder, environment: shared), url
+                RunningGateway(baseURL: base, adminToken: token, process: process, folder: folder, environment: shared),
+                url
             )
             try await stop(process)
         }
@@ -49,7 +52,8 @@ public struct RunningGateway: Sendable {
         let environment = environment.merging(extra) { $1 }
         let (process, base) = try await Self.start(in: folder, environment: environment)
         try await body(
-            RunningGateway(baseURL: base, adminToken: adminToken, process: process, folder: folder, environment: environment)
+            RunningGateway(
+                baseURL: base, adminToken: adminToken, process: process, folder: folder, environment: environment)
         )
         try await Self.stop(process)
     }

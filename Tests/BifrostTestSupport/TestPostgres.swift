@@ -12,7 +12,8 @@ public enum TestPostgres {
     /// A logger for fixtures; quiet unless `BIFROST_TEST_LOG_LEVEL` says otherwise.
     public static var logger: Logger {
         var logger = Logger(label: "bifrost.test")
-        logger.logLevel = ProcessInfo.processInfo.environment["BIFROST_TEST_LOG_LEVEL"]
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["BIFROST_TEST_LOG_LEVEL"]
             .flatMap(Logger.Level.init(rawValue:)) ?? .warning
         return logger
     }
@@ -31,7 +32,8 @@ public enum TestPostgres {
         migrated: Bool = false, _ body: (DatabaseURL) async throws -> Result
     ) async throws -> Result {
         let server = try await serverURL()
-        let name = String("bifrost_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))
+        let name = String(
+            "bifrost_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))
         let template = migrated ? try await SharedCluster.instance.migratedTemplate() : nil
         if let template {
             try await DatabaseBootstrap.withConnection(to: server, logger: logger) { connection in
@@ -73,7 +75,8 @@ public enum TestPostgres {
     public static func withClient<Result: Sendable>(
         _ url: DatabaseURL, _ body: (PostgresClient) async throws -> Result
     ) async throws -> Result {
-        let client = PostgresClient(configuration: url.clientConfiguration(maximumConnections: 8), backgroundLogger: logger)
+        let client = PostgresClient(
+            configuration: url.clientConfiguration(maximumConnections: 8), backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
@@ -107,7 +110,8 @@ private actor SharedCluster {
             let name = "bifrost_migrated_template"
             try await DatabaseBootstrap.createDatabaseIfMissing(name, on: server, logger: TestPostgres.logger)
             try await TestPostgres.withClient(server.with(database: name)) { client in
-                try await Migrator(client: client, migrations: MigrationCatalog.bundled(), logger: TestPostgres.logger).migrate()
+                try await Migrator(client: client, migrations: MigrationCatalog.bundled(), logger: TestPostgres.logger)
+                    .migrate()
             }
             // The client's connections end a moment after it does; a copy started before then is refused.
             let closed = try await eventually {

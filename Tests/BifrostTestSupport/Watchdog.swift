@@ -6,9 +6,10 @@ public enum Watchdog {
     /// Starts a detached shell that waits for `pid` to exit, then stops the cluster in `dataDirectory`
     /// (immediate mode: it is throwaway) and deletes the folder.
     public static func stopClusterAfterExit(of pid: Int32, dataDirectory: String) throws {
-        let pgctl = ["/usr/local/bin/pg_ctl", "/usr/bin/pg_ctl"].first(where: FileManager.default.isExecutableFile)
+        let pgctl =
+            ["/usr/local/bin/pg_ctl", "/usr/bin/pg_ctl"].first(where: FileManager.default.isExecutableFile)
             ?? (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?
-                .sorted().last.map { "/usr/lib/postgresql/\($0)/bin/pg_ctl" } ?? "pg_ctl"
+            .sorted().last.map { "/usr/lib/postgresql/\($0)/bin/pg_ctl" } ?? "pg_ctl"
         let asOwner = getuid() == 0 ? "runuser -u postgres -- " : ""
         let data = dataDirectory + "/postgres/data"
         let script = """

@@ -75,7 +75,9 @@ extension OAuthToken: CustomStringConvertible, CustomDebugStringConvertible, Cus
     public var customMirror: Mirror {
         Mirror(
             self,
-            children: ["tokenType": tokenType, "expiresAt": expiresAt as Any, "scopes": scopes, "apiBaseURLs": apiBaseURLs],
+            children: [
+                "tokenType": tokenType, "expiresAt": expiresAt as Any, "scopes": scopes, "apiBaseURLs": apiBaseURLs,
+            ],
             displayStyle: .struct
         )
     }
@@ -88,12 +90,15 @@ private struct Origin: Hashable, CustomStringConvertible {
     var port: Int
 
     init?(_ url: URL) {
-        guard let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(), !host.isEmpty else { return nil }
-        let defaultPort: Int? = switch scheme {
-        case "https": 443
-        case "http": 80
-        default: nil
+        guard let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(), !host.isEmpty else {
+            return nil
         }
+        let defaultPort: Int? =
+            switch scheme {
+            case "https": 443
+            case "http": 80
+            default: nil
+            }
         guard let port = url.port ?? defaultPort else { return nil }
         self.scheme = scheme
         self.host = host

@@ -28,7 +28,9 @@ extension ConfigStore {
         return try Self.convert(value, of: key, to: type)
     }
 
-    private static func convert<Value: Decodable>(_ value: JSONValue, of key: String, to type: Value.Type) throws -> Value {
+    private static func convert<Value: Decodable>(_ value: JSONValue, of key: String, to type: Value.Type) throws
+        -> Value
+    {
         do {
             return try JSONValueDecoder().decode(type, from: value)
         } catch {

@@ -36,7 +36,9 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
             guard pieces.count <= 2 else { throw Error(message: "\(name) \"\(part)\" has more than one step") }
             var step = 1
             if pieces.count == 2 {
-                guard let parsed = Int(pieces[1]), parsed > 0 else { throw Error(message: "\(name) step \"\(pieces[1])\" is not a positive number") }
+                guard let parsed = Int(pieces[1]), parsed > 0 else {
+                    throw Error(message: "\(name) step \"\(pieces[1])\" is not a positive number")
+                }
                 step = parsed
             }
             let bounds: ClosedRange<Int>
@@ -44,7 +46,8 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
                 bounds = range
             } else {
                 let ends = pieces[0].split(separator: "-", omittingEmptySubsequences: false)
-                guard ends.count <= 2, let low = Int(ends[0]), let high = Int(ends.count == 2 ? ends[1] : ends[0]) else {
+                guard ends.count <= 2, let low = Int(ends[0]), let high = Int(ends.count == 2 ? ends[1] : ends[0])
+                else {
                     throw Error(message: "\(name) \"\(part)\" is not a number, range or *")
                 }
                 guard range.contains(low), range.contains(high), low <= high else {

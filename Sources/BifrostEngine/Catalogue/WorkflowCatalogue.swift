@@ -17,15 +17,21 @@ public struct WorkflowCatalogue: Sendable {
         var providers: [String: any DataProvider.Type] = [:]
         for type in providerTypes {
             let name = type.configuration.name
-            guard Self.isSnakeCase(name) else { throw CatalogueError(subject: "data provider \(name)", problem: "its name is not snake_case") }
-            guard providers[name] == nil else { throw CatalogueError(subject: "data provider \(name)", problem: "the name is used twice") }
+            guard Self.isSnakeCase(name) else {
+                throw CatalogueError(subject: "data provider \(name)", problem: "its name is not snake_case")
+            }
+            guard providers[name] == nil else {
+                throw CatalogueError(subject: "data provider \(name)", problem: "the name is used twice")
+            }
             providers[name] = type
         }
         var entries: [String: WorkflowEntry] = [:]
         for type in types {
             let entry = try WorkflowEntry(type)
             let name = entry.configuration.name
-            guard entries[name] == nil else { throw CatalogueError(subject: "workflow \(name)", problem: "the name is used twice") }
+            guard entries[name] == nil else {
+                throw CatalogueError(subject: "workflow \(name)", problem: "the name is used twice")
+            }
             for parameter in entry.parameters {
                 if let provider = parameter.dataProvider, providers[provider] == nil {
                     throw CatalogueError(
@@ -41,7 +47,9 @@ public struct WorkflowCatalogue: Sendable {
     }
 
     /// Workflows sorted by name.
-    public var sortedWorkflows: [WorkflowEntry] { workflows.values.sorted { $0.configuration.name < $1.configuration.name } }
+    public var sortedWorkflows: [WorkflowEntry] {
+        workflows.values.sorted { $0.configuration.name < $1.configuration.name }
+    }
 
     static func isSnakeCase(_ name: String) -> Bool {
         guard let first = name.first, first.isASCII, first.isLowercase, name.count <= 100 else { return false }
@@ -65,7 +73,9 @@ public struct WorkflowEntry: Sendable {
     init(_ type: any Workflow.Type) throws {
         let configuration = type.configuration
         let name = configuration.name
-        func refuse(_ problem: String) -> CatalogueError { CatalogueError(subject: "workflow \(name)", problem: problem) }
+        func refuse(_ problem: String) -> CatalogueError {
+            CatalogueError(subject: "workflow \(name)", problem: problem)
+        }
         guard WorkflowCatalogue.isSnakeCase(name) else { throw refuse("its name is not snake_case") }
         guard configuration.timeout > .zero else { throw refuse("its timeout must be positive") }
         guard (0...10).contains(configuration.retries) else { throw refuse("its retries must be between 0 and 10") }
@@ -86,7 +96,9 @@ public struct WorkflowEntry: Sendable {
             else { continue }
             let property = String(label.drop(while: { $0 == "_" }))
             let parameter = declaration.named(fromProperty: property)
-            guard properties[parameter.name] == nil else { throw refuse("parameter \(parameter.name) is declared twice") }
+            guard properties[parameter.name] == nil else {
+                throw refuse("parameter \(parameter.name) is declared twice")
+            }
             for case .pattern(let expression) in parameter.validations {
                 do {
                     patterns[parameter.name, default: []].append(try NSRegularExpression(pattern: expression))

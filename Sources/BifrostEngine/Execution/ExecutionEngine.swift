@@ -206,16 +206,20 @@ public struct ExecutionEngine: Sendable {
                 ["bifrost.execution.id": .string(id.uuidString.lowercased()), "bifrost.workflow": .string(name)]
             },
             config: config.map {
-                RunConfig(store: $0, cache: configCache, scope: scope, actor: record.startedBy.label, redactor: collector.redactor)
+                RunConfig(
+                    store: $0, cache: configCache, scope: scope, actor: record.startedBy.label,
+                    redactor: collector.redactor)
             }
                 ?? UnavailableService("config"),
             secrets: secrets.map {
                 RunSecrets(
-                    store: $0, cache: secretCache, scope: scope, actor: record.startedBy.label, redactor: collector.redactor
+                    store: $0, cache: secretCache, scope: scope, actor: record.startedBy.label,
+                    redactor: collector.redactor
                 )
             }
                 ?? UnavailableService("secrets"),
-            oauth: oauth.map { RunOAuth(tokens: $0, scope: scope, redactor: collector.redactor) } ?? UnavailableService("oauth"),
+            oauth: oauth.map { RunOAuth(tokens: $0, scope: scope, redactor: collector.redactor) }
+                ?? UnavailableService("oauth"),
             files: runFiles ?? UnavailableService("files")
         )
         let liveLog = LiveLog(id, collector: collector, executions: executions, logger: logger)
@@ -271,7 +275,7 @@ public struct ExecutionEngine: Sendable {
         for attempt in 1...6 {
             do {
                 return try await write()
-            } catch where attempt < 6 {
+            } catch  where attempt < 6 {
                 logger.warning("Could not record a run's outcome; retrying", metadata: ["error.message": "\(error)"])
                 try? await Task.sleep(for: delay)
                 delay *= 2
@@ -348,7 +352,8 @@ final class ExecutionSlots: Sendable {
         counts.withLock { counts in
             (
                 total - counts.total,
-                OrganizationCapacity(remaining: counts.byOrganization.mapValues { perOrganization - $0 }, default: perOrganization)
+                OrganizationCapacity(
+                    remaining: counts.byOrganization.mapValues { perOrganization - $0 }, default: perOrganization)
             )
         }
     }

@@ -28,7 +28,8 @@ public final class ExecutionLogCollector: Sendable {
                 return
             }
             state.lines.append(
-                ExecutionLogLine(sequence: state.lines.count + 1, level: Self.name(of: level), message: message, loggedAt: Date())
+                ExecutionLogLine(
+                    sequence: state.lines.count + 1, level: Self.name(of: level), message: message, loggedAt: Date())
             )
         }
     }
@@ -94,7 +95,8 @@ struct CollectingLogHandler: LogHandler {
         // The run's own metadata may carry what it read too: hidden the same way as the message.
         let ownMetadata = self.metadata.merging(event.metadata ?? [:]) { $1 }
         let metadata = upstreamMetadata().merging(collector.redactor.redact(ownMetadata)) { $1 }
-        upstream.log(level: event.level, "\(message)", metadata: metadata, source: event.source,
-                     file: event.file, function: event.function, line: event.line)
+        upstream.log(
+            level: event.level, "\(message)", metadata: metadata, source: event.source,
+            file: event.file, function: event.function, line: event.line)
     }
 }

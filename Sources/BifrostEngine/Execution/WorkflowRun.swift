@@ -41,13 +41,17 @@ struct WorkflowRun: Sendable {
             case .cancelled:
                 decision.settle(RunOutcome(status: .cancelled, result: nil, error: "The run was cancelled."))
             case .timedOut:
-                decision.settle(RunOutcome(
-                    status: .timeout, result: nil, error: "The run exceeded its timeout of \(timeout.wholeSeconds) s."
-                ))
+                decision.settle(
+                    RunOutcome(
+                        status: .timeout, result: nil,
+                        error: "The run exceeded its timeout of \(timeout.wholeSeconds) s."
+                    ))
             case .released:
-                decision.settle(RunOutcome(
-                    status: .pending, result: nil, error: "The gateway process stopped; the run goes back to the queue."
-                ))
+                decision.settle(
+                    RunOutcome(
+                        status: .pending, result: nil,
+                        error: "The gateway process stopped; the run goes back to the queue."
+                    ))
             }
         }
         let outcome = await withTaskCancellationHandler {
@@ -74,7 +78,8 @@ struct WorkflowRun: Sendable {
         } catch is CancellationError {
             return RunOutcome(status: .cancelled, result: nil, error: "The run was cancelled.")
         } catch {
-            return RunOutcome(status: .failed, result: nil, error: (error as? any LocalizedError)?.errorDescription ?? "\(error)")
+            return RunOutcome(
+                status: .failed, result: nil, error: (error as? any LocalizedError)?.errorDescription ?? "\(error)")
         }
         guard let result = value as? JSONValue ?? (try? Self.jsonValue(of: value)) else {
             return RunOutcome(status: .failed, result: nil, error: "The result is not JSON.")

@@ -89,12 +89,18 @@ extension WorkflowEntry {
             case .maxLength(let maximum):
                 if let length, length > maximum { broken.append("must have at most \(maximum) \(unit)") }
             case .min(let minimum):
-                if let number = value.doubleValue, number < minimum { broken.append("must be at least \(Self.format(minimum))") }
+                if let number = value.doubleValue, number < minimum {
+                    broken.append("must be at least \(Self.format(minimum))")
+                }
             case .max(let maximum):
-                if let number = value.doubleValue, number > maximum { broken.append("must be at most \(Self.format(maximum))") }
+                if let number = value.doubleValue, number > maximum {
+                    broken.append("must be at most \(Self.format(maximum))")
+                }
             case .oneOf(let allowed):
                 if !allowed.contains(value) {
-                    broken.append("must be one of " + allowed.map { $0.stringValue ?? "\($0.intValue ?? 0)" }.joined(separator: ", "))
+                    broken.append(
+                        "must be one of "
+                            + allowed.map { $0.stringValue ?? "\($0.intValue ?? 0)" }.joined(separator: ", "))
                 }
             case .pattern(let expression):
                 guard let text = value.stringValue else { continue }

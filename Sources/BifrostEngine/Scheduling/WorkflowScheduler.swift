@@ -46,15 +46,20 @@ public final class WorkflowScheduler: Sendable {
                 )
                 if let runs = try await schedules.fire(slot) {
                     fired.append((slot, runs))
-                    logger.info("Fired a scheduled slot", metadata: [
-                        "bifrost.workflow": "\(name)", "bifrost.schedule.slot": "\(due)", "bifrost.schedule.runs": "\(runs)",
-                    ])
+                    logger.info(
+                        "Fired a scheduled slot",
+                        metadata: [
+                            "bifrost.workflow": "\(name)", "bifrost.schedule.slot": "\(due)",
+                            "bifrost.schedule.runs": "\(runs)",
+                        ])
                 }
                 known.withLock { $0[name]?.settled = due }
             } catch {
-                logger.warning("Could not fire a scheduled slot; the next tick tries again", metadata: [
-                    "bifrost.workflow": "\(name)", "error.message": "\(error)",
-                ])
+                logger.warning(
+                    "Could not fire a scheduled slot; the next tick tries again",
+                    metadata: [
+                        "bifrost.workflow": "\(name)", "error.message": "\(error)",
+                    ])
             }
         }
         return fired

@@ -1,3 +1,5 @@
+import BifrostAPI
+import BifrostCrypto
 public import BifrostEngine
 public import BifrostOAuth
 public import BifrostStore
@@ -5,10 +7,8 @@ public import Foundation
 public import Hummingbird
 import HummingbirdWebSocket
 public import Logging
-import BifrostAPI
-import BifrostCrypto
-import OpenAPIHummingbird
 import Metrics
+import OpenAPIHummingbird
 public import PostgresNIO
 public import Prometheus
 
@@ -69,11 +69,13 @@ public enum Gateway {
             let logger = Logger(label: "bifrost.oauth")
             self.keyRing = keyRing
             self.endpointSecrets = EndpointSecretCache(
-                store: PostgresEndpointSecrets(client: database, keys: keyRing, logger: Logger(label: "bifrost.endpoints"))
+                store: PostgresEndpointSecrets(
+                    client: database, keys: keyRing, logger: Logger(label: "bifrost.endpoints"))
             )
             self.oauth = OAuthBroker(
                 connections: PostgresOAuthConnections(client: database, keys: keyRing, logger: logger),
-                catalogue: oauthProviders ?? (try? OAuthProviderCatalogue.load()) ?? OAuthProviderCatalogue(providers: []),
+                catalogue: oauthProviders ?? (try? OAuthProviderCatalogue.load())
+                    ?? OAuthProviderCatalogue(providers: []),
                 audit: PostgresAuditLog(client: database, logger: logger), settings: oauthSettings, logger: logger
             )
             self.credentials = credentials
@@ -93,7 +95,8 @@ public enum Gateway {
     public static func buildApplication(
         configuration: GatewayConfiguration, dependencies: Dependencies, engine: ExecutionEngine? = nil, logger: Logger
     ) throws -> some ApplicationProtocol {
-        let routers = try buildRouters(configuration: configuration, dependencies: dependencies, engine: engine, logger: logger)
+        let routers = try buildRouters(
+            configuration: configuration, dependencies: dependencies, engine: engine, logger: logger)
         return Application(
             router: routers.http,
             server: .http1WebSocketUpgrade(webSocketRouter: routers.webSocket),
@@ -155,7 +158,8 @@ public enum Gateway {
             configuration: configuration, loginThrottle: dependencies.loginThrottle, logger: logger
         )
         let engine = engine ?? buildEngine(configuration: configuration, dependencies: dependencies, logger: logger)
-        let gate = AccessGate(policy: dependencies.policy, limits: dependencies.rateLimits, limiter: TokenBucketLimiter())
+        let gate = AccessGate(
+            policy: dependencies.policy, limits: dependencies.rateLimits, limiter: TokenBucketLimiter())
         let streams = StreamSlots(
             maximum: configuration.http.maxStreams, maximumPerPrincipal: configuration.http.maxStreamsPerPrincipal
         )
@@ -164,7 +168,8 @@ public enum Gateway {
             router.add(middleware: CORSMiddleware(allowedOrigins: Set(configuration.http.corsOrigins)))
             router.add(middleware: ClientAddressMiddleware(proxies: configuration.http.trustedProxies))
             router.add(middleware: RequestIDMiddleware())
-            router.add(middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: dependencies.metrics)))
+            router.add(
+                middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: dependencies.metrics)))
             router.add(middleware: ProblemMiddleware(routes: routes))
             router.add(middleware: BodyLimitMiddleware(limit: configuration.http.maxBodySize))
             router.add(
@@ -199,7 +204,8 @@ public enum Gateway {
             endpointSecrets: dependencies.endpointSecrets,
             logger: logger
         )
-        let contract = ContractValidation(rules: try ContractRules.builtIn(), maximumBodySize: configuration.http.maxBodySize)
+        let contract = ContractValidation(
+            rules: try ContractRules.builtIn(), maximumBodySize: configuration.http.maxBodySize)
         try api.registerHandlers(
             on: RecordingTransport(router: http, routes: routes),
             middlewares: [PolicyEnforcement(gate: gate), contract, CookieHeaders()]
@@ -217,8 +223,10 @@ public enum Gateway {
         ).register(on: http)
 
         let webSocket = router(RouteTable())
-        ExecutionSocket(engine: engine, gate: gate, streams: streams, credentials: identity.credentialCheck, logger: logger)
-            .register(on: webSocket)
+        ExecutionSocket(
+            engine: engine, gate: gate, streams: streams, credentials: identity.credentialCheck, logger: logger
+        )
+        .register(on: webSocket)
         return (http, webSocket)
     }
 }

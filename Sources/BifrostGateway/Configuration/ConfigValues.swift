@@ -30,7 +30,9 @@ struct ConfigValues {
     func string(_ key: String, isSecret: Bool = false) throws -> String? {
         guard let value = reader.string(forKey: ConfigKey(prefix + key), isSecret: isSecret) else { return nil }
         let trimmed = value.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty else { throw error(key, value: value, expected: "a non-empty value", isSecret: isSecret) }
+        guard !trimmed.isEmpty else {
+            throw error(key, value: value, expected: "a non-empty value", isSecret: isSecret)
+        }
         return trimmed
     }
 
@@ -45,7 +47,8 @@ struct ConfigValues {
 
     /// A list given as a YAML sequence or as one comma-separated string (environment, flags).
     func list(_ key: String) throws -> [String] {
-        let items = try string(key).map { $0.split(separator: ",").map(String.init) }
+        let items =
+            try string(key).map { $0.split(separator: ",").map(String.init) }
             ?? reader.stringArray(forKey: ConfigKey(prefix + key)) ?? []
         return items.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }

@@ -14,10 +14,12 @@ public enum ConfigurationSources {
     /// - Throws: when an explicitly named file is missing or is not valid YAML.
     public static func reader(arguments: [String], environment: [String: String]) async throws -> ConfigReader {
         let flags = CommandLineArgumentsProvider(
-            arguments: ["bifrost"] + arguments, secretsSpecifier: .specific(["--database-url", "--bootstrap-admin-password"])
+            arguments: ["bifrost"] + arguments,
+            secretsSpecifier: .specific(["--database-url", "--bootstrap-admin-password"])
         )
         let variables = EnvironmentVariablesProvider(
-            environmentVariables: environment, secretsSpecifier: .specific(["BIFROST_DATABASE_URL", "BIFROST_BOOTSTRAP_ADMIN_PASSWORD"])
+            environmentVariables: environment,
+            secretsSpecifier: .specific(["BIFROST_DATABASE_URL", "BIFROST_BOOTSTRAP_ADMIN_PASSWORD"])
         ).prefixKeys(with: "bifrost")
         let early = ConfigReader(providers: [flags, variables])
         let explicitFile = early.string(forKey: "config.file")

@@ -15,7 +15,8 @@ extension GatewayConfiguration.Log {
         if let text = try values.string("level") {
             guard let parsed = Logger.Level(rawValue: text.lowercased()) else {
                 throw values.error(
-                    "level", value: text, expected: "one of " + Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+                    "level", value: text,
+                    expected: "one of " + Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
                 )
             }
             level = parsed

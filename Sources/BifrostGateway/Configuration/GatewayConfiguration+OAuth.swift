@@ -25,7 +25,8 @@ extension GatewayConfiguration.OAuth {
     init(reading values: ConfigValues) throws {
         providersFile = try values.string("providersFile")
         if let url = try values.string("redirectUri") {
-            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil
+            else {
                 throw values.error("redirectUri", value: url, expected: "an http or https URL")
             }
             redirectURL = url

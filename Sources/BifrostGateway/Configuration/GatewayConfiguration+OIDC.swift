@@ -19,7 +19,8 @@ extension GatewayConfiguration.OIDC {
             keyFetchTimeout = .seconds(seconds)
         }
         for name in try values.list("issuers") {
-            guard name.first?.isLetter == true, name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber) }) else {
+            guard name.first?.isLetter == true, name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber) })
+            else {
                 throw values.error("issuers", value: name, expected: "names of lower-case letters and digits")
             }
             let keys = values.scoped(to: name)
@@ -39,13 +40,15 @@ extension GatewayConfiguration.OIDC {
             }
             if issuer.jwksURI == nil, issuer.issuer.contains("{tenantid}") {
                 throw keys.error(
-                    "jwksUri", value: "", expected: "a JWKS URL: an issuer with {tenantid} has no single metadata document"
+                    "jwksUri", value: "",
+                    expected: "a JWKS URL: an issuer with {tenantid} has no single metadata document"
                 )
             }
             if issuer.isOperator, issuer.issuer.contains("{tenantid}") {
                 throw keys.error(
                     "operator", value: "true",
-                    expected: "false for a multi-tenant issuer ({tenantid}): any tenant could sign in as a platform admin"
+                    expected:
+                        "false for a multi-tenant issuer ({tenantid}): any tenant could sign in as a platform admin"
                 )
             }
             issuers.append(issuer)

@@ -18,7 +18,8 @@ extension GatewayConfiguration.Secrets {
     init(reading values: ConfigValues) throws {
         masterKey = try values.string("masterKey", isSecret: true)
         masterKeyFile = try values.string("masterKeyFile")
-        previousMasterKeys = try values.string("previousMasterKeys", isSecret: true)
+        previousMasterKeys =
+            try values.string("previousMasterKeys", isSecret: true)
             .map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
     }
 }

@@ -21,7 +21,8 @@ extension GatewayConfiguration.Workflows {
     /// Reads the `workflows.` keys (`values` scoped to `workflows`).
     init(reading values: ConfigValues) throws {
         maxConcurrentRuns = try values.integer("maxConcurrentRuns", in: 1...10_000) ?? maxConcurrentRuns
-        maxConcurrentRunsPerOrganization = try values.integer("maxConcurrentRunsPerOrganization", in: 1...10_000)
+        maxConcurrentRunsPerOrganization =
+            try values.integer("maxConcurrentRunsPerOrganization", in: 1...10_000)
             ?? maxConcurrentRunsPerOrganization
         maxResultSize = try values.integer("maxResultSize", in: 1_024...(64 << 20)) ?? maxResultSize
         workers = try values.integer("workers", in: 0...1_000) ?? workers

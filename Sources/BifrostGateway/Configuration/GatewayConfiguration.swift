@@ -1,6 +1,6 @@
 public import BifrostStore
-import Foundation
 public import Configuration
+import Foundation
 
 /// Everything `bifrost serve` needs to know, read once at start and validated.
 ///
@@ -35,7 +35,8 @@ public struct GatewayConfiguration: Sendable {
     /// Every key this type reads, as documented in the README's configuration table.
     public static let documentedKeys = [
         "config.file", "http.host", "http.port", "http.maxBodySize", "http.shutdownTimeout", "http.corsOrigins",
-        "http.eventLoops", "http.trustedProxies", "http.maxStreams", "http.maxStreamsPerPrincipal", "database.url", "database.maxConnections", "database.minConnections", "database.keepAlive",
+        "http.eventLoops", "http.trustedProxies", "http.maxStreams", "http.maxStreamsPerPrincipal", "database.url",
+        "database.maxConnections", "database.minConnections", "database.keepAlive",
         "database.embedded.binDirectory", "data.directory", "log.level", "log.format",
         "auth.signingKeyFile", "auth.accessTokenLifetime", "auth.refreshTokenLifetime", "auth.passwordIterations",
         "bootstrap.admin.email", "bootstrap.admin.password", "policies.directory", "oidc.issuers",
@@ -43,7 +44,8 @@ public struct GatewayConfiguration: Sendable {
         "oidc.<name>.operator", "oidc.keyRefetchInterval", "oidc.keyFetchTimeout", "workflows.maxConcurrentRuns",
         "workflows.maxConcurrentRunsPerOrganization",
         "workflows.maxResultSize", "workflows.workers", "workflows.drainTimeout", "workflows.leaseTimeout",
-        "workflows.retentionDays", "masterKey", "masterKeyFile", "previousMasterKeys", "files.maxFileSize", "files.maxOrganizationSize",
+        "workflows.retentionDays", "masterKey", "masterKeyFile", "previousMasterKeys", "files.maxFileSize",
+        "files.maxOrganizationSize",
         "oauth.providersFile", "oauth.redirectUri", "oauth.refreshMargin", "oauth.allowInsecureLoopback",
         "oauth.allowPrivateNetworks",
     ]
@@ -63,7 +65,8 @@ public struct GatewayConfiguration: Sendable {
         http = try HTTP(reading: values.scoped(to: "http"))
         database = try Database(reading: values.scoped(to: "database"))
         dataDirectory = try values.string("data.directory") ?? dataDirectory
-        auth = try Auth(reading: values.scoped(to: "auth"), bootstrap: values.scoped(to: "bootstrap").scoped(to: "admin"))
+        auth = try Auth(
+            reading: values.scoped(to: "auth"), bootstrap: values.scoped(to: "bootstrap").scoped(to: "admin"))
         policiesDirectory = try values.string("policies.directory")
         secrets = try Secrets(reading: values)
         files = try Files(reading: values.scoped(to: "files"))

@@ -37,11 +37,15 @@ struct ContractRules: Sendable {
             guard let item = item as? [String: Any] else { continue }
             let shared = item["parameters"] as? [Any] ?? []
             for (method, value) in item where Self.methods.contains(method) {
-                guard let operation = value as? [String: Any], let id = operation["operationId"] as? String else { continue }
+                guard let operation = value as? [String: Any], let id = operation["operationId"] as? String else {
+                    continue
+                }
                 var rules = Operation()
                 for entry in shared + (operation["parameters"] as? [Any] ?? []) {
                     let parameter = try compiler.resolve(entry)
-                    guard let name = parameter["name"] as? String, let location = parameter["in"] as? String else { continue }
+                    guard let name = parameter["name"] as? String, let location = parameter["in"] as? String else {
+                        continue
+                    }
                     let schema = try compiler.compile(parameter["schema"] ?? [String: Any]())
                     switch location {
                     case "query": rules.query[name] = schema
@@ -68,7 +72,9 @@ private struct SchemaCompiler {
 
     /// The mapping `node` is, or refers to.
     func resolve(_ node: Any, depth: Int = 0) throws -> [String: Any] {
-        guard let mapping = node as? [String: Any] else { throw ContractRules.Invalid(description: "expected a mapping") }
+        guard let mapping = node as? [String: Any] else {
+            throw ContractRules.Invalid(description: "expected a mapping")
+        }
         guard let reference = mapping["$ref"] as? String else { return mapping }
         guard depth < 32 else { throw ContractRules.Invalid(description: "\(reference): references too deep") }
         guard reference.hasPrefix("#/") else { throw ContractRules.Invalid(description: "\(reference): not local") }

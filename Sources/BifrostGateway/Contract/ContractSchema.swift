@@ -99,8 +99,12 @@ struct ContractSchema: Sendable {
     /// The problems of a number.
     func problems(ofNumber number: Double, at path: String) -> [Problem.FieldError] {
         guard number.isFinite else { return [.init(field: path, message: "must be a finite number")] }
-        if let minimum, number < minimum { return [.init(field: path, message: "must be at least \(Self.text(minimum))")] }
-        if let maximum, number > maximum { return [.init(field: path, message: "must be at most \(Self.text(maximum))")] }
+        if let minimum, number < minimum {
+            return [.init(field: path, message: "must be at least \(Self.text(minimum))")]
+        }
+        if let maximum, number > maximum {
+            return [.init(field: path, message: "must be at most \(Self.text(maximum))")]
+        }
         return []
     }
 
@@ -117,7 +121,8 @@ struct ContractSchema: Sendable {
             guard let number = Int64(text) else { return [.init(field: path, message: "must be an integer")] }
             return problems(ofNumber: Double(number), at: path)
         case .number:
-            guard let number = Double(text), number.isFinite, text.allSatisfy({ $0.isNumber || "+-.eE".contains($0) }) else {
+            guard let number = Double(text), number.isFinite, text.allSatisfy({ $0.isNumber || "+-.eE".contains($0) })
+            else {
                 return [.init(field: path, message: "must be a number")]
             }
             return problems(ofNumber: number, at: path)

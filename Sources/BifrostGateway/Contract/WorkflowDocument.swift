@@ -29,7 +29,9 @@ enum WorkflowDocument {
             paths["/api/workflows/\(name)/execute"] = ["post": execute(entry, input: reference)]
             if let methods = entry.configuration.endpointMethods {
                 var operations: [String: JSONValue] = [:]
-                for method in methods.sorted() { operations[method.rawValue.lowercased()] = endpoint(entry, method: method, input: reference) }
+                for method in methods.sorted() {
+                    operations[method.rawValue.lowercased()] = endpoint(entry, method: method, input: reference)
+                }
                 paths["/api/endpoints/\(name)"] = .object(operations)
             }
         }
@@ -48,10 +50,14 @@ enum WorkflowDocument {
             "summary": .string(configuration.description),
             "requestBody": [
                 "required": true,
-                "content": ["application/json": ["schema": [
-                    "type": "object", "required": ["input"], "additionalProperties": false,
-                    "properties": ["input": input, "mode": ["type": "string", "enum": ["sync", "async"]]],
-                ]]],
+                "content": [
+                    "application/json": [
+                        "schema": [
+                            "type": "object", "required": ["input"], "additionalProperties": false,
+                            "properties": ["input": input, "mode": ["type": "string", "enum": ["sync", "async"]]],
+                        ]
+                    ]
+                ],
             ],
             "responses": [
                 "200": response("The finished run.", schema: "ExecutionResult"),
@@ -79,12 +85,13 @@ enum WorkflowDocument {
             ],
         ]
         if method == .get || method == .delete {
-            operation["parameters"] = .array(entry.parameters.map { parameter in
-                [
-                    "name": .string(parameter.name), "in": "query", "required": .bool(parameter.isRequired),
-                    "schema": ParameterSchema.schema(of: parameter),
-                ]
-            })
+            operation["parameters"] = .array(
+                entry.parameters.map { parameter in
+                    [
+                        "name": .string(parameter.name), "in": "query", "required": .bool(parameter.isRequired),
+                        "schema": ParameterSchema.schema(of: parameter),
+                    ]
+                })
         } else {
             operation["requestBody"] = [
                 "required": .bool(entry.parameters.contains(where: \.isRequired)),
@@ -113,7 +120,8 @@ enum WorkflowDocument {
         case let list as [Any]: return .array(list.compactMap(jsonValue))
         case let map as [String: Any]: return .object(map.compactMapValues(jsonValue))
         case let map as [AnyHashable: Any]:
-            return .object(Dictionary(map.compactMap { key, value in jsonValue(value).map { ("\(key)", $0) } }) { a, _ in a })
+            return .object(
+                Dictionary(map.compactMap { key, value in jsonValue(value).map { ("\(key)", $0) } }) { a, _ in a })
         case is NSNull: return .null
         default: return .string("\(value)")
         }

@@ -13,7 +13,9 @@ enum EndpointInput {
     ) throws -> [String: JSONValue] {
         var values: [String: JSONValue] = [:]
         for (name, value) in query { values[name] = .string(value) }
-        let media = contentType?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let media = contentType?.split(separator: ";").first.map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        }
         if !body.isEmpty {
             switch media {
             case "application/json", nil:

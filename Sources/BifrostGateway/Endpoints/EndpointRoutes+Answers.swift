@@ -31,19 +31,25 @@ extension EndpointRoutes {
                     .gatewayTimeout, kind: "workflow-timeout", title: "Workflow timed out",
                     detail: "Execution \(id) did not finish in time."
                 )
-                return .init(status: 504, contentType: "application/problem+json", location: nil, executionID: id, body: problem.body(requestID: requestID))
+                return .init(
+                    status: 504, contentType: "application/problem+json", location: nil, executionID: id,
+                    body: problem.body(requestID: requestID))
             default:
                 let problem = Problem(
                     .unprocessableContent, kind: "workflow-failed", title: "Workflow failed",
                     detail: "Execution \(id) failed: \(record.error ?? "no reason given")"
                 )
-                return .init(status: 422, contentType: "application/problem+json", location: nil, executionID: id, body: problem.body(requestID: requestID))
+                return .init(
+                    status: 422, contentType: "application/problem+json", location: nil, executionID: id,
+                    body: problem.body(requestID: requestID))
             }
         }
     }
 
     /// The HTTP answer of a run's answer, with `headers` (the caller's rate-limit headers) added.
-    static func response(_ answer: PostgresIdempotencyKeys.Answer, replayed: Bool, headers extra: HTTPFields) -> Response {
+    static func response(_ answer: PostgresIdempotencyKeys.Answer, replayed: Bool, headers extra: HTTPFields)
+        -> Response
+    {
         var headers: HTTPFields = [.contentType: answer.contentType]
         headers.append(contentsOf: extra)
         if let location = answer.location { headers[.location] = location }

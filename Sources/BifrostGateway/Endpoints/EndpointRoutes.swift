@@ -31,7 +31,8 @@ struct EndpointRoutes: Sendable {
 
     func register(on router: Router<GatewayRequestContext>) {
         for method in WorkflowConfiguration.HTTPMethod.allCases {
-            router.on(RouterPath(Self.path), method: HTTPRequest.Method(rawValue: method.rawValue)!) { request, context in
+            router.on(RouterPath(Self.path), method: HTTPRequest.Method(rawValue: method.rawValue)!) {
+                request, context in
                 try await handle(request, context: context, method: method)
             }
         }
@@ -45,7 +46,8 @@ struct EndpointRoutes: Sendable {
             throw Problem.notFound("No endpoint is named \(name).")
         }
         guard allowed.contains(method) else {
-            throw Problem.methodNotAllowed(allowed: allowed.sorted().compactMap { HTTPRequest.Method(rawValue: $0.rawValue) })
+            throw Problem.methodNotAllowed(
+                allowed: allowed.sorted().compactMap { HTTPRequest.Method(rawValue: $0.rawValue) })
         }
         let body = Array(try await request.body.collect(upTo: maximumBodySize).readableBytesView)
         var query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
@@ -54,13 +56,15 @@ struct EndpointRoutes: Sendable {
         var limitHeaders = HTTPFields()
         if let identity = context.identity {
             guard let key = identity.principal.apiKey else {
-                throw Problem.forbidden("Endpoints are called with an API key or a webhook signature, not a user's token.")
+                throw Problem.forbidden(
+                    "Endpoints are called with an API key or a webhook signature, not a user's token.")
             }
             guard identity.mayRun(entry) else { throw Problem.forbidden("This API key may not call this endpoint.") }
             limitHeaders = try gate.limit(identity)
             caller = identity.caller
             // A platform key acts in any organisation: its keys are kept apart per organisation it acts in.
-            callerName = "key:\(key.id.uuidString.lowercased()):\(caller.organizationID?.uuidString.lowercased() ?? "global")"
+            callerName =
+                "key:\(key.id.uuidString.lowercased()):\(caller.organizationID?.uuidString.lowercased() ?? "global")"
         } else {
             caller = try await webhooks.caller(of: request, workflow: name, body: body)
             callerName = "webhook:\(caller.organizationID?.uuidString.lowercased() ?? ""):\(name)"
@@ -70,7 +74,9 @@ struct EndpointRoutes: Sendable {
             query: query, body: body, contentType: request.headers[.contentType], parameters: entry.parameters
         )
         guard let key = request.headers[Self.idempotencyKeyHeader] else {
-            return Self.response(try await run(name, values, caller: caller, requestID: context.id), replayed: false, headers: limitHeaders)
+            return Self.response(
+                try await run(name, values, caller: caller, requestID: context.id), replayed: false,
+                headers: limitHeaders)
         }
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             throw Problem.validation([

@@ -29,7 +29,9 @@ final class EndpointSecretCache: Sendable {
         if let cached, cached.expires > now { return cached.secrets }
         let secrets = try await store.active(for: workflow)
         state.withLock { state in
-            if state.generation == generation { state.entries[workflow] = Entry(secrets: secrets, expires: now + lifetime) }
+            if state.generation == generation {
+                state.entries[workflow] = Entry(secrets: secrets, expires: now + lifetime)
+            }
         }
         return secrets
     }

@@ -55,7 +55,9 @@ public enum StandardWebhookSignature {
         guard let timestamp else { throw Failure.missingHeader("webhook-timestamp") }
         guard let signatures else { throw Failure.missingHeader("webhook-signature") }
         guard let seconds = Int(timestamp) else { throw Failure.malformedTimestamp }
-        guard abs(now.timeIntervalSince1970 - Double(seconds)) <= tolerance else { throw Failure.timestampOutOfTolerance }
+        guard abs(now.timeIntervalSince1970 - Double(seconds)) <= tolerance else {
+            throw Failure.timestampOutOfTolerance
+        }
         let presented = signatures.split(separator: " ").compactMap { entry -> [UInt8]? in
             guard entry.hasPrefix("v1,") else { return nil }  // other schemes are not ours to check
             return Base64.decode(String(entry.dropFirst(3)))

@@ -23,7 +23,8 @@ struct WebhookAuthenticator: Sendable {
     func caller(of request: Request, workflow: String, body: [UInt8]) async throws -> Caller {
         let headers = request.headers
         guard let id = headers[HTTPField.Name("webhook-id")!] else {
-            throw Problem.unauthorized("Send an API key or a signed webhook (webhook-id, webhook-timestamp, webhook-signature).")
+            throw Problem.unauthorized(
+                "Send an API key or a signed webhook (webhook-id, webhook-timestamp, webhook-signature).")
         }
         var candidates = try await secrets.secrets(for: workflow)
         if let organization = request.uri.queryParameters["organization"] {
@@ -33,10 +34,13 @@ struct WebhookAuthenticator: Sendable {
             candidates.removeAll { $0.organizationID != id }
         } else if candidates.count > maximumUnnamedCandidates {
             reject("organization_required")
-            throw Problem.validation([.init(
-                field: "organization",
-                message: "is required: this endpoint has signing secrets in many organisations; add ?organization=<id> to its address"
-            )])
+            throw Problem.validation([
+                .init(
+                    field: "organization",
+                    message:
+                        "is required: this endpoint has signing secrets in many organisations; add ?organization=<id> to its address"
+                )
+            ])
         }
         let signer: PostgresEndpointSecrets.Active
         do {
@@ -68,7 +72,8 @@ struct WebhookAuthenticator: Sendable {
     }
 
     private func reject(_ reason: String) {
-        Counter(label: "bifrost_webhook_rejections_total", dimensions: [("reason", reason)], factory: metrics).increment()
+        Counter(label: "bifrost_webhook_rejections_total", dimensions: [("reason", reason)], factory: metrics)
+            .increment()
     }
 
 }

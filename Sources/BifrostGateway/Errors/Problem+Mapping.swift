@@ -1,7 +1,7 @@
+import BifrostStore
 import Foundation
 import Hummingbird
 import OpenAPIRuntime
-import BifrostStore
 import PostgresNIO
 
 extension Problem {
@@ -47,7 +47,9 @@ extension Problem {
         case .unsupportedMediaType:
             return (.unsupportedMediaType(error.causeDescription), false)
         case let status where status.kind == .clientError:
-            return (Problem(status, kind: "bad-request", title: status.reasonPhrase, detail: error.causeDescription), false)
+            return (
+                Problem(status, kind: "bad-request", title: status.reasonPhrase, detail: error.causeDescription), false
+            )
         default:
             return (.internalError, true)
         }
@@ -65,7 +67,10 @@ extension Problem {
         case .notFound:
             return (.notFound(), false)
         case .contentTooLarge:
-            return (Problem(.contentTooLarge, kind: "payload-too-large", title: "Payload too large", detail: error.body), false)
+            return (
+                Problem(.contentTooLarge, kind: "payload-too-large", title: "Payload too large", detail: error.body),
+                false
+            )
         case let status where status.kind == .clientError:
             return (Problem(status, kind: "bad-request", title: status.reasonPhrase, detail: error.body), false)
         default:
@@ -81,7 +86,8 @@ extension Problem {
         case .conflict("data"):
             return .conflict("The organisation still owns users or keys; repeat with force=true to delete them too.")
         case .conflict(let field):
-            return .conflict("The \(field) is already in use.", errors: [.init(field: field, message: "is already in use")])
+            return .conflict(
+                "The \(field) is already in use.", errors: [.init(field: field, message: "is already in use")])
         case .invalid(let field):
             return .validation([.init(field: field, message: "is not a value this field accepts")])
         }

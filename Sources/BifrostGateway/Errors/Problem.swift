@@ -116,7 +116,8 @@ extension Problem: HTTPResponseError {
     public func render(requestID: String?) -> Response {
         var fields = headers
         fields[.contentType] = "application/problem+json"
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body(requestID: requestID))))
+        return Response(
+            status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body(requestID: requestID))))
     }
 
     /// The JSON body of the response.
@@ -169,6 +170,7 @@ extension Problem {
     public static func tooManyRequests(retryAfter: Duration, detail: String) -> Problem {
         var headers = HTTPFields()
         headers[.retryAfter] = String(retryAfter.wholeSecondsRoundedUp)
-        return Problem(.tooManyRequests, kind: "rate-limited", title: "Too many requests", detail: detail, headers: headers)
+        return Problem(
+            .tooManyRequests, kind: "rate-limited", title: "Too many requests", detail: detail, headers: headers)
     }
 }

@@ -20,7 +20,9 @@ extension APIService {
         case (.platformAdmin, .global) where caller.principal.isPlatformAdmin: break
         case (.platformAdmin, _), (_, .global):
             throw Problem.validation([
-                .init(field: "role", message: "global keys have the platform_admin role; organisation keys org_admin or org_member")
+                .init(
+                    field: "role",
+                    message: "global keys have the platform_admin role; organisation keys org_admin or org_member")
             ])
         default: break
         }
@@ -36,32 +38,41 @@ extension APIService {
                 createdBy: caller.principal.user?.id, expiresAt: body.expiresAt
             )
         )
-        try await identity.audit.record(caller.auditEvent("api_key.create", targetKind: "api_key", targetID: key.id.uuidString))
+        try await identity.audit.record(
+            caller.auditEvent("api_key.create", targetKind: "api_key", targetID: key.id.uuidString))
         return .created(.init(body: .json(.init(apiKey: .init(key), key: secret))))
     }
 
     /// A principal hands out no more than it holds: a role no higher than its own, and when it is a key, no
     /// workflow it may not run itself and no later expiry. Every workflow named must exist.
     /// - Throws: `Problem.validation` naming the field that asks for more.
-    private func checkDelegation(role: User.Role, workflows: [String]?, expiresAt: Date?, by principal: Principal) throws {
+    private func checkDelegation(role: User.Role, workflows: [String]?, expiresAt: Date?, by principal: Principal)
+        throws
+    {
         var problems: [Problem.FieldError] = []
         if role.rank > principal.roleValue.rank {
-            problems.append(.init(field: "role", message: "must not be higher than the caller's own role (\(principal.role))"))
+            problems.append(
+                .init(field: "role", message: "must not be higher than the caller's own role (\(principal.role))"))
         }
         let unknown = (workflows ?? []).filter { self.workflows.engine.catalogue.workflows[$0] == nil }
         if !unknown.isEmpty {
-            problems.append(.init(field: "workflows", message: "names no workflow: " + unknown.sorted().joined(separator: ", ")))
+            problems.append(
+                .init(field: "workflows", message: "names no workflow: " + unknown.sorted().joined(separator: ", ")))
         }
         if let key = principal.apiKey {
             if let own = key.workflows {
                 if let asked = workflows, !Set(asked).isSubset(of: own) {
                     problems.append(.init(field: "workflows", message: "must be among the calling key's own workflows"))
                 } else if workflows == nil {
-                    problems.append(.init(field: "workflows", message: "is required: the calling key is restricted to some workflows"))
+                    problems.append(
+                        .init(
+                            field: "workflows", message: "is required: the calling key is restricted to some workflows")
+                    )
                 }
             }
             if let own = key.expiresAt, (expiresAt ?? .distantFuture) > own {
-                problems.append(.init(field: "expires_at", message: "must not be later than the calling key's own expiry"))
+                problems.append(
+                    .init(field: "expires_at", message: "must not be later than the calling key's own expiry"))
             }
         }
         guard problems.isEmpty else { throw Problem.validation(problems) }
@@ -72,7 +83,8 @@ extension APIService {
         let id = try Self.uuid(input.path.id, field: "id")
         try await identity.keys.revoke(id, in: caller.scope)
         await identity.credentialsChanged()
-        try await identity.audit.record(caller.auditEvent("api_key.revoke", targetKind: "api_key", targetID: id.uuidString))
+        try await identity.audit.record(
+            caller.auditEvent("api_key.revoke", targetKind: "api_key", targetID: id.uuidString))
         return .noContent(.init())
     }
 
@@ -99,7 +111,8 @@ extension Components.Schemas.AuditEntry {
     init(_ recorded: RecordedAuditEvent) {
         let event = recorded.event
         self.init(
-            id: recorded.id, occurredAt: recorded.occurredAt, organizationId: event.organizationID?.uuidString.lowercased(),
+            id: recorded.id, occurredAt: recorded.occurredAt,
+            organizationId: event.organizationID?.uuidString.lowercased(),
             actorKind: event.actorKind, actorId: event.actorID?.uuidString.lowercased(), actorLabel: event.actorLabel,
             action: event.action, targetKind: event.targetKind, targetId: event.targetID, outcome: event.outcome,
             requestId: event.requestID

@@ -18,7 +18,10 @@ extension APIService {
         // Verify against a decoy when the account is unknown, so the answer takes as long either way.
         let hash = found?.passwordHash ?? identity.decoyPasswordHash
         let matches = try await identity.passwords.verify(body.password, against: hash)
-        let organizationActive = try await found?.user.organizationID.asyncMap { try await identity.organizations.find($0)?.isActive == true } ?? true
+        let organizationActive =
+            try await found?.user.organizationID.asyncMap {
+                try await identity.organizations.find($0)?.isActive == true
+            } ?? true
         guard let found, found.passwordHash != nil, matches, found.user.isActive, organizationActive else {
             outcome = .failed
             try await identity.audit.record(
@@ -56,7 +59,8 @@ extension APIService {
             return .ok(.init(body: .json(try await issueTokens(for: user, family: family))))
         case .reused:
             throw Problem.unauthorized(
-                "This refresh token was already used; every token of its login has been revoked.", error: "invalid_grant"
+                "This refresh token was already used; every token of its login has been revoked.",
+                error: "invalid_grant"
             )
         case .invalid:
             throw Problem.unauthorized("The refresh token is not valid.", error: "invalid_grant")

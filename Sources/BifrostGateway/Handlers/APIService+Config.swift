@@ -22,7 +22,8 @@ extension APIService {
         guard type.admits(value) else {
             throw Problem.validation([.init(field: "value", message: "is not a \(type.rawValue)")])
         }
-        try await config.put(key, value: value, type: type, description: body.description, in: caller.scope, by: caller.principal.label)
+        try await config.put(
+            key, value: value, type: type, description: body.description, in: caller.scope, by: caller.principal.label)
         try await identity.audit.record(caller.auditEvent("config.set", targetKind: "config", targetID: key))
         guard let stored = try await config.list(in: caller.scope).first(where: { $0.key == key }) else {
             throw Problem.notFound("The value was deleted meanwhile.")
@@ -35,7 +36,8 @@ extension APIService {
         guard try await config.delete(input.path.key, in: caller.scope) else {
             throw Problem.notFound("No configuration value of this scope has this key.")
         }
-        try await identity.audit.record(caller.auditEvent("config.delete", targetKind: "config", targetID: input.path.key))
+        try await identity.audit.record(
+            caller.auditEvent("config.delete", targetKind: "config", targetID: input.path.key))
         return .noContent(.init())
     }
 }

@@ -10,7 +10,8 @@ extension APIService {
     {
         let (workflow, organization) = try endpointInOrganization(input.path.workflowName)
         let listed = try await endpointSecrets.store.list(for: workflow, in: organization)
-        return .ok(.init(body: .json(listed.map { .init(id: $0.id, createdAt: $0.createdAt, createdBy: $0.createdBy) })))
+        return .ok(
+            .init(body: .json(listed.map { .init(id: $0.id, createdAt: $0.createdAt, createdBy: $0.createdBy) })))
     }
 
     func createEndpointSecret(_ input: Operations.CreateEndpointSecret.Input) async throws
@@ -18,12 +19,17 @@ extension APIService {
     {
         let caller = try RequestIdentity.required()
         let (workflow, organization) = try endpointInOrganization(input.path.workflowName)
-        let (id, secret) = try await endpointSecrets.store.create(for: workflow, in: organization, by: caller.principal.label)
+        let (id, secret) = try await endpointSecrets.store.create(
+            for: workflow, in: organization, by: caller.principal.label)
         endpointSecrets.forget(workflow)  // at once here; other replicas when the notification reaches them
-        try await identity.audit.record(caller.auditEvent("endpoint_secret.create", targetKind: "endpoint_secret", targetID: id))
-        return .created(.init(body: .json(.init(
-            id: id, secret: StandardWebhookSignature.secretText(secret), createdAt: Date()
-        ))))
+        try await identity.audit.record(
+            caller.auditEvent("endpoint_secret.create", targetKind: "endpoint_secret", targetID: id))
+        return .created(
+            .init(
+                body: .json(
+                    .init(
+                        id: id, secret: StandardWebhookSignature.secretText(secret), createdAt: Date()
+                    ))))
     }
 
     func retireEndpointSecret(_ input: Operations.RetireEndpointSecret.Input) async throws
@@ -44,14 +50,17 @@ extension APIService {
     /// The endpoint-enabled workflow `name` and the caller's organisation (secrets belong to one).
     private func endpointInOrganization(_ name: String) throws -> (String, UUID) {
         let caller = try RequestIdentity.required()
-        guard let entry = workflows.engine.catalogue.workflows[name], entry.configuration.isEndpointEnabled, caller.mayRun(entry)
+        guard let entry = workflows.engine.catalogue.workflows[name], entry.configuration.isEndpointEnabled,
+            caller.mayRun(entry)
         else {
             throw Problem.notFound("No endpoint is named \(name).")
         }
         guard let organization = caller.scope.organizationID else {
-            throw Problem.validation([.init(
-                field: "X-Organization-Id", message: "signing secrets belong to an organisation; act in one"
-            )])
+            throw Problem.validation([
+                .init(
+                    field: "X-Organization-Id", message: "signing secrets belong to an organisation; act in one"
+                )
+            ])
         }
         return (name, organization)
     }

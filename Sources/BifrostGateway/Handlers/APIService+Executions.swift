@@ -19,14 +19,19 @@ extension APIService {
         )
         if let cursor = query.cursor {
             guard let position = ExecutionCursor(token: cursor) else {
-                throw Problem.badRequest("The cursor is not one this gateway issued.", errors: [.init(field: "cursor", message: "is not valid")])
+                throw Problem.badRequest(
+                    "The cursor is not one this gateway issued.",
+                    errors: [.init(field: "cursor", message: "is not valid")])
             }
             filters.after = position
         }
-        let found = try await workflows.executions.list(try caller.executionVisibility(all: query.scope == .all), filters)
+        let found = try await workflows.executions.list(
+            try caller.executionVisibility(all: query.scope == .all), filters)
         let records = found.prefix(limit)
-        let next = found.count > limit ? records.last.map { ExecutionCursor(createdAt: $0.createdAt, id: $0.id).token } : nil
-        return .ok(.init(body: .json(.init(items: try records.map(Components.Schemas.Execution.init), nextCursor: next))))
+        let next =
+            found.count > limit ? records.last.map { ExecutionCursor(createdAt: $0.createdAt, id: $0.id).token } : nil
+        return .ok(
+            .init(body: .json(.init(items: try records.map(Components.Schemas.Execution.init), nextCursor: next))))
     }
 
     func getExecution(_ input: Operations.GetExecution.Input) async throws -> Operations.GetExecution.Output {
@@ -39,16 +44,26 @@ extension APIService {
         return .ok(.init(body: .json(try .init(record))))
     }
 
-    func getExecutionLogs(_ input: Operations.GetExecutionLogs.Input) async throws -> Operations.GetExecutionLogs.Output {
+    func getExecutionLogs(_ input: Operations.GetExecutionLogs.Input) async throws -> Operations.GetExecutionLogs.Output
+    {
         let caller = try RequestIdentity.required()
         let id = try Self.uuid(input.path.id, field: "id")
         let includeDebug = input.query.includeDebug == true && caller.principal.isPlatformAdmin
-        guard let lines = try await workflows.executions.logs(of: id, try caller.executionVisibility(all: caller.principal.isPlatformAdmin), includeDebug: includeDebug) else {
+        guard
+            let lines = try await workflows.executions.logs(
+                of: id, try caller.executionVisibility(all: caller.principal.isPlatformAdmin),
+                includeDebug: includeDebug)
+        else {
             throw Problem.notFound("No execution has this id.")
         }
-        return .ok(.init(body: .json(lines.map {
-            .init(sequence: $0.sequence, level: .init(rawValue: $0.level) ?? .info, message: $0.message, timestamp: $0.loggedAt)
-        })))
+        return .ok(
+            .init(
+                body: .json(
+                    lines.map {
+                        .init(
+                            sequence: $0.sequence, level: .init(rawValue: $0.level) ?? .info, message: $0.message,
+                            timestamp: $0.loggedAt)
+                    })))
     }
 
     func streamExecution(_ input: Operations.StreamExecution.Input) async throws -> Operations.StreamExecution.Output {
@@ -62,9 +77,12 @@ extension APIService {
         guard let events = try await feed.events(after: max(0, input.headers.lastEventID ?? 0)) else {
             throw Problem.notFound("No execution has this id.")
         }
-        return .ok(.init(body: .textEventStream(HTTPBody(
-            events.holding(slot).map(Self.serverSentEvent), length: .unknown, iterationBehavior: .single
-        ))))
+        return .ok(
+            .init(
+                body: .textEventStream(
+                    HTTPBody(
+                        events.holding(slot).map(Self.serverSentEvent), length: .unknown, iterationBehavior: .single
+                    ))))
     }
 
     /// An event in the Server-Sent Events format (an idle one as a comment, which keeps proxies from closing).
@@ -76,7 +94,10 @@ extension APIService {
     func cancelExecution(_ input: Operations.CancelExecution.Input) async throws -> Operations.CancelExecution.Output {
         let caller = try RequestIdentity.required()
         let id = try Self.uuid(input.path.id, field: "id")
-        guard let record = try await workflows.executions.get(id, try caller.executionVisibility(all: caller.principal.isPlatformAdmin)) else {
+        guard
+            let record = try await workflows.executions.get(
+                id, try caller.executionVisibility(all: caller.principal.isPlatformAdmin))
+        else {
             throw Problem.notFound("No execution has this id.")
         }
         guard !record.status.isFinal else {
@@ -87,7 +108,8 @@ extension APIService {
             // Running on another replica (or claimed meanwhile): whichever runs it stops it.
             try await workflows.engine.queue.requestCancellation(id)
         }
-        try await identity.audit.record(caller.auditEvent("execution.cancel", targetKind: "execution", targetID: id.uuidString.lowercased()))
+        try await identity.audit.record(
+            caller.auditEvent("execution.cancel", targetKind: "execution", targetID: id.uuidString.lowercased()))
         return .accepted(.init())
     }
 }
@@ -101,7 +123,8 @@ extension Components.Schemas.Execution {
             input: .init(additionalProperties: try JSONBridge.objectContainer(record.input)),
             result: try record.result.map(JSONBridge.container),
             error: record.error, startedBy: record.startedBy.label,
-            userId: record.startedBy.userID?.uuidString.lowercased(), apiKeyId: record.startedBy.apiKeyID?.uuidString.lowercased(),
+            userId: record.startedBy.userID?.uuidString.lowercased(),
+            apiKeyId: record.startedBy.apiKeyID?.uuidString.lowercased(),
             createdAt: record.createdAt, startedAt: record.startedAt, finishedAt: record.finishedAt,
             durationMs: record.durationMilliseconds
         )
@@ -116,7 +139,9 @@ extension ExecutionCursor {
     }
 
     init?(token: String) {
-        guard let bytes = Base64.decodeURLSafe(token), let text = String(bytes: bytes, encoding: .utf8) else { return nil }
+        guard let bytes = Base64.decodeURLSafe(token), let text = String(bytes: bytes, encoding: .utf8) else {
+            return nil
+        }
         let parts = text.split(separator: "|")
         // Years 1 to 9999: a position outside cannot be one this gateway issued, and could not be bound as a date.
         guard parts.count == 2, let micros = Int64(parts[0]),

@@ -11,9 +11,12 @@ extension APIService {
             return trimmed.isEmpty ? nil : try Self.checkedPath(trimmed, field: "folder")
         }
         let listed = try await files.list(in: .workspace(caller.scope), folder: folder)
-        return .ok(.init(body: .json(listed.map {
-            .init(path: $0.path, size: $0.size, updatedAt: $0.updatedAt, updatedBy: $0.updatedBy)
-        })))
+        return .ok(
+            .init(
+                body: .json(
+                    listed.map {
+                        .init(path: $0.path, size: $0.size, updatedAt: $0.updatedAt, updatedBy: $0.updatedBy)
+                    })))
     }
 
     func downloadFile(_ input: Operations.DownloadFile.Input) async throws -> Operations.DownloadFile.Output {

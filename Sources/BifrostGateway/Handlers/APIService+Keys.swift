@@ -21,10 +21,15 @@ extension APIService {
             }
             let rewrapped = try await keys.rewrapDataKeys(batchSize: batchSize)
             let status = try await keys.status()
-            try await identity.audit.record(caller.auditEvent("keys.rewrap", targetKind: "master_key", targetID: "\(status.currentMasterVersion)"))
-            return .ok(.init(body: .json(.init(
-                kind: .master, masterVersion: status.currentMasterVersion, rewrapped: rewrapped, reencrypted: 0
-            ))))
+            try await identity.audit.record(
+                caller.auditEvent("keys.rewrap", targetKind: "master_key", targetID: "\(status.currentMasterVersion)"))
+            return .ok(
+                .init(
+                    body: .json(
+                        .init(
+                            kind: .master, masterVersion: status.currentMasterVersion, rewrapped: rewrapped,
+                            reencrypted: 0
+                        ))))
         case .dataKey:
             let scope: Scope
             if let text = body.organizationId {
@@ -39,11 +44,16 @@ extension APIService {
                 scope = .global
             }
             let (version, reencrypted) = try await keys.rotateDataKey(of: scope, batchSize: batchSize)
-            try await identity.audit.record(caller.auditEvent("keys.rotate_data_key", targetKind: "data_key", targetID: "\(scope)"))
-            return .ok(.init(body: .json(.init(
-                kind: .dataKey, masterVersion: try await keys.status().currentMasterVersion, dataKeyVersion: version,
-                rewrapped: 0, reencrypted: reencrypted
-            ))))
+            try await identity.audit.record(
+                caller.auditEvent("keys.rotate_data_key", targetKind: "data_key", targetID: "\(scope)"))
+            return .ok(
+                .init(
+                    body: .json(
+                        .init(
+                            kind: .dataKey, masterVersion: try await keys.status().currentMasterVersion,
+                            dataKeyVersion: version,
+                            rewrapped: 0, reencrypted: reencrypted
+                        ))))
         }
     }
 }

@@ -20,7 +20,10 @@ extension APIService {
         -> Operations.ListOAuthConnections.Output
     {
         let caller = try RequestIdentity.required()
-        return .ok(.init(body: .json(try await oauth.connections.list(in: caller.scope).map(Components.Schemas.OAuthConnection.init))))
+        return .ok(
+            .init(
+                body: .json(
+                    try await oauth.connections.list(in: caller.scope).map(Components.Schemas.OAuthConnection.init))))
     }
 
     func createOAuthConnection(_ input: Operations.CreateOAuthConnection.Input) async throws
@@ -37,14 +40,17 @@ extension APIService {
             let created = try await oauth.connections.create(
                 name, settings, clientSecret: body.clientSecret, in: caller.scope, by: caller.principal.label
             )
-            try await identity.audit.record(caller.auditEvent("oauth.create", targetKind: "oauth_connection", targetID: name))
+            try await identity.audit.record(
+                caller.auditEvent("oauth.create", targetKind: "oauth_connection", targetID: name))
             return .created(.init(body: .json(.init(created))))
         } catch StoreError.conflict {
             throw Problem.conflict("This scope already has a connection with this name.")
         }
     }
 
-    func getOAuthConnection(_ input: Operations.GetOAuthConnection.Input) async throws -> Operations.GetOAuthConnection.Output {
+    func getOAuthConnection(_ input: Operations.GetOAuthConnection.Input) async throws
+        -> Operations.GetOAuthConnection.Output
+    {
         .ok(.init(body: .json(.init(try await connection(named: input.path.name)))))
     }
 
@@ -77,7 +83,8 @@ extension APIService {
         guard try await oauth.connections.delete(input.path.name, in: caller.scope) else {
             throw Problem.notFound("No OAuth connection of this scope has this name.")
         }
-        try await identity.audit.record(caller.auditEvent("oauth.delete", targetKind: "oauth_connection", targetID: input.path.name))
+        try await identity.audit.record(
+            caller.auditEvent("oauth.delete", targetKind: "oauth_connection", targetID: input.path.name))
         return .noContent(.init())
     }
 
@@ -87,7 +94,9 @@ extension APIService {
         let caller = try RequestIdentity.required()
         let connection = try await connection(named: input.path.name)
         guard connection.flow == .authorizationCode else {
-            throw Problem.validation([.init(field: "flow", message: "client_credentials connections need no authorization")])
+            throw Problem.validation([
+                .init(field: "flow", message: "client_credentials connections need no authorization")
+            ])
         }
         let endpoints: OAuthProviderCatalogue.Endpoints
         do {
@@ -100,16 +109,22 @@ extension APIService {
             kind: caller.principal.kind, id: caller.principal.id, label: caller.principal.label
         )
         let started = try await oauth.states.begin(for: connection, by: starter, lifetime: lifetime)
-        guard let url = AuthorizationRequest.url(
-            endpoints, clientID: connection.clientID, redirectURI: oauth.redirectURL, state: started.state,
-            verifier: started.verifier
-        ) else {
-            throw Problem.validation([.init(field: "authorize_url", message: "the connection has no usable authorize URL")])
+        guard
+            let url = AuthorizationRequest.url(
+                endpoints, clientID: connection.clientID, redirectURI: oauth.redirectURL, state: started.state,
+                verifier: started.verifier
+            )
+        else {
+            throw Problem.validation([
+                .init(field: "authorize_url", message: "the connection has no usable authorize URL")
+            ])
         }
-        return .ok(.init(
-            headers: .init(setCookie: oauth.stateCookie.setting(started.binding, for: started.state, lifetime: lifetime)),
-            body: .json(.init(authorizationUrl: url, expiresAt: Date().addingTimeInterval(600)))
-        ))
+        return .ok(
+            .init(
+                headers: .init(
+                    setCookie: oauth.stateCookie.setting(started.binding, for: started.state, lifetime: lifetime)),
+                body: .json(.init(authorizationUrl: url, expiresAt: Date().addingTimeInterval(600)))
+            ))
     }
 
     func refreshOAuthConnection(_ input: Operations.RefreshOAuthConnection.Input) async throws
@@ -121,11 +136,13 @@ extension APIService {
             try await oauth.broker.forceRefresh(connection)
         } catch let error as OAuthBrokerError {
             switch error {
-            case .notConnected, .needsReauth, .organizationDeactivated, .misconfigured: throw Problem.conflict(error.description)
+            case .notConnected, .needsReauth, .organizationDeactivated, .misconfigured:
+                throw Problem.conflict(error.description)
             case .providerUnavailable, .rejected: throw Problem.badGateway(error.description)
             }
         }
-        try await identity.audit.record(caller.auditEvent("oauth.refresh", targetKind: "oauth_connection", targetID: connection.name))
+        try await identity.audit.record(
+            caller.auditEvent("oauth.refresh", targetKind: "oauth_connection", targetID: connection.name))
         return .ok(.init(body: .json(.init(try await self.connection(named: input.path.name)))))
     }
 
@@ -134,17 +151,20 @@ extension APIService {
     {
         // The state is redeemed first, whatever else is wrong, so it can never be used twice.
         guard let state = input.query.state, let redeemed = try await oauth.states.redeem(state) else {
-            throw Problem.badRequest("The authorization state is unknown or was already used; start the authorization again.")
+            throw Problem.badRequest(
+                "The authorization state is unknown or was already used; start the authorization again.")
         }
         // Only whoever started the authorization completes it: their browser (the cookie set when they started it)
         // or their own credentials. Anyone else following a crafted link would connect the starter's connection to
         // their own account.
         let caller = RequestIdentity.current
-        let startedInThisBrowser = OAuthStateCookie.binding(for: state, in: CookieHeaders.requestCookies)
+        let startedInThisBrowser =
+            OAuthStateCookie.binding(for: state, in: CookieHeaders.requestCookies)
             .map(redeemed.isBound) ?? false
-        let startedByCaller = caller.map {
-            $0.principal.kind == redeemed.startedBy.kind && $0.principal.id == redeemed.startedBy.id
-        } ?? false
+        let startedByCaller =
+            caller.map {
+                $0.principal.kind == redeemed.startedBy.kind && $0.principal.id == redeemed.startedBy.id
+            } ?? false
         guard startedInThisBrowser || startedByCaller else {
             throw Problem.forbidden(
                 "This authorization was started by someone else, or in another browser; start it again from the admin interface."
@@ -168,14 +188,16 @@ extension APIService {
             let connected = try await oauth.broker.completeAuthorization(
                 of: redeemed.connectionID, code: code, verifier: redeemed.verifier, redirectURI: oauth.redirectURL
             )
-            try await identity.audit.record(AuditEvent(
-                organizationID: redeemed.organizationID, actorKind: redeemed.startedBy.kind,
-                actorID: redeemed.startedBy.id, actorLabel: redeemed.startedBy.label, action: "oauth.connect",
-                targetKind: "oauth_connection", targetID: connected.name
-            ))
-            return .ok(.init(
-                headers: .init(setCookie: oauth.stateCookie.expiring(for: state)), body: .json(.init(connected))
-            ))
+            try await identity.audit.record(
+                AuditEvent(
+                    organizationID: redeemed.organizationID, actorKind: redeemed.startedBy.kind,
+                    actorID: redeemed.startedBy.id, actorLabel: redeemed.startedBy.label, action: "oauth.connect",
+                    targetKind: "oauth_connection", targetID: connected.name
+                ))
+            return .ok(
+                .init(
+                    headers: .init(setCookie: oauth.stateCookie.expiring(for: state)), body: .json(.init(connected))
+                ))
         } catch let failure as TokenRequestFailure {
             throw Problem.badGateway("The provider did not issue tokens (\(failure)); the connection is unchanged.")
         } catch let error as OAuthBrokerError {
@@ -195,15 +217,18 @@ extension APIService {
 
     /// The settings of `body`, checked against the provider catalogue and the URL policy (422 naming the field).
     /// Only platform admins, in global scope, may share a connection with organisations.
-    private func checkedSettings(_ body: Components.Schemas.OAuthConnectionInput, by caller: RequestIdentity) async throws
+    private func checkedSettings(_ body: Components.Schemas.OAuthConnectionInput, by caller: RequestIdentity)
+        async throws
         -> OAuthConnectionSettings
     {
         let shared = body.sharedWithOrganizations ?? false
         if shared, caller.scope.organizationID != nil || !caller.principal.isPlatformAdmin {
-            throw Problem.validation([.init(
-                field: "shared_with_organizations",
-                message: "only a global connection, set by a platform admin, can be shared with organisations"
-            )])
+            throw Problem.validation([
+                .init(
+                    field: "shared_with_organizations",
+                    message: "only a global connection, set by a platform admin, can be shared with organisations"
+                )
+            ])
         }
         let settings = OAuthConnectionSettings(
             provider: body.provider, flow: body.flow == .clientCredentials ? .clientCredentials : .authorizationCode,
@@ -220,7 +245,8 @@ extension APIService {
         }
         var errors: [Problem.FieldError] = []
         for (field, given, url) in [
-            ("authorize_url", settings.authorizeURL, endpoints.authorizeURL), ("token_url", settings.tokenURL, endpoints.tokenURL),
+            ("authorize_url", settings.authorizeURL, endpoints.authorizeURL),
+            ("token_url", settings.tokenURL, endpoints.tokenURL),
         ] {
             guard given != nil, let url else { continue }
             do {

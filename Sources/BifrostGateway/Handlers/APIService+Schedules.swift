@@ -7,7 +7,8 @@ import Foundation
 extension APIService {
     func listSchedules(_ input: Operations.ListSchedules.Input) async throws -> Operations.ListSchedules.Output {
         let caller = try RequestIdentity.required()
-        let fired = try await workflows.schedules.lastSlots(try caller.visibility(all: caller.principal.isPlatformAdmin))
+        let fired = try await workflows.schedules.lastSlots(
+            try caller.visibility(all: caller.principal.isPlatformAdmin))
         let now = Date()
         let schedules = workflows.engine.catalogue.sortedWorkflows.compactMap { entry -> Components.Schemas.Schedule? in
             guard let schedule = entry.schedule, caller.mayRun(entry) else { return nil }

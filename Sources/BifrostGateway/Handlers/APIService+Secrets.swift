@@ -12,13 +12,16 @@ extension APIService {
         let caller = try RequestIdentity.required()
         let name = input.path.name
         guard PostgresSecrets.isValidName(name) else {
-            throw Problem.validation([.init(field: "name", message: "must be 1 to 100 letters, digits, '_', '.' or '-'")])
+            throw Problem.validation([
+                .init(field: "name", message: "must be 1 to 100 letters, digits, '_', '.' or '-'")
+            ])
         }
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let created = try await secrets.put(
             name, value: body.value, description: body.description, in: caller.scope, by: caller.principal.label
         )
-        try await identity.audit.record(caller.auditEvent(created ? "secret.create" : "secret.update", targetKind: "secret", targetID: name))
+        try await identity.audit.record(
+            caller.auditEvent(created ? "secret.create" : "secret.update", targetKind: "secret", targetID: name))
         guard let stored = try await secrets.list(in: caller.scope).first(where: { $0.name == name }) else {
             throw Problem.notFound("The secret was deleted meanwhile.")
         }
@@ -31,7 +34,8 @@ extension APIService {
         guard try await secrets.delete(input.path.name, in: caller.scope) else {
             throw Problem.notFound("No secret of this scope has this name.")
         }
-        try await identity.audit.record(caller.auditEvent("secret.delete", targetKind: "secret", targetID: input.path.name))
+        try await identity.audit.record(
+            caller.auditEvent("secret.delete", targetKind: "secret", targetID: input.path.name))
         return .noContent(.init())
     }
 }
@@ -39,7 +43,8 @@ extension APIService {
 extension Components.Schemas.Secret {
     init(_ secret: SecretMetadata) {
         self.init(
-            name: secret.name, description: secret.description, createdAt: secret.createdAt, createdBy: secret.createdBy,
+            name: secret.name, description: secret.description, createdAt: secret.createdAt,
+            createdBy: secret.createdBy,
             updatedAt: secret.updatedAt, updatedBy: secret.updatedBy
         )
     }

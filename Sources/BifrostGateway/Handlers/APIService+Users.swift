@@ -1,8 +1,8 @@
 import BifrostAPI
 import BifrostCrypto
-import HTTPTypes
 import BifrostStore
 import Foundation
+import HTTPTypes
 
 extension APIService {
     func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output {
@@ -20,21 +20,25 @@ extension APIService {
         case (.platformAdmin, .global) where caller.principal.isPlatformAdmin:
             break
         case (.platformAdmin, _):
-            throw Problem.forbidden("Only platform administrators, acting in global scope, create platform administrators.")
+            throw Problem.forbidden(
+                "Only platform administrators, acting in global scope, create platform administrators.")
         case (_, .global):
             throw Problem.badRequest("Organisation users are created inside an organisation: send X-Organization-Id.")
         default:
             break
         }
         let email = body.email.trimmingCharacters(in: .whitespaces)
-        guard email.contains("@") else { throw Problem.validation([.init(field: "email", message: "must be an email address")]) }
+        guard email.contains("@") else {
+            throw Problem.validation([.init(field: "email", message: "must be an email address")])
+        }
         let created = try await identity.users.create(
             NewUser(
                 email: email, name: body.name ?? "", role: role, organizationID: caller.scope.organizationID,
                 passwordHash: try await body.password.asyncMap { try await identity.passwords.hash($0) }
             )
         )
-        try await identity.audit.record(caller.auditEvent("user.create", targetKind: "user", targetID: created.id.uuidString))
+        try await identity.audit.record(
+            caller.auditEvent("user.create", targetKind: "user", targetID: created.id.uuidString))
         return .created(.init(body: .json(.init(created))))
     }
 
@@ -53,7 +57,9 @@ extension APIService {
             throw Problem.validation([.init(field: "role", message: "platform administrators keep their role")])
         }
         // As deleting oneself is refused, so is locking oneself out (the last admin could not undo it).
-        if id == caller.principal.id, body.isActive == false || body.role.map({ $0.rawValue != caller.principal.role }) == true {
+        if id == caller.principal.id,
+            body.isActive == false || body.role.map({ $0.rawValue != caller.principal.role }) == true
+        {
             throw Problem.conflict("Callers cannot deactivate themselves or change their own role.")
         }
         let changes = UserChanges(

@@ -37,9 +37,13 @@ extension APIService {
             name: details.name, executionID: UUID(), isPlatformAdmin: details.isPlatformAdmin, logger: logger
         )
         let options = try await workflows.dataProviders.options(of: provider, context: context)
-        return .ok(.init(body: .json(try options.map {
-            Components.Schemas.DataProviderOption(label: $0.label, value: try JSONBridge.container($0.value))
-        })))
+        return .ok(
+            .init(
+                body: .json(
+                    try options.map {
+                        Components.Schemas.DataProviderOption(
+                            label: $0.label, value: try JSONBridge.container($0.value))
+                    })))
     }
 }
 
@@ -72,7 +76,8 @@ extension Components.Schemas.WorkflowParameter {
             }
         }
         self.init(
-            name: parameter.name, _type: .init(rawValue: parameter.kind.rawValue) ?? .json, label: parameter.displayLabel,
+            name: parameter.name, _type: .init(rawValue: parameter.kind.rawValue) ?? .json,
+            label: parameter.displayLabel,
             required: parameter.isRequired,
             defaultValue: try parameter.defaultValue.map(JSONBridge.container),
             helpText: parameter.help, validation: parameter.validations.isEmpty ? nil : validation,

@@ -30,7 +30,8 @@ struct AccessGate: Sendable {
     /// - Throws: `Problem` 429 with `Retry-After` when either is empty.
     func limit(_ identity: RequestIdentity) throws -> HTTPFields {
         let principal = identity.principal
-        var tightest = principal.apiKey != nil
+        var tightest =
+            principal.apiKey != nil
             ? limiter.take("key:\(principal.id)", limit: limits.apiKey)
             : limiter.take("user:\(principal.id)", limit: limits.user)
         if let organization = identity.scope.organizationID {
@@ -41,7 +42,8 @@ struct AccessGate: Sendable {
         }
         let headers = Self.headers(tightest)
         guard tightest.allowed else {
-            var problem = Problem.tooManyRequests(retryAfter: tightest.resetAfter, detail: "The request rate limit is exceeded.")
+            var problem = Problem.tooManyRequests(
+                retryAfter: tightest.resetAfter, detail: "The request rate limit is exceeded.")
             problem.headers.append(contentsOf: headers)
             throw problem
         }

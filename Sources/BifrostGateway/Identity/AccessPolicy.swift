@@ -37,13 +37,15 @@ public struct AccessPolicy: Sendable {
                     publicOperations.formUnion(try Self.operations(value, file: file.name, known: knownOperations))
                 case "roles":
                     guard let roles = value.mapping else {
-                        throw Invalid(file: file.name, line: Self.line(value), message: "`roles` must map role names to lists")
+                        throw Invalid(
+                            file: file.name, line: Self.line(value), message: "`roles` must map role names to lists")
                     }
                     for (role, list) in roles {
                         guard let name = role.string, !name.isEmpty else {
                             throw Invalid(file: file.name, line: Self.line(role), message: "a role needs a name")
                         }
-                        grants[name, default: []].formUnion(try Self.operations(list, file: file.name, known: knownOperations))
+                        grants[name, default: []].formUnion(
+                            try Self.operations(list, file: file.name, known: knownOperations))
                     }
                 default:
                     throw Invalid(file: file.name, line: Self.line(key), message: "unknown key `\(key.string ?? "?")`")
@@ -80,7 +82,9 @@ public struct AccessPolicy: Sendable {
         }
         var result: Set<String> = []
         for item in sequence {
-            guard let id = item.string else { throw Invalid(file: file, line: line(item), message: "expected an operationId") }
+            guard let id = item.string else {
+                throw Invalid(file: file, line: line(item), message: "expected an operationId")
+            }
             guard id == "*" || known.contains(id) else {
                 throw Invalid(file: file, line: line(item), message: "`\(id)` is not an operationId of openapi.yaml")
             }

@@ -24,7 +24,9 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
 
     public func verify(using algorithm: some JWTAlgorithm) async throws {
         try expiration.verifyNotExpired()
-        guard issuer.value == Self.issuerName else { throw JWTError.claimVerificationFailure(failedClaim: issuer, reason: "issuer") }
+        guard issuer.value == Self.issuerName else {
+            throw JWTError.claimVerificationFailure(failedClaim: issuer, reason: "issuer")
+        }
         try audience.verifyIntendedAudience(includes: Self.audienceName)
     }
 }

@@ -12,7 +12,8 @@ enum AdminBootstrap {
         let hash = PasswordHasher(iterations: configuration.passwordIterations).hash(password)
         do {
             let admin = try await users.create(
-                NewUser(email: email, name: "Administrator", role: .platformAdmin, organizationID: nil, passwordHash: hash)
+                NewUser(
+                    email: email, name: "Administrator", role: .platformAdmin, organizationID: nil, passwordHash: hash)
             )
             logger.notice("Created the bootstrap platform admin", metadata: ["bifrost.user.id": "\(admin.id)"])
         } catch StoreError.conflict {

@@ -1,10 +1,10 @@
 import BifrostStore
 import Foundation
-import Synchronization
 import HTTPTypes
 import Hummingbird
 import JWTKit
 import Logging
+import Synchronization
 
 /// Establishes who is calling and in which scope, for every request that carries credentials.
 ///
@@ -31,7 +31,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
             presented = Self.trimmed(Substring(key))
         } else if let authorization = request.headers[.authorization] {
             guard let token = Self.bearerToken(authorization) else {
-                throw Problem.unauthorized("The Authorization header must carry a bearer token.", error: "invalid_request")
+                throw Problem.unauthorized(
+                    "The Authorization header must carry a bearer token.", error: "invalid_request")
             }
             presented = token
         } else {
@@ -41,7 +42,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
         let scope = try await scopes.resolve(principal, header: request.headers[.organizationID])
         var context = context
         context.logger[metadataKey: "bifrost.principal.id"] = .string(principal.id.uuidString.lowercased())
-        if let org = scope.organizationID { context.logger[metadataKey: "bifrost.org.id"] = .string(org.uuidString.lowercased()) }
+        if let org = scope.organizationID {
+            context.logger[metadataKey: "bifrost.org.id"] = .string(org.uuidString.lowercased())
+        }
         let identity = RequestIdentity(principal: principal, scope: scope)
         context.identity = identity
         return try await RequestIdentity.$current.withValue(identity) {
@@ -62,7 +65,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
     /// `text` without leading and trailing spaces and tabs; cheaper than Foundation's trimming on long tokens.
     static func trimmed(_ text: Substring) -> String {
         let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = text.firstIndex(where: { !blank($0) }), let last = text.lastIndex(where: { !blank($0) }) else {
+        guard let first = text.firstIndex(where: { !blank($0) }), let last = text.lastIndex(where: { !blank($0) })
+        else {
             return ""
         }
         return String(text[first...last])
@@ -75,7 +79,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
         do {
             if presented.hasPrefix(APIKeySecret.prefix) {
                 let principal = try await authenticate(key: presented)
-                cache.store(principal, for: digest, expiry: principal.apiKey?.expiresAt.map(CredentialCache.remaining(until:)))
+                cache.store(
+                    principal, for: digest, expiry: principal.apiKey?.expiresAt.map(CredentialCache.remaining(until:)))
                 return principal
             }
             let (principal, expiresAt) = try await authenticate(token: presented)
@@ -114,7 +119,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
         do {
             claims = try await tokens.verify(token)
         } catch let error as JWTError where error.errorType == .claimVerificationFailure {
-            throw Problem.unauthorized("The access token has expired or is not meant for this gateway.", error: "invalid_token")
+            throw Problem.unauthorized(
+                "The access token has expired or is not meant for this gateway.", error: "invalid_token")
         } catch {
             throw Problem.unauthorized("The access token is not valid.", error: "invalid_token")
         }

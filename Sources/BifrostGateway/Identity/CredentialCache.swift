@@ -1,5 +1,5 @@
-import Foundation
 import BifrostCrypto
+import Foundation
 import Synchronization
 
 /// Remembers recently verified credentials for a few seconds, so an authenticated request costs a hash and a
@@ -49,7 +49,8 @@ public final class CredentialCache: Sendable {
         .seconds(min(max(date.timeIntervalSinceNow, -86_400), 86_400))
     }
 
-    func store(_ principal: Principal, for digest: String, expiry: Duration? = nil, now: ContinuousClock.Instant = .now) {
+    func store(_ principal: Principal, for digest: String, expiry: Duration? = nil, now: ContinuousClock.Instant = .now)
+    {
         let validity = expiry.map { min($0, lifetime) } ?? lifetime
         guard validity > .zero else { return }
         entries.withLock { entries in

@@ -13,7 +13,8 @@ public enum CredentialInvalidation {
         do {
             try await client.query("SELECT pg_notify(\(channel), '')", logger: logger)
         } catch {
-            logger.warning("Could not notify other replicas of a credential change", metadata: ["error.message": "\(error)"])
+            logger.warning(
+                "Could not notify other replicas of a credential change", metadata: ["error.message": "\(error)"])
         }
     }
 

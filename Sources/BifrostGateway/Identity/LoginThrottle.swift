@@ -56,7 +56,8 @@ public final class LoginThrottle: Sendable {
                 if record.inFlight == 0, now - record.lastFailure > maximumDelay { record.failures = 0 }
                 records[key] = record
                 guard record.failures + record.inFlight >= freeFailures else { continue }
-                var remaining = record.failures >= freeFailures
+                var remaining =
+                    record.failures >= freeFailures
                     ? record.lastFailure + penalty(after: record.failures) - now : .zero
                 // Attempts under way past the free ones: their outcome decides the wait; ask again shortly.
                 if record.inFlight > 0 { remaining = max(remaining, .seconds(1)) }

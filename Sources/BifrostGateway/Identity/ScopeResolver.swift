@@ -12,8 +12,9 @@ struct ScopeResolver: Sendable {
         let requested: UUID?
         if let header {
             guard let id = UUID(uuidString: header) else {
-                throw Problem.badRequest("X-Organization-Id must be an organisation's UUID.",
-                                         errors: [.init(field: "X-Organization-Id", message: "must be a UUID")])
+                throw Problem.badRequest(
+                    "X-Organization-Id must be an organisation's UUID.",
+                    errors: [.init(field: "X-Organization-Id", message: "must be a UUID")])
             }
             requested = id
         } else {
@@ -27,7 +28,9 @@ struct ScopeResolver: Sendable {
             return .organization(own)
         }
         guard let requested else { return .global }
-        guard try await organizations.find(requested) != nil else { throw Problem.notFound("No organisation has this id.") }
+        guard try await organizations.find(requested) != nil else {
+            throw Problem.notFound("No organisation has this id.")
+        }
         return .organization(requested)
     }
 }

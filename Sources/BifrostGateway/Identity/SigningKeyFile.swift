@@ -16,11 +16,15 @@ enum SigningKeyFile {
         }
         let folder = URL(fileURLWithPath: dataDirectory).appendingPathComponent("auth")
         let file = folder.appendingPathComponent("signing-key.pem")
-        if FileManager.default.fileExists(atPath: file.path) { return try OwnerOnlyFile.read(file.path, key: "data.directory") }
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        if FileManager.default.fileExists(atPath: file.path) {
+            return try OwnerOnlyFile.read(file.path, key: "data.directory")
+        }
+        try FileManager.default.createDirectory(
+            at: folder, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         let pem = AccessTokens.generatePrivateKeyPEM()
-        FileManager.default.createFile(atPath: file.path, contents: Data(pem.utf8), attributes: [.posixPermissions: 0o600])
+        FileManager.default.createFile(
+            atPath: file.path, contents: Data(pem.utf8), attributes: [.posixPermissions: 0o600])
         logger.notice("Generated an access-token signing key", metadata: ["bifrost.auth.key.file": "\(file.path)"])
         return pem
     }

@@ -34,7 +34,8 @@ struct CORSMiddleware<Context: RequestContext>: RouterMiddleware {
     private static func headers(for origin: String) -> HTTPFields {
         [
             .accessControlAllowOrigin: origin, .vary: "Origin",
-            .accessControlExposeHeaders: "Location, X-Request-Id, X-Bifrost-Execution-Id, Idempotent-Replayed, Retry-After",
+            .accessControlExposeHeaders:
+                "Location, X-Request-Id, X-Bifrost-Execution-Id, Idempotent-Replayed, Retry-After",
         ]
     }
 }

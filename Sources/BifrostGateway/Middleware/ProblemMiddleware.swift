@@ -25,7 +25,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             if isServerFault {
                 let (kind, message) = Self.describe(error)
-                context.logger.error("Request failed", metadata: ["error.type": "\(kind)", "error.message": "\(message)"])
+                context.logger.error(
+                    "Request failed", metadata: ["error.type": "\(kind)", "error.message": "\(message)"])
             }
             return problem.render(requestID: context.id)
         }

@@ -12,7 +12,9 @@ public struct NotificationSubscription: Sendable {
     /// down are lost, so a subscriber catches up here (clears a cache, wakes its workers, re-reads its rows).
     let resumed: @Sendable () -> Void
 
-    public init(channel: String, received: @escaping @Sendable (String) -> Void, resumed: @escaping @Sendable () -> Void) {
+    public init(
+        channel: String, received: @escaping @Sendable (String) -> Void, resumed: @escaping @Sendable () -> Void
+    ) {
         self.channel = channel
         self.received = received
         self.resumed = resumed
@@ -58,7 +60,9 @@ public struct NotificationListener: Service {
                             try await connection.listen(on: subscription.channel) { notifications in
                                 subscription.resumed()
                                 counter.increment()
-                                for try await notification in notifications { subscription.received(notification.payload) }
+                                for try await notification in notifications {
+                                    subscription.received(notification.payload)
+                                }
                             }
                         }
                     }
@@ -67,7 +71,7 @@ public struct NotificationListener: Service {
                     group.cancelAll()
                 }
             }
-        } catch where !Task.isCancelled {
+        } catch  where !Task.isCancelled {
             logger.warning("Notification listener lost its connection", metadata: ["error.message": "\(error)"])
         } catch {}
         return counter.value == subscriptions.count

@@ -22,7 +22,8 @@ struct CookieHeaders: ServerMiddleware {
         if !setCookies.isEmpty {
             response.headerFields[.setCookie] = nil
             for cookie in setCookies {
-                response.headerFields.append(HTTPField(name: .setCookie, value: cookie.removingPercentEncoding ?? cookie))
+                response.headerFields.append(
+                    HTTPField(name: .setCookie, value: cookie.removingPercentEncoding ?? cookie))
             }
         }
         return (response, responseBody)

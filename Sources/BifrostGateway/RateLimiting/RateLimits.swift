@@ -33,7 +33,8 @@ public struct RateLimits: Sendable, Equatable {
         guard let root = try Yams.compose(yaml: text)?.mapping else {
             throw AccessPolicy.Invalid(file: file, line: 1, message: "expected api_key, user and organization limits")
         }
-        func limit(_ name: String, default fallback: TokenBucketLimiter.Limit? = nil) throws -> TokenBucketLimiter.Limit {
+        func limit(_ name: String, default fallback: TokenBucketLimiter.Limit? = nil) throws -> TokenBucketLimiter.Limit
+        {
             guard let node = root[name] else {
                 if let fallback { return fallback }
                 throw AccessPolicy.Invalid(file: file, line: 1, message: "missing `\(name)` with per_second and burst")
@@ -58,7 +59,8 @@ public struct RateLimits: Sendable, Equatable {
     public static func load(directory: String?) throws -> RateLimits {
         guard let directory else {
             return try RateLimits(
-                file: "Policies/rate-limits.yaml", text: String(decoding: PackageResources.rate_limits_yaml, as: UTF8.self)
+                file: "Policies/rate-limits.yaml",
+                text: String(decoding: PackageResources.rate_limits_yaml, as: UTF8.self)
             )
         }
         let path = directory + "/rate-limits.yaml"

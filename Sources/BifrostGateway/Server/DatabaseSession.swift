@@ -22,7 +22,8 @@ public enum DatabaseSession {
             embedded = cluster
         }
         let client = PostgresClient(
-            configuration: url.clientConfiguration(maximumConnections: 4, minimumConnections: 1), backgroundLogger: logger
+            configuration: url.clientConfiguration(maximumConnections: 4, minimumConnections: 1),
+            backgroundLogger: logger
         )
         do {
             let result = try await withThrowingTaskGroup(of: Void.self) { group in

@@ -1,10 +1,10 @@
-public import BifrostEngine
 import BifrostCrypto
+public import BifrostEngine
 import BifrostOAuth
 import BifrostStore
 import Foundation
-public import Logging
 import Hummingbird
+public import Logging
 import PostgresNIO
 import Prometheus
 import ServiceLifecycle
@@ -33,7 +33,9 @@ public struct GatewayServer: Sendable {
     /// - Throws: when the embedded database cannot start, or a migration fails.
     public func run() async throws {
         let masterKey = try MasterKeyLoader.load(configuration, logger: logger)
-        if let url = configuration.database.url { return try await run(database: url, embedded: nil, masterKey: masterKey) }
+        if let url = configuration.database.url {
+            return try await run(database: url, embedded: nil, masterKey: masterKey)
+        }
         let embedded = EmbeddedPostgres(settings: configuration.embeddedPostgres, logger: logger)
         let url = try await embedded.start()
         do {
@@ -46,7 +48,10 @@ public struct GatewayServer: Sendable {
     }
 
     /// Runs every service on the database at `databaseURL`; `embedded`, when given, is stopped last.
-    private func run(database databaseURL: DatabaseURL, embedded: EmbeddedPostgres?, masterKey: (current: SecretKey, previous: [SecretKey])) async throws {
+    private func run(
+        database databaseURL: DatabaseURL, embedded: EmbeddedPostgres?,
+        masterKey: (current: SecretKey, previous: [SecretKey])
+    ) async throws {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let embedded {
             services.append(.init(service: embedded))
@@ -76,7 +81,8 @@ public struct GatewayServer: Sendable {
         )
         let tokens = try await AccessTokens(
             privateKeyPEM: try SigningKeyFile.load(
-                configured: configuration.auth.signingKeyFile, dataDirectory: configuration.dataDirectory, logger: logger
+                configured: configuration.auth.signingKeyFile, dataDirectory: configuration.dataDirectory,
+                logger: logger
             ),
             lifetime: configuration.auth.accessTokenLifetime
         )
@@ -108,30 +114,41 @@ public struct GatewayServer: Sendable {
         let lease = configuration.workflows.leaseTimeout
         services.append(.init(service: client))
         services.append(.init(service: migrations, successTerminationBehavior: .ignore))
-        services.append(.init(service: NotificationListener(
-            client: client, subscriptions: dependencies.subscriptions(engine: engine, workers: workers), logger: logger
-        )))
-        services.append(.init(service: InstanceHeartbeat(
-            instances: instances, instanceID: instanceID, schema: schema, logger: logger,
-            runningIDs: { engine.runningIDs }, interval: lease / 6, staleAfter: lease
-        )))
+        services.append(
+            .init(
+                service: NotificationListener(
+                    client: client, subscriptions: dependencies.subscriptions(engine: engine, workers: workers),
+                    logger: logger
+                )))
+        services.append(
+            .init(
+                service: InstanceHeartbeat(
+                    instances: instances, instanceID: instanceID, schema: schema, logger: logger,
+                    runningIDs: { engine.runningIDs }, interval: lease / 6, staleAfter: lease
+                )))
         // The workers (with `workflows.workers` 0) and the ticker (with no schedules) may end at once: that is fine.
-        services.append(.init(service: ScheduleTicker(
-            scheduler: WorkflowScheduler(
-                catalogue: catalogue, schedules: PostgresSchedules(client: client, logger: logger),
-                instanceID: instanceID, logger: logger
-            ),
-            schema: schema
-        ), successTerminationBehavior: .ignore))
-        services.append(.init(service: RetentionSweeper(
-            executions: engine.executions, files: engine.files,
-            deliveries: dependencies.endpointSecrets.store,
-            idempotencyKeys: PostgresIdempotencyKeys(client: client, logger: logger),
-            retention: configuration.workflows.retention, schema: schema, logger: logger
-        )))
-        services.append(.init(service: OAuthRefresher(
-            broker: dependencies.oauth, schema: schema, logger: logger
-        )))
+        services.append(
+            .init(
+                service: ScheduleTicker(
+                    scheduler: WorkflowScheduler(
+                        catalogue: catalogue, schedules: PostgresSchedules(client: client, logger: logger),
+                        instanceID: instanceID, logger: logger
+                    ),
+                    schema: schema
+                ), successTerminationBehavior: .ignore))
+        services.append(
+            .init(
+                service: RetentionSweeper(
+                    executions: engine.executions, files: engine.files,
+                    deliveries: dependencies.endpointSecrets.store,
+                    idempotencyKeys: PostgresIdempotencyKeys(client: client, logger: logger),
+                    retention: configuration.workflows.retention, schema: schema, logger: logger
+                )))
+        services.append(
+            .init(
+                service: OAuthRefresher(
+                    broker: dependencies.oauth, schema: schema, logger: logger
+                )))
         services.append(.init(service: workers, successTerminationBehavior: .ignore))
         services.append(.init(service: application, successTerminationBehavior: .gracefullyShutdownGroup))
 

@@ -34,14 +34,19 @@ struct InstanceHeartbeat: Service {
         do {
             try await instances.heartbeat(instanceID)
             let closed = try await instances.closeAbandonedRuns(
-                staleAfter: staleAfter, reason: "Worker lost: the gateway process running it stopped before it finished."
+                staleAfter: staleAfter,
+                reason: "Worker lost: the gateway process running it stopped before it finished."
             )
-            if closed > 0 { logger.warning("Closed runs of a stopped gateway process", metadata: ["bifrost.runs": "\(closed)"]) }
+            if closed > 0 {
+                logger.warning("Closed runs of a stopped gateway process", metadata: ["bifrost.runs": "\(closed)"])
+            }
             let orphans = try await instances.closeOrphanedRuns(
                 owner: instanceID, running: runningIDs(), graceAfterStart: staleAfter,
                 reason: "Worker lost: its outcome could not be recorded."
             )
-            if orphans > 0 { logger.warning("Closed runs whose outcome was lost", metadata: ["bifrost.runs": "\(orphans)"]) }
+            if orphans > 0 {
+                logger.warning("Closed runs whose outcome was lost", metadata: ["bifrost.runs": "\(orphans)"])
+            }
         } catch {
             logger.warning("Heartbeat failed", metadata: ["error.message": "\(error)"])
         }

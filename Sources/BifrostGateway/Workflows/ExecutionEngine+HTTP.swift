@@ -38,7 +38,8 @@ extension Problem {
         case .invalidInput(let problems):
             self = .validation(problems.map { FieldError(field: $0.field, message: $0.message) })
         case .busy:
-            self = .tooManyRequests(retryAfter: .seconds(1), detail: "Too many workflow runs are in progress; try again shortly.")
+            self = .tooManyRequests(
+                retryAfter: .seconds(1), detail: "Too many workflow runs are in progress; try again shortly.")
         }
     }
 }

@@ -19,10 +19,14 @@ enum ExecutionEvent: Sendable {
         case .status(let record):
             ("status", nil, try Self.json(Components.Schemas.Execution(record)))
         case .log(let line):
-            ("log", line.sequence, try Self.json(Components.Schemas.ExecutionLogLine(
-                sequence: line.sequence, level: .init(rawValue: line.level) ?? .info, message: line.message,
-                timestamp: line.loggedAt
-            )))
+            (
+                "log", line.sequence,
+                try Self.json(
+                    Components.Schemas.ExecutionLogLine(
+                        sequence: line.sequence, level: .init(rawValue: line.level) ?? .info, message: line.message,
+                        timestamp: line.loggedAt
+                    ))
+            )
         case .idle:
             nil
         }
@@ -68,9 +72,11 @@ struct ExecutionFeed: Sendable {
         // that read, so that replicas notify changes of this run (most runs have no watcher and notify nothing).
         let wakeups = engine.watchers.watch(id)
         let watch = UUID()
-        guard let first = try await engine.executions.watch(
-            id, visibility, as: watch, instance: engine.instanceID, after: sequence, includeDebug: false
-        ) else { return nil }
+        guard
+            let first = try await engine.executions.watch(
+                id, visibility, as: watch, instance: engine.instanceID, after: sequence, includeDebug: false
+            )
+        else { return nil }
         let (events, output) = AsyncStream.makeStream(of: ExecutionEvent.self)
         let producer = Task { [credential] in
             await withTaskGroup(of: Void.self) { group in
@@ -115,9 +121,11 @@ struct ExecutionFeed: Sendable {
         do {
             var iterator = ticks.makeAsyncIterator()
             while lastStatus?.isFinal != true, !Task.isCancelled, await iterator.next() != nil {
-                guard let (record, lines) = try await engine.executions.progress(
-                    of: id, visibility, after: lastSequence, includeDebug: false
-                ) else { return }
+                guard
+                    let (record, lines) = try await engine.executions.progress(
+                        of: id, visibility, after: lastSequence, includeDebug: false
+                    )
+                else { return }
                 idlePolls = lines.isEmpty && record.status == lastStatus ? idlePolls + 1 : 0
                 send(record, lines)
                 if idlePolls >= pollsPerIdleEvent {
@@ -126,9 +134,11 @@ struct ExecutionFeed: Sendable {
                 }
             }
         } catch {
-            logger.warning("A run's event feed stopped", metadata: [
-                "bifrost.execution.id": "\(id)", "error.message": "\(error)",
-            ])
+            logger.warning(
+                "A run's event feed stopped",
+                metadata: [
+                    "bifrost.execution.id": "\(id)", "error.message": "\(error)",
+                ])
         }
     }
 
@@ -138,9 +148,11 @@ struct ExecutionFeed: Sendable {
         do {
             try await engine.executions.unwatch(watch)
         } catch {
-            logger.warning("Could not forget a run's watcher", metadata: [
-                "bifrost.execution.id": "\(id)", "error.message": "\(error)",
-            ])
+            logger.warning(
+                "Could not forget a run's watcher",
+                metadata: [
+                    "bifrost.execution.id": "\(id)", "error.message": "\(error)",
+                ])
         }
     }
 

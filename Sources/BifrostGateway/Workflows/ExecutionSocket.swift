@@ -81,7 +81,8 @@ struct ExecutionSocket: Sendable {
             group.cancelAll()
             guard revoked else { return }
             _ = try? await group.next()
-            try await outbound.write(.text(Self.error(nil, "The credential this socket was opened with is no longer valid.")))
+            try await outbound.write(
+                .text(Self.error(nil, "The credential this socket was opened with is no longer valid.")))
             try await outbound.close(.policyViolation, reason: "credential revoked")
         }
     }
@@ -101,7 +102,9 @@ struct ExecutionSocket: Sendable {
                 continue
             }
             guard case .text(let text) = message, let request = Request(text) else {
-                send.yield(Self.error(nil, "Send {\"subscribe\": \"<execution id>\"} or {\"unsubscribe\": \"<execution id>\"}."))
+                send.yield(
+                    Self.error(
+                        nil, "Send {\"subscribe\": \"<execution id>\"} or {\"unsubscribe\": \"<execution id>\"}."))
                 continue
             }
             subscriptions = subscriptions.filter { !$0.value.isCancelled }
@@ -117,7 +120,8 @@ struct ExecutionSocket: Sendable {
                 // Revoked since the socket opened, and the change not yet seen here: no new subscription.
                 guard try await credential.stands() else { return true }
                 // The socket watches its credential once for all its feeds.
-                let feed = ExecutionFeed(id: id, visibility: visibility, engine: engine, credential: nil, logger: logger)
+                let feed = ExecutionFeed(
+                    id: id, visibility: visibility, engine: engine, credential: nil, logger: logger)
                 guard let events = try await feed.events(after: after) else {
                     send.yield(Self.error(id, "No execution has this id."))
                     continue
@@ -139,7 +143,9 @@ struct ExecutionSocket: Sendable {
         case unsubscribe(UUID)
 
         init?(_ text: String) {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return nil }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+                return nil
+            }
             if let id = (object["subscribe"] as? String).flatMap(UUID.init(uuidString:)) {
                 self = .subscribe(id, after: max(0, object["last_event_id"] as? Int ?? 0))
             } else if let id = (object["unsubscribe"] as? String).flatMap(UUID.init(uuidString:)) {
@@ -152,11 +158,14 @@ struct ExecutionSocket: Sendable {
 
     private static func message(_ id: UUID, _ event: String, _ sequence: Int?, _ data: String) -> String {
         let sequenceField = sequence.map { ",\"id\":\($0)" } ?? ""
-        return "{\"execution_id\":\"\(id.uuidString.lowercased())\",\"event\":\"\(event)\"\(sequenceField),\"data\":\(data)}"
+        return
+            "{\"execution_id\":\"\(id.uuidString.lowercased())\",\"event\":\"\(event)\"\(sequenceField),\"data\":\(data)}"
     }
 
     private static func error(_ id: UUID?, _ detail: String) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: ["detail": detail])).map { String(decoding: $0, as: UTF8.self) }
+        let data = (try? JSONSerialization.data(withJSONObject: ["detail": detail])).map {
+            String(decoding: $0, as: UTF8.self)
+        }
         let execution = id.map { "\"execution_id\":\"\($0.uuidString.lowercased())\"," } ?? ""
         return "{\(execution)\"event\":\"error\",\"data\":\(data ?? "{}")}"
     }

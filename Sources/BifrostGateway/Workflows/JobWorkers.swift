@@ -132,10 +132,14 @@ public struct JobWorkers: Service {
         var admitted: [(job: ClaimedJob, work: @Sendable () async throws -> Void)] = []
         for job in jobs {
             let id = job.record.id
-            guard let work = await admit(job, onRunEnded: {
-                state.ended(id)
-                wake.yield()
-            }) else { continue }
+            guard
+                let work = await admit(
+                    job,
+                    onRunEnded: {
+                        state.ended(id)
+                        wake.yield()
+                    })
+            else { continue }
             state.started(id)
             admitted.append((job, work))
         }
@@ -180,9 +184,11 @@ public struct JobWorkers: Service {
         do {
             return try await engine.admit(job, onRunEnded: onRunEnded)
         } catch {
-            logger.warning("Could not hand a queued run back", metadata: [
-                "bifrost.execution.id": "\(job.record.id)", "error.message": "\(error)",
-            ])
+            logger.warning(
+                "Could not hand a queued run back",
+                metadata: [
+                    "bifrost.execution.id": "\(job.record.id)", "error.message": "\(error)",
+                ])
             return nil
         }
     }
@@ -191,9 +197,11 @@ public struct JobWorkers: Service {
         do {
             try await work()
         } catch {
-            logger.error("Could not record a queued run", metadata: [
-                "bifrost.execution.id": "\(job.record.id)", "error.message": "\(error)",
-            ])
+            logger.error(
+                "Could not record a queued run",
+                metadata: [
+                    "bifrost.execution.id": "\(job.record.id)", "error.message": "\(error)",
+                ])
         }
     }
 }

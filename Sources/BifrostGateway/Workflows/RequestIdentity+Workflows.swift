@@ -39,7 +39,8 @@ extension RequestIdentity {
     func mayRead(dataProvider name: String, in catalogue: WorkflowCatalogue) -> Bool {
         guard let allowed = principal.apiKey?.workflows else { return true }
         return allowed.contains { workflow in
-            catalogue.workflows[workflow].map { mayRun($0) && $0.parameters.contains { $0.dataProvider == name } } ?? false
+            catalogue.workflows[workflow].map { mayRun($0) && $0.parameters.contains { $0.dataProvider == name } }
+                ?? false
         }
     }
 }

@@ -60,7 +60,8 @@ final class StreamSlots: Sendable {
             )
         }
         if total >= maximum {
-            throw Problem.tooManyRequests(retryAfter: .seconds(5), detail: "This server has all the live-update streams it takes.")
+            throw Problem.tooManyRequests(
+                retryAfter: .seconds(5), detail: "This server has all the live-update streams it takes.")
         }
     }
 }

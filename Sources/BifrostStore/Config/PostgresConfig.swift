@@ -35,9 +35,10 @@ public struct PostgresConfig: Sendable {
 
     /// Whether `key` may name a value: letters, digits and `_`, at most 100.
     public static func isValidKey(_ key: String) -> Bool {
-        (1...100).contains(key.utf8.count) && key.utf8.allSatisfy {
-            ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F
-        }
+        (1...100).contains(key.utf8.count)
+            && key.utf8.allSatisfy {
+                ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F
+            }
     }
 
     /// Sets `key` of `scope` (the caller has checked that `type` admits `value`).
@@ -48,7 +49,8 @@ public struct PostgresConfig: Sendable {
         var sealed: ByteBuffer?
         var version: Int?
         if type == .secret {
-            let (bytes, current) = try await keys.seal(value.stringValue ?? value.jsonText, kind: "config", name: key, for: scope)
+            let (bytes, current) = try await keys.seal(
+                value.stringValue ?? value.jsonText, kind: "config", name: key, for: scope)
             sealed = ByteBuffer(bytes: bytes)
             version = current
         } else {
@@ -74,7 +76,8 @@ public struct PostgresConfig: Sendable {
 
     /// Deletes `key` of `scope`. - Returns: whether there was one.
     public func delete(_ key: String, in scope: Scope) async throws -> Bool {
-        try await client.deleteNamedRow(key, column: "key", from: "config", in: scope, notifying: Self.channel, logger: logger)
+        try await client.deleteNamedRow(
+            key, column: "key", from: "config", in: scope, notifying: Self.channel, logger: logger)
     }
 
     /// The values of `scope`, by key; a `secret` one without its value.
@@ -90,10 +93,12 @@ public struct PostgresConfig: Sendable {
         for try await (key, type, value, description, updated, by) in rows.decode(
             (String, String, String?, String?, Date, String).self
         ) {
-            entries.append(ConfigEntry(
-                key: key, type: ValueType(rawValue: type) ?? .json, value: try value.map { try JSONValue(parsing: $0) },
-                description: description, updatedAt: updated, updatedBy: by
-            ))
+            entries.append(
+                ConfigEntry(
+                    key: key, type: ValueType(rawValue: type) ?? .json,
+                    value: try value.map { try JSONValue(parsing: $0) },
+                    description: description, updatedAt: updated, updatedBy: by
+                ))
         }
         return entries
     }

@@ -1,6 +1,6 @@
+import Foundation
 public import Logging
 public import PostgresNIO
-import Foundation
 
 /// Server-level chores done over a single short-lived connection, before the gateway's pool exists.
 public enum DatabaseBootstrap {
@@ -15,7 +15,8 @@ public enum DatabaseBootstrap {
             for try await _ in rows { exists = true }
             guard !exists else { return }
             // CREATE DATABASE takes no bind parameters; the name is quoted as an identifier.
-            try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(quoteIdentifier(name))"), logger: logger)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "CREATE DATABASE \(quoteIdentifier(name))"), logger: logger)
         }
     }
 
@@ -23,7 +24,8 @@ public enum DatabaseBootstrap {
     public static func dropDatabaseIfExists(_ name: String, on serverURL: DatabaseURL, logger: Logger) async throws {
         try await withConnection(to: serverURL, logger: logger) { connection in
             try await connection.query(
-                PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(quoteIdentifier(name)) WITH (FORCE)"), logger: logger
+                PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(quoteIdentifier(name)) WITH (FORCE)"),
+                logger: logger
             )
         }
     }

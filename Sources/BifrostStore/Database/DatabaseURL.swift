@@ -1,6 +1,6 @@
 import Foundation
-public import PostgresNIO
 import NIOSSL
+public import PostgresNIO
 
 /// A PostgreSQL connection address in URL form: `postgres://user:password@host:port/database?sslmode=disable`.
 ///

@@ -59,7 +59,7 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
                 let outcomes = try await write(batch.map(\.item))
                 guard outcomes.count == batch.count else { throw GroupCommitMismatch() }
                 for (waiting, outcome) in zip(batch, outcomes) { waiting.continuation.resume(returning: outcome) }
-            } catch where batch.count > 1 {
+            } catch  where batch.count > 1 {
                 for waiting in batch { await writeAlone(waiting) }
             } catch {
                 batch.first?.continuation.resume(throwing: error)
@@ -92,7 +92,10 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
 
 extension GroupCommit where Outcome == Void {
     /// Group commit of plain writes.
-    convenience init(maximumBatch: Int = 256, maximumWriters: Int = 1, writing write: @escaping @Sendable ([Item]) async throws -> Void) {
+    convenience init(
+        maximumBatch: Int = 256, maximumWriters: Int = 1,
+        writing write: @escaping @Sendable ([Item]) async throws -> Void
+    ) {
         self.init(maximumBatch: maximumBatch, maximumWriters: maximumWriters) { items in
             try await write(items)
             return Array(repeating: (), count: items.count)

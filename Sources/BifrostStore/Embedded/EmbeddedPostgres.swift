@@ -50,7 +50,8 @@ public final class EmbeddedPostgres: Service, Sendable {
         self.logger = logger
         let path = settings.dataDirectory
         let base = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
-        self.root = URL(fileURLWithPath: path, isDirectory: true, relativeTo: path.hasPrefix("/") ? nil : base)
+        self.root =
+            URL(fileURLWithPath: path, isDirectory: true, relativeTo: path.hasPrefix("/") ? nil : base)
             .standardizedFileURL
     }
 

@@ -31,7 +31,8 @@ struct PostgresTools: Sendable {
     func run(_ tool: String, as account: ClusterAccount, _ arguments: [String]) async throws {
         let outcome = try await outcome(tool, as: account, arguments)
         guard outcome.succeeded else {
-            throw EmbeddedPostgresError.commandFailed(command: tool + " " + (arguments.first ?? ""), output: outcome.output)
+            throw EmbeddedPostgresError.commandFailed(
+                command: tool + " " + (arguments.first ?? ""), output: outcome.output)
         }
     }
 

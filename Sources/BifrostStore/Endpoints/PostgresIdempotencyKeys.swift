@@ -67,10 +67,11 @@ public struct PostgresIdempotencyKeys: Sendable {
         ) {
             guard Array(hash.readableBytesView) == requestHash else { return .mismatch }
             guard let status else { return .running }
-            return .answered(Answer(
-                status: Int(status), contentType: contentType ?? "application/json", location: location,
-                executionID: execution, body: body.map { Array($0.readableBytesView) } ?? []
-            ))
+            return .answered(
+                Answer(
+                    status: Int(status), contentType: contentType ?? "application/json", location: location,
+                    executionID: execution, body: body.map { Array($0.readableBytesView) } ?? []
+                ))
         }
         return .running  // deleted between the two statements: the first call gave up; treat as still in flight
     }
@@ -98,7 +99,8 @@ public struct PostgresIdempotencyKeys: Sendable {
     public func sweep() async throws -> Int {
         try await withDeadline(.seconds(30)) { [client, logger] in
             let rows = try await client.query(
-                "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours' RETURNING 1", logger: logger
+                "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours' RETURNING 1",
+                logger: logger
             )
             var count = 0
             for try await _ in rows { count += 1 }

@@ -165,15 +165,19 @@ enum ExecutionStatements {
         }
 
         func decodeRow(_ row: PostgresRow) throws -> Row {
-            let (id, workflow, organization, input, user, key, label, created, started, attempt, caller, _) = try row.decode(
-                (UUID, String, UUID?, String, UUID?, UUID?, String, Date, Date, Int32, String?, Int).self
-            )
+            let (id, workflow, organization, input, user, key, label, created, started, attempt, caller, _) =
+                try row.decode(
+                    (UUID, String, UUID?, String, UUID?, UUID?, String, Date, Date, Int32, String?, Int).self
+                )
             let record = ExecutionRecord(
                 id: id, workflow: workflow, organizationID: organization, status: .running,
-                input: try JSONValue(parsing: input), startedBy: ExecutionActor(userID: user, apiKeyID: key, label: label),
+                input: try JSONValue(parsing: input),
+                startedBy: ExecutionActor(userID: user, apiKeyID: key, label: label),
                 createdAt: created, startedAt: started
             )
-            return ClaimedJob(record: record, caller: try caller.map { JobCaller(try JSONValue(parsing: $0)) } ?? JobCaller(), attempt: Int(attempt))
+            return ClaimedJob(
+                record: record, caller: try caller.map { JobCaller(try JSONValue(parsing: $0)) } ?? JobCaller(),
+                attempt: Int(attempt))
         }
     }
 }

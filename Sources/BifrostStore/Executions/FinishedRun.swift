@@ -14,12 +14,13 @@ struct FinishedRun: Sendable {
     /// Log lines as a JSON array, as the statements read them with `json_to_recordset` (`logged_at` in seconds
     /// since 1970).
     static func document(_ lines: [ExecutionLogLine]) -> JSONValue {
-        .array(lines.map { line in
-            [
-                "sequence": .int(line.sequence), "level": .string(line.level), "message": .string(line.message),
-                "logged_at": .double(line.loggedAt.timeIntervalSince1970),
-            ]
-        })
+        .array(
+            lines.map { line in
+                [
+                    "sequence": .int(line.sequence), "level": .string(line.level), "message": .string(line.message),
+                    "logged_at": .double(line.loggedAt.timeIntervalSince1970),
+                ]
+            })
     }
 
     /// One element of the document: the record's row (`ExecutionRecord.documentRow`) and its log.
@@ -37,7 +38,8 @@ extension ExecutionRecord {
     var documentRow: [String: JSONValue] {
         var row: [String: JSONValue] = [
             "id": .string(id.uuidString), "workflow": .string(workflow), "status": .string(status.rawValue),
-            "input": input, "started_by": .string(startedBy.label), "created_at": .double(createdAt.timeIntervalSince1970),
+            "input": input, "started_by": .string(startedBy.label),
+            "created_at": .double(createdAt.timeIntervalSince1970),
         ]
         row["organization_id"] = organizationID.map { .string($0.uuidString) }
         row["result"] = result

@@ -62,7 +62,9 @@ public struct GatewayInstances: Sendable {
     /// run that may be started again (a queued job with attempts left) goes back to `Pending`, due after a backoff
     /// that doubles with each attempt (from 5 s, at most 10 minutes), its partial log deleted; any other is closed
     /// as `Failed` with `reason`. Watchers of each run are notified (`ExecutionChannels.events`).
-    private func recover(orphansOf owner: UUID?, running: Set<UUID>, grace: Duration, reason: String) async throws -> Int {
+    private func recover(orphansOf owner: UUID?, running: Set<UUID>, grace: Duration, reason: String) async throws
+        -> Int
+    {
         let seconds = Double(grace.components.seconds)
         let rows = try await client.query(
             """

@@ -126,10 +126,14 @@ public struct PostgresExecutionRepository: Sendable {
     /// Lines already written are skipped, so writing a line twice is harmless.
     public func appendLogs(of id: UUID, _ lines: [ExecutionLogLine]) async throws {
         guard !lines.isEmpty else { return }
-        try await withDeadline(Self.writeDeadline) { [client, logger] in try await Self.append(lines, of: id, client: client, logger: logger) }
+        try await withDeadline(Self.writeDeadline) { [client, logger] in
+            try await Self.append(lines, of: id, client: client, logger: logger)
+        }
     }
 
-    private static func append(_ lines: [ExecutionLogLine], of id: UUID, client: PostgresClient, logger: Logger) async throws {
+    private static func append(_ lines: [ExecutionLogLine], of id: UUID, client: PostgresClient, logger: Logger)
+        async throws
+    {
         try await client.query(
             """
             WITH logged AS (

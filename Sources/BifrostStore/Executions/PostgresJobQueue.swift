@@ -1,8 +1,8 @@
 import Bifrost
 public import Foundation
-import Synchronization
 public import Logging
 public import PostgresNIO
+import Synchronization
 
 /// Queued runs on PostgreSQL: the `executions` table is the queue, a `Pending` row is a job.
 ///
@@ -43,14 +43,17 @@ public struct PostgresJobQueue: Sendable {
     /// - Parameters:
     ///   - caller: what the run's context needs of the caller (kept with the job, for the worker).
     ///   - maximumAttempts: how often the job may be started: 1, unless the workflow declares retries.
-    public func enqueue(_ record: ExecutionRecord, caller: JobCaller = JobCaller(), maximumAttempts: Int = 1) async throws {
+    public func enqueue(_ record: ExecutionRecord, caller: JobCaller = JobCaller(), maximumAttempts: Int = 1)
+        async throws
+    {
         try await queued.submit(QueuedJob(record: record, caller: caller, maximumAttempts: maximumAttempts))
     }
 
     /// Claims up to `limit` jobs that are due, oldest first, for process `owner`, and returns them `Running`.
     /// - Parameter capacity: how many more runs of each organisation the process may start; jobs beyond it are
     ///   left waiting for a later claim (or another replica), not claimed and handed back.
-    public func claim(owner: UUID, limit: Int, capacity: OrganizationCapacity = .unlimited) async throws -> [ClaimedJob] {
+    public func claim(owner: UUID, limit: Int, capacity: OrganizationCapacity = .unlimited) async throws -> [ClaimedJob]
+    {
         try await withDeadline(PostgresExecutionRepository.writeDeadline) { [client, logger] in
             try await Self.claim(owner: owner, limit: limit, capacity: capacity, client: client, logger: logger)
         }
@@ -163,9 +166,12 @@ public struct OrganizationCapacity: Sendable, Hashable {
 
     /// `remaining` as a JSON object keyed by organisation id ("" for global scope).
     var document: String {
-        JSONValue.object(Dictionary(uniqueKeysWithValues: remaining.map {
-            ($0.key?.uuidString.lowercased() ?? "", JSONValue.int($0.value))
-        })).jsonText
+        JSONValue.object(
+            Dictionary(
+                uniqueKeysWithValues: remaining.map {
+                    ($0.key?.uuidString.lowercased() ?? "", JSONValue.int($0.value))
+                })
+        ).jsonText
     }
 }
 
@@ -177,12 +183,14 @@ struct QueuedJob: Sendable {
 
     /// The JSON array `ExecutionStatements.Enqueue` reads with `json_to_recordset`.
     static func document(_ jobs: [QueuedJob]) -> String {
-        JSONValue.array(jobs.map { job in
-            var row = job.record.documentRow
-            row["max_attempts"] = .int(job.maximumAttempts)
-            row["caller"] = job.caller.json
-            return .object(row)
-        }).storableJSONText
+        JSONValue.array(
+            jobs.map { job in
+                var row = job.record.documentRow
+                row["max_attempts"] = .int(job.maximumAttempts)
+                row["caller"] = job.caller.json
+                return .object(row)
+            }
+        ).storableJSONText
     }
 }
 
@@ -206,8 +214,10 @@ public struct JobCaller: Sendable, Hashable {
     }
 
     var json: JSONValue {
-        ["email": email.map(JSONValue.string) ?? .null, "name": name.map(JSONValue.string) ?? .null,
-         "platform_admin": .bool(isPlatformAdmin)]
+        [
+            "email": email.map(JSONValue.string) ?? .null, "name": name.map(JSONValue.string) ?? .null,
+            "platform_admin": .bool(isPlatformAdmin),
+        ]
     }
 
     init(_ json: JSONValue) {

@@ -39,7 +39,9 @@ public struct PostgresFiles: Sendable {
         /// The run owning a `temp` space.
         public var execution: UUID?
 
-        public static func workspace(_ scope: Scope) -> Space { Space(scope: scope, location: .workspace, execution: nil) }
+        public static func workspace(_ scope: Scope) -> Space {
+            Space(scope: scope, location: .workspace, execution: nil)
+        }
 
         public static func temp(_ scope: Scope, execution: UUID) -> Space {
             Space(scope: scope, location: .temp, execution: execution)
@@ -77,7 +79,8 @@ public struct PostgresFiles: Sendable {
                 """,
                 logger: logger
             )
-            for try await others in used.decode(Int64.self) where Int(others) + contents.count > limits.maximumScopeSize {
+            for try await others in used.decode(Int64.self) where Int(others) + contents.count > limits.maximumScopeSize
+            {
                 throw LimitExceeded.scope(limit: limits.maximumScopeSize)
             }
             try await connection.query(
@@ -97,7 +100,8 @@ public struct PostgresFiles: Sendable {
 
     /// The contents of `path` in `space`; nil when there is no such file.
     public func read(_ path: StoredFilePath, in space: Space) async throws -> [UInt8]? {
-        let rows = try await client.query(Self.query("SELECT content FROM files", in: space, path: path.text), logger: logger)
+        let rows = try await client.query(
+            Self.query("SELECT content FROM files", in: space, path: path.text), logger: logger)
         for try await content in rows.decode(ByteBuffer.self) { return Array(content.readableBytesView) }
         return nil
     }
@@ -130,7 +134,8 @@ public struct PostgresFiles: Sendable {
 
     /// Deletes run `execution`'s temporary files (when it ends).
     public func deleteTemporaryFiles(of execution: UUID) async throws {
-        try await client.query("DELETE FROM files WHERE location = 'temp' AND execution_id = \(execution)", logger: logger)
+        try await client.query(
+            "DELETE FROM files WHERE location = 'temp' AND execution_id = \(execution)", logger: logger)
     }
 
     /// Deletes temporary files older than `age` whose run is neither pending nor running: those of runs that

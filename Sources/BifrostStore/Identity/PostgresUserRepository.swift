@@ -167,6 +167,7 @@ public struct PostgresUserRepository: UserRepository {
 
     private static func user(_ row: Row) throws -> User {
         guard let role = User.Role(rawValue: row.4) else { throw StoreError.notFound }
-        return User(id: row.0, organizationID: row.1, email: row.2, name: row.3, role: role, isActive: row.5, createdAt: row.6)
+        return User(
+            id: row.0, organizationID: row.1, email: row.2, name: row.3, role: role, isActive: row.5, createdAt: row.6)
     }
 }

@@ -30,7 +30,9 @@ public struct User: Sendable, Hashable {
     /// Whether this user administers the whole platform.
     public var isPlatformAdmin: Bool { role == .platformAdmin }
 
-    public init(id: UUID, organizationID: UUID?, email: String, name: String, role: Role, isActive: Bool, createdAt: Date) {
+    public init(
+        id: UUID, organizationID: UUID?, email: String, name: String, role: Role, isActive: Bool, createdAt: Date
+    ) {
         self.id = id
         self.organizationID = organizationID
         self.email = email

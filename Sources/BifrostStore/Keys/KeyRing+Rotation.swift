@@ -32,7 +32,9 @@ extension KeyRing {
     /// held). Resumable: a crash loses at most the batch in flight, and running it again continues with what is
     /// left. - Returns: how many data keys it re-wrapped.
     @discardableResult
-    public func rewrapDataKeys(batchSize: Int = 500, progress: (RotationProgress) -> Void = { _ in }) async throws -> Int {
+    public func rewrapDataKeys(batchSize: Int = 500, progress: (RotationProgress) -> Void = { _ in }) async throws
+        -> Int
+    {
         let masters = try await openedMasters()
         let total = try await dataKeysByMasterVersion().filter { $0.key != masters.current }.values.reduce(0, +)
         var done = 0
@@ -70,7 +72,8 @@ extension KeyRing {
         for column in SealedColumn.all {
             while true {
                 let moved = try await client.transaction(logger: logger) { connection in
-                    try await self.reencryptBatch(column, of: scope, to: (version, key), limit: batchSize, on: connection)
+                    try await self.reencryptBatch(
+                        column, of: scope, to: (version, key), limit: batchSize, on: connection)
                 }
                 guard moved > 0 else { break }
                 done += moved
@@ -84,14 +87,16 @@ extension KeyRing {
     public func status() async throws -> KeyStatus {
         let masters = try await openedMasters()
         let counts = try await dataKeysByMasterVersion()
-        let rows = try await client.query("SELECT version, created_at FROM master_keys ORDER BY version", logger: logger)
+        let rows = try await client.query(
+            "SELECT version, created_at FROM master_keys ORDER BY version", logger: logger)
         var versions: [KeyStatus.MasterVersion] = []
         for try await (version, created) in rows.decode((Int32, Date).self) {
             let version = Int(version)
-            versions.append(KeyStatus.MasterVersion(
-                version: version, createdAt: created, isCurrent: version == masters.current,
-                isConfigured: masters.keys[version] != nil, dataKeys: counts[version] ?? 0
-            ))
+            versions.append(
+                KeyStatus.MasterVersion(
+                    version: version, createdAt: created, isCurrent: version == masters.current,
+                    isConfigured: masters.keys[version] != nil, dataKeys: counts[version] ?? 0
+                ))
         }
         var stale = 0
         var staleScopes = Set<UUID?>()
@@ -142,14 +147,16 @@ extension KeyRing {
         var organizations: [UUID] = []
         var versions: [Int32] = []
         var wrapped: [ByteBuffer] = []
-        for try await (organization, version, masterVersion, old) in rows.decode((UUID?, Int32, Int32, ByteBuffer).self) {
+        for try await (organization, version, masterVersion, old) in rows.decode((UUID?, Int32, Int32, ByteBuffer).self)
+        {
             let key = try unwrap(
                 old.readableBytesView, organization: organization, version: Int(version),
                 masterVersion: Int(masterVersion), masters: masters
             )
             organizations.append(organization ?? Self.globalID)
             versions.append(version)
-            wrapped.append(ByteBuffer(bytes: try wrap(key, organization: organization, version: Int(version), masters: masters)))
+            wrapped.append(
+                ByteBuffer(bytes: try wrap(key, organization: organization, version: Int(version), masters: masters)))
         }
         guard !organizations.isEmpty else { return 0 }
         try await connection.query(

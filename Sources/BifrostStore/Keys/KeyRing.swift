@@ -1,8 +1,8 @@
 public import BifrostCrypto
 import Foundation
 public import Logging
-public import PostgresNIO
 import NIOCore
+public import PostgresNIO
 import Synchronization
 
 /// Envelope encryption's keys: data keys per organisation (and for global scope), each version stored wrapped by a

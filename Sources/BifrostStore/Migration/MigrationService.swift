@@ -16,9 +16,11 @@ public struct MigrationService: Service {
 
     /// - Parameter afterMigration: work that needs the current schema (such as creating the first admin);
     ///   it runs before the schema is reported current, and its failure stops start-up.
-    public init(client: PostgresClient, migrations: [Migration], schema: SchemaState, logger: Logger,
-                attemptTimeout: Duration = .seconds(10),
-                afterMigration: @escaping @Sendable () async throws -> Void = {}) {
+    public init(
+        client: PostgresClient, migrations: [Migration], schema: SchemaState, logger: Logger,
+        attemptTimeout: Duration = .seconds(10),
+        afterMigration: @escaping @Sendable () async throws -> Void = {}
+    ) {
         self.migrator = Migrator(client: client, migrations: migrations, logger: logger)
         self.schema = schema
         self.logger = logger

@@ -34,7 +34,8 @@ public struct LockedOAuthConnection: Sendable {
     /// The row as committed now (another writer that does not take the lock, such as a callback, may have changed
     /// it since the lock was taken).
     public func reread() async throws -> (connection: OAuthConnection, credentials: OAuthCredentials)? {
-        guard let fresh = try await PostgresOAuthConnections.read(current.id, on: connection, logger: store.logger) else {
+        guard let fresh = try await PostgresOAuthConnections.read(current.id, on: connection, logger: store.logger)
+        else {
             return nil
         }
         return (fresh.connection, try await store.open(fresh))

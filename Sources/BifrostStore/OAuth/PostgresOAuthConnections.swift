@@ -92,7 +92,8 @@ public struct PostgresOAuthConnections: Sendable {
             for try await row in rows.decode(Row.self) { updated = Self.connection(row) }
             guard let updated else { throw StoreError.notFound }
             let current = locked.current
-            try await locked.notify(.connection(id: current.id, organizationID: current.organizationID, name: current.name))
+            try await locked.notify(
+                .connection(id: current.id, organizationID: current.organizationID, name: current.name))
             return updated
         }
     }
@@ -176,9 +177,12 @@ public struct PostgresOAuthConnections: Sendable {
     ) async throws -> Result {
         try await client.transaction(logger: logger) { connection in
             try await connection.query(
-                "SELECT pg_advisory_xact_lock(hashtextextended('bifrost-oauth:' || \(id.uuidString), 0))", logger: logger
+                "SELECT pg_advisory_xact_lock(hashtextextended('bifrost-oauth:' || \(id.uuidString), 0))",
+                logger: logger
             )
-            guard let current = try await Self.read(id, on: connection, logger: logger) else { throw StoreError.notFound }
+            guard let current = try await Self.read(id, on: connection, logger: logger) else {
+                throw StoreError.notFound
+            }
             var organizationIsActive = true
             if let organization = current.connection.organizationID {
                 let rows = try await connection.query(
@@ -186,9 +190,10 @@ public struct PostgresOAuthConnections: Sendable {
                 )
                 for try await active in rows.decode(Bool.self) { organizationIsActive = active }
             }
-            return try await body(LockedOAuthConnection(
-                store: self, connection: connection, current: current, organizationIsActive: organizationIsActive
-            ))
+            return try await body(
+                LockedOAuthConnection(
+                    store: self, connection: connection, current: current, organizationIsActive: organizationIsActive
+                ))
         }
     }
 
@@ -227,15 +232,18 @@ public struct PostgresOAuthConnections: Sendable {
     static func connection(_ row: Row) -> OAuthConnection { stored(row).connection }
 
     static func connection(_ row: RowAndNotification) -> OAuthConnection {
-        connection((
-            row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10, row.11, row.12, row.13,
-            row.14, row.15, row.16, row.17, row.18, row.19, row.20, row.21
-        ))
+        connection(
+            (
+                row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10, row.11, row.12, row.13,
+                row.14, row.15, row.16, row.17, row.18, row.19, row.20, row.21
+            ))
     }
 
     static func stored(_ row: Row) -> Stored {
-        let (id, organization, name, provider, flow, clientID, scopes, tenant, authorize, token, shared, status,
-             tokenType, granted, expires, refreshed, error, generation, created, updated, sealed, version) = row
+        let (
+            id, organization, name, provider, flow, clientID, scopes, tenant, authorize, token, shared, status,
+            tokenType, granted, expires, refreshed, error, generation, created, updated, sealed, version
+        ) = row
         return Stored(
             connection: OAuthConnection(
                 id: id, organizationID: organization, name: name, provider: provider,
@@ -270,7 +278,9 @@ public struct PostgresOAuthConnections: Sendable {
         return found
     }
 
-    func seal(_ credentials: OAuthCredentials, name: String, scope: Scope) async throws -> (sealed: [UInt8], version: Int) {
+    func seal(_ credentials: OAuthCredentials, name: String, scope: Scope) async throws -> (
+        sealed: [UInt8], version: Int
+    ) {
         let text = String(decoding: try JSONEncoder().encode(credentials), as: UTF8.self)
         return try await keys.seal(text, kind: "oauth", name: name, for: scope)
     }

@@ -99,7 +99,8 @@ public struct PostgresOrganizationRepository: Sendable {
             }
             // Webhook deliveries have no foreign key (migration 0014): they go with their organisation here.
             try await connection.query("DELETE FROM webhook_deliveries WHERE organization_id = \(id)", logger: logger)
-            let deleted = try await connection.query("DELETE FROM organizations WHERE id = \(id) RETURNING id", logger: logger)
+            let deleted = try await connection.query(
+                "DELETE FROM organizations WHERE id = \(id) RETURNING id", logger: logger)
             var found = false
             for try await _ in deleted { found = true }
             guard found else { throw StoreError.notFound }

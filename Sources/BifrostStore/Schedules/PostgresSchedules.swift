@@ -96,7 +96,9 @@ public struct ScheduleSlot: Sendable, Hashable {
     public var perOrganization: Bool
     public var maximumAttempts: Int
 
-    public init(workflow: String, at: Date, firedBy: UUID, input: JSONValue, perOrganization: Bool, maximumAttempts: Int) {
+    public init(
+        workflow: String, at: Date, firedBy: UUID, input: JSONValue, perOrganization: Bool, maximumAttempts: Int
+    ) {
         self.workflow = workflow
         self.at = at
         self.firedBy = firedBy

@@ -22,7 +22,9 @@ public struct PostgresSecrets: Sendable {
     /// Whether `name` may name a secret: letters, digits, `_`, `.`, `-`, at most 100.
     public static func isValidName(_ name: String) -> Bool {
         (1...100).contains(name.count)
-            && name.utf8.allSatisfy { $0.isASCIIAlphanumeric || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
+            && name.utf8.allSatisfy {
+                $0.isASCIIAlphanumeric || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-")
+            }
     }
 
     /// Sets secret `name` of `scope` to `value`. - Returns: whether it was created (false: replaced).
@@ -51,7 +53,8 @@ public struct PostgresSecrets: Sendable {
 
     /// Deletes secret `name` of `scope`. - Returns: whether there was one.
     public func delete(_ name: String, in scope: Scope) async throws -> Bool {
-        try await client.deleteNamedRow(name, column: "name", from: "secrets", in: scope, notifying: Self.channel, logger: logger)
+        try await client.deleteNamedRow(
+            name, column: "name", from: "secrets", in: scope, notifying: Self.channel, logger: logger)
     }
 
     /// The secrets of `scope`, by name, without their values.
@@ -67,10 +70,11 @@ public struct PostgresSecrets: Sendable {
         for try await (name, description, created, createdBy, updated, updatedBy) in rows.decode(
             (String, String?, Date, String, Date, String).self
         ) {
-            secrets.append(SecretMetadata(
-                name: name, description: description, createdAt: created, createdBy: createdBy, updatedAt: updated,
-                updatedBy: updatedBy
-            ))
+            secrets.append(
+                SecretMetadata(
+                    name: name, description: description, createdAt: created, createdBy: createdBy, updatedAt: updated,
+                    updatedBy: updatedBy
+                ))
         }
         return secrets
     }

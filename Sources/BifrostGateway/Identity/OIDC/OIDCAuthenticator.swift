@@ -26,7 +26,8 @@ struct OIDCAuthenticator: Sendable {
     /// The user a verified token stands for.
     /// - Throws: `Problem` 403 when no gateway user may be derived from the token.
     func user(for claims: OIDCClaims, from verifier: OIDCIssuerVerifier) async throws -> User {
-        let tenantOrganization = try await claims.tenantID.flatMap(UUID.init(uuidString:))
+        let tenantOrganization =
+            try await claims.tenantID.flatMap(UUID.init(uuidString:))
             .asyncMap { try await organizations.find(entraTenantID: $0) } ?? nil
         if let (user, linked) = try await existingUser(for: claims) {
             if user.isPlatformAdmin, !verifier.settings.isOperator {
@@ -41,7 +42,8 @@ struct OIDCAuthenticator: Sendable {
             }
             return user
         }
-        guard let organization = tenantOrganization, verifier.settings.provisionUsers, let email = claims.userEmail else {
+        guard let organization = tenantOrganization, verifier.settings.provisionUsers, let email = claims.userEmail
+        else {
             throw Self.unknownAccount(in: tenantOrganization)
         }
         return try await provision(email: email, claims: claims, organization: organization)

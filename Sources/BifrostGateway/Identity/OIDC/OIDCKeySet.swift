@@ -45,7 +45,8 @@ actor OIDCKeySet {
             do {
                 try await fetch()
             } catch let error where fetchedAt != nil {
-                logger.warning("Could not refresh an OIDC key set; keeping the keys in hand", metadata: ["error": "\(error)"])
+                logger.warning(
+                    "Could not refresh an OIDC key set; keeping the keys in hand", metadata: ["error": "\(error)"])
             }
         }
         return keyIDs.contains(keyID) ? keys : nil
