@@ -44,12 +44,12 @@ public enum TestPostgres {
         } else {
             try await DatabaseBootstrap.createDatabaseIfMissing(name, on: server, logger: logger)
         }
-        if migrated, template == nil {
-            try await withClient(server.with(database: name)) { client in
-                try await Migrator(client: client, migrations: MigrationCatalog.bundled(), logger: logger).migrate()
-            }
-        }
         do {
+            if migrated, template == nil {
+                try await withClient(server.with(database: name)) { client in
+                    try await Migrator(client: client, migrations: MigrationCatalog.bundled(), logger: logger).migrate()
+                }
+            }
             let result = try await body(server.with(database: name))
             try? await DatabaseBootstrap.dropDatabaseIfExists(name, on: server, logger: logger)
             return result
