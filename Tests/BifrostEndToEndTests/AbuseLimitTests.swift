@@ -89,15 +89,12 @@ import Testing
             open[0].close()
             // The closed stream's place is free again once the server has seen it go: at its next write, which
             // is at the latest its keep-alive comment (15 s of quiet).
-            var reopened = 0
-            let deadline = ContinuousClock.now + .seconds(60)
-            while reopened != 200, ContinuousClock.now < deadline {
+            let reopened = try await eventually(every: .milliseconds(200)) {
                 let stream = try await OpenStream(url: streamURL, token: gateway.adminToken)
-                reopened = stream.status
                 stream.close()
-                if reopened != 200 { try await Task.sleep(for: .milliseconds(200)) }
+                return stream.status == 200
             }
-            #expect(reopened == 200)
+            #expect(reopened)
             open[1].close()
             _ = try await admin(.POST, "/api/executions/\(id)/cancel")
         }

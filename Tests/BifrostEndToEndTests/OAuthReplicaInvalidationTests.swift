@@ -46,11 +46,8 @@ import Testing
     /// Runs `list_m365_users` as `caller` until its answer satisfies `condition`, for up to 30 s (a cached token
     /// would last an hour). - Returns: whether it did.
     private static func eventually(as caller: APICaller, _ condition: ([String: Any]) -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            if condition(try await OAuthGateway.listUsers(as: caller)) { return true }
-            try await Task.sleep(for: .milliseconds(50))
+        try await BifrostTestSupport.eventually(within: .seconds(30), every: .milliseconds(50)) {
+            condition(try await OAuthGateway.listUsers(as: caller))
         }
-        return false
     }
 }

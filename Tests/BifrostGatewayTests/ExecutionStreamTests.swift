@@ -120,31 +120,29 @@ import Testing
 
     /// How many feeds watch run `id` once one does, or `limit` has passed.
     private func watchCount(of id: String, _ database: PostgresClient, within limit: Duration) async throws -> Int {
-        let deadline = ContinuousClock.now + limit
-        while true {
-            var count = 0
+        var count = 0
+        _ = try await eventually(within: limit) {
             let rows = try await database.query(
                 "SELECT count(*) FROM execution_watches WHERE execution_id = \(UUID(uuidString: id))",
                 logger: TestPostgres.logger
             )
             for try await value in rows.decode(Int.self) { count = value }
-            if count > 0 || ContinuousClock.now >= deadline { return count }
-            try await Task.sleep(for: .milliseconds(20))
+            return count > 0
         }
+        return count
     }
 
     /// How many feeds are registered in `execution_watches` once none is, or `limit` has passed.
     private func watchesLeft(_ database: PostgresClient, within limit: Duration) async throws -> Int {
-        let deadline = ContinuousClock.now + limit
-        while true {
-            var count = 0
+        var count = 0
+        _ = try await eventually(within: limit) {
             for try await value in try await database.query(
                 "SELECT count(*) FROM execution_watches", logger: TestPostgres.logger
             )
             .decode(Int.self) { count = value }
-            if count == 0 || ContinuousClock.now >= deadline { return count }
-            try await Task.sleep(for: .milliseconds(50))
+            return count == 0
         }
+        return count
     }
 
     @Test func aRunningRunIsCancelledOnWhicheverReplicaRunsIt() async throws {

@@ -320,8 +320,7 @@ import Testing
                 // Both tokens were cached for an hour: only the deactivation's notification makes the broker refuse.
                 let refused = OAuthBrokerError.organizationDeactivated(connection: "microsoft")
                 var refusals: [String: any Error] = [:]
-                let deadline = ContinuousClock.now + .seconds(60)
-                while refusals.count < 2, ContinuousClock.now < deadline {
+                _ = try await eventually {
                     for name in ["microsoft", "shared"] where refusals[name] == nil {
                         do {
                             _ = try await broker.token(name, for: scope)
@@ -329,7 +328,7 @@ import Testing
                             refusals[name] = error
                         }
                     }
-                    if refusals.count < 2 { try await Task.sleep(for: .milliseconds(20)) }
+                    return refusals.count == 2
                 }
                 #expect(refusals["microsoft"] as? OAuthBrokerError == refused)
                 #expect(refusals["shared"] as? OAuthBrokerError == .organizationDeactivated(connection: "shared"))
