@@ -125,11 +125,35 @@ let package = Package(
             resources: [.embedInCode("Resources/oauth-providers.yaml")],
             swiftSettings: strictSettings
         ),
-        // The Hummingbird application: middleware, handlers, configuration, assembly.
+        // What runs without HTTP: configuration, identity services, job workers, the schedule ticker, the
+        // retention sweeper, the instance heartbeat, the notification listener and its subscriptions.
+        .target(
+            name: "BifrostRuntime",
+            dependencies: [
+                "Bifrost",
+                "BifrostStore",
+                "BifrostEngine",
+                "BifrostCrypto",
+                "BifrostOAuth",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The HTTP layer: Hummingbird application, middleware, handlers, problem+json, OpenAPI wiring, assembly.
         .target(
             name: "BifrostGateway",
             dependencies: [
                 "Bifrost",
+                "BifrostRuntime",
                 "BifrostStore",
                 "BifrostEngine",
                 "BifrostAPI",
@@ -165,6 +189,7 @@ let package = Package(
             name: "BifrostCLI",
             dependencies: [
                 "BifrostGateway",
+                "BifrostRuntime",
                 "BifrostEngine",
                 "ExampleWorkflows",
                 "BifrostStore",
@@ -229,6 +254,7 @@ let package = Package(
             dependencies: [
                 "BifrostOAuth",
                 "BifrostGateway",
+                "BifrostRuntime",
                 "BifrostEngine",
                 "ExampleWorkflows",
                 "Bifrost",

@@ -1,12 +1,13 @@
 import ArgumentParser
 import BifrostGateway
+import BifrostRuntime
 import Configuration
 import Foundation
 import Logging
 
 /// Configuration flags shared by every command that reads configuration.
 ///
-/// Any key of the README's table can be given as a flag (`--http-port 9000`); flags beat `BIFROST_…`
+/// Any key of `docs/configuration.md` can be given as a flag (`--http-port 9000`); flags beat `BIFROST_…`
 /// environment variables, which beat `Config/bifrost.yaml`.
 struct ConfigurationOptions: ParsableArguments {
     @Argument(

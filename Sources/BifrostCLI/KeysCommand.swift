@@ -1,5 +1,6 @@
 import ArgumentParser
 import BifrostGateway
+import BifrostRuntime
 import BifrostStore
 import Foundation
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BifrostEngine
 import BifrostGateway
+import BifrostRuntime
 import ExampleWorkflows
 import Foundation
 import Logging

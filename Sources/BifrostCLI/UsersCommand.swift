@@ -1,6 +1,7 @@
 import ArgumentParser
 import BifrostCrypto
 import BifrostGateway
+import BifrostRuntime
 import BifrostStore
 import Foundation
 

@@ -1,5 +1,6 @@
 import BifrostCrypto
 import BifrostGateway
+import BifrostRuntime
 import BifrostStore
 import BifrostTestSupport
 import Foundation

@@ -1,4 +1,5 @@
 import BifrostGateway
+import BifrostRuntime
 import Configuration
 import HTTPTypes
 import HummingbirdTesting

@@ -1,4 +1,5 @@
 import BifrostGateway
+import BifrostRuntime
 import Configuration
 import Foundation
 import Testing
@@ -86,7 +87,7 @@ import Yams
         #expect(ConfigurationKeys.flag(for: "database.embedded.binDirectory") == "database-embedded-bin-directory")
     }
 
-    /// The shipped defaults file and the README table must describe the same keys the code reads.
+    /// The shipped defaults file and the table of `docs/configuration.md` must describe the same keys the code reads.
     @Test func shippedDefaultsFileMatchesTheBuiltInDefaults() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
@@ -108,11 +109,12 @@ import Yams
         #expect(fromFile.oidc.keyRefetchInterval == builtIn.oidc.keyRefetchInterval)
         #expect(fromFile.oidc.issuers.isEmpty)
 
-        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let reference = try String(contentsOf: root.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
         for key in GatewayConfiguration.documentedKeys {
-            #expect(readme.contains("`\(key)`"), "README table lacks \(key)")
+            #expect(reference.contains("`\(key)`"), "docs/configuration.md lacks \(key)")
             #expect(
-                readme.contains(ConfigurationKeys.environmentVariable(for: key)), "README lacks the variable of \(key)")
+                reference.contains(ConfigurationKeys.environmentVariable(for: key)),
+                "docs/configuration.md lacks the variable of \(key)")
         }
     }
 

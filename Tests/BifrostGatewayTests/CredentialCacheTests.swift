@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import BifrostGateway
+@testable import BifrostRuntime
 
 @Suite struct CredentialCacheTests {
     private let principal = Principal(

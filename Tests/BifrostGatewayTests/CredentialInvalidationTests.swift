@@ -1,5 +1,6 @@
 import BifrostEngine
 import BifrostGateway
+import BifrostRuntime
 import BifrostStore
 import BifrostTestSupport
 import ExampleWorkflows

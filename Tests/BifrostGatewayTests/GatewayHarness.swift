@@ -3,6 +3,7 @@ import BifrostCrypto
 import BifrostEngine
 import BifrostGateway
 import BifrostOAuth
+import BifrostRuntime
 import BifrostStore
 import BifrostTestSupport
 import ExampleWorkflows

@@ -1,4 +1,5 @@
 import BifrostGateway
+import BifrostRuntime
 import BifrostTestSupport
 import Foundation
 import HTTPTypes

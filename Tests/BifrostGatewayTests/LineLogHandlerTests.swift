@@ -1,4 +1,5 @@
 import BifrostGateway
+import BifrostRuntime
 import Foundation
 import Logging
 import Testing

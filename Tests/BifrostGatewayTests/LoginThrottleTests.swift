@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 
 @testable import BifrostGateway
+@testable import BifrostRuntime
 
 /// A clock a test moves by hand.
 final class ManualClock: Sendable {

@@ -5,6 +5,7 @@ import Logging
 import Testing
 
 @testable import BifrostGateway
+@testable import BifrostRuntime
 
 /// Where the master key comes from, and what is refused.
 @Suite struct MasterKeyLoaderTests {

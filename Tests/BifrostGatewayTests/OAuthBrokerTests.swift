@@ -2,6 +2,7 @@ import Bifrost
 import BifrostCrypto
 import BifrostGateway
 import BifrostOAuth
+import BifrostRuntime
 import BifrostStore
 import BifrostTestSupport
 import Foundation

@@ -5,6 +5,7 @@ import Synchronization
 import Testing
 
 @testable import BifrostGateway
+@testable import BifrostRuntime
 
 /// When an issuer's key set is fetched, judged by a clock the test moves: unknown key ids cause at most one fetch
 /// per interval, stale keys are refreshed, and a failed refresh keeps the keys in hand.

@@ -1,6 +1,7 @@
 import Bifrost
 import BifrostEngine
 import BifrostGateway
+import BifrostRuntime
 import BifrostStore
 import BifrostTestSupport
 import Foundation

@@ -2,6 +2,7 @@ import BifrostAPI
 import BifrostCrypto
 public import BifrostEngine
 public import BifrostOAuth
+public import BifrostRuntime
 public import BifrostStore
 public import Foundation
 public import Hummingbird

@@ -1,3 +1,4 @@
+import BifrostRuntime
 public import Hummingbird
 public import HummingbirdWebSocket
 import NIOCore

@@ -1,6 +1,7 @@
 import Bifrost
 import BifrostCrypto
 import BifrostEngine
+import BifrostRuntime
 import BifrostStore
 import Foundation
 import HTTPTypes

@@ -1,3 +1,4 @@
+import BifrostRuntime
 import BifrostStore
 import Foundation
 import Synchronization

@@ -1,3 +1,4 @@
+import BifrostRuntime
 import BifrostStore
 import Foundation
 import Hummingbird
@@ -15,6 +16,8 @@ extension Problem {
             return (problem, problem.status.kind == .serverError)
         case let error as StoreError:
             return (Problem.from(store: error), false)
+        case let refusal as AccessRefusal:
+            return (Problem.from(refusal: refusal), false)
         case let error as PSQLError:
             return fromDatabase(error)
         case let error as ServerError:
@@ -34,6 +37,8 @@ extension Problem {
             return (problem, problem.status.kind == .serverError)
         case let store as StoreError:
             return (Problem.from(store: store), false)
+        case let refusal as AccessRefusal:
+            return (Problem.from(refusal: refusal), false)
         case let database as PSQLError:
             return fromDatabase(database)
         case let decoding as DecodingError:
@@ -60,6 +65,18 @@ extension Problem {
     private static func fromDatabase(_ error: PSQLError) -> (problem: Problem, isServerFault: Bool) {
         guard let refusal = StoreError(refusal: error) else { return (.internalError, true) }
         return (Problem.from(store: refusal), false)
+    }
+
+    /// The answer to a refusal of the runtime's identity services.
+    static func from(refusal: AccessRefusal) -> Problem {
+        switch refusal.kind {
+        case .malformed(let field, let message):
+            return .badRequest(refusal.detail, errors: [.init(field: field, message: message)])
+        case .forbidden:
+            return .forbidden(refusal.detail)
+        case .notFound:
+            return .notFound(refusal.detail)
+        }
     }
 
     private static func fromHummingbird(_ error: HTTPError) -> (problem: Problem, isServerFault: Bool) {

@@ -1,3 +1,4 @@
+import BifrostRuntime
 import Foundation
 public import HTTPTypes
 public import Hummingbird

@@ -1,5 +1,6 @@
 import Bifrost
 import BifrostAPI
+import BifrostRuntime
 import BifrostStore
 import Foundation
 import OpenAPIRuntime

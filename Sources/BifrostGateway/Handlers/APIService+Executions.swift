@@ -2,6 +2,7 @@ import Bifrost
 import BifrostAPI
 import BifrostCrypto
 import BifrostEngine
+import BifrostRuntime
 import BifrostStore
 import Foundation
 import HTTPTypes

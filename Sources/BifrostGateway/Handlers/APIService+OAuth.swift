@@ -1,5 +1,6 @@
 import BifrostAPI
 import BifrostOAuth
+import BifrostRuntime
 import BifrostStore
 import Foundation
 

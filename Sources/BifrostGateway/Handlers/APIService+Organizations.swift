@@ -1,5 +1,6 @@
 import BifrostAPI
 import BifrostEngine
+import BifrostRuntime
 import BifrostStore
 import Foundation
 import Logging

@@ -1,5 +1,6 @@
 import BifrostAPI
 import BifrostCrypto
+import BifrostRuntime
 import BifrostStore
 import Foundation
 import HTTPTypes

@@ -1,4 +1,5 @@
 import BifrostAPI
+import BifrostRuntime
 import BifrostStore
 import Logging
 import Prometheus

@@ -1,3 +1,4 @@
+import BifrostRuntime
 import BifrostStore
 import HTTPTypes
 

@@ -1,3 +1,4 @@
+import BifrostRuntime
 import BifrostStore
 import Foundation
 import HTTPTypes
@@ -38,7 +39,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         } else {
             return try await next(request, context)
         }
-        let principal = try await principal(for: presented)
+        let principal = try await principal(for: presented, context: context)
         let scope = try await scopes.resolve(principal, header: request.headers[.organizationID])
         var context = context
         context.logger[metadataKey: "bifrost.principal.id"] = .string(principal.id.uuidString.lowercased())
@@ -73,7 +74,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     }
 
     /// The principal behind a credential, from the cache when it was verified moments ago.
-    private func principal(for presented: String) async throws -> Principal {
+    private func principal(for presented: String, context: Context) async throws -> Principal {
         let digest = CredentialCache.digest(of: presented)
         if let cached = cache.principal(for: digest) { return cached }
         do {
@@ -83,7 +84,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
                     principal, for: digest, expiry: principal.apiKey?.expiresAt.map(CredentialCache.remaining(until:)))
                 return principal
             }
-            let (principal, expiresAt) = try await authenticate(token: presented)
+            let (principal, expiresAt) = try await authenticate(token: presented, context: context)
             cache.store(principal, for: digest, expiry: CredentialCache.remaining(until: expiresAt))
             return principal
         } catch let refusal as CredentialCheck.Refusal {
@@ -92,7 +93,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     }
 
     /// Routes a token to the gateway's own verifier or to the OIDC issuer it names.
-    private func authenticate(token: String) async throws -> (Principal, Date) {
+    private func authenticate(token: String, context: Context) async throws -> (Principal, Date) {
         guard let unverified = UnverifiedJWT(token) else {
             throw Problem.unauthorized("The access token is not valid.", error: "invalid_token")
         }
@@ -109,7 +110,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
             // The issuer's key set could not be fetched: our problem, not the caller's.
             throw Problem.serviceUnavailable("The token's issuer could not be reached to check its signing keys.")
         }
-        let user = try await oidc.user(for: claims, from: verifier)
+        let user = try await oidc.user(
+            for: claims, from: verifier, requestID: context.id, clientAddress: context.clientAddress)
         try await check.require(user, session: nil)
         return (Principal(user: user), claims.expiration.value)
     }

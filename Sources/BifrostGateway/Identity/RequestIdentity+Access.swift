@@ -1,3 +1,4 @@
+import BifrostRuntime
 import BifrostStore
 
 extension RequestIdentity {
@@ -5,15 +6,6 @@ extension RequestIdentity {
     static func required() throws -> RequestIdentity {
         guard let current else { throw Problem.unauthorized() }
         return current
-    }
-
-    /// What a list may show: the caller's scope, or everything when a platform admin asks `scope=all`.
-    func visibility(all: Bool) throws -> Visibility {
-        guard all else { return .only(scope) }
-        guard principal.isPlatformAdmin else {
-            throw Problem.forbidden("Only platform administrators can list across organisations.")
-        }
-        return .everything
     }
 
     /// An audit entry of this caller doing `action` to a target.

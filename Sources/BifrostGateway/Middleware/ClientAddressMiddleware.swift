@@ -1,3 +1,4 @@
+import BifrostRuntime
 import HTTPTypes
 import Hummingbird
 

@@ -1,3 +1,4 @@
+import BifrostRuntime
 import Synchronization
 
 /// Token buckets by key: each holds up to `burst` tokens and refills at `perSecond`.

@@ -1,6 +1,7 @@
 import BifrostCrypto
 public import BifrostEngine
 import BifrostOAuth
+public import BifrostRuntime
 import BifrostStore
 import Foundation
 import Hummingbird

@@ -1,5 +1,6 @@
 import Bifrost
 import BifrostEngine
+import BifrostRuntime
 import BifrostStore
 import Foundation
 import HTTPTypes

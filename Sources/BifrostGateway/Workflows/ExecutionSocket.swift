@@ -1,4 +1,5 @@
 import BifrostEngine
+import BifrostRuntime
 import BifrostStore
 import Foundation
 import Hummingbird

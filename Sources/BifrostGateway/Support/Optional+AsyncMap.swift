@@ -1,7 +1,0 @@
-extension Optional {
-    /// `map` with an asynchronous transform.
-    func asyncMap<Result>(_ transform: (Wrapped) async throws -> Result) async rethrows -> Result? {
-        guard let value = self else { return nil }
-        return try await transform(value)
-    }
-}
