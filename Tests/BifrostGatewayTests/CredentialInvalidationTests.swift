@@ -17,40 +17,16 @@ import Testing
     @Test func aKeyRevokedThroughOneReplicaIsRefusedByAnotherWithoutWaitingForItsCache() async throws {
         try await TestPostgres.withDatabase(migrated: true) { url in
             try await TestPostgres.withClient(url) { database in
-                let tokens = try await AccessTokens(
-                    privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900))
-                let catalogue = try WorkflowCatalogue(
-                    workflows: ExampleWorkflows.workflows, dataProviders: ExampleWorkflows.dataProviders)
-                @Sendable func replica(_ cache: CredentialCache) throws -> Application<
-                    RouterResponder<GatewayRequestContext>
-                > {
-                    let schema = SchemaState()
-                    schema.markCurrent()
-                    let router = try Gateway.buildRouter(
-                        configuration: GatewayConfiguration(),
-                        dependencies: .init(
-                            database: database, schema: schema, metrics: PrometheusCollectorRegistry(), tokens: tokens,
-                            policy: try AccessPolicy.load(directory: nil), rateLimits: .unlimited, catalogue: catalogue,
-                            credentials: cache
-                        ),
-                        logger: TestPostgres.logger
-                    )
-                    return Application(router: router, logger: TestPostgres.logger)
-                }
-                let cacheB = CredentialCache(lifetime: .seconds(600))
-                let listening = Task {
-                    try await NotificationListener(
-                        client: database, subscriptions: [CredentialInvalidation.subscription(clearing: cacheB)],
-                        logger: TestPostgres.logger
-                    ).run()
-                }
-                defer { listening.cancel() }
-                try await TestPostgres.waitForListener(database)
-
-                let admin = try await AuthFixtures.createUser("root@msp.example", role: .platformAdmin, on: database)
-                let jwt = try await AuthFixtures.signIn(admin, tokens: tokens, on: database)
-                try await replica(CredentialCache()).test(.router) { replicaA in
-                    try await replica(cacheB).test(.router) { replicaB in
+                // B caches credentials for ten minutes.
+                let dependenciesA = try await GatewayHarness.dependencies(database: database)
+                let dependenciesB = try await GatewayHarness.dependencies(
+                    database: database, credentials: CredentialCache(lifetime: .seconds(600)))
+                try await GatewayHarness.withGateway(dependenciesA) { replicaA, contextA in
+                    try await GatewayHarness.withGateway(dependenciesB) { replicaB, _ in
+                        try await TestPostgres.waitForListeners(database, count: 2)
+                        let admin = try await AuthFixtures.createUser(
+                            "root@msp.example", role: .platformAdmin, on: database)
+                        let jwt = try await contextA.token(for: admin)
                         let caller = AdminAPITestClient(client: replicaA, token: jwt)
                         let (_, created) = try await caller(
                             .post, "/api/api-keys", ["name": "ci", "role": "platform_admin"])

@@ -14,6 +14,7 @@ import HummingbirdWebSocket
 import Logging
 import PostgresNIO
 import Prometheus
+import ServiceLifecycle
 
 /// Builds the real gateway router on a fresh database and drives it in-process.
 enum GatewayHarness {
@@ -47,6 +48,8 @@ enum GatewayHarness {
         var keyRing: KeyRing
         /// The OAuth broker behind runs' `context.oauth` and the OAuth routes.
         var oauth: OAuthBroker
+        /// The type names of the services running beside the test, the HTTP server last.
+        var services: [String]
 
         /// A JSON client signed in as `user` with a fresh gateway token.
         func caller(_ user: User) async throws -> AdminAPITestClient {
@@ -59,6 +62,7 @@ enum GatewayHarness {
         }
     }
 
+    /// Runs a whole gateway on a fresh database (migrated from the template when `migrate`) and `body` against it.
     static func withGatewayAndDatabase(
         configuration: GatewayConfiguration = GatewayConfiguration(),
         migrate: Bool = true,
@@ -69,77 +73,108 @@ enum GatewayHarness {
         oauthSettings: OAuthBroker.Settings = .forTests,
         loginThrottle: LoginThrottle = LoginThrottle(),
         oauthProviders: OAuthProviderCatalogue? = nil,
+        migrations: [Migration]? = nil,
         addRoutes: @Sendable (Router<GatewayRequestContext>) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, Context) async throws -> Void
     ) async throws {
         try await TestPostgres.withDatabase(migrated: migrate) { url in
             try await TestPostgres.withClient(url) { client in
-                let schema = SchemaState()
-                if migrate {
-                    try await Migrator(
-                        client: client, migrations: MigrationCatalog.bundled(), logger: TestPostgres.logger
-                    )
-                    .migrate()
-                    schema.markCurrent()
-                }
-                let metrics = PrometheusCollectorRegistry()
-                let tokens = try await AccessTokens(
-                    privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900))
-                let keyRing = KeyRing(client: client, master: .random(), logger: logger)
-                var dependencies = Gateway.Dependencies(
-                    database: client, schema: schema, metrics: metrics, tokens: tokens,
-                    policy: try AccessPolicy.load(directory: nil), rateLimits: rateLimits,
-                    catalogue: try WorkflowCatalogue(
-                        workflows: ExampleWorkflows.workflows + extraWorkflows,
-                        dataProviders: ExampleWorkflows.dataProviders
-                    ),
-                    keyRing: keyRing, oauthProviders: oauthProviders, oauthSettings: oauthSettings
+                var dependencies = try await dependencies(
+                    database: client, rateLimits: rateLimits, extraWorkflows: extraWorkflows,
+                    oauthSettings: oauthSettings, oauthProviders: oauthProviders
                 )
                 dependencies.loginThrottle = loginThrottle
-                let oauth = dependencies.oauth
-                let engine = Gateway.buildEngine(
-                    configuration: configuration, dependencies: dependencies, logger: logger)
-                let routers = try Gateway.buildRouters(
-                    configuration: configuration, dependencies: dependencies, engine: engine, logger: logger
-                )
-                let router = routers.http
-                // The job workers and the notification listener, as `bifrost serve` runs them, the workers polling
-                // often so queued runs start promptly.
-                let jobWorkers = JobWorkers(
-                    engine: engine, schema: schema, concurrency: configuration.workflows.workers,
-                    pollInterval: .milliseconds(200), logger: logger
-                )
-                let listener = NotificationListener(
-                    client: client, subscriptions: dependencies.subscriptions(engine: engine, workers: jobWorkers),
-                    logger: logger
-                )
-                let workers = Task {
-                    try await withThrowingDiscardingTaskGroup { group in
-                        group.addTask { try await jobWorkers.run() }
-                        group.addTask { try await listener.run() }
-                    }
+                try await withGateway(
+                    dependencies, configuration: configuration, migrations: migrations, waitForSchema: migrate,
+                    live: live, logger: logger, addRoutes: addRoutes, body)
+            }
+        }
+    }
+
+    /// The master key of every test gateway: replicas on one database must share one, as they do in production
+    /// (a key ring opened under another is refused at start-up).
+    static let masterKey = SecretKey.random()
+
+    /// The dependencies of a test gateway on `database`: the example workflows and `extraWorkflows`, the built-in
+    /// policy, a fresh signing key, a key ring under `masterKey` unless `keyRing` is given.
+    static func dependencies(
+        database: PostgresClient, rateLimits: RateLimits = .unlimited, extraWorkflows: [any Workflow.Type] = [],
+        keyRing: KeyRing? = nil, credentials: CredentialCache = CredentialCache(),
+        oauthSettings: OAuthBroker.Settings = .forTests, oauthProviders: OAuthProviderCatalogue? = nil
+    ) async throws -> Gateway.Dependencies {
+        Gateway.Dependencies(
+            database: database, schema: SchemaState(), metrics: PrometheusCollectorRegistry(),
+            tokens: try await AccessTokens(
+                privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900)),
+            policy: try AccessPolicy.load(directory: nil), rateLimits: rateLimits,
+            catalogue: try WorkflowCatalogue(
+                workflows: ExampleWorkflows.workflows + extraWorkflows, dataProviders: ExampleWorkflows.dataProviders
+            ),
+            credentials: credentials,
+            keyRing: keyRing ?? KeyRing(client: database, master: masterKey, logger: TestPostgres.logger),
+            oauthProviders: oauthProviders, oauthSettings: oauthSettings
+        )
+    }
+
+    /// How the test gateway's services are paced: workers poll often so that queued runs start promptly, the
+    /// OAuth refresher waits an hour after its first look (tests count token requests), and the schedule clock
+    /// stands still in 2001, so no slot of a real day fires while a test runs (`ScheduleTests` tick by hand).
+    static var timing: Gateway.Timing {
+        var timing = Gateway.Timing()
+        timing.workerPoll = .milliseconds(200)
+        timing.refreshAhead = .seconds(3_600)
+        timing.scheduleClock = { Date(timeIntervalSince1970: 978_307_230) }
+        return timing
+    }
+
+    /// Runs the gateway `Gateway.assemble` builds from `dependencies`, as `bifrost serve` does: every background
+    /// service in a group, and the HTTP server through HummingbirdTesting (in process, or on a loopback socket when
+    /// `live`). `body` starts once the schema is current (unless `waitForSchema` is false); the services are
+    /// cancelled when it returns.
+    static func withGateway(
+        _ dependencies: Gateway.Dependencies,
+        configuration: GatewayConfiguration = GatewayConfiguration(),
+        migrations: [Migration]? = nil,
+        waitForSchema: Bool = true,
+        live: Bool = false,
+        logger: Logger = TestPostgres.logger,
+        addRoutes: @Sendable (Router<GatewayRequestContext>) -> Void = { _ in },
+        _ body: @Sendable (any TestClientProtocol, Context) async throws -> Void
+    ) async throws {
+        let assembly = try Gateway.assemble(
+            configuration: configuration, dependencies: dependencies, migrations: migrations, timing: timing,
+            logger: logger
+        )
+        addRoutes(assembly.http)
+        let application = assembly.application(host: "127.0.0.1", port: 0)
+        let services = ServiceGroup(configuration: .init(services: assembly.background, logger: logger))
+        let running =
+            GatewayAssembly.names(of: assembly.background) + [String(describing: type(of: application))]
+        let engine = assembly.engine
+        // The task group does not outlive this call, so `body` does not escape it.
+        try await withoutActuallyEscaping(body) { body in
+            try await withThrowingTaskGroup(of: Bool.self) { tasks in
+                tasks.addTask {
+                    try await services.run()
+                    return false
                 }
-                addRoutes(router)
-                // Live: a real socket on loopback, with WebSocket upgrades, as `bifrost serve` listens.
-                let app = Application(
-                    router: router, server: .http1WebSocketUpgrade(webSocketRouter: routers.webSocket),
-                    configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger
-                )
-                var failure: (any Error)?
-                do {
-                    try await app.test(live ? .live : .router) { testClient in
-                        try await body(
-                            testClient,
-                            Context(
-                                metrics: metrics, database: client, tokens: tokens, client: testClient, engine: engine,
-                                keyRing: keyRing, oauth: oauth))
+                tasks.addTask {
+                    try await application.test(live ? .live : .router) { client in
+                        if waitForSchema { try await dependencies.schema.waitUntilCurrent() }
+                        let context = Context(
+                            metrics: dependencies.metrics, database: dependencies.database, tokens: dependencies.tokens,
+                            client: client, engine: engine, keyRing: dependencies.keyRing, oauth: dependencies.oauth,
+                            services: running
+                        )
+                        try await body(client, context)
                     }
-                } catch {
-                    failure = error
+                    return true
                 }
-                workers.cancel()
-                _ = await workers.result
-                if let failure { throw failure }
+                // The test's end stops the services; services that fail (a refused migration) end the test.
+                while let bodyEnded = try await tasks.next() {
+                    if bodyEnded { break }
+                }
+                tasks.cancelAll()
             }
         }
     }

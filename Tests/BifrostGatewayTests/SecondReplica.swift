@@ -10,9 +10,10 @@ import Logging
 import PostgresNIO
 import Prometheus
 import ServiceLifecycle
+import Synchronization
 
-/// Another gateway replica on the same database: its own engine (its own process id), job workers and
-/// notification listener in a service group, as `bifrost serve` runs them, but no HTTP server.
+/// Another gateway replica on the same database, built by `Gateway.assemble` as `bifrost serve` builds one, with
+/// its own engine (its own process id) and every background service in a group, but no HTTP server.
 struct SecondReplica: Sendable {
     let engine: ExecutionEngine
     private let group: ServiceGroup
@@ -24,42 +25,35 @@ struct SecondReplica: Sendable {
         _ = await running.result
     }
 
+    /// The replica's services ended before its schema was current.
+    struct ServicesEnded: Error {}
+
+    /// - Parameter keyRing: the key ring; by default one under the master key every test gateway shares.
     static func with(
         database: PostgresClient, configuration: GatewayConfiguration = GatewayConfiguration(),
         extraWorkflows: [any Workflow.Type] = [], keyRing: KeyRing? = nil,
         _ body: @Sendable (SecondReplica) async throws -> Void
     ) async throws {
-        let schema = SchemaState()
-        schema.markCurrent()
-        let dependencies = try await Gateway.Dependencies(
-            database: database, schema: schema, metrics: PrometheusCollectorRegistry(),
-            tokens: try await AccessTokens(
-                privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900)),
-            policy: try AccessPolicy.load(directory: nil), rateLimits: .unlimited,
-            catalogue: try WorkflowCatalogue(
-                workflows: ExampleWorkflows.workflows + extraWorkflows, dataProviders: ExampleWorkflows.dataProviders
-            ),
-            keyRing: keyRing
-        )
-        let engine = Gateway.buildEngine(
-            configuration: configuration, dependencies: dependencies, logger: TestPostgres.logger)
-        let jobWorkers = JobWorkers(
-            engine: engine, schema: schema, concurrency: configuration.workflows.workers,
-            pollInterval: .milliseconds(200),
-            drainTimeout: configuration.workflows.drainTimeout, logger: TestPostgres.logger
-        )
-        let listener = NotificationListener(
-            client: database, subscriptions: dependencies.subscriptions(engine: engine, workers: jobWorkers),
+        let dependencies = try await GatewayHarness.dependencies(
+            database: database, extraWorkflows: extraWorkflows, keyRing: keyRing)
+        let assembly = try Gateway.assemble(
+            configuration: configuration, dependencies: dependencies, timing: GatewayHarness.timing,
             logger: TestPostgres.logger
         )
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: listener), .init(service: jobWorkers, successTerminationBehavior: .ignore)],
-                logger: TestPostgres.logger
-            )
-        )
-        let replica = SecondReplica(engine: engine, group: group, running: Task { try await group.run() })
+        let group = ServiceGroup(configuration: .init(services: assembly.background, logger: TestPostgres.logger))
+        let ended = Mutex(false)
+        let running = Task {
+            defer { ended.withLock { $0 = true } }
+            try await group.run()
+        }
+        let replica = SecondReplica(engine: assembly.engine, group: group, running: running)
         defer { replica.running.cancel() }
+        // Its migrations (none pending) mark the schema current, unless the services end first (a refusal).
+        _ = try await eventually { dependencies.schema.isCurrent || ended.withLock { $0 } }
+        guard dependencies.schema.isCurrent else {
+            try await running.value
+            throw ServicesEnded()
+        }
         try await body(replica)
         await replica.shutDownGracefully()
     }

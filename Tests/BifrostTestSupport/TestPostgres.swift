@@ -154,12 +154,18 @@ extension TestPostgres {
     /// Waits until some session of `database`'s database listens for notifications (a notification listener has
     /// started), so that a test's change is not notified before anyone listens. - Throws: if none does.
     public static func waitForListener(_ database: PostgresClient) async throws {
+        try await waitForListeners(database, count: 1)
+    }
+
+    /// Waits until `count` sessions of `database`'s database listen for notifications (as many replicas' listeners
+    /// have started). - Throws: if fewer do in time.
+    public static func waitForListeners(_ database: PostgresClient, count expected: Int) async throws {
         let listening = try await eventually {
             let rows = try await database.query(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
                 logger: logger
             )
-            for try await count in rows.decode(Int.self) where count > 0 { return true }
+            for try await count in rows.decode(Int.self) where count >= expected { return true }
             return false
         }
         if !listening { throw NoListener() }

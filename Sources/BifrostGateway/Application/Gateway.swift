@@ -13,7 +13,8 @@ import OpenAPIHummingbird
 public import PostgresNIO
 public import Prometheus
 
-/// Assembles the gateway's Hummingbird application; `bifrost serve` and the tests build it the same way.
+/// Builds the gateway from its parts: `assemble` (in `Gateway+Assembly.swift`) is what `bifrost serve` and the
+/// tests call; `buildEngine` and `buildRouters` are its steps.
 public enum Gateway {
     /// What the application needs from outside; each part is created and run by the caller.
     public struct Dependencies: Sendable {
@@ -91,24 +92,6 @@ public enum Gateway {
         }
     }
 
-    /// Builds the application: middleware, the generated admin API, the WebSocket, and the server configuration.
-    /// - Throws: when the generated routes cannot be registered (a programming error).
-    public static func buildApplication(
-        configuration: GatewayConfiguration, dependencies: Dependencies, engine: ExecutionEngine? = nil, logger: Logger
-    ) throws -> some ApplicationProtocol {
-        let routers = try buildRouters(
-            configuration: configuration, dependencies: dependencies, engine: engine, logger: logger)
-        return Application(
-            router: routers.http,
-            server: .http1WebSocketUpgrade(webSocketRouter: routers.webSocket),
-            configuration: .init(
-                address: .hostname(configuration.http.host, port: configuration.http.port),
-                serverName: "bifrost"
-            ),
-            logger: logger
-        )
-    }
-
     /// The engine that runs workflows, shared by the routes and the job workers.
     public static func buildEngine(
         configuration: GatewayConfiguration, dependencies: Dependencies, logger: Logger
@@ -140,18 +123,10 @@ public enum Gateway {
         )
     }
 
-    /// The router alone, for tests that drive it without a socket.
-    /// - Parameter engine: the engine the routes run workflows with; a new one when nil.
-    public static func buildRouter(
-        configuration: GatewayConfiguration, dependencies: Dependencies, engine: ExecutionEngine? = nil, logger: Logger
-    ) throws -> Router<GatewayRequestContext> {
-        try buildRouters(configuration: configuration, dependencies: dependencies, engine: engine, logger: logger).http
-    }
-
     /// The HTTP router (every generated operation) and the router of WebSocket upgrades (`/api/ws` only), both
     /// behind the same client address, request id, problem, authentication and per-address rate-limit middleware;
     /// every route is admitted through one `AccessGate` (policy, then the caller's rate limits).
-    public static func buildRouters(
+    static func buildRouters(
         configuration: GatewayConfiguration, dependencies: Dependencies, engine: ExecutionEngine? = nil, logger: Logger
     ) throws -> (http: Router<GatewayRequestContext>, webSocket: Router<GatewayRequestContext>) {
         let identity = IdentityServices(

@@ -1,5 +1,6 @@
 import Bifrost
 import BifrostAPI
+import BifrostEngine
 import BifrostRuntime
 import BifrostStore
 import Foundation
@@ -25,6 +26,8 @@ extension APIService {
         }
         try await config.put(
             key, value: value, type: type, description: body.description, in: caller.scope, by: caller.principal.label)
+        // This replica's next run reads the new value; other replicas forget theirs on the notification.
+        workflows.engine.configCache.invalidate(key)
         try await identity.audit.record(caller.auditEvent("config.set", targetKind: "config", targetID: key))
         guard let stored = try await config.list(in: caller.scope).first(where: { $0.key == key }) else {
             throw Problem.notFound("The value was deleted meanwhile.")
@@ -37,6 +40,7 @@ extension APIService {
         guard try await config.delete(input.path.key, in: caller.scope) else {
             throw Problem.notFound("No configuration value of this scope has this key.")
         }
+        workflows.engine.configCache.invalidate(input.path.key)
         try await identity.audit.record(
             caller.auditEvent("config.delete", targetKind: "config", targetID: input.path.key))
         return .noContent(.init())

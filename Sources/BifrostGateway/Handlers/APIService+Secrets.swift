@@ -1,4 +1,5 @@
 import BifrostAPI
+import BifrostEngine
 import BifrostRuntime
 import BifrostStore
 import Foundation
@@ -21,6 +22,8 @@ extension APIService {
         let created = try await secrets.put(
             name, value: body.value, description: body.description, in: caller.scope, by: caller.principal.label
         )
+        // This replica's next run reads the new value; other replicas forget theirs on the notification.
+        workflows.engine.secretCache.invalidate(name)
         try await identity.audit.record(
             caller.auditEvent(created ? "secret.create" : "secret.update", targetKind: "secret", targetID: name))
         guard let stored = try await secrets.list(in: caller.scope).first(where: { $0.name == name }) else {
@@ -35,6 +38,7 @@ extension APIService {
         guard try await secrets.delete(input.path.name, in: caller.scope) else {
             throw Problem.notFound("No secret of this scope has this name.")
         }
+        workflows.engine.secretCache.invalidate(input.path.name)
         try await identity.audit.record(
             caller.auditEvent("secret.delete", targetKind: "secret", targetID: input.path.name))
         return .noContent(.init())

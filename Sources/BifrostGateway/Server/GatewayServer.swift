@@ -2,20 +2,21 @@ import BifrostCrypto
 public import BifrostEngine
 import BifrostOAuth
 public import BifrostRuntime
-import BifrostStore
+public import BifrostStore
 import Foundation
 import Hummingbird
 public import Logging
-import PostgresNIO
+public import PostgresNIO
 import Prometheus
-import ServiceLifecycle
+public import ServiceLifecycle
 import UnixSignals
 
 /// The whole `bifrost serve` process: database (embedded or external), migrations and the HTTP server, run
 /// as one `ServiceGroup` that drains on SIGTERM or SIGINT.
 ///
-/// Start order: embedded cluster (when no database URL is set), database pool, migrations, notification
-/// listener, heartbeat, scheduler, retention sweeper, job workers, HTTP server. Shutdown runs in reverse: the
+/// Start order: embedded cluster (when no database URL is set), database pool, then what `Gateway.assemble`
+/// lists (migrations, notification listener, heartbeat, schedule ticker, retention sweeper, OAuth refresher, job
+/// workers, HTTP server). Shutdown runs in reverse: the
 /// server stops accepting and finishes in-flight requests (within `http.shutdownTimeout`), the workers finish
 /// or hand back their runs (within `workflows.drainTimeout`), then the pool closes, then the embedded cluster
 /// stops.
@@ -53,10 +54,7 @@ public struct GatewayServer: Sendable {
         database databaseURL: DatabaseURL, embedded: EmbeddedPostgres?,
         masterKey: (current: SecretKey, previous: [SecretKey])
     ) async throws {
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        if let embedded {
-            services.append(.init(service: embedded))
-        } else {
+        if embedded == nil {
             logger.info("Using external PostgreSQL", metadata: ["bifrost.db.url": "\(databaseURL)"])
         }
 
@@ -67,19 +65,7 @@ public struct GatewayServer: Sendable {
             ),
             backgroundLogger: logger
         )
-        let schema = SchemaState()
-        let users = PostgresUserRepository(client: client, logger: logger)
-        let instanceID = UUID()
-        let instances = GatewayInstances(client: client, logger: logger)
         let keyRing = KeyRing(client: client, master: masterKey.current, previous: masterKey.previous, logger: logger)
-        let migrations = MigrationService(
-            client: client, migrations: try MigrationCatalog.bundled(), schema: schema, logger: logger,
-            afterMigration: { [configuration, logger] in
-                try await keyRing.open()
-                try await AdminBootstrap.run(configuration: configuration.auth, users: users, logger: logger)
-                try await instances.heartbeat(instanceID)
-            }
-        )
         let tokens = try await AccessTokens(
             privateKeyPEM: try SigningKeyFile.load(
                 configured: configuration.auth.signingKeyFile, dataDirectory: configuration.dataDirectory,
@@ -87,12 +73,11 @@ public struct GatewayServer: Sendable {
             ),
             lifetime: configuration.auth.accessTokenLifetime
         )
-        let credentials = CredentialCache()
         let dependencies = Gateway.Dependencies(
-            database: client, schema: schema, metrics: PrometheusCollectorRegistry(), tokens: tokens,
+            database: client, schema: SchemaState(), metrics: PrometheusCollectorRegistry(), tokens: tokens,
             policy: try AccessPolicy.load(directory: configuration.policiesDirectory),
             rateLimits: try RateLimits.load(directory: configuration.policiesDirectory),
-            catalogue: catalogue, instanceID: instanceID, credentials: credentials, keyRing: keyRing,
+            catalogue: catalogue, keyRing: keyRing,
             oauthProviders: try OAuthProviderCatalogue.load(path: configuration.oauth.providersFile),
             oauthSettings: {
                 var settings = OAuthBroker.Settings()
@@ -104,54 +89,8 @@ public struct GatewayServer: Sendable {
                 return settings
             }()
         )
-        let engine = Gateway.buildEngine(configuration: configuration, dependencies: dependencies, logger: logger)
-        let application = try Gateway.buildApplication(
-            configuration: configuration, dependencies: dependencies, engine: engine, logger: logger
-        )
-        let workers = JobWorkers(
-            engine: engine, schema: schema, concurrency: configuration.workflows.workers,
-            drainTimeout: configuration.workflows.drainTimeout, logger: logger
-        )
-        let lease = configuration.workflows.leaseTimeout
-        services.append(.init(service: client))
-        services.append(.init(service: migrations, successTerminationBehavior: .ignore))
-        services.append(
-            .init(
-                service: NotificationListener(
-                    client: client, subscriptions: dependencies.subscriptions(engine: engine, workers: workers),
-                    logger: logger
-                )))
-        services.append(
-            .init(
-                service: InstanceHeartbeat(
-                    instances: instances, instanceID: instanceID, schema: schema, logger: logger,
-                    runningIDs: { engine.runningIDs }, interval: lease / 6, staleAfter: lease
-                )))
-        // The workers (with `workflows.workers` 0) and the ticker (with no schedules) may end at once: that is fine.
-        services.append(
-            .init(
-                service: ScheduleTicker(
-                    scheduler: WorkflowScheduler(
-                        catalogue: catalogue, schedules: PostgresSchedules(client: client, logger: logger),
-                        instanceID: instanceID, logger: logger
-                    ),
-                    schema: schema
-                ), successTerminationBehavior: .ignore))
-        services.append(
-            .init(
-                service: RetentionSweeper(
-                    executions: engine.executions, files: engine.files,
-                    deliveries: dependencies.endpointSecrets.store,
-                    idempotencyKeys: PostgresIdempotencyKeys(client: client, logger: logger),
-                    retention: configuration.workflows.retention, schema: schema, logger: logger
-                )))
-        services.append(
-            .init(
-                service: OAuthRefresher(
-                    broker: dependencies.oauth, schema: schema, logger: logger
-                )))
-        services.append(.init(service: workers, successTerminationBehavior: .ignore))
-        services.append(.init(service: application, successTerminationBehavior: .gracefullyShutdownGroup))
+        let assembly = try Gateway.assemble(configuration: configuration, dependencies: dependencies, logger: logger)
+        let services = Self.services(of: assembly, database: client, embedded: embedded, http: configuration.http)
 
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
@@ -161,5 +100,16 @@ public struct GatewayServer: Sendable {
             configuration.http.shutdownTimeout + configuration.workflows.drainTimeout + .seconds(1)
         groupConfiguration.maximumCancellationDuration = .seconds(2)
         try await ServiceGroup(configuration: groupConfiguration).run()
+    }
+
+    /// What `bifrost serve` runs, in start order: the embedded cluster (if any), the database pool, then the
+    /// assembly's services with the HTTP server on `http`'s host and port.
+    public static func services(
+        of assembly: GatewayAssembly, database: PostgresClient, embedded: EmbeddedPostgres?,
+        http: GatewayConfiguration.HTTP
+    ) -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        let database: [ServiceGroupConfiguration.ServiceConfiguration] =
+            (embedded.map { [.init(service: $0)] } ?? []) + [.init(service: database)]
+        return database + assembly.services(host: http.host, port: http.port)
     }
 }

@@ -8,10 +8,13 @@ package import ServiceLifecycle
 package struct ScheduleTicker: Service {
     package let scheduler: WorkflowScheduler
     package let schema: SchemaState
+    /// The time slots are fired for; tests give a clock that stands still.
+    package let now: @Sendable () -> Date
 
-    package init(scheduler: WorkflowScheduler, schema: SchemaState) {
+    package init(scheduler: WorkflowScheduler, schema: SchemaState, now: @escaping @Sendable () -> Date = { Date() }) {
         self.scheduler = scheduler
         self.schema = schema
+        self.now = now
     }
 
     package func run() async throws {
@@ -19,7 +22,7 @@ package struct ScheduleTicker: Service {
         await cancelWhenGracefulShutdown {
             guard (try? await schema.waitUntilCurrent()) != nil else { return }
             while !Task.isCancelled {
-                await scheduler.tick(now: Date())
+                await scheduler.tick(now: now())
                 let intoMinute = Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 60)
                 try? await Task.sleep(for: .seconds(61 - intoMinute))
             }

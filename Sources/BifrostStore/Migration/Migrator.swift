@@ -25,7 +25,7 @@ public struct Migrator: Sendable {
     }
 
     /// Key of the session-level advisory lock (the bytes of "bifrstmg").
-    static let lockKey: Int64 = 0x6269_6672_7374_6D67
+    public static let lockKey: Int64 = 0x6269_6672_7374_6D67
 
     private let client: PostgresClient
     private let migrations: [Migration]

@@ -1,0 +1,79 @@
+import BifrostEngine
+import BifrostOAuth
+public import BifrostRuntime
+public import BifrostStore
+import Foundation
+public import Logging
+import ServiceLifecycle
+
+extension Gateway {
+    /// Builds the whole application from its configuration and dependencies: the engine, the routers and every
+    /// service `bifrost serve` runs. `bifrost serve` and the test harnesses call this one function; tests change
+    /// what they must through its parameters.
+    ///
+    /// - Parameters:
+    ///   - migrations: the schema to bring the database to; the bundled migrations when nil.
+    ///   - timing: how often the background services wake (tests slow some down or stop the schedule clock).
+    /// - Throws: when the migrations cannot be loaded or the generated routes cannot be registered.
+    public static func assemble(
+        configuration: GatewayConfiguration, dependencies: Dependencies, migrations: [Migration]? = nil,
+        timing: Timing = Timing(), logger: Logger
+    ) throws -> GatewayAssembly {
+        let client = dependencies.database
+        let schema = dependencies.schema
+        let engine = buildEngine(configuration: configuration, dependencies: dependencies, logger: logger)
+        let routers = try buildRouters(
+            configuration: configuration, dependencies: dependencies, engine: engine, logger: logger)
+        let instances = GatewayInstances(client: client, logger: logger)
+        let users = PostgresUserRepository(client: client, logger: logger)
+        let migration = MigrationService(
+            client: client, migrations: try migrations ?? MigrationCatalog.bundled(), schema: schema, logger: logger,
+            afterMigration: { [keyRing = dependencies.keyRing, instanceID = dependencies.instanceID] in
+                try await keyRing.open()
+                try await AdminBootstrap.run(configuration: configuration.auth, users: users, logger: logger)
+                try await instances.heartbeat(instanceID)
+            }
+        )
+        let workers = JobWorkers(
+            engine: engine, schema: schema, concurrency: configuration.workflows.workers,
+            pollInterval: timing.workerPoll, drainTimeout: configuration.workflows.drainTimeout, logger: logger
+        )
+        let lease = configuration.workflows.leaseTimeout
+        let background: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: migration, successTerminationBehavior: .ignore),
+            .init(
+                service: NotificationListener(
+                    client: client, subscriptions: dependencies.subscriptions(engine: engine, workers: workers),
+                    logger: logger
+                )),
+            .init(
+                service: InstanceHeartbeat(
+                    instances: instances, instanceID: dependencies.instanceID, schema: schema, logger: logger,
+                    runningIDs: { engine.runningIDs }, interval: lease / 6, staleAfter: lease
+                )),
+            // The ticker (with no scheduled workflow) and the workers (with `workflows.workers` 0) may end at once.
+            .init(
+                service: ScheduleTicker(
+                    scheduler: WorkflowScheduler(
+                        catalogue: dependencies.catalogue, schedules: PostgresSchedules(client: client, logger: logger),
+                        instanceID: dependencies.instanceID, logger: logger
+                    ),
+                    schema: schema, now: timing.scheduleClock
+                ), successTerminationBehavior: .ignore),
+            .init(
+                service: RetentionSweeper(
+                    executions: engine.executions, files: engine.files, deliveries: dependencies.endpointSecrets.store,
+                    idempotencyKeys: PostgresIdempotencyKeys(client: client, logger: logger),
+                    retention: configuration.workflows.retention, schema: schema, logger: logger
+                )),
+            .init(
+                service: OAuthRefresher(
+                    broker: dependencies.oauth, interval: timing.refreshAhead, schema: schema, logger: logger)),
+            .init(service: workers, successTerminationBehavior: .ignore),
+        ]
+        return GatewayAssembly(
+            dependencies: dependencies, engine: engine, http: routers.http, webSocket: routers.webSocket,
+            background: background, logger: logger
+        )
+    }
+}
