@@ -244,9 +244,32 @@ let package = Package(
             dependencies: ["BifrostCrypto"],
             swiftSettings: testSettings
         ),
+        .testTarget(name: "BifrostTests", dependencies: ["Bifrost"], swiftSettings: testSettings),
         .testTarget(
             name: "BifrostStoreTests",
-            dependencies: ["BifrostStore", "BifrostCrypto", "BifrostTestSupport"],
+            dependencies: [
+                "Bifrost", "BifrostStore", "BifrostCrypto", "BifrostTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "BifrostEngineTests", dependencies: ["Bifrost", "BifrostEngine"], swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "BifrostOAuthTests", dependencies: ["Bifrost", "BifrostOAuth"], swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "BifrostRuntimeTests",
+            dependencies: [
+                "BifrostRuntime", "BifrostStore", "BifrostCrypto", "BifrostTestSupport",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: testSettings
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import BifrostTestSupport
 import Foundation
 import HTTPTypes
 import Synchronization
@@ -5,15 +6,6 @@ import Testing
 
 @testable import BifrostGateway
 @testable import BifrostRuntime
-
-/// A clock a test moves by hand.
-final class ManualClock: Sendable {
-    private let instant = Mutex(ContinuousClock.now)
-
-    var now: ContinuousClock.Instant { instant.withLock { $0 } }
-
-    func advance(by duration: Duration) { instant.withLock { $0 += duration } }
-}
 
 @Suite struct LoginThrottleTests {
     @Test func delaysDoubleAfterTheFreeFailuresAndASuccessClearsTheAccount() {

@@ -4,7 +4,6 @@ import Foundation
 import PostgresNIO
 import Testing
 
-@testable import BifrostGateway
 @testable import BifrostRuntime
 
 /// Finished runs older than the retention are deleted in batches, with their logs; unfinished and recent ones stay.

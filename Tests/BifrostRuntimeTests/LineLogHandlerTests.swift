@@ -1,4 +1,3 @@
-import BifrostGateway
 import BifrostRuntime
 import Foundation
 import Logging
@@ -13,7 +12,7 @@ import Testing
         let line = String(try #require(lines.first))
         #expect(
             line.hasSuffix(
-                " info bifrost.test: a.org=override m.status=Success z.request=r-1 [BifrostGatewayTests] run finished"))
+                " info bifrost.test: a.org=override m.status=Success z.request=r-1 [BifrostRuntimeTests] run finished"))
         let time = try #require(line.split(separator: " ").first)
         #expect(try Date(String(time), strategy: .iso8601) <= Date())
     }
@@ -26,7 +25,7 @@ import Testing
         #expect(object["level"] == "info")
         #expect(object["message"] == "run finished")
         #expect(object["label"] == "bifrost.test")
-        #expect(object["source"] == "BifrostGatewayTests")
+        #expect(object["source"] == "BifrostRuntimeTests")
         #expect(object["z.request"] == "r-1")
         #expect(object["a.org"] == "override")
         #expect(object["m.status"] == "Success")

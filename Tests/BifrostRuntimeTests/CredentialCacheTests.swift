@@ -2,7 +2,6 @@ import BifrostStore
 import Foundation
 import Testing
 
-@testable import BifrostGateway
 @testable import BifrostRuntime
 
 @Suite struct CredentialCacheTests {

@@ -1,4 +1,3 @@
-import BifrostGateway
 import BifrostRuntime
 import Configuration
 import Foundation

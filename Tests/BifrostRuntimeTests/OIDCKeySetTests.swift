@@ -4,7 +4,6 @@ import Logging
 import Synchronization
 import Testing
 
-@testable import BifrostGateway
 @testable import BifrostRuntime
 
 /// When an issuer's key set is fetched, judged by a clock the test moves: unknown key ids cause at most one fetch

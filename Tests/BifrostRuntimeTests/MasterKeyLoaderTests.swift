@@ -4,7 +4,6 @@ import Foundation
 import Logging
 import Testing
 
-@testable import BifrostGateway
 @testable import BifrostRuntime
 
 /// Where the master key comes from, and what is refused.
