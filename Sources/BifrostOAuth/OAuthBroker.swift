@@ -59,7 +59,7 @@ public final class OAuthBroker: Sendable {
         case refused(OAuthBrokerError)
     }
 
-    public let connections: PostgresOAuthConnections
+    public let connections: PostgresOAuthConnectionRepository
     public let catalogue: OAuthProviderCatalogue
     let endpoint: TokenEndpoint
     let audit: any AuditLog
@@ -72,7 +72,7 @@ public final class OAuthBroker: Sendable {
     private let refreshes = SingleFlight<UUID, Outcome>()
 
     public init(
-        connections: PostgresOAuthConnections, catalogue: OAuthProviderCatalogue, audit: any AuditLog,
+        connections: PostgresOAuthConnectionRepository, catalogue: OAuthProviderCatalogue, audit: any AuditLog,
         settings: Settings = Settings(), logger: Logger
     ) {
         self.connections = connections

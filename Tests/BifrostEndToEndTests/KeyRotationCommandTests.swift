@@ -15,7 +15,7 @@ import Testing
                 let oldBytes = SecureRandom.bytes(32)
                 let newBytes = SecureRandom.bytes(32)
                 let old = KeyRing(client: client, master: try SecretKey(bytes: oldBytes), logger: logger)
-                let secrets = PostgresSecrets(client: client, keys: old, logger: logger)
+                let secrets = PostgresSecretRepository(client: client, keys: old, logger: logger)
                 let organizations = PostgresOrganizationRepository(client: client, logger: logger)
                 var ids: [UUID] = []
                 for index in 0..<30 {
@@ -59,7 +59,7 @@ import Testing
 
                 // The old key can go: the new one alone opens every value, and the status says v1 wraps nothing.
                 let newOnly = KeyRing(client: client, master: try SecretKey(bytes: newBytes), logger: logger)
-                let reader = PostgresSecrets(client: client, keys: newOnly, logger: logger)
+                let reader = PostgresSecretRepository(client: client, keys: newOnly, logger: logger)
                 for (index, id) in ids.enumerated() {
                     #expect(try await reader.value("token", for: .organization(id)) == "token of org \(index)")
                 }

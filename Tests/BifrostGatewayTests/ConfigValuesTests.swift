@@ -50,7 +50,8 @@ import Testing
             #expect(
                 ((other as? [String: Any])?["result"] as? [String: Any])?["api_url"] as? String
                     == "https://global.example")
-            let store = PostgresConfig(client: context.database, keys: context.keyRing, logger: TestPostgres.logger)
+            let store = PostgresConfigRepository(
+                client: context.database, keys: context.keyRing, logger: TestPostgres.logger)
             #expect(try await store.value("vendor_token", for: .organization(world.orgA))?.value == .string(token))
 
             // The secret-typed value is sealed at rest.

@@ -94,7 +94,7 @@ import Testing
         try await TestPostgres.withDatabase(migrated: true) { url in
             try await TestPostgres.withClient(url) { client in
                 let executions = PostgresExecutionRepository(client: client, logger: TestPostgres.logger)
-                let instances = GatewayInstances(client: client, logger: TestPostgres.logger)
+                let instances = PostgresInstanceRepository(client: client, logger: TestPostgres.logger)
                 let (alive, silent, unknown) = (UUID(), UUID(), UUID())
                 try await instances.heartbeat(alive)
                 try await instances.heartbeat(silent)

@@ -21,7 +21,8 @@ import Testing
             let body = try #require(rotated.json as? [String: Any])
             #expect(body["data_key_version"] as? Int == 2)
             #expect(body["reencrypted"] as? Int == 1)
-            let store = PostgresSecrets(client: context.database, keys: context.keyRing, logger: TestPostgres.logger)
+            let store = PostgresSecretRepository(
+                client: context.database, keys: context.keyRing, logger: TestPostgres.logger)
             #expect(try await store.value("graph", for: .organization(world.orgA)) == "value of A")
             #expect(try await store.value("graph", for: .organization(world.orgB)) == "value of B")
 

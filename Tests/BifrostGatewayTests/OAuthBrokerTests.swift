@@ -19,7 +19,7 @@ import Testing
         -> OAuthBroker
     {
         OAuthBroker(
-            connections: PostgresOAuthConnections(client: client, keys: keys, logger: TestPostgres.logger),
+            connections: PostgresOAuthConnectionRepository(client: client, keys: keys, logger: TestPostgres.logger),
             catalogue: try! OAuthProviderCatalogue.load(),
             audit: PostgresAuditLog(client: client, logger: TestPostgres.logger),
             settings: settings, logger: TestPostgres.logger
@@ -36,7 +36,7 @@ import Testing
             let keys = KeyRing(client: client, master: master, logger: TestPostgres.logger)
             let organization = try await AuthFixtures.createOrganization("A", on: client)
             let scope = Scope.organization(organization)
-            let store = PostgresOAuthConnections(client: client, keys: keys, logger: TestPostgres.logger)
+            let store = PostgresOAuthConnectionRepository(client: client, keys: keys, logger: TestPostgres.logger)
             var connection = try await store.create(
                 "microsoft",
                 OAuthConnectionSettings(
@@ -46,7 +46,7 @@ import Testing
                 clientSecret: provider.clientSecret, in: scope, by: "test"
             )
             if flow == .authorizationCode {
-                let states = PostgresOAuthStates(client: client, keys: keys, logger: TestPostgres.logger)
+                let states = PostgresOAuthStateRepository(client: client, keys: keys, logger: TestPostgres.logger)
                 let started = try await states.begin(
                     for: connection, by: .init(kind: "user", id: UUID(), label: "test"))
                 let (state, verifier) = (started.state, started.verifier)

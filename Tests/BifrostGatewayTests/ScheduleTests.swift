@@ -33,7 +33,7 @@ import Testing
 
                 let catalogue = try WorkflowCatalogue(
                     workflows: [MinutelyReport.self, EvenMinuteSweep.self], dataProviders: [])
-                let schedules = PostgresSchedules(client: database, logger: TestPostgres.logger)
+                let schedules = PostgresScheduleRepository(client: database, logger: TestPostgres.logger)
                 let replicas = (0..<2).map { _ in
                     WorkflowScheduler(
                         catalogue: catalogue, schedules: schedules, instanceID: UUID(), logger: TestPostgres.logger)
@@ -104,7 +104,7 @@ import Testing
             )
             let scheduler = WorkflowScheduler(
                 catalogue: context.engine.catalogue,
-                schedules: PostgresSchedules(client: context.database, logger: TestPostgres.logger),
+                schedules: PostgresScheduleRepository(client: context.database, logger: TestPostgres.logger),
                 instanceID: UUID(), logger: TestPostgres.logger
             )
             await scheduler.tick(now: Self.base.addingTimeInterval(8 * 3_600))

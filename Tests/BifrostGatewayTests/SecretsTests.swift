@@ -39,7 +39,8 @@ import Testing
                 try await world.admin(.put, "/api/secrets/smtp_password", ["value": "global-smtp"]).status == .created)
 
             // A run reads its organisation's value, else the global one.
-            let store = PostgresSecrets(client: context.database, keys: context.keyRing, logger: TestPostgres.logger)
+            let store = PostgresSecretRepository(
+                client: context.database, keys: context.keyRing, logger: TestPostgres.logger)
             #expect(try await store.value("graph_client_secret", for: .organization(world.orgA)) == value + "2")
             #expect(try await store.value("graph_client_secret", for: .organization(world.orgB)) == "b-value")
             #expect(try await store.value("smtp_password", for: .organization(world.orgA)) == "global-smtp")

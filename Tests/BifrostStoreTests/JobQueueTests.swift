@@ -11,7 +11,8 @@ import Testing
 @Suite struct JobQueueTests {
     private func withQueue(
         _ body:
-            @Sendable (PostgresJobQueue, PostgresExecutionRepository, GatewayInstances, PostgresClient) async throws ->
+            @Sendable (PostgresJobQueue, PostgresExecutionRepository, PostgresInstanceRepository, PostgresClient)
+            async throws ->
             Void
     ) async throws {
         try await TestPostgres.withDatabase(migrated: true) { url in
@@ -19,7 +20,7 @@ import Testing
                 try await body(
                     PostgresJobQueue(client: client, logger: TestPostgres.logger),
                     PostgresExecutionRepository(client: client, logger: TestPostgres.logger),
-                    GatewayInstances(client: client, logger: TestPostgres.logger), client
+                    PostgresInstanceRepository(client: client, logger: TestPostgres.logger), client
                 )
             }
         }
@@ -157,7 +158,7 @@ import Testing
     @Test func enqueueingNotifiesTheJobsChannelOnlyWhenAnotherProcessIsRegistered() async throws {
         try await TestPostgres.withDatabase(migrated: true) { url in
             try await TestPostgres.withClient(url) { client in
-                let instances = GatewayInstances(client: client, logger: TestPostgres.logger)
+                let instances = PostgresInstanceRepository(client: client, logger: TestPostgres.logger)
                 let (this, other) = (UUID(), UUID())
                 try await instances.heartbeat(this)
                 let queue = PostgresJobQueue(client: client, instance: this, logger: TestPostgres.logger)

@@ -90,7 +90,7 @@ extension Array {
             for name in ["A", "B", "C"] {
                 scopes.append(.organization(try await organizations.create(name: name, domain: nil).id))
             }
-            let writer = PostgresSecrets(client: client, keys: first, logger: logger)
+            let writer = PostgresSecretRepository(client: client, keys: first, logger: logger)
             for scope in scopes {
                 try await writer.put("token", value: "value of \(scope)", description: nil, in: scope, by: "test")
             }
@@ -110,7 +110,7 @@ extension Array {
                 try await KeyRing(client: client, master: new, logger: logger).open()
             }
             // Both keys read every value while the data keys are re-wrapped.
-            let during = PostgresSecrets(client: client, keys: rotating, logger: logger)
+            let during = PostgresSecretRepository(client: client, keys: rotating, logger: logger)
             for scope in scopes { #expect(try await during.value("token", for: scope) == "value of \(scope)") }
 
             var seen: [RotationProgress] = []
@@ -121,7 +121,7 @@ extension Array {
             // The new key alone now opens the ring and every value.
             let after = KeyRing(client: client, master: new, logger: logger)
             try await after.open()
-            let reader = PostgresSecrets(client: client, keys: after, logger: logger)
+            let reader = PostgresSecretRepository(client: client, keys: after, logger: logger)
             for scope in scopes { #expect(try await reader.value("token", for: scope) == "value of \(scope)") }
             let status = try await after.status()
             #expect(status.masterVersions.map(\.dataKeys) == [0, 4])
@@ -138,8 +138,8 @@ extension Array {
             let organizations = PostgresOrganizationRepository(client: client, logger: logger)
             let a = Scope.organization(try await organizations.create(name: "A", domain: nil).id)
             let b = Scope.organization(try await organizations.create(name: "B", domain: nil).id)
-            let secrets = PostgresSecrets(client: client, keys: ring, logger: logger)
-            let config = PostgresConfig(client: client, keys: ring, logger: logger)
+            let secrets = PostgresSecretRepository(client: client, keys: ring, logger: logger)
+            let config = PostgresConfigRepository(client: client, keys: ring, logger: logger)
             for index in 1...5 {
                 try await secrets.put("s\(index)", value: "secret \(index)", description: nil, in: a, by: "test")
             }
@@ -172,7 +172,7 @@ extension Array {
 
             // The replica that missed the news seals under version 1 until its cache expires (or the notification
             // reaches it): the status counts such a value, and the next rotation moves it.
-            try await PostgresSecrets(client: client, keys: replica, logger: logger)
+            try await PostgresSecretRepository(client: client, keys: replica, logger: logger)
                 .put("late", value: "late value", description: nil, in: a, by: "test")
             let straggling = try await ring.status()
             #expect(straggling.valuesUnderOlderDataKeys == 1)

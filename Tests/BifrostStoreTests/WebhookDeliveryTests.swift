@@ -12,7 +12,7 @@ import Testing
         try await TestPostgres.withMigratedDatabase { _, client in
             let keys = KeyRing(client: client, master: SecretKey.random(), logger: TestPostgres.logger)
             try await keys.open()
-            let store = PostgresEndpointSecrets(client: client, keys: keys, logger: TestPostgres.logger)
+            let store = PostgresEndpointSecretRepository(client: client, keys: keys, logger: TestPostgres.logger)
             let organizations = PostgresOrganizationRepository(client: client, logger: TestPostgres.logger)
             let first = try await organizations.create(name: "First", domain: nil)
             let second = try await organizations.create(name: "Second", domain: nil)

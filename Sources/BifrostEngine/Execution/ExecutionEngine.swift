@@ -44,15 +44,15 @@ public struct ExecutionEngine: Sendable {
     /// This gateway process, as recorded on the runs it owns.
     public let instanceID: UUID
     /// Where runs' `context.secrets` reads and writes; nil: the service is not available to runs.
-    public let secrets: PostgresSecrets?
+    public let secrets: PostgresSecretRepository?
     /// Where runs' `context.config` reads and writes; nil: the service is not available to runs.
-    public let config: PostgresConfig?
+    public let config: PostgresConfigRepository?
     /// Where runs' `context.files` live; nil: the service is not available to runs.
-    public let files: PostgresFiles?
+    public let files: PostgresFileRepository?
     /// Where runs' `context.oauth` tokens come from; nil: the service is not available to runs.
     public let oauth: (any ScopedOAuthTokens)?
     /// Configuration values runs read recently, as stored (a `secret` one sealed).
-    public let configCache = ScopedCache<PostgresConfig.StoredValue?>()
+    public let configCache = ScopedCache<PostgresConfigRepository.StoredValue?>()
     /// Secrets runs read recently, sealed.
     public let secretCache = ScopedCache<SealedValue?>()
     let limits: Limits
@@ -64,8 +64,9 @@ public struct ExecutionEngine: Sendable {
 
     public init(
         catalogue: WorkflowCatalogue, executions: PostgresExecutionRepository, queue: PostgresJobQueue,
-        organizationNames: OrganizationNames, instanceID: UUID, secrets: PostgresSecrets? = nil,
-        config: PostgresConfig? = nil, files: PostgresFiles? = nil, oauth: (any ScopedOAuthTokens)? = nil,
+        organizationNames: OrganizationNames, instanceID: UUID, secrets: PostgresSecretRepository? = nil,
+        config: PostgresConfigRepository? = nil, files: PostgresFileRepository? = nil,
+        oauth: (any ScopedOAuthTokens)? = nil,
         limits: Limits, logger: Logger
     ) {
         self.secrets = secrets

@@ -6,8 +6,8 @@ import BifrostStore
 /// sealed, opened at each read: no value is kept in the clear). A `secret` value read is hidden from the run's
 /// output like a secret.
 struct RunConfig: ConfigStore {
-    let store: PostgresConfig
-    let cache: ScopedCache<PostgresConfig.StoredValue?>
+    let store: PostgresConfigRepository
+    let cache: ScopedCache<PostgresConfigRepository.StoredValue?>
     let scope: Scope
     let actor: String
     let redactor: SecretRedactor
@@ -26,10 +26,10 @@ struct RunConfig: ConfigStore {
     }
 
     func set(_ key: String, _ value: JSONValue) async throws {
-        guard PostgresConfig.isValidKey(key) else {
+        guard PostgresConfigRepository.isValidKey(key) else {
             throw WorkflowError("\"\(key)\" is not a valid configuration key (letters, digits, '_', at most 100)")
         }
-        let type: PostgresConfig.ValueType =
+        let type: PostgresConfigRepository.ValueType =
             switch value {
             case .string: .string
             case .int: .int

@@ -8,14 +8,14 @@ import Synchronization
 /// `removeTemporaryFiles()` empties when the run ends. Bad paths, missing files and writes over a limit are
 /// `WorkflowError`s whose message says which.
 final class RunFiles: FileStore {
-    private let store: PostgresFiles
+    private let store: PostgresFileRepository
     private let scope: Scope
     private let execution: UUID
     private let actor: String
     private let logger: Logger
     private let usedTemporarySpace = Atomic<Bool>(false)
 
-    init(store: PostgresFiles, scope: Scope, execution: UUID, actor: String, logger: Logger) {
+    init(store: PostgresFileRepository, scope: Scope, execution: UUID, actor: String, logger: Logger) {
         self.store = store
         self.scope = scope
         self.execution = execution
@@ -28,7 +28,7 @@ final class RunFiles: FileStore {
         if location == .temp { usedTemporarySpace.store(true, ordering: .relaxed) }
         do {
             try await store.write(path, contents, in: space(location), by: actor)
-        } catch let exceeded as PostgresFiles.LimitExceeded {
+        } catch let exceeded as PostgresFileRepository.LimitExceeded {
             throw WorkflowError("Cannot write \"\(path)\": \(exceeded)")
         }
     }
@@ -62,7 +62,7 @@ final class RunFiles: FileStore {
         }
     }
 
-    private func space(_ location: FileLocation) -> PostgresFiles.Space {
+    private func space(_ location: FileLocation) -> PostgresFileRepository.Space {
         switch location {
         case .workspace: .workspace(scope)
         case .temp: .temp(scope, execution: execution)

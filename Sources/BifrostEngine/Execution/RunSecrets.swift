@@ -5,7 +5,7 @@ import BifrostStore
 /// Reads go through the replica's cache of sealed secrets (no value is kept in the clear). Every value read or
 /// written is hidden from the run's logs, result and error (`SecretRedactor`).
 struct RunSecrets: SecretStore {
-    let store: PostgresSecrets
+    let store: PostgresSecretRepository
     let cache: ScopedCache<SealedValue?>
     let scope: Scope
     let actor: String
@@ -20,7 +20,7 @@ struct RunSecrets: SecretStore {
     }
 
     func set(_ name: String, _ value: String) async throws {
-        guard PostgresSecrets.isValidName(name) else {
+        guard PostgresSecretRepository.isValidName(name) else {
             throw WorkflowError("\"\(name)\" is not a valid secret name (letters, digits, '_', '.', '-', at most 100)")
         }
         redactor.hide(value)

@@ -5,18 +5,18 @@ public import Logging
 import Synchronization
 
 /// Fires the catalogue's cron schedules. Every replica runs one and calls `tick(now:)` about once a minute;
-/// the database decides which replica fires each slot (`PostgresSchedules.fire`), so a slot fires once.
+/// the database decides which replica fires each slot (`PostgresScheduleRepository.fire`), so a slot fires once.
 ///
 /// Each tick fires only the latest slot at or before `now`: after downtime the most recent missed slot runs
 /// once, not every slot missed. A slot earlier than the moment the workflow was first seen never fires.
 public final class WorkflowScheduler: Sendable {
-    private let schedules: PostgresSchedules
+    private let schedules: PostgresScheduleRepository
     private let instanceID: UUID
     private let logger: Logger
     /// Per scheduled workflow: when it was first seen, and the latest slot this process has settled.
     private let known = Mutex<[String: (firstSeen: Date, settled: Date?)]>([:])
 
-    public init(catalogue: WorkflowCatalogue, schedules: PostgresSchedules, instanceID: UUID, logger: Logger) {
+    public init(catalogue: WorkflowCatalogue, schedules: PostgresScheduleRepository, instanceID: UUID, logger: Logger) {
         self.scheduledWorkflows = catalogue.sortedWorkflows.filter { $0.schedule != nil }
         self.schedules = schedules
         self.instanceID = instanceID

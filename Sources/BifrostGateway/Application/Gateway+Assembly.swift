@@ -24,7 +24,7 @@ extension Gateway {
         let engine = buildEngine(configuration: configuration, dependencies: dependencies, logger: logger)
         let routers = try buildRouters(
             configuration: configuration, dependencies: dependencies, engine: engine, logger: logger)
-        let instances = GatewayInstances(client: client, logger: logger)
+        let instances = PostgresInstanceRepository(client: client, logger: logger)
         let users = PostgresUserRepository(client: client, logger: logger)
         let migration = MigrationService(
             client: client, migrations: try migrations ?? MigrationCatalog.bundled(), schema: schema, logger: logger,
@@ -55,7 +55,8 @@ extension Gateway {
             .init(
                 service: ScheduleTicker(
                     scheduler: WorkflowScheduler(
-                        catalogue: dependencies.catalogue, schedules: PostgresSchedules(client: client, logger: logger),
+                        catalogue: dependencies.catalogue,
+                        schedules: PostgresScheduleRepository(client: client, logger: logger),
                         instanceID: dependencies.instanceID, logger: logger
                     ),
                     schema: schema, now: timing.scheduleClock
@@ -63,7 +64,7 @@ extension Gateway {
             .init(
                 service: RetentionSweeper(
                     executions: engine.executions, files: engine.files, deliveries: dependencies.endpointSecrets.store,
-                    idempotencyKeys: PostgresIdempotencyKeys(client: client, logger: logger),
+                    idempotencyKeys: PostgresIdempotencyKeyRepository(client: client, logger: logger),
                     retention: configuration.workflows.retention, schema: schema, logger: logger
                 )),
             .init(

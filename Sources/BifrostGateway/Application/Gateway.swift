@@ -71,11 +71,11 @@ public enum Gateway {
             let logger = Logger(label: "bifrost.oauth")
             self.keyRing = keyRing
             self.endpointSecrets = EndpointSecretCache(
-                store: PostgresEndpointSecrets(
+                store: PostgresEndpointSecretRepository(
                     client: database, keys: keyRing, logger: Logger(label: "bifrost.endpoints"))
             )
             self.oauth = OAuthBroker(
-                connections: PostgresOAuthConnections(client: database, keys: keyRing, logger: logger),
+                connections: PostgresOAuthConnectionRepository(client: database, keys: keyRing, logger: logger),
                 catalogue: oauthProviders ?? (try? OAuthProviderCatalogue.load())
                     ?? OAuthProviderCatalogue(providers: []),
                 audit: PostgresAuditLog(client: database, logger: logger), settings: oauthSettings, logger: logger
@@ -103,9 +103,10 @@ public enum Gateway {
             queue: PostgresJobQueue(client: dependencies.database, instance: dependencies.instanceID, logger: logger),
             organizationNames: OrganizationNames { try await organizations.find($0)?.name },
             instanceID: dependencies.instanceID,
-            secrets: PostgresSecrets(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
-            config: PostgresConfig(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
-            files: PostgresFiles(
+            secrets: PostgresSecretRepository(
+                client: dependencies.database, keys: dependencies.keyRing, logger: logger),
+            config: PostgresConfigRepository(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
+            files: PostgresFileRepository(
                 client: dependencies.database,
                 limits: .init(
                     maximumFileSize: configuration.files.maxFileSize,
@@ -165,16 +166,18 @@ public enum Gateway {
             metrics: dependencies.metrics,
             identity: identity,
             workflows: WorkflowServices(
-                engine: engine, schedules: PostgresSchedules(client: dependencies.database, logger: logger),
+                engine: engine, schedules: PostgresScheduleRepository(client: dependencies.database, logger: logger),
                 streams: streams
             ),
-            secrets: PostgresSecrets(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
-            config: PostgresConfig(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
+            secrets: PostgresSecretRepository(
+                client: dependencies.database, keys: dependencies.keyRing, logger: logger),
+            config: PostgresConfigRepository(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
             keys: dependencies.keyRing,
-            files: PostgresFiles(client: dependencies.database, logger: logger),
+            files: PostgresFileRepository(client: dependencies.database, logger: logger),
             oauth: OAuthServices(
                 connections: dependencies.oauth.connections,
-                states: PostgresOAuthStates(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
+                states: PostgresOAuthStateRepository(
+                    client: dependencies.database, keys: dependencies.keyRing, logger: logger),
                 broker: dependencies.oauth, redirectURL: configuration.oauthRedirectURL
             ),
             endpointSecrets: dependencies.endpointSecrets,
@@ -194,7 +197,7 @@ public enum Gateway {
             webhooks: WebhookAuthenticator(
                 secrets: dependencies.endpointSecrets, metrics: PrometheusMetricsFactory(registry: dependencies.metrics)
             ),
-            idempotency: PostgresIdempotencyKeys(client: dependencies.database, logger: logger),
+            idempotency: PostgresIdempotencyKeyRepository(client: dependencies.database, logger: logger),
             maximumBodySize: configuration.http.maxBodySize
         ).register(on: http)
 

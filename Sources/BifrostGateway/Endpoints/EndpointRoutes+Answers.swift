@@ -9,7 +9,7 @@ import NIOCore
 extension EndpointRoutes {
     /// Runs the workflow and describes the answer: the result, the queued run, or a problem with the run's id.
     func run(_ name: String, _ values: [String: JSONValue], caller: Caller, requestID: String?) async throws
-        -> PostgresIdempotencyKeys.Answer
+        -> PostgresIdempotencyKeyRepository.Answer
     {
         switch try await engine.submitAnsweringRefusals(name, input: values, caller: caller) {
         case .queued(let record):
@@ -47,7 +47,7 @@ extension EndpointRoutes {
     }
 
     /// The HTTP answer of a run's answer, with `headers` (the caller's rate-limit headers) added.
-    static func response(_ answer: PostgresIdempotencyKeys.Answer, replayed: Bool, headers extra: HTTPFields)
+    static func response(_ answer: PostgresIdempotencyKeyRepository.Answer, replayed: Bool, headers extra: HTTPFields)
         -> Response
     {
         var headers: HTTPFields = [.contentType: answer.contentType]

@@ -22,7 +22,7 @@ struct EndpointRoutes: Sendable {
     /// Limits calls made with API keys, after they are known to be allowed.
     let gate: AccessGate
     let webhooks: WebhookAuthenticator
-    let idempotency: PostgresIdempotencyKeys
+    let idempotency: PostgresIdempotencyKeyRepository
     let maximumBodySize: Int
 
     static let path = "/api/endpoints/:workflow_name"
@@ -61,7 +61,8 @@ struct EndpointRoutes: Sendable {
                     "Endpoints are called with an API key or a webhook signature, not a user's token.")
             }
             guard identity.mayRun(entry) else { throw Problem.forbidden("This API key may not call this endpoint.") }
-            limitHeaders = try gate.limit(identity)
+            // An endpoint call runs the workflow: the policy's `executeWorkflow` decides, then the rate limits.
+            limitHeaders = try gate.admit(identity, to: "executeWorkflow")
             caller = identity.caller
             // A platform key acts in any organisation: its keys are kept apart per organisation it acts in.
             callerName =

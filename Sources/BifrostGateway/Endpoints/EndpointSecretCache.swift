@@ -8,23 +8,23 @@ import Synchronization
 /// organisation's standing (`NOTIFY bifrost_endpoint_secrets`).
 final class EndpointSecretCache: Sendable {
     private struct Entry {
-        var secrets: [PostgresEndpointSecrets.Active]
+        var secrets: [PostgresEndpointSecretRepository.Active]
         var expires: ContinuousClock.Instant
     }
 
-    let store: PostgresEndpointSecrets
+    let store: PostgresEndpointSecretRepository
     private let lifetime: Duration
     /// The entries, and how often they have been forgotten: a read that began before a forgetting must not store
     /// what it read (it may hold a secret of an organisation deactivated meanwhile).
     private let state = Mutex<(entries: [String: Entry], generation: Int)>(([:], 0))
 
-    init(store: PostgresEndpointSecrets, lifetime: Duration = .seconds(30)) {
+    init(store: PostgresEndpointSecretRepository, lifetime: Duration = .seconds(30)) {
         self.store = store
         self.lifetime = lifetime
     }
 
     /// `workflow`'s active secrets in every active organisation.
-    func secrets(for workflow: String) async throws -> [PostgresEndpointSecrets.Active] {
+    func secrets(for workflow: String) async throws -> [PostgresEndpointSecretRepository.Active] {
         let now = ContinuousClock.now
         let (cached, generation) = state.withLock { ($0.entries[workflow], $0.generation) }
         if let cached, cached.expires > now { return cached.secrets }
@@ -57,7 +57,7 @@ final class EndpointSecretCache: Sendable {
     /// standing changed (an empty payload), and all when listening resumes.
     var subscription: NotificationSubscription {
         NotificationSubscription(
-            channel: PostgresEndpointSecrets.channel,
+            channel: PostgresEndpointSecretRepository.channel,
             received: { [self] workflow in workflow.isEmpty ? forgetAll() : forget(workflow) },
             resumed: { [self] in forgetAll() }
         )

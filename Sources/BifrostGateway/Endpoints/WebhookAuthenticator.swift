@@ -42,7 +42,7 @@ struct WebhookAuthenticator: Sendable {
                 )
             ])
         }
-        let signer: PostgresEndpointSecrets.Active
+        let signer: PostgresEndpointSecretRepository.Active
         do {
             let index = try StandardWebhookSignature.verify(
                 id: id, timestamp: headers[HTTPField.Name("webhook-timestamp")!],

@@ -15,11 +15,11 @@ extension APIService {
     func putConfig(_ input: Operations.PutConfig.Input) async throws -> Operations.PutConfig.Output {
         let caller = try RequestIdentity.required()
         let key = input.path.key
-        guard PostgresConfig.isValidKey(key) else {
+        guard PostgresConfigRepository.isValidKey(key) else {
             throw Problem.validation([.init(field: "key", message: "must be 1 to 100 letters, digits or '_'")])
         }
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
-        let type = PostgresConfig.ValueType(rawValue: body._type.rawValue) ?? .json
+        let type = PostgresConfigRepository.ValueType(rawValue: body._type.rawValue) ?? .json
         let value = JSONBridge.jsonValue(body.value.value)
         guard type.admits(value) else {
             throw Problem.validation([.init(field: "value", message: "is not a \(type.rawValue)")])

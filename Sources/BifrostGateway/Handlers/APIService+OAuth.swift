@@ -7,8 +7,8 @@ import Foundation
 /// What the OAuth routes need: connections and authorization states in the database, the broker that talks to
 /// providers, and the callback address registered with them.
 struct OAuthServices: Sendable {
-    let connections: PostgresOAuthConnections
-    let states: PostgresOAuthStates
+    let connections: PostgresOAuthConnectionRepository
+    let states: PostgresOAuthStateRepository
     let broker: OAuthBroker
     let redirectURL: String
 
@@ -106,7 +106,7 @@ extension APIService {
             throw Problem.validation([.init(field: "provider", message: "\(error)")])
         }
         let lifetime = Duration.seconds(600)
-        let starter = PostgresOAuthStates.Starter(
+        let starter = PostgresOAuthStateRepository.Starter(
             kind: caller.principal.kind, id: caller.principal.id, label: caller.principal.label
         )
         let started = try await oauth.states.begin(for: connection, by: starter, lifetime: lifetime)

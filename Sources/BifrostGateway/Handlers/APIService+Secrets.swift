@@ -13,7 +13,7 @@ extension APIService {
     func putSecret(_ input: Operations.PutSecret.Input) async throws -> Operations.PutSecret.Output {
         let caller = try RequestIdentity.required()
         let name = input.path.name
-        guard PostgresSecrets.isValidName(name) else {
+        guard PostgresSecretRepository.isValidName(name) else {
             throw Problem.validation([
                 .init(field: "name", message: "must be 1 to 100 letters, digits, '_', '.' or '-'")
             ])

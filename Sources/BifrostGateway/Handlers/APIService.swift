@@ -10,10 +10,10 @@ struct APIService: APIProtocol {
     let metrics: PrometheusCollectorRegistry
     let identity: IdentityServices
     let workflows: WorkflowServices
-    let secrets: PostgresSecrets
-    let config: PostgresConfig
+    let secrets: PostgresSecretRepository
+    let config: PostgresConfigRepository
     let keys: KeyRing
-    let files: PostgresFiles
+    let files: PostgresFileRepository
     let oauth: OAuthServices
     let endpointSecrets: EndpointSecretCache
     let logger: Logger

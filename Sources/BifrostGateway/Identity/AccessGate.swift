@@ -7,7 +7,7 @@ import HTTPTypes
 /// tokens, so that a refused call spends none.
 ///
 /// The generated operations reach it through `PolicyEnforcement`; the routes served beside them (execute,
-/// endpoints, the WebSocket) call it themselves.
+/// endpoints, the WebSocket) call it themselves; an endpoint call is admitted as `executeWorkflow`.
 struct AccessGate: Sendable {
     let policy: AccessPolicy
     let limits: RateLimits
@@ -29,7 +29,7 @@ struct AccessGate: Sendable {
     /// Takes a token from the key's or user's bucket and from the organisation's.
     /// - Returns: the `RateLimit-*` headers of the tighter bucket.
     /// - Throws: `Problem` 429 with `Retry-After` when either is empty.
-    func limit(_ identity: RequestIdentity) throws -> HTTPFields {
+    private func limit(_ identity: RequestIdentity) throws -> HTTPFields {
         let principal = identity.principal
         var tightest =
             principal.apiKey != nil

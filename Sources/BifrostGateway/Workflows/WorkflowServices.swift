@@ -8,7 +8,7 @@ import OpenAPIRuntime
 struct WorkflowServices: Sendable {
     let engine: ExecutionEngine
     /// Fired cron slots, for `GET /api/schedules`.
-    let schedules: PostgresSchedules
+    let schedules: PostgresScheduleRepository
     let dataProviders = DataProviderCache()
     /// Live-update streams open in this process (Server-Sent Events here, WebSockets in `ExecutionSocket`).
     let streams: StreamSlots

@@ -11,7 +11,7 @@ package import ServiceLifecycle
 /// longer than about `staleAfter + interval`. Runs this process holds in the database but no longer runs (their
 /// outcome could not be written) are recovered the same way, `staleAfter` after they started.
 package struct InstanceHeartbeat: Service {
-    package let instances: GatewayInstances
+    package let instances: PostgresInstanceRepository
     package let instanceID: UUID
     package let schema: SchemaState
     package let logger: Logger
@@ -21,7 +21,7 @@ package struct InstanceHeartbeat: Service {
     package var staleAfter: Duration = .seconds(60)
 
     package init(
-        instances: GatewayInstances, instanceID: UUID, schema: SchemaState, logger: Logger,
+        instances: PostgresInstanceRepository, instanceID: UUID, schema: SchemaState, logger: Logger,
         runningIDs: @escaping @Sendable () -> Set<UUID>, interval: Duration = .seconds(10),
         staleAfter: Duration = .seconds(60)
     ) {

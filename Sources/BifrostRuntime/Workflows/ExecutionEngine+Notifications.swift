@@ -33,7 +33,7 @@ extension ExecutionEngine {
     /// listening resumes after a gap.
     public var configSubscription: NotificationSubscription {
         NotificationSubscription(
-            channel: PostgresConfig.channel,
+            channel: PostgresConfigRepository.channel,
             received: { [configCache] key in configCache.invalidate(key) },
             resumed: { [configCache] in configCache.invalidateAll() }
         )
@@ -43,7 +43,7 @@ extension ExecutionEngine {
     /// listening resumes after a gap.
     public var secretSubscription: NotificationSubscription {
         NotificationSubscription(
-            channel: PostgresSecrets.channel,
+            channel: PostgresSecretRepository.channel,
             received: { [secretCache] name in secretCache.invalidate(name) },
             resumed: { [secretCache] in secretCache.invalidateAll() }
         )

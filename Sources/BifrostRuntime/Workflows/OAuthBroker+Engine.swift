@@ -12,7 +12,7 @@ extension OAuthBroker {
     /// when listening resumes after a gap.
     public var subscription: NotificationSubscription {
         NotificationSubscription(
-            channel: PostgresOAuthConnections.channel,
+            channel: PostgresOAuthConnectionRepository.channel,
             received: { [self] payload in
                 if let change = OAuthChange(payload: payload) { forget(change) } else { forgetAll() }
             },

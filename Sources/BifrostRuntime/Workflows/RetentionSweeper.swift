@@ -11,9 +11,9 @@ package import ServiceLifecycle
 /// Every replica sweeps; deleting is idempotent.
 package struct RetentionSweeper: Service {
     package let executions: PostgresExecutionRepository
-    package var files: PostgresFiles?
-    package var deliveries: PostgresEndpointSecrets?
-    package var idempotencyKeys: PostgresIdempotencyKeys?
+    package var files: PostgresFileRepository?
+    package var deliveries: PostgresEndpointSecretRepository?
+    package var idempotencyKeys: PostgresIdempotencyKeyRepository?
     package let retention: Duration
     package let schema: SchemaState
     package let logger: Logger
@@ -21,9 +21,10 @@ package struct RetentionSweeper: Service {
     package var batchSize = 1_000
 
     package init(
-        executions: PostgresExecutionRepository, files: PostgresFiles? = nil,
-        deliveries: PostgresEndpointSecrets? = nil,
-        idempotencyKeys: PostgresIdempotencyKeys? = nil, retention: Duration, schema: SchemaState, logger: Logger,
+        executions: PostgresExecutionRepository, files: PostgresFileRepository? = nil,
+        deliveries: PostgresEndpointSecretRepository? = nil,
+        idempotencyKeys: PostgresIdempotencyKeyRepository? = nil, retention: Duration, schema: SchemaState,
+        logger: Logger,
         interval: Duration = .seconds(3_600), batchSize: Int = 1_000
     ) {
         self.executions = executions

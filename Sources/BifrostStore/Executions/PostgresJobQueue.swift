@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// Workers of any number of processes claim jobs with `FOR UPDATE SKIP LOCKED`, so no job is handed to two
 /// workers; a claimed job is `Running` and owned by the claiming process, whose heartbeat
-/// (`GatewayInstances`) is the lease on it. Once a job is stored, the queueing process's own workers are woken
+/// (`PostgresInstanceRepository`) is the lease on it. Once a job is stored, the queueing process's own workers are woken
 /// in memory (`onEnqueue`) and, when other processes are registered, theirs by `NOTIFY bifrost_jobs` sent in
 /// the same transaction; claiming, releasing and cancelling a job notify `ExecutionChannels.events` with its
 /// id, for anyone watching it.
@@ -18,7 +18,7 @@ public struct PostgresJobQueue: Sendable {
     private let queued: GroupCommit<QueuedJob, Void>
     private let localWakeup = LocalWakeup()
 
-    /// - Parameter instance: the process queueing jobs (`GatewayInstances`), whose own workers need no
+    /// - Parameter instance: the process queueing jobs (`PostgresInstanceRepository`), whose own workers need no
     ///   notification; by default one that is not registered, so every registered process is notified.
     public init(client: PostgresClient, instance: UUID = UUID(), logger: Logger) {
         self.client = client

@@ -3,20 +3,21 @@ import Logging
 import NIOCore
 public import PostgresNIO
 
-/// A connection while its advisory lock is held (`PostgresOAuthConnections.withLock`): what is stored now, and the
+/// A connection while its advisory lock is held (`PostgresOAuthConnectionRepository.withLock`): what is stored now, and the
 /// writes of a refresh, all in the lock's transaction, so a rotated refresh token is stored with its access token
 /// or not at all. Each write notifies the other replicas when the transaction commits.
 public struct LockedOAuthConnection: Sendable {
-    let store: PostgresOAuthConnections
+    let store: PostgresOAuthConnectionRepository
     /// The transaction's connection.
     public let connection: PostgresConnection
-    let stored: PostgresOAuthConnections.Stored
+    let stored: PostgresOAuthConnectionRepository.Stored
     /// Whether the connection's organisation is active (always true for a global connection): a deactivated
     /// organisation's tokens are neither refreshed nor handed out.
     public let organizationIsActive: Bool
 
     init(
-        store: PostgresOAuthConnections, connection: PostgresConnection, current: PostgresOAuthConnections.Stored,
+        store: PostgresOAuthConnectionRepository, connection: PostgresConnection,
+        current: PostgresOAuthConnectionRepository.Stored,
         organizationIsActive: Bool
     ) {
         self.store = store
@@ -34,7 +35,9 @@ public struct LockedOAuthConnection: Sendable {
     /// The row as committed now (another writer that does not take the lock, such as a callback, may have changed
     /// it since the lock was taken).
     public func reread() async throws -> (connection: OAuthConnection, credentials: OAuthCredentials)? {
-        guard let fresh = try await PostgresOAuthConnections.read(current.id, on: connection, logger: store.logger)
+        guard
+            let fresh = try await PostgresOAuthConnectionRepository.read(
+                current.id, on: connection, logger: store.logger)
         else {
             return nil
         }
@@ -57,7 +60,7 @@ public struct LockedOAuthConnection: Sendable {
                 expires_at = \(tokens.expiresAt), last_refresh_at = now(), last_error = NULL,
                 generation = generation + 1, updated_at = now()
             WHERE id = \(current.id)
-            RETURNING \(unescaped: PostgresOAuthConnections.columns)
+            RETURNING \(unescaped: PostgresOAuthConnectionRepository.columns)
             """
         )
     }
@@ -68,7 +71,7 @@ public struct LockedOAuthConnection: Sendable {
         try await update(
             """
             UPDATE oauth_connections SET status = 'needs_reauth', last_error = \(reason), updated_at = now()
-            WHERE id = \(current.id) RETURNING \(unescaped: PostgresOAuthConnections.columns)
+            WHERE id = \(current.id) RETURNING \(unescaped: PostgresOAuthConnectionRepository.columns)
             """
         )
     }
@@ -79,7 +82,7 @@ public struct LockedOAuthConnection: Sendable {
         try await update(
             """
             UPDATE oauth_connections SET last_error = \(reason), updated_at = now()
-            WHERE id = \(current.id) RETURNING \(unescaped: PostgresOAuthConnections.columns)
+            WHERE id = \(current.id) RETURNING \(unescaped: PostgresOAuthConnectionRepository.columns)
             """
         )
     }
@@ -87,8 +90,8 @@ public struct LockedOAuthConnection: Sendable {
     private func update(_ query: PostgresQuery) async throws -> OAuthConnection {
         let rows = try await connection.query(query, logger: store.logger)
         var updated: OAuthConnection?
-        for try await row in rows.decode(PostgresOAuthConnections.Row.self) {
-            updated = PostgresOAuthConnections.connection(row)
+        for try await row in rows.decode(PostgresOAuthConnectionRepository.Row.self) {
+            updated = PostgresOAuthConnectionRepository.connection(row)
         }
         guard let updated else { throw StoreError.notFound }
         try await notify(.tokens(connectionID: current.id))
@@ -98,7 +101,7 @@ public struct LockedOAuthConnection: Sendable {
     /// Tells every replica, when the transaction commits, what changed.
     func notify(_ change: OAuthChange) async throws {
         try await connection.query(
-            "SELECT pg_notify(\(PostgresOAuthConnections.channel), \(change.payload))", logger: store.logger
+            "SELECT pg_notify(\(PostgresOAuthConnectionRepository.channel), \(change.payload))", logger: store.logger
         )
     }
 }

@@ -1,6 +1,6 @@
 public import Foundation
 
-/// What a notification on `PostgresOAuthConnections.channel` says changed, so that every replica forgets the cached
+/// What a notification on `PostgresOAuthConnectionRepository.channel` says changed, so that every replica forgets the cached
 /// tokens it makes stale, and only those.
 public enum OAuthChange: Sendable, Hashable {
     /// A connection's tokens or status changed (a refresh, a new authorization): tokens cached from it are stale.

@@ -7,7 +7,7 @@ public import PostgresNIO
 /// Signing secrets of endpoint-enabled workflows, per organisation, sealed under its data key; and the webhook
 /// deliveries seen, against replays. Creating or retiring a secret notifies `channel` with the workflow's name;
 /// a change to an organisation's standing (deactivated, reactivated, deleted) notifies it with no name.
-public struct PostgresEndpointSecrets: Sendable {
+public struct PostgresEndpointSecretRepository: Sendable {
     /// The channel on which replicas hear that a workflow's secrets changed (payload: the workflow's name), or
     /// that any may have (empty payload).
     public static let channel = "bifrost_endpoint_secrets"

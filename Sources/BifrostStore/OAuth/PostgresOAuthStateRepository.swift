@@ -7,7 +7,7 @@ public import PostgresNIO
 /// Authorization requests in flight: a random `state` (stored only as its SHA-256), single-use, expiring, bound to
 /// the connection (and so its organisation) and to who started it — their principal, and a random binding value
 /// (stored only as its SHA-256) that their browser keeps in a cookie — with the PKCE verifier sealed beside it.
-public struct PostgresOAuthStates: Sendable {
+public struct PostgresOAuthStateRepository: Sendable {
     /// Who started an authorization.
     public struct Starter: Sendable, Hashable {
         /// `user` or `api_key`.

@@ -4,7 +4,7 @@ import NIOCore
 public import PostgresNIO
 
 /// Endpoint answers stored under an `Idempotency-Key` for 24 hours (an older entry counts as absent).
-public struct PostgresIdempotencyKeys: Sendable {
+public struct PostgresIdempotencyKeyRepository: Sendable {
     /// A stored answer.
     public struct Answer: Sendable, Hashable {
         public var status: Int

@@ -7,7 +7,7 @@ public import PostgresNIO
 ///
 /// A slot fires exactly once across replicas because its row in `schedule_slots` is unique: every replica
 /// that finds the slot due tries to insert it, and the statement that inserts it also queues the slot's runs.
-public struct PostgresSchedules: Sendable {
+public struct PostgresScheduleRepository: Sendable {
     private let client: PostgresClient
     private let logger: Logger
 

@@ -6,7 +6,7 @@ public import PostgresNIO
 
 /// Configuration values on PostgreSQL, per organisation with global fallback. A `secret` value is sealed under
 /// its scope's data key and never listed; the others are stored as JSON. Every change notifies `channel`.
-public struct PostgresConfig: Sendable {
+public struct PostgresConfigRepository: Sendable {
     /// The type a value is declared with.
     public enum ValueType: String, Sendable, CaseIterable {
         case string, int, bool, json, secret
@@ -154,7 +154,7 @@ public struct PostgresConfig: Sendable {
 /// A configuration value as listings show it: a `secret` one without its value.
 public struct ConfigEntry: Sendable, Hashable {
     public var key: String
-    public var type: PostgresConfig.ValueType
+    public var type: PostgresConfigRepository.ValueType
     public var value: JSONValue?
     public var description: String?
     public var updatedAt: Date

@@ -5,7 +5,7 @@ public import PostgresNIO
 
 /// Secrets on PostgreSQL, sealed with their scope's data key (`KeyRing`). Values go in and, for runs, come out;
 /// listings carry names and metadata only. Every change notifies `channel` with the secret's name.
-public struct PostgresSecrets: Sendable {
+public struct PostgresSecretRepository: Sendable {
     /// The channel on which every replica hears of a secret set or deleted (payload: its name).
     public static let channel = "bifrost_secrets"
 

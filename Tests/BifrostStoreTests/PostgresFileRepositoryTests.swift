@@ -6,31 +6,32 @@ import PostgresNIO
 import Testing
 
 /// Files in PostgreSQL: per scope and space, limited per file and per scope, temporary spaces cleaned up.
-@Suite struct PostgresFilesTests {
+@Suite struct PostgresFileRepositoryTests {
     private let logger = TestPostgres.logger
 
     private func withFiles(
-        limits: PostgresFiles.Limits,
-        _ body: @Sendable (PostgresFiles, PostgresClient, Scope, Scope) async throws -> Void
+        limits: PostgresFileRepository.Limits,
+        _ body: @Sendable (PostgresFileRepository, PostgresClient, Scope, Scope) async throws -> Void
     ) async throws {
         try await TestPostgres.withMigratedDatabase { _, client in
             let organizations = PostgresOrganizationRepository(client: client, logger: TestPostgres.logger)
             let a = Scope.organization(try await organizations.create(name: "A", domain: nil).id)
             let b = Scope.organization(try await organizations.create(name: "B", domain: nil).id)
-            try await body(PostgresFiles(client: client, limits: limits, logger: TestPostgres.logger), client, a, b)
+            try await body(
+                PostgresFileRepository(client: client, limits: limits, logger: TestPostgres.logger), client, a, b)
         }
     }
 
     @Test func sizesAreLimitedPerFileAndPerOrganization() async throws {
         try await withFiles(limits: .init(maximumFileSize: 10, maximumScopeSize: 25)) { files, _, a, b in
             let ten = [UInt8](repeating: 1, count: 10)
-            await #expect(throws: PostgresFiles.LimitExceeded.file(size: 11, limit: 10)) {
+            await #expect(throws: PostgresFileRepository.LimitExceeded.file(size: 11, limit: 10)) {
                 try await files.write(try StoredFilePath("big"), ten + [1], in: .workspace(a), by: "test")
             }
             try await files.write(try StoredFilePath("one"), ten, in: .workspace(a), by: "test")
             // A run's temporary files count too.
             try await files.write(try StoredFilePath("two"), ten, in: .temp(a, execution: UUID()), by: "test")
-            await #expect(throws: PostgresFiles.LimitExceeded.scope(limit: 25)) {
+            await #expect(throws: PostgresFileRepository.LimitExceeded.scope(limit: 25)) {
                 try await files.write(try StoredFilePath("three"), ten, in: .workspace(a), by: "test")
             }
             // Replacing a file counts its new size only; another organisation has its own allowance.
@@ -54,7 +55,7 @@ import Testing
                                 try StoredFilePath("f\(index)"), [UInt8](repeating: 0, count: 10), in: .workspace(a),
                                 by: "t")
                             return true
-                        } catch is PostgresFiles.LimitExceeded {
+                        } catch is PostgresFileRepository.LimitExceeded {
                             return false
                         }
                     }

@@ -7,7 +7,7 @@ public import PostgresNIO
 /// Each process registers a random id at start and refreshes its heartbeat while it runs: the heartbeat is the
 /// lease on every run the process holds (one write per process, however many runs). A run whose owner has not
 /// been heard from for `staleAfter` is recovered by any live process.
-public struct GatewayInstances: Sendable {
+public struct PostgresInstanceRepository: Sendable {
     private let client: PostgresClient
     private let logger: Logger
 

@@ -7,7 +7,7 @@ public import PostgresNIO
 /// with organisations. The client secret and tokens are sealed together under the scope's data key
 /// (`OAuthCredentials`). Every write notifies `channel` (an `OAuthChange`) when it commits, so every replica drops
 /// the cached tokens it makes stale.
-public struct PostgresOAuthConnections: Sendable {
+public struct PostgresOAuthConnectionRepository: Sendable {
     /// The channel on which replicas hear that a connection was created, changed or deleted, or an organisation
     /// deactivated (payload: an `OAuthChange`).
     public static let channel = "bifrost_oauth"

@@ -7,7 +7,7 @@ public import PostgresNIO
 /// Files on PostgreSQL, per scope (an organisation's, or global): the `workspace`, kept, and each run's `temp`
 /// space, removed when the run ends. Sizes are limited per file and per scope (both spaces counted); a write that
 /// would exceed either is refused, and concurrent writes to one scope are counted one at a time.
-public struct PostgresFiles: Sendable {
+public struct PostgresFileRepository: Sendable {
     /// The size limits, in bytes.
     public struct Limits: Sendable, Hashable {
         public var maximumFileSize: Int
