@@ -36,19 +36,19 @@ public struct ExecutionEngine: Sendable {
 
     public let catalogue: WorkflowCatalogue
     /// Where runs are recorded.
-    public let executions: PostgresExecutionRepository
+    public let executions: any ExecutionRepository
     /// Where queued runs wait for a worker.
-    public let queue: PostgresJobQueue
+    public let queue: any JobQueue
     /// Names of organisations, for the runs' contexts.
     public let organizationNames: OrganizationNames
     /// This gateway process, as recorded on the runs it owns.
     public let instanceID: UUID
     /// Where runs' `context.secrets` reads and writes; nil: the service is not available to runs.
-    public let secrets: PostgresSecretRepository?
+    public let secrets: (any SecretRepository)?
     /// Where runs' `context.config` reads and writes; nil: the service is not available to runs.
-    public let config: PostgresConfigRepository?
+    public let config: (any ConfigRepository)?
     /// Where runs' `context.files` live; nil: the service is not available to runs.
-    public let files: PostgresFileRepository?
+    public let files: (any FileRepository)?
     /// Where runs' `context.oauth` tokens come from; nil: the service is not available to runs.
     public let oauth: (any ScopedOAuthTokens)?
     /// Configuration values runs read recently, as stored (a `secret` one sealed).
@@ -63,9 +63,9 @@ public struct ExecutionEngine: Sendable {
     let logger: Logger
 
     public init(
-        catalogue: WorkflowCatalogue, executions: PostgresExecutionRepository, queue: PostgresJobQueue,
-        organizationNames: OrganizationNames, instanceID: UUID, secrets: PostgresSecretRepository? = nil,
-        config: PostgresConfigRepository? = nil, files: PostgresFileRepository? = nil,
+        catalogue: WorkflowCatalogue, executions: any ExecutionRepository, queue: any JobQueue,
+        organizationNames: OrganizationNames, instanceID: UUID, secrets: (any SecretRepository)? = nil,
+        config: (any ConfigRepository)? = nil, files: (any FileRepository)? = nil,
         oauth: (any ScopedOAuthTokens)? = nil,
         limits: Limits, logger: Logger
     ) {
@@ -258,6 +258,8 @@ public struct ExecutionEngine: Sendable {
     }
 
     /// Writes `record` as `Running`, in the background (the run goes on meanwhile), then calls `then`.
+    /// Unstructured so that the run does not wait for the write; it ends with the statement (bounded by the store's
+    /// write deadline).
     private func recordAsRunning(_ record: ExecutionRecord, then: @escaping @Sendable () -> Void) {
         Task {
             do {

@@ -17,13 +17,13 @@ final class LiveLog: Sendable {
 
     private let id: UUID
     private let collector: ExecutionLogCollector
-    private let executions: PostgresExecutionRepository
+    private let executions: any ExecutionRepository
     private let interval: Duration
     private let logger: Logger
     private let state = Mutex(State())
 
     init(
-        _ id: UUID, collector: ExecutionLogCollector, executions: PostgresExecutionRepository,
+        _ id: UUID, collector: ExecutionLogCollector, executions: any ExecutionRepository,
         interval: Duration = .milliseconds(200), logger: Logger
     ) {
         self.id = id
@@ -37,6 +37,7 @@ final class LiveLog: Sendable {
     func start() {
         state.withLock { state in
             guard !state.stopped, state.writer == nil else { return }
+            // Ended by `stop()`, which waits for it, when the run ends.
             state.writer = Task { await self.write() }
         }
     }

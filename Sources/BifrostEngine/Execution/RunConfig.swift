@@ -6,7 +6,7 @@ import BifrostStore
 /// sealed, opened at each read: no value is kept in the clear). A `secret` value read is hidden from the run's
 /// output like a secret.
 struct RunConfig: ConfigStore {
-    let store: PostgresConfigRepository
+    let store: any ConfigRepository
     let cache: ScopedCache<PostgresConfigRepository.StoredValue?>
     let scope: Scope
     let actor: String

@@ -8,14 +8,14 @@ import Synchronization
 /// `removeTemporaryFiles()` empties when the run ends. Bad paths, missing files and writes over a limit are
 /// `WorkflowError`s whose message says which.
 final class RunFiles: FileStore {
-    private let store: PostgresFileRepository
+    private let store: any FileRepository
     private let scope: Scope
     private let execution: UUID
     private let actor: String
     private let logger: Logger
     private let usedTemporarySpace = Atomic<Bool>(false)
 
-    init(store: PostgresFileRepository, scope: Scope, execution: UUID, actor: String, logger: Logger) {
+    init(store: any FileRepository, scope: Scope, execution: UUID, actor: String, logger: Logger) {
         self.store = store
         self.scope = scope
         self.execution = execution

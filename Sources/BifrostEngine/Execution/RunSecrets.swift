@@ -5,7 +5,7 @@ import BifrostStore
 /// Reads go through the replica's cache of sealed secrets (no value is kept in the clear). Every value read or
 /// written is hidden from the run's logs, result and error (`SecretRedactor`).
 struct RunSecrets: SecretStore {
-    let store: PostgresSecretRepository
+    let store: any SecretRepository
     let cache: ScopedCache<SealedValue?>
     let scope: Scope
     let actor: String

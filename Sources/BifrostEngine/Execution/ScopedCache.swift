@@ -33,6 +33,13 @@ public final class ScopedCache<Value: Sendable>: Sendable {
         return value
     }
 
+    /// What is cached for `name` in `scope` and not expired, without loading it; nil when nothing is.
+    func peek(_ name: String, for scope: Scope) -> Value? {
+        let key = Key(organization: scope.organizationID, name: name)
+        guard let entry = entries.withLock({ $0[key] }), entry.expires > ContinuousClock.now else { return nil }
+        return entry.value
+    }
+
     /// Forgets `name` in every scope (any change may alter the global fallback of every organisation).
     public func invalidate(_ name: String) {
         entries.withLock { entries in entries = entries.filter { $0.key.name != name } }

@@ -32,6 +32,8 @@ struct WorkflowRun: Sendable {
             return RunOutcome(status: .failed, result: nil, error: "The input could not be bound: \(error)")
         }
         let decision = Decision()
+        // Unstructured so that a run that ignores cancellation cannot hold its caller past the timeout; it is
+        // cancelled at the timeout or on cancellation, and its late result is dropped.
         let work = Task { [context, maximumResultSize] in
             decision.settle(await Self.perform(instance, context: context, maximumResultSize: maximumResultSize))
         }

@@ -63,7 +63,9 @@ extension Gateway {
                 ), successTerminationBehavior: .ignore),
             .init(
                 service: RetentionSweeper(
-                    executions: engine.executions, files: engine.files, deliveries: dependencies.endpointSecrets.store,
+                    executions: PostgresExecutionRepository(client: client, logger: logger),
+                    files: PostgresFileRepository(client: client, logger: logger),
+                    deliveries: dependencies.endpointSecrets.store,
                     idempotencyKeys: PostgresIdempotencyKeyRepository(client: client, logger: logger),
                     retention: configuration.workflows.retention, schema: schema, logger: logger
                 )),

@@ -5,7 +5,7 @@ public import BifrostOAuth
 public import BifrostRuntime
 public import BifrostStore
 public import Foundation
-public import Hummingbird
+import Hummingbird
 import HummingbirdWebSocket
 public import Logging
 import Metrics
@@ -135,6 +135,7 @@ public enum Gateway {
             configuration: configuration, loginThrottle: dependencies.loginThrottle, logger: logger
         )
         let engine = engine ?? buildEngine(configuration: configuration, dependencies: dependencies, logger: logger)
+        let executions = PostgresExecutionRepository(client: dependencies.database, logger: logger)
         let gate = AccessGate(
             policy: dependencies.policy, limits: dependencies.rateLimits, limiter: TokenBucketLimiter())
         let streams = StreamSlots(
@@ -167,7 +168,7 @@ public enum Gateway {
             identity: identity,
             workflows: WorkflowServices(
                 engine: engine, schedules: PostgresScheduleRepository(client: dependencies.database, logger: logger),
-                streams: streams
+                streams: streams, executions: executions
             ),
             secrets: PostgresSecretRepository(
                 client: dependencies.database, keys: dependencies.keyRing, logger: logger),
@@ -203,7 +204,8 @@ public enum Gateway {
 
         let webSocket = router(RouteTable())
         ExecutionSocket(
-            engine: engine, gate: gate, streams: streams, credentials: identity.credentialCheck, logger: logger
+            engine: engine, executions: executions, gate: gate, streams: streams, credentials: identity.credentialCheck,
+            logger: logger
         )
         .register(on: webSocket)
         return (http, webSocket)

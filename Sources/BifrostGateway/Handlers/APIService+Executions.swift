@@ -72,7 +72,8 @@ extension APIService {
         let id = try Self.uuid(input.path.id, field: "id")
         let feed = ExecutionFeed(
             id: id, visibility: try caller.executionVisibility(all: caller.principal.isPlatformAdmin),
-            engine: workflows.engine, credential: identity.watch(caller.principal), logger: logger
+            engine: workflows.engine, executions: workflows.executions, credential: identity.watch(caller.principal),
+            logger: logger
         )
         let slot = try workflows.streams.open(for: caller.principal.id)
         guard let events = try await feed.events(after: max(0, input.headers.lastEventID ?? 0)) else {

@@ -58,6 +58,8 @@ struct ExecutionFeed: Sendable {
     let id: UUID
     let visibility: ExecutionVisibility
     let engine: ExecutionEngine
+    /// Where the run and its log lines are read.
+    let executions: PostgresExecutionRepository
     /// The caller's credential, whose revocation ends the feed; nil where the caller watches it once for all its
     /// feeds (`ExecutionSocket`).
     let credential: WatchedCredential?
@@ -74,11 +76,12 @@ struct ExecutionFeed: Sendable {
         let wakeups = engine.watchers.watch(id)
         let watch = UUID()
         guard
-            let first = try await engine.executions.watch(
+            let first = try await executions.watch(
                 id, visibility, as: watch, instance: engine.instanceID, after: sequence, includeDebug: false
             )
         else { return nil }
         let (events, output) = AsyncStream.makeStream(of: ExecutionEvent.self)
+        // Unstructured: it outlives this call, for as long as the reader reads; the stream's termination cancels it.
         let producer = Task { [credential] in
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await produce(first: first, after: sequence, wakeups: wakeups, into: output) }
@@ -123,7 +126,7 @@ struct ExecutionFeed: Sendable {
             var iterator = ticks.makeAsyncIterator()
             while lastStatus?.isFinal != true, !Task.isCancelled, await iterator.next() != nil {
                 guard
-                    let (record, lines) = try await engine.executions.progress(
+                    let (record, lines) = try await executions.progress(
                         of: id, visibility, after: lastSequence, includeDebug: false
                     )
                 else { return }
@@ -147,7 +150,7 @@ struct ExecutionFeed: Sendable {
     /// process's watches are cleared when it has gone.
     private func unwatch(_ watch: UUID) async {
         do {
-            try await engine.executions.unwatch(watch)
+            try await executions.unwatch(watch)
         } catch {
             logger.warning(
                 "Could not forget a run's watcher",
@@ -160,6 +163,7 @@ struct ExecutionFeed: Sendable {
     /// `wakeups` and a tick every `interval`, as one stream of wake-ups.
     private static func merge(_ wakeups: AsyncStream<Void>, every interval: Duration) -> AsyncStream<Void> {
         let (merged, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        // Both end when the merged stream terminates (its reader went away), through `onTermination`.
         let forwarder = Task {
             for await _ in wakeups { wake.yield() }
         }

@@ -22,6 +22,8 @@ import NIOWebSocket
 /// deactivated user or organisation) the socket sends an error and closes with 1008 (policy violation).
 struct ExecutionSocket: Sendable {
     let engine: ExecutionEngine
+    /// Where the runs it follows are read.
+    let executions: PostgresExecutionRepository
     let gate: AccessGate
     /// Each socket is one live-update stream of its caller.
     let streams: StreamSlots
@@ -122,11 +124,13 @@ struct ExecutionSocket: Sendable {
                 guard try await credential.stands() else { return true }
                 // The socket watches its credential once for all its feeds.
                 let feed = ExecutionFeed(
-                    id: id, visibility: visibility, engine: engine, credential: nil, logger: logger)
+                    id: id, visibility: visibility, engine: engine, executions: executions, credential: nil,
+                    logger: logger)
                 guard let events = try await feed.events(after: after) else {
                     send.yield(Self.error(id, "No execution has this id."))
                     continue
                 }
+                // Ended by an unsubscribe, by the run's last event, or when the socket closes (all cancelled).
                 subscriptions[id] = Task {
                     for await event in events {
                         guard let (name, sequence, json) = try? event.encoded() else { continue }

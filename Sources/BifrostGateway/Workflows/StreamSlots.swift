@@ -70,6 +70,7 @@ extension AsyncStream where Element: Sendable {
     /// This stream, closing `slot` once its reader finishes or goes away.
     func holding(_ slot: StreamSlots.Slot) -> AsyncStream<Element> {
         let (stream, output) = AsyncStream.makeStream(of: Element.self)
+        // Ends with this stream, or is cancelled when the reader goes away (`onTermination`).
         let forwarder = Task {
             for await element in self { output.yield(element) }
             output.finish()

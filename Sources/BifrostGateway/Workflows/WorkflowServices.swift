@@ -12,8 +12,8 @@ struct WorkflowServices: Sendable {
     let dataProviders = DataProviderCache()
     /// Live-update streams open in this process (Server-Sent Events here, WebSockets in `ExecutionSocket`).
     let streams: StreamSlots
-    /// Recorded runs (the engine's store).
-    var executions: PostgresExecutionRepository { engine.executions }
+    /// Recorded runs, as the API lists, reads and watches them.
+    let executions: PostgresExecutionRepository
 }
 
 /// Conversions between the engine's `JSONValue` and the generated code's free-form JSON containers, value by
