@@ -8,6 +8,7 @@ final class SingleFlight<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     func run(_ key: Key, _ work: @escaping @Sendable () async throws -> Value) async throws -> Value {
         let task = running.withLock { running in
             if let task = running[key] { return task }
+            // Shared by every caller of `key`, so no one caller's cancellation ends it; it ends with `work`.
             let task = Task { try await work() }
             running[key] = task
             return task

@@ -1,5 +1,5 @@
 package import Configuration
-package import Foundation
+import Foundation
 
 /// The configuration under one key prefix (`http.`, `oidc.entra.`), read as raw strings and converted here, so
 /// that a malformed value is an error rather than a silent default. Errors name the whole key.

@@ -1,4 +1,4 @@
-package import BifrostCrypto
+import BifrostCrypto
 package import Foundation
 import Synchronization
 

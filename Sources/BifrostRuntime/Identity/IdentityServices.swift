@@ -1,7 +1,7 @@
-package import AsyncHTTPClient
-package import BifrostCrypto
+import AsyncHTTPClient
+import BifrostCrypto
 package import BifrostStore
-package import Foundation
+import Foundation
 package import Logging
 package import PostgresNIO
 

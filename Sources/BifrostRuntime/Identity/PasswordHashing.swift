@@ -1,5 +1,5 @@
 package import BifrostCrypto
-package import Foundation
+import Foundation
 import NIOPosix
 
 /// `PasswordHasher` run on threads of its own rather than on Swift's cooperative pool.

@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 package import Logging
 
 /// Where the access-token signing key comes from: the file `auth.signingKeyFile` names, or one generated on

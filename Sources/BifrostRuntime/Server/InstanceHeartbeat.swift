@@ -1,7 +1,7 @@
 package import BifrostStore
 package import Foundation
 package import Logging
-package import ServiceLifecycle
+import ServiceLifecycle
 
 /// Keeps this process registered as alive and closes runs left behind by processes that died.
 ///

@@ -54,6 +54,8 @@ public struct JobWorkers: Service {
         let wake = wakeups.continuation
         engine.queue.onEnqueue { wake.yield() }
         let state = WorkerState()
+        // Wakes the loop every `pollInterval` (a notification may be lost). Unstructured because the task group
+        // below ends only once its runs have; `run()` cancels it on the way out.
         let poller = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: pollInterval)
@@ -85,7 +87,7 @@ public struct JobWorkers: Service {
                     if free > 0, free < concurrency, busy {
                         if batchDeadline == nil {
                             batchDeadline = .now + batchWait
-                            Task {
+                            group.addTask {
                                 try? await Task.sleep(for: batchWait)
                                 wake.yield()
                             }

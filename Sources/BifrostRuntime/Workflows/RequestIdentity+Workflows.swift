@@ -1,7 +1,7 @@
-package import Bifrost
+import Bifrost
 package import BifrostEngine
 package import BifrostStore
-package import Foundation
+import Foundation
 
 extension RequestIdentity {
     /// What a list may show: the caller's scope, or everything when a platform admin asks `scope=all`.

@@ -1,7 +1,7 @@
 package import BifrostStore
-package import Foundation
+import Foundation
 package import Logging
-package import ServiceLifecycle
+import ServiceLifecycle
 
 /// Deletes finished runs (and their logs) older than `retention`, once the schema is current and then every
 /// `interval`, in batches of `batchSize` with a pause between them, so that no single statement holds many locks

@@ -1,7 +1,7 @@
 package import BifrostEngine
 package import BifrostStore
 package import Foundation
-package import ServiceLifecycle
+import ServiceLifecycle
 
 /// Ticks the scheduler a second after each minute starts (cron's resolution), once the schema is current,
 /// until graceful shutdown.

@@ -16,6 +16,8 @@ package func withDeadline<Result: Sendable>(
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { continuation in
             outcome.attach(continuation)
+            // Unstructured so that the caller can be answered at the deadline while `work` (which may ignore
+            // cancellation) finishes on its own; it is cancelled at the deadline or when the caller is.
             let worker = Task {
                 do {
                     outcome.settle(.success(try await work()))

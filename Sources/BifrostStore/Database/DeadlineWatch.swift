@@ -40,6 +40,7 @@ package final class DeadlineWatch: Sendable {
             defer { state.watching = true }
             return (ticket, !state.watching)
         }
+        // The watcher serves every caller; it retires by itself once no deadline is registered.
         if startsWatcher { Task { await self.watch() } }
         return ticket
     }

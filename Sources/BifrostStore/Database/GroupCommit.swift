@@ -48,6 +48,7 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
                 state.writers += 1
                 return true
             }
+            // The writer serves every waiting caller; it ends by itself once nothing waits.
             if startsWriter { Task { await self.drain() } }
         }
     }

@@ -1,4 +1,4 @@
-public import Bifrost
+import Bifrost
 public import Foundation
 public import Logging
 public import PostgresNIO
@@ -82,34 +82,4 @@ public struct PostgresScheduleRepository: Sendable {
         }
         return slots
     }
-}
-
-/// A slot of a workflow's schedule, to fire.
-public struct ScheduleSlot: Sendable, Hashable {
-    public var workflow: String
-    public var at: Date
-    /// The process firing it.
-    public var firedBy: UUID
-    /// The runs' input: the workflow's defaults.
-    public var input: JSONValue
-    /// Whether it runs once per active organisation (else once, in global scope).
-    public var perOrganization: Bool
-    public var maximumAttempts: Int
-
-    public init(
-        workflow: String, at: Date, firedBy: UUID, input: JSONValue, perOrganization: Bool, maximumAttempts: Int
-    ) {
-        self.workflow = workflow
-        self.at = at
-        self.firedBy = firedBy
-        self.input = input
-        self.perOrganization = perOrganization
-        self.maximumAttempts = maximumAttempts
-    }
-}
-
-/// A slot that fired, and the status of its newest run the caller may see (nil when it sees none).
-public struct FiredSlot: Sendable, Hashable {
-    public var at: Date
-    public var lastStatus: ExecutionStatus?
 }

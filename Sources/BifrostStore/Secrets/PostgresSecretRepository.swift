@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Logging
 import NIOCore
 public import PostgresNIO
@@ -111,23 +111,6 @@ public struct PostgresSecretRepository: Sendable {
     public func open(_ sealed: SealedValue, name: String) async throws -> String {
         try await keys.open(sealed.sealed, kind: "secret", name: name, of: sealed.owner, version: sealed.version)
     }
-}
-
-/// A value as stored: sealed under version `version` of `owner`'s data key.
-public struct SealedValue: Sendable, Hashable {
-    public var owner: Scope
-    public var sealed: [UInt8]
-    public var version: Int
-}
-
-/// A secret as listings show it: never its value.
-public struct SecretMetadata: Sendable, Hashable {
-    public var name: String
-    public var description: String?
-    public var createdAt: Date
-    public var createdBy: String
-    public var updatedAt: Date
-    public var updatedBy: String
 }
 
 extension UInt8 {

@@ -1,5 +1,5 @@
 package import AsyncHTTPClient
-package import Foundation
+import Foundation
 package import JWTKit
 package import NIOCore
 import NIOFoundationCompat

@@ -1,6 +1,6 @@
 package import BifrostStore
-package import Foundation
-package import Logging
+import Foundation
+import Logging
 
 /// Turns a Microsoft Entra ID (OpenID Connect) token into a gateway user.
 ///

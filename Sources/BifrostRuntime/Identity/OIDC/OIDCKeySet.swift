@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 package import JWTKit
 package import Logging
 
@@ -54,6 +54,7 @@ package actor OIDCKeySet {
 
     private func fetch() async throws {
         if let inFlight { return try await inFlight.value }
+        // Shared by every request that needs the keys meanwhile; it ends with the fetch (bounded by its timeout).
         let task = Task { try await self.replaceKeys() }
         inFlight = task
         defer { inFlight = nil }
