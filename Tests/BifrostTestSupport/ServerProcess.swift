@@ -137,9 +137,11 @@ public final class ServerProcess: Sendable {
         while process.isRunning, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(50))
         }
-        // The exit can be seen before the last of the output has been read: wait for the end of it too (a child
-        // the process left behind may hold the pipe open, so not forever).
-        while !process.isRunning, !captured.hasEnded, ContinuousClock.now < deadline + .seconds(2) {
+        // The exit can be seen before the last of the output has been read: wait for the end of it too, however
+        // long the exit took (on a loaded machine the pipe's reader lags), but not forever: a child the process
+        // left behind may hold the pipe open.
+        let drained = ContinuousClock.now + .seconds(30)
+        while !process.isRunning, !captured.hasEnded, ContinuousClock.now < drained {
             try? await Task.sleep(for: .milliseconds(10))
         }
         return process.isRunning ? nil : process.terminationStatus
