@@ -43,7 +43,7 @@ try await FakeOAuthProvider.withProvider { provider in
                 name: "A", domain: nil
             ).id
             let scope = Scope.organization(organization)
-            let store = PostgresOAuthConnections(client: client, keys: keys, logger: logger)
+            let store = PostgresOAuthConnectionRepository(client: client, keys: keys, logger: logger)
             let connection = try await store.create(
                 "microsoft",
                 OAuthConnectionSettings(
@@ -64,7 +64,7 @@ try await FakeOAuthProvider.withProvider { provider in
                 logger: logger
             )
             // Connect: the authorization request, the provider's redirect, the code exchange.
-            let started = try await PostgresOAuthStates(client: client, keys: keys, logger: logger)
+            let started = try await PostgresOAuthStateRepository(client: client, keys: keys, logger: logger)
                 .begin(for: connection, by: .init(kind: "user", id: UUID(), label: "bench"))
             let (state, verifier) = (started.state, started.verifier)
             let address = AuthorizationRequest.url(
