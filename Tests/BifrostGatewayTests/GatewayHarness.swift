@@ -147,6 +147,7 @@ enum GatewayHarness {
         )
         addRoutes(assembly.http)
         let application = assembly.application(host: "127.0.0.1", port: 0)
+        let listeners = try await TestPostgres.listenerCount(dependencies.database)
         let services = ServiceGroup(configuration: .init(services: assembly.background, logger: logger))
         let running =
             GatewayAssembly.names(of: assembly.background) + [String(describing: type(of: application))]
@@ -160,7 +161,11 @@ enum GatewayHarness {
                 }
                 tasks.addTask {
                     try await application.test(live ? .live : .router) { client in
-                        if waitForSchema { try await dependencies.schema.waitUntilCurrent() }
+                        if waitForSchema {
+                            try await dependencies.schema.waitUntilCurrent()
+                            // Notifications sent before this gateway listens would be lost to it.
+                            try await TestPostgres.waitForListeners(dependencies.database, count: listeners + 1)
+                        }
                         let context = Context(
                             metrics: dependencies.metrics, database: dependencies.database, tokens: dependencies.tokens,
                             client: client, engine: engine, keyRing: dependencies.keyRing, oauth: dependencies.oauth,

@@ -40,6 +40,7 @@ struct SecondReplica: Sendable {
             configuration: configuration, dependencies: dependencies, timing: GatewayHarness.timing,
             logger: TestPostgres.logger
         )
+        let listeners = try await TestPostgres.listenerCount(database)
         let group = ServiceGroup(configuration: .init(services: assembly.background, logger: TestPostgres.logger))
         let ended = Mutex(false)
         let running = Task {
@@ -54,6 +55,8 @@ struct SecondReplica: Sendable {
             try await running.value
             throw ServicesEnded()
         }
+        // Notifications sent before this replica listens (a cancellation, say) would be lost to it.
+        try await TestPostgres.waitForListeners(database, count: listeners + 1)
         try await body(replica)
         await replica.shutDownGracefully()
     }

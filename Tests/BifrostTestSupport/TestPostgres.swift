@@ -157,6 +157,16 @@ extension TestPostgres {
         try await waitForListeners(database, count: 1)
     }
 
+    /// How many sessions of `database`'s database listen for notifications now.
+    public static func listenerCount(_ database: PostgresClient) async throws -> Int {
+        let rows = try await database.query(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
+            logger: logger
+        )
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+
     /// Waits until `count` sessions of `database`'s database listen for notifications (as many replicas' listeners
     /// have started). - Throws: if fewer do in time.
     public static func waitForListeners(_ database: PostgresClient, count expected: Int) async throws {
