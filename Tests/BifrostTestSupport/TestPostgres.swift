@@ -170,14 +170,7 @@ extension TestPostgres {
     /// Waits until `count` sessions of `database`'s database listen for notifications (as many replicas' listeners
     /// have started). - Throws: if fewer do in time.
     public static func waitForListeners(_ database: PostgresClient, count expected: Int) async throws {
-        let listening = try await eventually {
-            let rows = try await database.query(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
-                logger: logger
-            )
-            for try await count in rows.decode(Int.self) where count >= expected { return true }
-            return false
-        }
+        let listening = try await eventually { try await listenerCount(database) >= expected }
         if !listening { throw NoListener() }
     }
 
