@@ -1,4 +1,5 @@
 // swift-tools-version: 6.2
+import Foundation
 import PackageDescription
 
 /// Settings every target of ours shares: Swift 6 language mode with strict concurrency (the default in 6),
@@ -14,14 +15,32 @@ let testSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// The migration files, each embedded in the binary (`MigrationCatalog` lists them; a test compares).
+let migrationFiles: [String] = {
+    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Sources/BifrostStore/Migrations")
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+    return names.filter { $0.hasSuffix(".sql") }.sorted()
+}()
+
 let package = Package(
     name: "Bifrost",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "bifrost", targets: ["BifrostCLI"]),
+        .executable(name: "bifrost-testbed", targets: ["BifrostTestbed"]),
         .executable(name: "crypto-bench", targets: ["CryptoBench"]),
         .executable(name: "oauth-bench", targets: ["OAuthBench"]),
+        // What workflow authors import.
         .library(name: "Bifrost", targets: ["Bifrost"]),
+        // The whole `bifrost` command line over your own workflows: `BifrostCommand.main(workflows:…)`.
+        .library(name: "BifrostServer", targets: ["BifrostServer"]),
+        // Unit tests of workflows without PostgreSQL or HTTP.
+        .library(name: "BifrostTesting", targets: ["BifrostTesting"]),
+        // A typed Swift client of the admin API, generated from openapi.yaml.
+        .library(name: "BifrostClient", targets: ["BifrostClient"]),
+        // Generates `DiscoveredWorkflows` from a target's sources: no hand-kept list of workflows.
+        .plugin(name: "WorkflowDiscovery", targets: ["WorkflowDiscovery"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -46,6 +65,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // What workflow authors import.
@@ -74,7 +95,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Migrations")],
+            // Built into the binary, so that it needs no resource folder beside it.
+            resources: migrationFiles.map { .embedInCode("Migrations/\($0)") },
             swiftSettings: strictSettings
         ),
         // Types and server stubs generated from openapi.yaml (the admin API contract).
@@ -104,7 +126,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings,
+            plugins: ["WorkflowDiscovery"]
         ),
         // OAuth: provider catalogue, authorization-code (PKCE) and client-credentials flows, the refresh broker.
         .target(
@@ -184,22 +207,70 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // The `bifrost` executable: argument parsing only; everything else lives in the libraries.
-        .executableTarget(
-            name: "BifrostCLI",
+        // The `bifrost` command line as a library: serve, migrate, openapi, users, keys, workflows.
+        .target(
+            name: "BifrostServer",
             dependencies: [
+                "Bifrost",
                 "BifrostGateway",
                 "BifrostRuntime",
                 "BifrostEngine",
-                "ExampleWorkflows",
                 "BifrostStore",
                 "BifrostCrypto",
+                "BifrostOAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            resources: [.embedInCode("Resources/configuration.md")],
+            swiftSettings: strictSettings,
+            plugins: ["BuildInfo"]
+        ),
+        // The repository's `bifrost`: the server library over the example workflows.
+        .executableTarget(
+            name: "BifrostCLI",
+            dependencies: ["BifrostServer", "ExampleWorkflows"],
+            swiftSettings: strictSettings
+        ),
+        // Run a workflow in a unit test: in-memory configuration, secrets, files and tokens, captured logs.
+        .target(
+            name: "BifrostTesting",
+            dependencies: ["Bifrost", "BifrostEngine", "BifrostStore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        // Types and a client generated from openapi.yaml, with AsyncHTTPClient as the transport.
+        .target(
+            name: "BifrostClient",
+            dependencies: [
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictSettings,
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        // Stamps `bifrost --version` with the commit.
+        .plugin(name: "BuildInfo", capability: .buildTool()),
+        // Lists a target's workflows and data providers at build time; its tool reads the sources.
+        .plugin(name: "WorkflowDiscovery", capability: .buildTool(), dependencies: ["WorkflowScanner"]),
+        .executableTarget(name: "WorkflowScanner", swiftSettings: strictSettings),
+        // Workflows that exist for tests and operators (failing, waiting, reading a secret's length), never shipped.
+        .target(
+            name: "TestbedWorkflows",
+            dependencies: ["Bifrost", "ExampleWorkflows"],
+            path: "Tests/TestbedWorkflows",
+            swiftSettings: strictSettings,
+            plugins: ["WorkflowDiscovery"]
+        ),
+        // `bifrost-testbed`: `bifrost` with the test workflows added; the end-to-end tests run it.
+        .executableTarget(
+            name: "BifrostTestbed",
+            dependencies: ["BifrostServer", "TestbedWorkflows"],
+            path: "Tests/BifrostTestbed",
             swiftSettings: strictSettings
         ),
         // Shared fixtures for tests: a throwaway PostgreSQL cluster, a database per suite, HTTP helpers.
@@ -280,6 +351,7 @@ let package = Package(
                 "BifrostRuntime",
                 "BifrostEngine",
                 "ExampleWorkflows",
+                "TestbedWorkflows",
                 "Bifrost",
                 "BifrostStore",
                 "BifrostTestSupport",

@@ -1,14 +1,10 @@
 public import Bifrost
 
-/// The seed document's workflows and data provider, in Swift, plus four for operators and tests.
+/// The seed document's workflows and data provider, in Swift: the demo the repository's `bifrost` serves.
 public enum ExampleWorkflows {
-    /// Every workflow of this module, for the catalogue.
-    public static let workflows: [any Workflow.Type] = [
-        CreateUser.self, QuickLookup.self, BulkImport.self, DailyReport.self, AssignUser.self, ProcessData.self,
-        ProcessItems.self, CreateUserWithLicense.self, WaitFor.self, AlwaysFail.self, WaitInBackground.self,
-        CheckSecret.self, ConfigureAPI.self, SaveOutput.self, ListM365Users.self,
-    ]
+    /// Every workflow of this module, found in its sources at build time (the WorkflowDiscovery plugin).
+    public static let workflows: [any Workflow.Type] = DiscoveredWorkflows.workflows
 
     /// Every data provider of this module.
-    public static let dataProviders: [any DataProvider.Type] = [GetDepartments.self]
+    public static let dataProviders: [any DataProvider.Type] = DiscoveredWorkflows.dataProviders
 }

@@ -6,7 +6,6 @@ import BifrostOAuth
 import BifrostRuntime
 import BifrostStore
 import BifrostTestSupport
-import ExampleWorkflows
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -15,6 +14,7 @@ import Logging
 import PostgresNIO
 import Prometheus
 import ServiceLifecycle
+import TestbedWorkflows
 
 /// Builds the real gateway router on a fresh database and drives it in-process.
 enum GatewayHarness {
@@ -108,7 +108,7 @@ enum GatewayHarness {
                 privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900)),
             policy: try AccessPolicy.load(directory: nil), rateLimits: rateLimits,
             catalogue: try WorkflowCatalogue(
-                workflows: ExampleWorkflows.workflows + extraWorkflows, dataProviders: ExampleWorkflows.dataProviders
+                workflows: TestbedWorkflows.workflows + extraWorkflows, dataProviders: TestbedWorkflows.dataProviders
             ),
             credentials: credentials,
             keyRing: keyRing ?? KeyRing(client: database, master: masterKey, logger: TestPostgres.logger),

@@ -7,15 +7,29 @@ import Synchronization
 
 /// A real `bifrost` process started by a test, with its output captured.
 public final class ServerProcess: Sendable {
-    /// Where the built `bifrost` executable is: `BIFROST_BINARY`, else beside the test bundle.
+    /// Where the built `bifrost-testbed` executable is (`bifrost` with the test workflows added): `BIFROST_BINARY`,
+    /// else beside the test bundle.
     public static func binaryPath() throws -> String {
         if let configured = ProcessInfo.processInfo.environment["BIFROST_BINARY"] { return configured }
+        return try builtExecutable("bifrost-testbed")
+    }
+
+    /// Where the shipped `bifrost` executable is: beside `binaryPath()`.
+    public static func shippedBinaryPath() throws -> String {
+        let path = URL(fileURLWithPath: try binaryPath()).deletingLastPathComponent().appending(path: "bifrost").path
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "\(path) (run `swift build` first)"])
+        }
+        return path
+    }
+
+    private static func builtExecutable(_ name: String) throws -> String {
         let bundleFolder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for candidate in [bundleFolder, bundleFolder.deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent("bifrost").path
+            let path = candidate.appendingPathComponent(name).path
             if FileManager.default.isExecutableFile(atPath: path) { return path }
         }
-        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "bifrost (run `swift build` first)"])
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "\(name) (run `swift build` first)"])
     }
 
     /// The master key test processes use: base64 of 32 fixed bytes (a test key, never a real one).

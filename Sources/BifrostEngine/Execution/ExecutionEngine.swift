@@ -114,6 +114,19 @@ public struct ExecutionEngine: Sendable {
         return .finished(try await perform(record, entry: entry, caller: caller, row: .writtenIfLong))
     }
 
+    /// Validates `input` and runs workflow `name` for `caller` in this process now, whatever its mode, and
+    /// records it as a synchronous run is recorded: `bifrost workflows run`, the author's inner loop.
+    /// - Throws: `ExecutionRefusal` when the run cannot start; a database error when it cannot be recorded.
+    package func runHere(_ name: String, input: [String: JSONValue], caller: Caller) async throws -> ExecutionRecord {
+        let (entry, values) = try prepare(name, input: input, caller: caller)
+        let now = Date()
+        let record = ExecutionRecord(
+            id: .timeOrdered(at: now), workflow: name, organizationID: caller.organizationID, status: .pending,
+            input: .object(values), startedBy: caller.actor, createdAt: now
+        )
+        return try await perform(record, entry: entry, caller: caller, row: .writtenIfLong)
+    }
+
     /// Takes a run slot for a job a worker claimed and returns the work that runs it and records its outcome
     /// (giving the slot back at the end); nil when the job's organisation already has as many runs in progress
     /// here as it may, in which case the job goes back to the queue. Taking the slot before the work starts keeps

@@ -17,7 +17,7 @@ public final class ExecutionLogCollector: Sendable {
     private let state = Mutex(State())
     let capacity: Int
     /// Secret values the run has touched, hidden from every line it logs.
-    let redactor = SecretRedactor()
+    package let redactor = SecretRedactor()
 
     public init(capacity: Int = 10_000) { self.capacity = capacity }
 

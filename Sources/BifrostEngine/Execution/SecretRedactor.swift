@@ -1,16 +1,16 @@
-import Bifrost
+package import Bifrost
 import Foundation
 import Logging
 import Synchronization
 
 /// The secret values a run has read or written, and their removal from whatever the run produces: log lines (as
 /// they are logged, before they reach the gateway's log or the database), its result and its error.
-final class SecretRedactor: Sendable {
+package final class SecretRedactor: Sendable {
     static let mask = "[REDACTED]"
     private let values = Mutex<[String]>([])
 
     /// Adds a value to hide from now on.
-    func hide(_ value: String) {
+    package func hide(_ value: String) {
         guard !value.isEmpty else { return }
         values.withLock { values in
             guard !values.contains(value) else { return }
@@ -23,7 +23,7 @@ final class SecretRedactor: Sendable {
     var isEmpty: Bool { values.withLock { $0.isEmpty } }
 
     /// `text` with every hidden value replaced by `[REDACTED]`.
-    func redact(_ text: String) -> String {
+    package func redact(_ text: String) -> String {
         let hidden = values.withLock { $0 }
         guard !hidden.isEmpty else { return text }
         var text = text
@@ -49,7 +49,7 @@ final class SecretRedactor: Sendable {
     }
 
     /// `value` with every hidden value replaced in its strings (object keys included).
-    func redact(_ value: JSONValue) -> JSONValue {
+    package func redact(_ value: JSONValue) -> JSONValue {
         guard !isEmpty else { return value }
         switch value {
         case .string(let text): return .string(redact(text))

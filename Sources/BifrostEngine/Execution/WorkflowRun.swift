@@ -17,14 +17,21 @@ public struct RunOutcome: Sendable, Hashable {
 /// stopped (`Cancelled`, or `Pending` when it is released to the queue). In the last two cases the workflow's
 /// task is cancelled and the outcome is returned at once, even if the workflow ignores cancellation:
 /// its task then runs on unobserved until it next yields, and its result is discarded.
-struct WorkflowRun: Sendable {
-    let entry: WorkflowEntry
-    let values: [String: JSONValue]
-    let context: ExecutionContext
+package struct WorkflowRun: Sendable {
+    package let entry: WorkflowEntry
+    package let values: [String: JSONValue]
+    package let context: ExecutionContext
     /// Largest encoded result accepted.
-    let maximumResultSize: Int
+    package let maximumResultSize: Int
 
-    func outcome(control: RunControl) async -> RunOutcome {
+    package init(entry: WorkflowEntry, values: [String: JSONValue], context: ExecutionContext, maximumResultSize: Int) {
+        self.entry = entry
+        self.values = values
+        self.context = context
+        self.maximumResultSize = maximumResultSize
+    }
+
+    package func outcome(control: RunControl) async -> RunOutcome {
         let instance: any Workflow
         do {
             instance = try bind()

@@ -96,25 +96,37 @@ public enum Gateway {
     public static func buildEngine(
         configuration: GatewayConfiguration, dependencies: Dependencies, logger: Logger
     ) -> ExecutionEngine {
-        let organizations = PostgresOrganizationRepository(client: dependencies.database, logger: logger)
+        buildEngine(
+            configuration: configuration, database: dependencies.database, catalogue: dependencies.catalogue,
+            keyRing: dependencies.keyRing, oauth: dependencies.oauth, instanceID: dependencies.instanceID,
+            logger: logger
+        )
+    }
+
+    /// The engine over the PostgreSQL repositories of `database`: what `buildEngine(configuration:dependencies:)`
+    /// gives a gateway, and `bifrost workflows run` a run on the command line.
+    public static func buildEngine(
+        configuration: GatewayConfiguration, database: PostgresClient, catalogue: WorkflowCatalogue,
+        keyRing: KeyRing, oauth: OAuthBroker, instanceID: UUID, logger: Logger
+    ) -> ExecutionEngine {
+        let organizations = PostgresOrganizationRepository(client: database, logger: logger)
         return ExecutionEngine(
-            catalogue: dependencies.catalogue,
-            executions: PostgresExecutionRepository(client: dependencies.database, logger: logger),
-            queue: PostgresJobQueue(client: dependencies.database, instance: dependencies.instanceID, logger: logger),
+            catalogue: catalogue,
+            executions: PostgresExecutionRepository(client: database, logger: logger),
+            queue: PostgresJobQueue(client: database, instance: instanceID, logger: logger),
             organizationNames: OrganizationNames { try await organizations.find($0)?.name },
-            instanceID: dependencies.instanceID,
-            secrets: PostgresSecretRepository(
-                client: dependencies.database, keys: dependencies.keyRing, logger: logger),
-            config: PostgresConfigRepository(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
+            instanceID: instanceID,
+            secrets: PostgresSecretRepository(client: database, keys: keyRing, logger: logger),
+            config: PostgresConfigRepository(client: database, keys: keyRing, logger: logger),
             files: PostgresFileRepository(
-                client: dependencies.database,
+                client: database,
                 limits: .init(
                     maximumFileSize: configuration.files.maxFileSize,
                     maximumScopeSize: configuration.files.maxOrganizationSize
                 ),
                 logger: logger
             ),
-            oauth: dependencies.oauth,
+            oauth: oauth,
             limits: .init(
                 concurrentRuns: configuration.workflows.maxConcurrentRuns,
                 concurrentRunsPerOrganization: configuration.workflows.maxConcurrentRunsPerOrganization,

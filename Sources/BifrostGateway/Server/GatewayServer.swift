@@ -79,15 +79,7 @@ public struct GatewayServer: Sendable {
             rateLimits: try RateLimits.load(directory: configuration.policiesDirectory),
             catalogue: catalogue, keyRing: keyRing,
             oauthProviders: try OAuthProviderCatalogue.load(path: configuration.oauth.providersFile),
-            oauthSettings: {
-                var settings = OAuthBroker.Settings()
-                settings.refreshMargin = configuration.oauth.refreshMargin
-                settings.urlPolicy = ProviderURLPolicy(
-                    allowInsecureLoopback: configuration.oauth.allowInsecureLoopback,
-                    allowPrivateNetworks: configuration.oauth.allowPrivateNetworks
-                )
-                return settings
-            }()
+            oauthSettings: configuration.oauth.brokerSettings
         )
         let assembly = try Gateway.assemble(configuration: configuration, dependencies: dependencies, logger: logger)
         let services = Self.services(of: assembly, database: client, embedded: embedded, http: configuration.http)

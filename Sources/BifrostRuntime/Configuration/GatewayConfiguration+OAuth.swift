@@ -1,3 +1,4 @@
+public import BifrostOAuth
 import Foundation
 
 extension GatewayConfiguration {
@@ -36,5 +37,16 @@ extension GatewayConfiguration.OAuth {
         }
         allowInsecureLoopback = try values.boolean("allowInsecureLoopback") ?? allowInsecureLoopback
         allowPrivateNetworks = try values.boolean("allowPrivateNetworks") ?? allowPrivateNetworks
+    }
+}
+
+extension GatewayConfiguration.OAuth {
+    /// The broker's settings these keys give: the refresh margin and where provider URLs may point.
+    public var brokerSettings: OAuthBroker.Settings {
+        var settings = OAuthBroker.Settings()
+        settings.refreshMargin = refreshMargin
+        settings.urlPolicy = ProviderURLPolicy(
+            allowInsecureLoopback: allowInsecureLoopback, allowPrivateNetworks: allowPrivateNetworks)
+        return settings
     }
 }

@@ -2,7 +2,6 @@ import ArgumentParser
 import BifrostEngine
 import BifrostGateway
 import BifrostRuntime
-import ExampleWorkflows
 import Foundation
 import Logging
 import NIOCore
@@ -11,7 +10,8 @@ import NIOCore
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the gateway (embedded development database unless database.url is set)."
+        abstract: "Run the gateway (embedded development database unless database.url is set).",
+        discussion: SettingsTable.builtIn.helpText
     )
 
     @OptionGroup var options: ConfigurationOptions
@@ -20,16 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
         let (configuration, logger) = try await options.loadAndBootstrapLogging(label: "bifrost")
         // Before anything uses the shared event loops (the HTTP server, the PostgreSQL client): later it is too late.
         NIOSingletons.groupLoopCountSuggestion = configuration.http.eventLoops
-        let catalogue: WorkflowCatalogue
-        do {
-            catalogue = try WorkflowCatalogue(
-                workflows: ExampleWorkflows.workflows, dataProviders: ExampleWorkflows.dataProviders
-            )
-        } catch {
-            logger.critical("Workflow catalogue refused", metadata: ["error.message": "\(error)"])
-            FileHandle.standardError.write(Data("bifrost: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
+        let catalogue = try Registration.catalogue()
         do {
             try await GatewayServer(configuration: configuration, catalogue: catalogue, logger: logger).run()
         } catch {

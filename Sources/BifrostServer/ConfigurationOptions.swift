@@ -17,6 +17,18 @@ struct ConfigurationOptions: ParsableArguments {
     )
     var settings: [String] = []
 
+    /// Refuses a flag that names no setting (`--http-prot 9000`), naming the closest one: a mistyped setting must
+    /// not be ignored silently.
+    func validate() throws {
+        for argument in settings where argument.hasPrefix("--") {
+            let flag = String(argument.prefix { $0 != "=" })
+            guard !SettingsTable.builtIn.knows(flag) else { continue }
+            let hint = SettingsTable.builtIn.closest(to: flag).map { " Did you mean \($0)?" } ?? ""
+            throw ValidationError(
+                "Unknown option '\(flag)'.\(hint) (Every setting is listed by `bifrost serve --help`.)")
+        }
+    }
+
     /// The validated configuration; exits with status 2 and a message naming the key when a value is bad.
     func load() async throws -> GatewayConfiguration {
         do {

@@ -1,7 +1,6 @@
 import ArgumentParser
 import BifrostEngine
 import BifrostGateway
-import ExampleWorkflows
 
 /// `bifrost openapi`: prints the admin API contract, or the document generated with every workflow.
 struct OpenAPICommand: AsyncParsableCommand {
@@ -15,8 +14,7 @@ struct OpenAPICommand: AsyncParsableCommand {
 
     func run() async throws {
         guard withWorkflows else { return print(Contract.openAPIDocument(), terminator: "") }
-        let catalogue = try WorkflowCatalogue(
-            workflows: ExampleWorkflows.workflows, dataProviders: ExampleWorkflows.dataProviders)
+        let catalogue = try Registration.catalogue()
         print(try Contract.generatedDocument(for: catalogue))
     }
 }
