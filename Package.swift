@@ -390,8 +390,17 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: testSettings
         ),
+        // The example workflows' unit tests, on BifrostTesting: no database, no HTTP.
+        .testTarget(
+            name: "ExampleWorkflowsTests",
+            dependencies: ["ExampleWorkflows", "BifrostTesting", "Bifrost"],
+            swiftSettings: testSettings
+        ),
+        // The workflow scanner behind the WorkflowDiscovery plugin.
+        .testTarget(name: "WorkflowScannerTests", dependencies: ["WorkflowScanner"], swiftSettings: testSettings),
     ]
 )

@@ -8,12 +8,17 @@ public import Logging
 public struct ExecutionContext: Sendable {
     /// The organisation the run acts for; nil in global scope.
     public var orgID: UUID?
+    /// The organisation's name; nil in global scope.
     public var orgName: String?
     /// The user who started the run; nil for API keys, schedules and webhooks.
     public var userID: UUID?
+    /// The email address of the user who started the run; nil when no user did.
     public var email: String?
+    /// A name for whoever started the run (a user's or an API key's name, `webhook`, …); nil for schedules.
     public var name: String?
+    /// The run's id, as the API and the execution record show it.
     public var executionID: UUID
+    /// Whether whoever started the run is a platform administrator.
     public var isPlatformAdmin: Bool
     /// Whether the run acts in global scope (no organisation).
     public var isGlobalScope: Bool { orgID == nil }
@@ -28,6 +33,7 @@ public struct ExecutionContext: Sendable {
     /// Files of the organisation.
     public var files: any FileStore
 
+    /// A context; a service left out is an `UnavailableService`, whose every call fails.
     public init(
         orgID: UUID?, orgName: String?, userID: UUID?, email: String?, name: String?, executionID: UUID,
         isPlatformAdmin: Bool, logger: Logger, config: any ConfigStore = UnavailableService("config"),

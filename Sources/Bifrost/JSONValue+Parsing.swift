@@ -3,8 +3,10 @@ extension JSONValue {
     public struct ParseError: Error, CustomStringConvertible, Hashable, Sendable {
         /// Offset of the offending byte in the text.
         public let offset: Int
+        /// What the parser expected or found there (`expected ':'`, `unterminated string`).
         public let reason: String
 
+        /// `Invalid JSON at byte <offset>: <reason>`.
         public var description: String { "Invalid JSON at byte \(offset): \(reason)" }
     }
 

@@ -5,16 +5,24 @@ import Foundation
 /// `JSONValue` round-trips through `Codable` without loss of structure; numbers keep the distinction between
 /// integers and floating-point values so that an `int` parameter never silently becomes a `float`.
 public enum JSONValue: Sendable, Hashable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// An integer (parsing makes every integral number within `Int`'s range one).
     case int(Int)
+    /// A floating-point number.
     case double(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object; its keys have no order.
     case object([String: JSONValue])
 }
 
 extension JSONValue: Codable {
+    /// Decodes any JSON value, trying in turn null, a boolean, an integer, a number, a string, an array, an object.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
@@ -36,6 +44,7 @@ extension JSONValue: Codable {
         }
     }
 
+    /// Encodes the value as the JSON it stands for.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
@@ -54,14 +63,21 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByStringInterpolatio
     ExpressibleByBooleanLiteral,
     ExpressibleByFloatLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
 {
+    /// `"text"` is `.string("text")`.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// `42` is `.int(42)`.
     public init(integerLiteral value: Int) { self = .int(value) }
+    /// `true` is `.bool(true)`.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// `1.5` is `.double(1.5)`.
     public init(floatLiteral value: Double) { self = .double(value) }
+    /// `["a", 1]` is `.array(["a", 1])`.
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// `["key": "value"]` is an object; of repeated keys, the last wins.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
+    /// `nil` is `.null`.
     public init(nilLiteral: ()) { self = .null }
 }
 

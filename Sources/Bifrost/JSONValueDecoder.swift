@@ -5,8 +5,11 @@
 /// Numbers convert as `JSONDecoder` converts them: an integer where a `Double` is wanted, a whole `Double`
 /// where an integer is wanted; nothing else converts.
 public struct JSONValueDecoder: Sendable {
+    /// A decoder; it has no options.
     public init() {}
 
+    /// A `type` made from `value`.
+    /// - Throws: `DecodingError` when `value` does not have the shape `type` expects.
     public func decode<Value: Decodable>(_ type: Value.Type, from value: JSONValue) throws -> Value {
         try JSONValueDecoding(value: value, codingPath: []).decodeValue(type)
     }

@@ -18,6 +18,8 @@ public struct Param<Value: Codable & Sendable>: Sendable {
         return nil
     }
 
+    /// The value the engine bound for this run, or the default while the instance is only a description.
+    /// Reading a required parameter before binding stops the process.
     public var wrappedValue: Value {
         switch state {
         case .bound(let value): return value
@@ -65,6 +67,7 @@ extension Param: Decodable {
 
 /// Lets the catalogue find parameter declarations on a workflow instance without knowing their value types.
 public protocol ParameterDeclaring {
+    /// The declaration, while the instance is only a description.
     var declaration: ParameterDeclaration? { get }
 }
 

@@ -2,12 +2,17 @@
 public struct ParameterDeclaration: Sendable, Hashable {
     /// The property's name in snake_case; set by the catalogue from the property.
     public internal(set) var name: String
+    /// The declared type.
     public var kind: ParameterKind
     /// Shown next to the input; the title-cased name unless given.
     public var label: String?
+    /// Whether the caller must give a value: a non-optional property without a default.
     public var isRequired: Bool
+    /// The value used when the caller gives none (or `null`).
     public var defaultValue: JSONValue?
+    /// A longer explanation shown with the input.
     public var help: String?
+    /// The rules a given value must meet.
     public var validations: [ParameterValidation]
     /// Name of the data provider offering the values.
     public var dataProvider: String?

@@ -12,6 +12,7 @@ public struct ParameterType<Value: Sendable>: Sendable {
 
 /// The parameter kinds of the `@param` decorator.
 public enum ParameterKind: String, Sendable, Hashable, CaseIterable {
+    /// Each kind, named as the API names it (the raw value).
     case string, int, float, bool, email, json, list
 }
 
@@ -33,6 +34,7 @@ extension ParameterType where Value == Double {
 }
 
 extension ParameterType where Value == Bool {
+    /// `true` or `false`.
     public static var bool: Self { .init(.bool) }
 }
 

@@ -6,7 +6,9 @@ public struct WorkflowConfiguration: Sendable, Hashable {
     public var description: String
     /// Grouping in listings.
     public var category: String
+    /// Free-form labels, listed with the workflow.
     public var tags: [String]
+    /// How runs are started: in the request, queued, or by the schedule.
     public var executionMode: ExecutionMode
     /// How long a run may take before it finishes as `Timeout`.
     public var timeout: Duration
@@ -64,8 +66,10 @@ public struct WorkflowConfiguration: Sendable, Hashable {
 
     /// The methods an endpoint may allow.
     public enum HTTPMethod: String, Sendable, Hashable, CaseIterable, Comparable {
+        /// Each method, with its name as the raw value.
         case get = "GET", post = "POST", put = "PUT", patch = "PATCH", delete = "DELETE"
 
+        /// Orders methods by name, as listings show them.
         public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 }

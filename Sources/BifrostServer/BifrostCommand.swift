@@ -17,8 +17,9 @@ public import Bifrost
 /// }
 /// ```
 ///
-/// The catalogue is checked before any command runs: a duplicate name, a data provider that is not registered or
-/// an invalid schedule stops the process with exit status 2 and a message naming the workflow.
+/// The commands that use the workflows (`serve`, `openapi --with-workflows`, `workflows list`, `workflows run`)
+/// check the catalogue first: a duplicate name, a data provider that is not registered or an invalid schedule
+/// stops the process with exit status 2 and a message naming the workflow.
 public enum BifrostCommand {
     /// Parses `arguments` (the process's own when nil), runs the command they name and exits.
     public static func main(

@@ -89,7 +89,9 @@ public final class WorkflowTester: Sendable {
         return TestRun(
             executionID: id, status: TestRun.Status(outcome.status),
             result: outcome.result.map { collector.redactor.redact($0) },
-            error: outcome.error.map { collector.redactor.redact($0) },
+            error: timeout != nil && outcome.status == .timeout
+                ? "The run exceeded the test's timeout of \(limit)."
+                : outcome.error.map { collector.redactor.redact($0) },
             logs: collector.lines.map { TestLogLine(level: $0.level, message: $0.message) }
         )
     }

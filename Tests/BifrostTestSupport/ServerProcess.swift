@@ -39,11 +39,13 @@ public final class ServerProcess: Sendable {
     private let captured = CapturedOutput()
 
     /// Starts `bifrost <arguments>` in `workingDirectory` with `environment` added to this process's.
+    /// - Parameter executable: what to run instead of `bifrost-testbed` (the shipped `bifrost`, `runuser`, …).
     public init(
-        arguments: [String], workingDirectory: URL, environment: [String: String] = [:], standardInput: String? = nil
+        arguments: [String], workingDirectory: URL, environment: [String: String] = [:], standardInput: String? = nil,
+        executable: String? = nil
     ) throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binaryPath())
+        process.executableURL = URL(fileURLWithPath: try executable ?? Self.binaryPath())
         process.arguments = arguments
         process.currentDirectoryURL = workingDirectory
         var variables = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BIFROST_") }

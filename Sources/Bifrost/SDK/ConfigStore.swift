@@ -7,6 +7,7 @@ public protocol ConfigStore: Sendable {
 }
 
 extension ConfigStore {
+    /// The organisation's value, else the global one, else nil.
     public func get(_ key: String) async throws -> JSONValue? { try await get(key, default: nil) }
 
     /// The organisation's value, else the global one, else `defaultValue`, as a `Value`:

@@ -23,7 +23,10 @@ enum ParameterSchema {
         case .int: schema["type"] = "integer"
         case .float: schema["type"] = "number"
         case .bool: schema["type"] = "boolean"
-        case .list: schema["type"] = "array"
+        case .list:
+            // Any JSON value per item; generators such as openapi-python-client refuse an array without `items`.
+            schema["type"] = "array"
+            schema["items"] = [:]
         case .json: break  // any JSON value
         }
         if let help = parameter.help { schema["description"] = .string(help) }
