@@ -67,6 +67,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         // What workflow authors import.
@@ -81,15 +82,14 @@ let package = Package(
         ),
         // Password and token hashing, constant-time comparison, randomness (and later envelope encryption).
         .target(name: "BifrostCrypto", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
-        // posix_spawn's GNU extensions, for starting PostgreSQL's tools without leaking descriptors.
-        .target(name: "CProcessSpawn"),
         // Database: client, embedded development cluster, migrations.
         .target(
             name: "BifrostStore",
             dependencies: [
                 "Bifrost",
                 "BifrostCrypto",
-                "CProcessSpawn",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),

@@ -99,7 +99,7 @@ import Testing
         settings.serverSettings = ["fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"]
         let cluster = EmbeddedPostgres(settings: settings, logger: TestPostgres.logger)
         let url = try await cluster.start()
-        try Watchdog.stopClusterAfterExit(of: getpid(), dataDirectory: settings.dataDirectory)
+        Watchdog.stopClusterAfterExit(of: getpid(), dataDirectory: settings.dataDirectory)
         do {
             let app = folder.appendingPathComponent("app")
             try FileManager.default.createDirectory(at: app, withIntermediateDirectories: true)

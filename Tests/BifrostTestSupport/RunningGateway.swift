@@ -32,9 +32,12 @@ public struct RunningGateway: Sendable {
                 "BIFROST_BOOTSTRAP_ADMIN_EMAIL": "boot@msp.example", "BIFROST_BOOTSTRAP_ADMIN_PASSWORD": password,
             ].merging(environment) { $1 }
             let (process, base) = try await start(in: folder, environment: shared)
-            let (_, login) = try await ServerProcess.postJSON(
+            let (status, login) = try await ServerProcess.postJSON(
                 "\(base)/auth/login", ["email": "boot@msp.example", "password": password])
-            guard let token = login["access_token"] as? String else { throw GatewayDidNotStart(output: "login failed") }
+            guard let token = login["access_token"] as? String else {
+                throw GatewayDidNotStart(
+                    output: "\(process.output.suffix(3_000))\nlogin failed with \(status) \(login)")
+            }
             try await body(
                 RunningGateway(baseURL: base, adminToken: token, process: process, folder: folder, environment: shared),
                 url

@@ -145,7 +145,7 @@ private actor SharedCluster {
         ]
         let cluster = EmbeddedPostgres(settings: settings, logger: TestPostgres.logger)
         let url = try await cluster.start()
-        try Watchdog.stopClusterAfterExit(of: getpid(), dataDirectory: folder)
+        Watchdog.stopClusterAfterExit(of: getpid(), dataDirectory: folder)
         return url.with(database: "postgres")
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 public enum Watchdog {
     /// Starts a detached shell that waits for `pid` to exit, then stops the cluster in `dataDirectory`
     /// (immediate mode: it is throwaway) and deletes the folder.
-    public static func stopClusterAfterExit(of pid: Int32, dataDirectory: String) throws {
+    public static func stopClusterAfterExit(of pid: Int32, dataDirectory: String) {
         let pgctl =
             ["/usr/local/bin/pg_ctl", "/usr/bin/pg_ctl"].first(where: FileManager.default.isExecutableFile)
             ?? (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?
@@ -18,6 +18,6 @@ public enum Watchdog {
             rm -rf '\(dataDirectory)'
             """
         // Detached and holding no descriptor of ours, so it never keeps a pipe of this process open.
-        try ChildProcess(executable: "/bin/sh", arguments: ["-c", script]).launchDetached()
+        ChildProcess(executable: "/bin/sh", arguments: ["-c", script]).launchDetached()
     }
 }
