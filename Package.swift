@@ -385,6 +385,7 @@ let package = Package(
         .testTarget(
             name: "BifrostEndToEndTests",
             dependencies: [
+                "BifrostClient",
                 "BifrostStore",
                 "BifrostTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -38,6 +38,30 @@ import Testing
         }
     }
 
+    @Test func aCommandBesideARunningServerUsesItsDatabaseAndLeavesItRunning() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let port = try freePort()
+        let server = try ServerProcess(
+            arguments: ["serve"], workingDirectory: folder, environment: ["BIFROST_HTTP_PORT": "\(port)"])
+        let ready = "http://127.0.0.1:\(port)/health/ready"
+        #expect(await server.waitFor(url: ready, status: 200, within: .seconds(120)), "\(server.output)")
+        #expect(server.output.contains("bifrost users create --platform-admin"))
+
+        // The newcomer's next step, in the same folder while the server runs.
+        let create = try ServerProcess(
+            arguments: ["users", "create", "--email", "first@msp.example", "--platform-admin"],
+            workingDirectory: folder, standardInput: "first admin password\n"
+        )
+        #expect(await create.waitForExit(within: .seconds(60)) == 0, "\(create.output)")
+        #expect(try await ServerProcess.status(of: ready) == 200, "the server lost its database:\n\(server.output)")
+        let (status, _) = try await ServerProcess.postJSON(
+            "http://127.0.0.1:\(port)/auth/login", ["email": "first@msp.example", "password": "first admin password"])
+        #expect(status == 200)
+        server.signal(SIGTERM)
+        #expect(await server.waitForExit(within: .seconds(60)) == 0)
+    }
+
     @Test func recoversAfterTheServerWasKilled() async throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

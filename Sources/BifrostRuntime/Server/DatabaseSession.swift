@@ -4,7 +4,8 @@ public import PostgresNIO
 
 /// A short-lived connection pool for command-line work (`bifrost migrate`, admin commands).
 ///
-/// Uses the configured database, or starts the embedded cluster for the duration of the work and stops it after.
+/// Uses the configured database, or the embedded cluster: the running one as it is (a `bifrost serve` in the same
+/// folder keeps its database), else started for the duration of the work and stopped after.
 public enum DatabaseSession {
     /// Runs `body` with a running `PostgresClient`.
     /// - Throws: what starting the database or `body` throws.
@@ -18,8 +19,13 @@ public enum DatabaseSession {
             url = configured
         } else {
             let cluster = EmbeddedPostgres(settings: configuration.embeddedPostgres, logger: logger)
-            url = try await cluster.start()
-            embedded = cluster
+            if let running = try await cluster.runningURL() {
+                // A `bifrost serve` (or a cluster left running) has it: use it, and leave it running.
+                url = running
+            } else {
+                url = try await cluster.start()
+                embedded = cluster
+            }
         }
         let client = PostgresClient(
             configuration: url.clientConfiguration(maximumConnections: 4, minimumConnections: 1),

@@ -87,6 +87,19 @@ public final class EmbeddedPostgres: Service, Sendable {
         return serverURL.with(database: settings.databaseName)
     }
 
+    /// The address of the gateway's database when the cluster already runs (a `bifrost serve` in the same data
+    /// folder, say), else nil. Commands (`users`, `migrate`, `workflows run`) use a running cluster as they find it
+    /// and leave it running; only `start` restarts one.
+    public func runningURL() async throws -> DatabaseURL? {
+        let account = try ClusterAccount.current(unprivilegedName: settings.unprivilegedAccount)
+        let tools = try PostgresTools(binDirectory: settings.binDirectory)
+        guard let state = try? load(), try await isRunning(account: account, tools: tools) else { return nil }
+        return DatabaseURL(
+            host: "127.0.0.1", port: state.port, username: state.username, password: state.password,
+            database: settings.databaseName, tlsMode: .disable
+        )
+    }
+
     /// Waits for graceful shutdown (or cancellation), then stops the cluster.
     public func run() async throws {
         try? await gracefulShutdown()
