@@ -55,6 +55,8 @@ public enum WorkflowRefusal: Error, Sendable, Hashable {
     case invalidInput([FieldProblem])
     /// The workflow requires an organisation and the tester runs in global scope.
     case needsOrganization(String)
+    /// The workflow `requiresAdmin` and the user is an organisation member (the gateway hides it from them).
+    case forAdminsOnly(String)
     /// The workflow's declaration is refused (the message `bifrost serve` would stop with).
     case declarationRefused(String)
 

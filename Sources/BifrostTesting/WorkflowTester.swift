@@ -36,6 +36,8 @@ public final class WorkflowTester: Sendable {
     public let user: TestUser?
     /// Whether runs are started by a platform admin.
     public let isPlatformAdmin: Bool
+    /// Whether the user is an admin of the organisation (`org_admin`), who may run `requiresAdmin` workflows.
+    public let isOrganizationAdmin: Bool
     private let dataProviders: [any DataProvider.Type]
 
     /// - Parameters:
@@ -46,8 +48,9 @@ public final class WorkflowTester: Sendable {
     public init(
         organization: TestOrganization? = TestOrganization(name: "Test Organisation"),
         user: TestUser? = TestUser(email: "tester@example.com", name: "Tester"), isPlatformAdmin: Bool = false,
-        dataProviders: [any DataProvider.Type] = []
+        isOrganizationAdmin: Bool = false, dataProviders: [any DataProvider.Type] = []
     ) {
+        self.isOrganizationAdmin = isOrganizationAdmin
         self.organization = organization
         self.user = user
         self.isPlatformAdmin = isPlatformAdmin
@@ -57,13 +60,17 @@ public final class WorkflowTester: Sendable {
     /// Validates `input` as the engine does and runs the workflow to its outcome.
     /// - Parameter timeout: stops the run as `Timeout` after this long instead of the workflow's own timeout.
     /// - Throws: `WorkflowRefusal` when the run would not start: input refused (each field and why), the
-    ///   workflow needs an organisation and the tester has none, or its declaration is refused by the catalogue.
+    ///   workflow needs an organisation and the tester has none, it is for admins and the tester's user is a
+    ///   member, or its declaration is refused by the catalogue.
     public func run<Declared: Workflow>(
         _ workflow: Declared.Type, input: [String: JSONValue] = [:], timeout: Duration? = nil
     ) async throws -> TestRun {
         let entry = try self.entry(for: workflow)
         if entry.configuration.requiresOrganization, organization == nil {
             throw WorkflowRefusal.needsOrganization(entry.configuration.name)
+        }
+        if entry.configuration.requiresAdmin, !isPlatformAdmin, !isOrganizationAdmin {
+            throw WorkflowRefusal.forAdminsOnly(entry.configuration.name)
         }
         let values: [String: JSONValue]
         do {
@@ -96,10 +103,16 @@ public final class WorkflowTester: Sendable {
         )
     }
 
-    /// The options a data provider gives for this tester's organisation (what fills a form's dropdown).
+    /// The options a data provider gives for this tester's organisation (what fills a form's dropdown). As in the
+    /// gateway, a provider gets who asks and for which organisation, but no configuration, secrets, files or
+    /// OAuth tokens: using them fails here as it would there.
     public func options<Provider: DataProvider>(of provider: Provider.Type) async throws -> [Option] {
-        let collector = ExecutionLogCollector()
-        return try await Provider().options(context(executionID: UUID(), collector: collector))
+        let context = ExecutionContext(
+            orgID: organization?.id, orgName: organization?.name, userID: user?.id, email: user?.email,
+            name: user?.name, executionID: UUID(), isPlatformAdmin: isPlatformAdmin,
+            logger: Logger(label: "bifrost.testing") { _ in SwiftLogNoOpLogHandler() }
+        )
+        return try await Provider().options(context)
     }
 
     private func entry<Declared: Workflow>(for workflow: Declared.Type) throws -> WorkflowEntry {

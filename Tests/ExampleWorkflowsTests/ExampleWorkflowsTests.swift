@@ -112,6 +112,19 @@ import Testing
         #expect(run.messages(at: "info") == ["key is [REDACTED]"])
     }
 
+    struct AdminsOnly: Workflow {
+        static let configuration = WorkflowConfiguration(
+            "admins_only", description: "For admins", requiresAdmin: true)
+        func run(_ context: ExecutionContext) async throws -> JSONValue { [:] }
+    }
+
+    @Test func aWorkflowForAdminsIsRefusedToAMemberAsTheGatewayDoes() async throws {
+        await #expect(throws: WorkflowRefusal.forAdminsOnly("admins_only")) {
+            try await WorkflowTester().run(AdminsOnly.self)
+        }
+        #expect(try await WorkflowTester(isOrganizationAdmin: true).run(AdminsOnly.self).status == .success)
+    }
+
     @Test func aWorkflowThatNeedsAnOrganisationIsRefusedInGlobalScope() async throws {
         await #expect(throws: WorkflowRefusal.needsOrganization("global_only")) {
             try await WorkflowTester(organization: nil).run(GlobalOnly.self)
