@@ -20,9 +20,9 @@ struct DeclarationScanner {
     static func scan(_ source: String) -> [Found] {
         let tokens = SwiftTokens(source).tokens
         var found: [Found] = []
-        /// For each open brace: the type name it belongs to, or nil for any other braces (functions, closures…).
-        var scopes: [String?] = []
-        var pendingScope: String?
+        /// For each open brace: the type it belongs to, or nil for any other braces (functions, closures…).
+        var scopes: [TypeScope?] = []
+        var pendingScope: TypeScope?
         var index = 0
         while index < tokens.count {
             let token = tokens[index].text
@@ -47,22 +47,24 @@ struct DeclarationScanner {
                     name += "." + tokens[cursor + 1].text
                     cursor += 2
                 }
-                let isGeneric = cursor < tokens.count && tokens[cursor].text == "<"
+                let enclosing = scopes.compactMap { $0 }
+                let insideTypesOnly = enclosing.count == scopes.count
+                let modifiers = tokens[max(0, index - 4)..<index].map(\.text)
+                let scope = TypeScope(
+                    name: token == "extension" ? name : (enclosing.map(\.name) + [name]).joined(separator: "."),
+                    // A type nested in a generic or private one is as generic or private as it.
+                    isGeneric: (cursor < tokens.count && tokens[cursor].text == "<")
+                        || enclosing.contains(where: \.isGeneric),
+                    isPrivate: modifiers.contains("private") || modifiers.contains("fileprivate")
+                        || enclosing.contains(where: \.isPrivate)
+                )
                 let inheritance = Self.inheritance(tokens, from: &cursor)
-                let insideTypesOnly = scopes.allSatisfy { $0 != nil }
-                let qualified = token == "extension" ? name : (scopes.compactMap { $0 } + [name]).joined(separator: ".")
-                pendingScope = insideTypesOnly ? qualified : nil
-                if insideTypesOnly, !isGeneric {
-                    let modifiers = tokens[max(0, index - 4)..<index].map(\.text)
-                    let isPrivate = modifiers.contains("private") || modifiers.contains("fileprivate")
-                    if inheritance.contains("Workflow") {
+                pendingScope = insideTypesOnly ? scope : nil
+                if insideTypesOnly, !scope.isGeneric {
+                    for (protocolName, kind) in [("Workflow", Found.Kind.workflow), ("DataProvider", .dataProvider)]
+                    where inheritance.contains(protocolName) {
                         found.append(
-                            Found(name: qualified, kind: .workflow, line: tokens[index].line, isPrivate: isPrivate))
-                    }
-                    if inheritance.contains("DataProvider") {
-                        found.append(
-                            Found(
-                                name: qualified, kind: .dataProvider, line: tokens[index].line, isPrivate: isPrivate))
+                            Found(name: scope.name, kind: kind, line: tokens[index].line, isPrivate: scope.isPrivate))
                     }
                 }
                 index = cursor
@@ -73,6 +75,13 @@ struct DeclarationScanner {
             index += 1
         }
         return found
+    }
+
+    /// A type whose braces are open: its qualified name, and what its nested types inherit from it.
+    private struct TypeScope {
+        var name: String
+        var isGeneric: Bool
+        var isPrivate: Bool
     }
 
     /// The last component of each inherited name (`Bifrost.Workflow` is `Workflow`), reading from `cursor` (after

@@ -51,7 +51,21 @@ import Testing
     }
 
     @Test func privateTypesAreReportedSoTheBuildCanSaySo() {
-        let found = DeclarationScanner.scan("private struct Hidden: Workflow {}\nfileprivate enum P: DataProvider {}")
-        #expect(found.map(\.isPrivate) == [true, true])
+        let found = DeclarationScanner.scan(
+            """
+            private struct Hidden: Workflow {}
+            fileprivate enum P: DataProvider {}
+            private enum Outer { struct Inner: Workflow {} }
+            enum Open { struct Inner: Workflow {} }
+            """)
+        #expect(found.map(\.name) == ["Hidden", "P", "Outer.Inner", "Open.Inner"])
+        #expect(found.map(\.isPrivate) == [true, true, true, false])
+    }
+
+    @Test func typesNestedInGenericTypesAreNotListed() {
+        #expect(
+            names("struct Box<T> { struct Inner: Workflow {} }\nstruct Plain { struct Inner: Workflow {} }") == [
+                "Plain.Inner"
+            ])
     }
 }
