@@ -27,7 +27,10 @@ public struct DataProviderConfiguration: Sendable, Hashable {
     /// How long options are reused for the same organisation.
     public var cacheTTL: Duration
 
-    /// - Parameter cacheTTL: how long options are reused for the same organisation (5 minutes unless given).
+    /// - Parameters:
+    ///   - name: unique identifier in snake_case, which parameters name in `dataProvider`.
+    ///   - description: what the options are.
+    ///   - cacheTTL: how long options are reused for the same organisation (5 minutes unless given).
     public init(_ name: String, description: String, cacheTTL: Duration = .seconds(300)) {
         self.name = name
         self.description = description

@@ -27,7 +27,18 @@ public struct WorkflowConfiguration: Sendable, Hashable {
     /// or see it: for workflows that read secrets or change configuration on the caller's behalf.
     public var requiresAdmin: Bool
 
+    /// The `@workflow` decorator's options; only the name and description are required.
+    ///
     /// - Parameters:
+    ///   - name: unique identifier in snake_case.
+    ///   - description: shown to people choosing a workflow.
+    ///   - category: grouping in listings and forms.
+    ///   - tags: labels to filter by.
+    ///   - mode: `.sync` (in the request), `.async` (queued); a `schedule` makes a synchronous workflow scheduled.
+    ///   - timeout: how long a run may take before it finishes as `Timeout`.
+    ///   - schedule: a five-field cron expression (UTC) on which the workflow runs.
+    ///   - requiresOrganization: whether a run needs an organisation (refused in global scope).
+    ///   - exposeInForms: whether the workflow is offered in forms.
     ///   - endpoint: methods the workflow answers at `/api/endpoints/{name}`; nil keeps it off the endpoint list.
     ///   - retries: restarts of a queued run whose process died (idempotent work only).
     ///   - requiresAdmin: hides the workflow from organisation members and their keys.
