@@ -9,12 +9,12 @@ import Logging
 /// hidden from logs, result and error, the same statuses, the workflow's timeout enforced.
 ///
 /// ```swift
-/// @Test func createsTheUser() async throws {
-///     let tester = WorkflowTester()
-///     tester.secrets["api_key"] = "k-123"
-///     let run = try await tester.run(CreateUser.self, input: ["email": "ada@example.com"])
+/// @Test func onboardsTheUser() async throws {
+///     let tester = WorkflowTester(dataProviders: [ListOffices.self])
+///     tester.secrets["ticket_api_key"] = "k-123"
+///     let run = try await tester.run(OnboardUser.self, input: ["email": "ada@example.com", "office": "lon"])
 ///     #expect(run.status == .success)
-///     #expect(run.result?["user_id"] == "ada@example.com")
+///     #expect(run.result?["account"] == "ada")
 /// }
 /// ```
 ///
