@@ -63,16 +63,13 @@ public struct RunningGateway: Sendable {
 
     /// Starts `bifrost serve` on a free port and waits until it is ready.
     private static func start(in folder: URL, environment: [String: String]) async throws -> (ServerProcess, String) {
-        guard let port = LoopbackPort.free() else { throw GatewayDidNotStart(output: "no free port") }
-        let process = try ServerProcess(
-            arguments: ["serve"], workingDirectory: folder,
-            environment: environment.merging(["BIFROST_HTTP_PORT": "\(port)"]) { $1 }
-        )
-        let base = "http://127.0.0.1:\(port)"
-        guard await process.waitFor(url: "\(base)/health/ready", status: 200, within: .seconds(60)) else {
-            throw GatewayDidNotStart(output: process.output)
+        do {
+            let (process, port) = try await ServerProcess.serving(
+                arguments: ["serve"], workingDirectory: folder, environment: environment, within: .seconds(60))
+            return (process, "http://127.0.0.1:\(port)")
+        } catch let failure as ServerProcess.NotServing {
+            throw GatewayDidNotStart(output: failure.output)
         }
-        return (process, base)
     }
 
     private static func stop(_ process: ServerProcess) async throws {

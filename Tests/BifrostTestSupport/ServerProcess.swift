@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import BifrostStore
 public import Foundation
 import NIOCore
 import NIOFoundationCompat
@@ -171,6 +172,39 @@ public final class ServerProcess: Sendable {
             try? await Task.sleep(for: .milliseconds(100))
         }
         return false
+    }
+
+    /// Why `serving` gave up: the server's output.
+    public struct NotServing: Error, CustomStringConvertible {
+        public let output: String
+        public var description: String { "the server did not become ready:\n\(output.suffix(4_000))" }
+    }
+
+    /// Starts a server (`serve` in `arguments`) with `BIFROST_HTTP_PORT` set to a free port and waits until
+    /// `/health/ready` answers 200. A port found free can be taken (by another test's outgoing connection, say)
+    /// before the server binds it; then the server exits with "Address already in use", and it is started again on
+    /// another port, three times at most.
+    /// - Returns: the running server and its port.
+    /// - Throws: `NotServing` with the output when it does not become ready.
+    public static func serving(
+        arguments: [String], workingDirectory: URL, environment: [String: String] = [:], executable: String? = nil,
+        within limit: Duration = .seconds(120)
+    ) async throws -> (ServerProcess, Int) {
+        var output = ""
+        for _ in 1...3 {
+            guard let port = LoopbackPort.free() else { throw NotServing(output: "no free port") }
+            let process = try ServerProcess(
+                arguments: arguments, workingDirectory: workingDirectory,
+                environment: environment.merging(["BIFROST_HTTP_PORT": "\(port)"]) { $1 }, executable: executable
+            )
+            if await process.waitFor(url: "http://127.0.0.1:\(port)/health/ready", status: 200, within: limit) {
+                return (process, port)
+            }
+            _ = await process.waitForExit(within: .seconds(10))
+            output = process.output
+            guard output.contains("Address already in use") else { break }
+        }
+        throw NotServing(output: output)
     }
 
     /// The status code of a GET to `url`.
