@@ -183,7 +183,8 @@ public final class ServerProcess: Sendable {
     /// Starts a server (`serve` in `arguments`) with `BIFROST_HTTP_PORT` set to a free port and waits until
     /// `/health/ready` answers 200. A port found free can be taken (by another test's outgoing connection, say)
     /// before the server binds it; then the server exits with "Address already in use", and it is started again on
-    /// another port, three times at most.
+    /// another port, three times at most. Until it says it listens, a 200 may come from another test's server that
+    /// holds the port, so that is waited for too.
     /// - Returns: the running server and its port.
     /// - Throws: `NotServing` with the output when it does not become ready.
     public static func serving(
@@ -197,7 +198,9 @@ public final class ServerProcess: Sendable {
                 arguments: arguments, workingDirectory: workingDirectory,
                 environment: environment.merging(["BIFROST_HTTP_PORT": "\(port)"]) { $1 }, executable: executable
             )
-            if await process.waitFor(url: "http://127.0.0.1:\(port)/health/ready", status: 200, within: limit) {
+            if await process.waitFor(url: "http://127.0.0.1:\(port)/health/ready", status: 200, within: limit),
+                await process.says("listening on 127.0.0.1:\(port)")
+            {
                 return (process, port)
             }
             _ = await process.waitForExit(within: .seconds(10))
@@ -205,6 +208,16 @@ public final class ServerProcess: Sendable {
             guard output.contains("Address already in use") else { break }
         }
         throw NotServing(output: output)
+    }
+
+    /// Whether the output contains `text` before the process exits (or 10 s pass): its lines reach the capture
+    /// a moment after they are written.
+    public func says(_ text: String) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !output.contains(text), process.isRunning, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return output.contains(text)
     }
 
     /// The status code of a GET to `url`.
