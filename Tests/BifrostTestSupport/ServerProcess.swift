@@ -198,8 +198,10 @@ public final class ServerProcess: Sendable {
                 arguments: arguments, workingDirectory: workingDirectory,
                 environment: environment.merging(["BIFROST_HTTP_PORT": "\(port)"]) { $1 }, executable: executable
             )
+            // Ours if it says it listens, or (with a log level that hides the line) if it still runs afterwards: a
+            // server that lost its port exits.
             if await process.waitFor(url: "http://127.0.0.1:\(port)/health/ready", status: 200, within: limit),
-                await process.says("listening on 127.0.0.1:\(port)")
+                await process.says("listening on 127.0.0.1:\(port)") || process.isRunning
             {
                 return (process, port)
             }
