@@ -75,10 +75,9 @@ struct RunWorkflowCommand: AsyncParsableCommand {
                 )
                 let instanceID = UUID()
                 try await PostgresInstanceRepository(client: client, logger: logger).heartbeat(instanceID)
-                let oauth = OAuthBroker(
-                    connections: PostgresOAuthConnectionRepository(client: client, keys: keyRing, logger: logger),
+                let oauth = OAuthBroker.onDatabase(
+                    client, keys: keyRing,
                     catalogue: try OAuthProviderCatalogue.load(path: configuration.oauth.providersFile),
-                    audit: PostgresAuditLog(client: client, logger: logger),
                     settings: configuration.oauth.brokerSettings, logger: logger
                 )
                 let engine = Gateway.buildEngine(

@@ -74,11 +74,11 @@ public enum Gateway {
                 store: PostgresEndpointSecretRepository(
                     client: database, keys: keyRing, logger: Logger(label: "bifrost.endpoints"))
             )
-            self.oauth = OAuthBroker(
-                connections: PostgresOAuthConnectionRepository(client: database, keys: keyRing, logger: logger),
+            self.oauth = OAuthBroker.onDatabase(
+                database, keys: keyRing,
                 catalogue: oauthProviders ?? (try? OAuthProviderCatalogue.load())
                     ?? OAuthProviderCatalogue(providers: []),
-                audit: PostgresAuditLog(client: database, logger: logger), settings: oauthSettings, logger: logger
+                settings: oauthSettings, logger: logger
             )
             self.credentials = credentials
             self.catalogue = catalogue
