@@ -11,10 +11,17 @@ import Testing
         let committed = try Data(
             contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
                 "openapi.json"))
+        // Written to a file, not read from the output pipe: a server another test starts meanwhile can inherit the
+        // pipe and hold its end of output back.
+        let file = FileManager.default.temporaryDirectory.appending(path: "openapi-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
         let process = try ServerProcess(
-            arguments: ["openapi", "--with-workflows"], workingDirectory: FileManager.default.temporaryDirectory)
+            arguments: [
+                "-c", #"exec "$0" openapi --with-workflows > "$1""#, try ServerProcess.binaryPath(), file.path,
+            ],
+            workingDirectory: FileManager.default.temporaryDirectory, executable: "/bin/sh")
         #expect(await process.waitForExit(within: .seconds(30)) == 0)
-        let current = try JSONSerialization.jsonObject(with: Data(process.output.utf8)) as? NSDictionary
+        let current = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? NSDictionary
         let saved = try JSONSerialization.jsonObject(with: committed) as? NSDictionary
         #expect(current != nil && current == saved, "run scripts/update-client-document: the document has changed")
     }
