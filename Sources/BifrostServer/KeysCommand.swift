@@ -3,6 +3,8 @@ import BifrostGateway
 import BifrostRuntime
 import BifrostStore
 import Foundation
+import Logging
+import PostgresNIO
 
 /// `bifrost keys`: the envelope-encryption keys, their versions and their rotation.
 struct KeysCommand: AsyncParsableCommand {
@@ -19,7 +21,7 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigurationOptions
 
         func run() async throws {
-            let status = try await KeysCommand.withKeyRing(options) { ring in try await ring.status() }
+            let status = try await KeysCommand.withKeyRing(options) { session in try await session.ring.status() }
             for version in status.masterVersions {
                 let notes = [version.isCurrent ? "current" : nil, version.isConfigured ? nil : "not configured"]
                     .compactMap { $0 }
@@ -50,8 +52,14 @@ struct KeysCommand: AsyncParsableCommand {
 
                 Data key: --organization UUID (or "global") adds a new version of that scope's data key and \
                 re-encrypts its values under it.
+
+                Signing key: --signing makes a new access-token signing key sign on every replica; the old one \
+                keeps verifying until the tokens it signed have expired.
                 """
         )
+
+        @Flag(help: "Rotate the access-token signing key instead.")
+        var signing = false
 
         @Option(help: "Rotate the data key of this organisation (a UUID, or \"global\") instead of re-wrapping.")
         var organization: String?
@@ -63,6 +71,9 @@ struct KeysCommand: AsyncParsableCommand {
 
         func validate() throws {
             guard (1...10_000).contains(batchSize) else { throw ValidationError("--batch-size must be 1 to 10000.") }
+            if signing, organization != nil {
+                throw ValidationError("--signing and --organization rotate different keys: give one.")
+            }
             if let organization, organization != "global", UUID(uuidString: organization) == nil {
                 throw ValidationError("--organization must be an organisation's UUID or \"global\".")
             }
@@ -71,7 +82,17 @@ struct KeysCommand: AsyncParsableCommand {
         func run() async throws {
             let scope = organization.map { UUID(uuidString: $0).map(Scope.organization) ?? .global }
             let batchSize = batchSize
-            let line = try await KeysCommand.withKeyRing(options) { ring -> String in
+            let signing = signing
+            let line = try await KeysCommand.withKeyRing(options) { session -> String in
+                let ring = session.ring
+                if signing {
+                    let keys = SigningKeys(
+                        client: session.client, keyRing: ring,
+                        tokens: AccessTokens(lifetime: session.configuration.auth.accessTokenLifetime),
+                        logger: session.logger)
+                    try await keys.load()
+                    return "access tokens are now signed with key \(try await keys.rotate())"
+                }
                 if let scope {
                     let (version, count) = try await ring.rotateDataKey(of: scope, batchSize: batchSize) { progress in
                         KeysCommand.printProgress("re-encrypted", progress, of: "value(s)")
@@ -88,9 +109,17 @@ struct KeysCommand: AsyncParsableCommand {
         }
     }
 
+    /// What a keys command works with: the opened key ring, its database and the configuration.
+    struct Session: Sendable {
+        var ring: KeyRing
+        var client: PostgresClient
+        var configuration: GatewayConfiguration
+        var logger: Logger
+    }
+
     /// Runs `body` with the configured keys opened against the migrated database.
     static func withKeyRing<Result: Sendable>(
-        _ options: ConfigurationOptions, _ body: @escaping @Sendable (KeyRing) async throws -> Result
+        _ options: ConfigurationOptions, _ body: @escaping @Sendable (Session) async throws -> Result
     ) async throws -> Result {
         let (configuration, logger) = try await options.loadAndBootstrapLogging(label: "bifrost.keys")
         let keys = try MasterKeyLoader.load(configuration, logger: logger)
@@ -99,7 +128,7 @@ struct KeysCommand: AsyncParsableCommand {
             try await Migrator(client: client, migrations: migrations, logger: logger).migrate()
             let ring = KeyRing(client: client, master: keys.current, previous: keys.previous, logger: logger)
             try await ring.open()
-            return try await body(ring)
+            return try await body(Session(ring: ring, client: client, configuration: configuration, logger: logger))
         }
     }
 

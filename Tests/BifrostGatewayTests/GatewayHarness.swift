@@ -96,7 +96,7 @@ enum GatewayHarness {
     static let masterKey = SecretKey.random()
 
     /// The dependencies of a test gateway on `database`: the example workflows and `extraWorkflows`, the built-in
-    /// policy, a fresh signing key, a key ring under `masterKey` unless `keyRing` is given.
+    /// policy, the database's signing keys, a key ring under `masterKey` unless `keyRing` is given.
     static func dependencies(
         database: PostgresClient, rateLimits: RateLimits = .unlimited, extraWorkflows: [any Workflow.Type] = [],
         keyRing: KeyRing? = nil, credentials: CredentialCache = CredentialCache(),
@@ -104,8 +104,7 @@ enum GatewayHarness {
     ) async throws -> Gateway.Dependencies {
         Gateway.Dependencies(
             database: database, schema: SchemaState(), metrics: PrometheusCollectorRegistry(),
-            tokens: try await AccessTokens(
-                privateKeyPEM: AccessTokens.generatePrivateKeyPEM(), lifetime: .seconds(900)),
+            tokens: AccessTokens(lifetime: .seconds(900)),
             policy: try AccessPolicy.load(directory: nil), rateLimits: rateLimits,
             catalogue: try WorkflowCatalogue(
                 workflows: TestbedWorkflows.workflows + extraWorkflows, dataProviders: TestbedWorkflows.dataProviders

@@ -35,7 +35,8 @@ import Testing
             let versions = try #require(status["master_versions"] as? [[String: Any]])
             #expect(versions.count == 1)
             #expect(versions.first?["current"] as? Bool == true)
-            #expect(versions.first?["data_keys"] as? Int == 3)  // A's two versions and B's one
+            // A's two versions, B's one, and the global one sealing the signing key.
+            #expect(versions.first?["data_keys"] as? Int == 4)
             #expect(status["values_under_older_data_keys"] as? Int == 0)
 
             // Bad input names its field; an unknown organisation is 404.

@@ -46,8 +46,8 @@ public struct RunningGateway: Sendable {
         }
     }
 
-    /// Starts another replica of this gateway: a second `bifrost serve` on the same database and data folder (so
-    /// the same signing key, and this one's admin token works there too), with `environment` added; runs `body`
+    /// Starts another replica of this gateway: a second `bifrost serve` on the same database and data folder (the
+    /// database holds the signing keys, so this one's admin token works there too), with `environment` added; runs `body`
     /// with it and stops it with SIGTERM, expecting a clean exit.
     public func withReplica(
         environment extra: [String: String] = [:], _ body: (RunningGateway) async throws -> Void

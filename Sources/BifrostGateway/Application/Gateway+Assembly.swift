@@ -28,8 +28,13 @@ extension Gateway {
         let users = PostgresUserRepository(client: client, logger: logger)
         let migration = MigrationService(
             client: client, migrations: try migrations ?? MigrationCatalog.bundled(), schema: schema, logger: logger,
-            afterMigration: { [keyRing = dependencies.keyRing, instanceID = dependencies.instanceID] in
+            afterMigration: {
+                [
+                    keyRing = dependencies.keyRing, signingKeys = dependencies.signingKeys,
+                    instanceID = dependencies.instanceID
+                ] in
                 try await keyRing.open()
+                try await signingKeys.load()
                 try await AdminBootstrap.run(configuration: configuration.auth, users: users, logger: logger)
                 try await instances.heartbeat(instanceID)
             }

@@ -26,6 +26,9 @@ public enum Gateway {
         public var metrics: PrometheusCollectorRegistry
         /// Signs and verifies access tokens.
         public var tokens: AccessTokens
+        /// The deployment's signing keys in the database, installed into `tokens` once the schema is current
+        /// (unless `tokens` has a fixed key).
+        public var signingKeys: SigningKeys
         /// Who may call which operation.
         public var policy: AccessPolicy
         /// How many requests each key, user and organisation may make.
@@ -53,8 +56,8 @@ public enum Gateway {
         /// `bifrost serve` and the test harnesses listen with this one list, so neither can miss a channel.
         public func subscriptions(engine: ExecutionEngine, workers: JobWorkers) -> [NotificationSubscription] {
             [
-                CredentialInvalidation.subscription(clearing: credentials), keyRing.subscription, oauth.subscription,
-                endpointSecretSubscription, workers.subscription,
+                CredentialInvalidation.subscription(clearing: credentials), keyRing.subscription,
+                signingKeys.subscription, oauth.subscription, endpointSecretSubscription, workers.subscription,
             ] + engine.subscriptions
         }
 
@@ -88,6 +91,8 @@ public enum Gateway {
             self.schema = schema
             self.metrics = metrics
             self.tokens = tokens
+            self.signingKeys = SigningKeys(
+                client: database, keyRing: keyRing, tokens: tokens, logger: Logger(label: "bifrost.auth"))
             self.policy = policy
         }
     }
@@ -186,6 +191,7 @@ public enum Gateway {
                 client: dependencies.database, keys: dependencies.keyRing, logger: logger),
             config: PostgresConfigRepository(client: dependencies.database, keys: dependencies.keyRing, logger: logger),
             keys: dependencies.keyRing,
+            signingKeys: dependencies.signingKeys,
             files: PostgresFileRepository(client: dependencies.database, logger: logger),
             oauth: OAuthServices(
                 connections: dependencies.oauth.connections,

@@ -5,7 +5,21 @@ import Foundation
 
 extension APIService {
     func getKeyStatus(_ input: Operations.GetKeyStatus.Input) async throws -> Operations.GetKeyStatus.Output {
-        .ok(.init(body: .json(Components.Schemas.KeyStatus(try await keys.status()))))
+        .ok(
+            .init(
+                body: .json(
+                    Components.Schemas.KeyStatus(
+                        try await keys.status(), signingKeys: signingKeys.tokens.publicKeys))))
+    }
+
+    func getJSONWebKeys(_ input: Operations.GetJSONWebKeys.Input) async throws -> Operations.GetJSONWebKeys.Output {
+        .ok(
+            .init(
+                body: .json(
+                    .init(
+                        keys: signingKeys.tokens.publicKeys.map {
+                            .init(kty: .ec, crv: .p256, x: $0.x, y: $0.y, kid: $0.kid, alg: .es256, use: .sig)
+                        }))))
     }
 
     func rotateKeys(_ input: Operations.RotateKeys.Input) async throws -> Operations.RotateKeys.Output {
@@ -16,6 +30,25 @@ extension APIService {
             throw Problem.validation([.init(field: "batch_size", message: "must be between 1 and 10000")])
         }
         switch body.kind {
+        case .signingKey:
+            guard body.organizationId == nil else {
+                throw Problem.validation([.init(field: "organization_id", message: "applies to kind data_key only")])
+            }
+            let kid: String
+            do {
+                kid = try await signingKeys.rotate()
+            } catch let error as SigningKeys.FixedKey {
+                throw Problem.conflict(error.description)
+            }
+            try await identity.audit.record(
+                caller.auditEvent("keys.rotate_signing_key", targetKind: "signing_key", targetID: kid))
+            return .ok(
+                .init(
+                    body: .json(
+                        .init(
+                            kind: .signingKey, signingKeyId: kid,
+                            masterVersion: try await keys.status().currentMasterVersion, rewrapped: 0, reencrypted: 0
+                        ))))
         case .master:
             guard body.organizationId == nil else {
                 throw Problem.validation([.init(field: "organization_id", message: "applies to kind data_key only")])
@@ -60,8 +93,9 @@ extension APIService {
 }
 
 extension Components.Schemas.KeyStatus {
-    init(_ status: BifrostStore.KeyStatus) {
+    init(_ status: BifrostStore.KeyStatus, signingKeys: [AccessTokens.PublicKey]) {
         self.init(
+            signingKeys: signingKeys.map { .init(kid: $0.kid, signs: $0.signs) },
             masterVersions: status.masterVersions.map {
                 .init(
                     version: $0.version, createdAt: $0.createdAt, current: $0.isCurrent, configured: $0.isConfigured,

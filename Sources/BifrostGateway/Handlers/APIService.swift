@@ -13,6 +13,7 @@ struct APIService: APIProtocol {
     let secrets: PostgresSecretRepository
     let config: PostgresConfigRepository
     let keys: KeyRing
+    let signingKeys: SigningKeys
     let files: PostgresFileRepository
     let oauth: OAuthServices
     let endpointSecrets: EndpointSecretCache

@@ -66,13 +66,14 @@ public struct GatewayServer: Sendable {
             backgroundLogger: logger
         )
         let keyRing = KeyRing(client: client, master: masterKey.current, previous: masterKey.previous, logger: logger)
-        let tokens = try await AccessTokens(
-            privateKeyPEM: try SigningKeyFile.load(
-                configured: configuration.auth.signingKeyFile, dataDirectory: configuration.dataDirectory,
-                logger: logger
-            ),
-            lifetime: configuration.auth.accessTokenLifetime
-        )
+        // `auth.signingKeyFile` fixes the key; otherwise the deployment's keys come from the database after the
+        // migrations (`SigningKeys.load`).
+        let lifetime = configuration.auth.accessTokenLifetime
+        let tokens =
+            try await configuration.auth.signingKeyFile.asyncMap {
+                try await AccessTokens(
+                    privateKeyPEM: try OwnerOnlyFile.read($0, key: "auth.signingKeyFile"), lifetime: lifetime)
+            } ?? AccessTokens(lifetime: lifetime)
         let dependencies = Gateway.Dependencies(
             database: client, schema: SchemaState(), metrics: PrometheusCollectorRegistry(), tokens: tokens,
             policy: try AccessPolicy.load(directory: configuration.policiesDirectory),

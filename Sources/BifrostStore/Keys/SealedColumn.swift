@@ -15,5 +15,6 @@ struct SealedColumn: Sendable {
         SealedColumn(table: "config", nameColumn: "key", kind: "config"),
         SealedColumn(table: "oauth_connections", nameColumn: "name", kind: "oauth"),
         SealedColumn(table: "endpoint_secrets", nameColumn: "id", kind: "webhook-secret"),
+        SealedColumn(table: "signing_keys", nameColumn: "kid", kind: "signing-key"),
     ]
 }
