@@ -7,12 +7,14 @@ import Synchronization
 /// Hands runs a valid access token for a connection, and owns its refresh.
 ///
 /// A token more than `refreshMargin` from expiry is served from memory. Otherwise one task per connection in this
-/// process refreshes it (other callers wait on that task); that task takes the connection's PostgreSQL advisory
-/// lock, so one replica at a time refreshes, and reads the row again under the lock: when another replica has
-/// refreshed meanwhile, its token is used and the provider is not asked (double check). New tokens, a rotated
-/// refresh token included, are stored in the lock's transaction. `invalid_grant`, `invalid_client` and
-/// `unauthorized_client` mark the connection `needs_reauth` (audited); outages are retried with backoff and
-/// jitter and never change the status, and while the stored token is still valid it is handed out.
+/// process refreshes it (other callers wait on that task). That task reads the row: when another replica has
+/// refreshed meanwhile, its token is used and the provider is not asked (double check). Otherwise it takes the
+/// connection's refresh lease (`OAuthRefreshLease`, one holder across every replica) in a short statement, asks
+/// the provider holding no database connection, and stores the new tokens, a rotated refresh token included, in
+/// one statement that also releases the lease; a task that finds the lease held waits for it to be released (or
+/// to lapse) and reads the row again. `invalid_grant`, `invalid_client` and `unauthorized_client` mark the
+/// connection `needs_reauth` (audited); outages are retried with backoff and jitter and never change the status,
+/// and while the stored token is still valid it is handed out.
 ///
 /// A run gets its organisation's connection, else a global one shared with organisations; never one of a
 /// deactivated organisation. Cached tokens are forgotten as soon as any replica announces a change that makes them
@@ -29,8 +31,19 @@ public final class OAuthBroker: Sendable {
         public var requestTimeout: Duration = .seconds(15)
         /// Which token and authorize URLs are allowed, checked when an admin sets them and before each request.
         public var urlPolicy = ProviderURLPolicy()
+        /// How many connections of one provider the refresh-ahead service refreshes at once on each replica: a
+        /// provider that is down holds up only its own connections.
+        public var refreshAheadPerProvider = 4
 
         public init() {}
+
+        /// How long a refresh lease lasts: longer than the slowest refresh (every attempt timing out, the longest
+        /// waits between them), so that it lapses only when its holder died.
+        public var refreshLease: Duration {
+            let attempts = requestTimeout * (retryDelays.count + 1)
+            let waits = retryDelays.reduce(Duration.zero, +) * 1.5
+            return attempts + waits + .seconds(10)
+        }
     }
 
     private struct CacheKey: Hashable {
@@ -108,30 +121,28 @@ public final class OAuthBroker: Sendable {
         try await refreshed(connection, force: true)
     }
 
-    /// Refreshes `connection` if its token expires within `horizon` (the refresh-ahead service). Another replica
-    /// may do it first; then this one uses its result.
-    public func refreshAhead(_ connection: OAuthConnection, horizon: Duration) async throws {
-        _ = try await singleFlight(connection) { try await self.refresh(connection.id, validFor: horizon) }
+    /// Refreshes the connection whose lease the refresh-ahead service took, unless its token turns out to stay
+    /// valid for `horizon`. Runs in this process asking for it meanwhile wait for the lease like any other.
+    public func refreshAhead(_ lease: OAuthRefreshLease, horizon: Duration) async throws {
+        if case .failure(let error) = try await refresh(under: lease, validFor: horizon) { throw error }
     }
 
-    /// Exchanges an authorization code for `connection`'s first (or new) tokens, under its lock.
+    /// Exchanges an authorization code for `connection`'s first (or new) tokens and stores them; a refresh in
+    /// progress meanwhile drops its result.
     /// - Throws: `TokenRequestFailure`, `OAuthBrokerError.organizationDeactivated`, `StoreError.notFound`.
     public func completeAuthorization(
         of connectionID: UUID, code: String, verifier: String, redirectURI: String
     ) async throws -> OAuthConnection {
-        try await connections.withLock(connectionID) { locked in
-            let current = locked.current
-            guard locked.organizationIsActive else {
-                throw OAuthBrokerError.organizationDeactivated(connection: current.name)
-            }
-            let endpoints = try catalogue.endpoints(of: current)
-            let credentials = try await locked.credentials()
-            let issued = try await endpoint.exchange(
-                code: code, verifier: endpoints.usesPKCE ? verifier : nil, redirectURI: redirectURI,
-                at: endpoints.tokenURL, clientID: current.clientID, clientSecret: credentials.clientSecret
-            )
-            return try await locked.store(issued)
+        guard let (current, credentials, organizationIsActive) = try await connections.current(connectionID) else {
+            throw StoreError.notFound
         }
+        guard organizationIsActive else { throw OAuthBrokerError.organizationDeactivated(connection: current.name) }
+        let endpoints = try catalogue.endpoints(of: current)
+        let issued = try await endpoint.exchange(
+            code: code, verifier: endpoints.usesPKCE ? verifier : nil, redirectURI: redirectURI,
+            at: endpoints.tokenURL, clientID: current.clientID, clientSecret: credentials.clientSecret
+        )
+        return try await connections.storeAuthorized(issued, for: connectionID)
     }
 
     /// Forgets connection `id`'s cached tokens.
@@ -196,39 +207,80 @@ public final class OAuthBroker: Sendable {
         }
     }
 
-    /// Under the connection's lock: the stored token if it stays valid for `horizon` (nil: refresh regardless),
-    /// else a new one from the provider, stored before the lock is released.
+    /// The stored token if it stays valid for `horizon` (nil: refresh regardless), else a new one from the
+    /// provider, asked under the connection's refresh lease. While another replica holds the lease, waits for it
+    /// and reads the row again.
     private func refresh(_ id: UUID, validFor horizon: Duration?) async throws -> Outcome {
-        let outcome = try await connections.withLock(id) { locked -> Outcome in
-            let current = locked.current
-            guard locked.organizationIsActive else {
-                return .failure(.organizationDeactivated(connection: current.name))
+        var pause = Duration.milliseconds(20)
+        let giveUp = ContinuousClock.now + settings.refreshLease * 2
+        while true {
+            guard let (current, credentials, organizationIsActive) = try await connections.current(id) else {
+                throw StoreError.notFound
             }
-            let credentials = try await locked.credentials()
+            guard organizationIsActive else { return .failure(.organizationDeactivated(connection: current.name)) }
             if let horizon, let token = validToken(current, credentials, for: horizon) { return .token(token) }
             if current.status == .needsReauth, horizon != nil {
                 return .failure(.needsReauth(connection: current.name, reason: current.lastError ?? "refused earlier"))
             }
-            let endpoints: OAuthProviderCatalogue.Endpoints
-            do {
-                endpoints = try catalogue.endpoints(of: current)
-            } catch {
-                return .failure(.misconfigured(connection: current.name, reason: "its provider is not configured"))
+            switch try await connections.takeLease(id, for: settings.refreshLease) {
+            case .missing:
+                throw StoreError.notFound
+            case .taken(let lease):
+                return try await refresh(under: lease, validFor: horizon)
+            case .held:
+                // Another replica asks the provider; its tokens arrive with the lease's release.
+                guard ContinuousClock.now < giveUp else {
+                    return .failure(.providerUnavailable(connection: current.name, reason: "a refresh did not finish"))
+                }
+                try await Task.sleep(for: pause)
+                pause = min(pause * 2, .milliseconds(500))
             }
-            return try await requestTokens(locked, credentials: credentials, endpoints: endpoints)
+        }
+    }
+
+    /// Under `lease`: the token as the lease found it if it stays valid for `horizon`, else the provider's. The
+    /// lease is released whatever happens.
+    private func refresh(under lease: OAuthRefreshLease, validFor horizon: Duration?) async throws -> Outcome {
+        let outcome: Outcome
+        do {
+            outcome = try await tokens(under: lease, validFor: horizon)
+        } catch {
+            try? await connections.release(lease)
+            throw error
         }
         if case .refused(.needsReauth(let name, let reason)) = outcome {
-            forget(id)
-            await recordReauthNeeded(id, name: name, reason: reason)
+            forget(lease.connection.id)
+            await recordReauthNeeded(lease.connection.id, name: name, reason: reason)
         }
         return outcome
     }
 
-    /// Asks the provider, retrying outages; stores what it issues, or records why not.
+    private func tokens(under lease: OAuthRefreshLease, validFor horizon: Duration?) async throws -> Outcome {
+        let current = lease.connection
+        let credentials = try await connections.credentials(lease)
+        guard lease.organizationIsActive else {
+            try await connections.release(lease)
+            return .failure(.organizationDeactivated(connection: current.name))
+        }
+        if let horizon, let token = validToken(current, credentials, for: horizon) {
+            try await connections.release(lease)
+            return .token(token)
+        }
+        let endpoints: OAuthProviderCatalogue.Endpoints
+        do {
+            endpoints = try catalogue.endpoints(of: current)
+        } catch {
+            try await connections.release(lease)
+            return .failure(.misconfigured(connection: current.name, reason: "its provider is not configured"))
+        }
+        return try await requestTokens(lease, credentials: credentials, endpoints: endpoints)
+    }
+
+    /// Asks the provider, retrying outages; stores what it issues, or records why not, releasing the lease.
     private func requestTokens(
-        _ locked: LockedOAuthConnection, credentials: OAuthCredentials, endpoints: OAuthProviderCatalogue.Endpoints
+        _ lease: OAuthRefreshLease, credentials: OAuthCredentials, endpoints: OAuthProviderCatalogue.Endpoints
     ) async throws -> Outcome {
-        let current = locked.current
+        let current = lease.connection
         var attempt = 0
         while true {
             do {
@@ -241,6 +293,7 @@ public final class OAuthBroker: Sendable {
                     )
                 case .authorizationCode:
                     guard let refreshToken = credentials.refreshToken else {
+                        try await connections.release(lease)
                         return .failure(
                             current.status == .notConnected
                                 ? .notConnected(connection: current.name)
@@ -251,18 +304,16 @@ public final class OAuthBroker: Sendable {
                         clientSecret: credentials.clientSecret
                     )
                 }
-                let stored = try await locked.store(issued)
+                guard let stored = try await connections.store(issued, under: lease) else {
+                    return try await changedMeanwhile(lease)
+                }
                 return .token(token(stored, accessToken: issued.accessToken))
             } catch let failure as TokenRequestFailure {
                 if failure.needsReauth {
-                    // Someone who does not take the lock (a new authorization) may have stored new tokens meanwhile.
-                    if let (fresh, freshCredentials) = try await locked.reread(),
-                        fresh.generation != current.generation,
-                        let token = validToken(fresh, freshCredentials, for: .zero)
-                    {
-                        return .token(token)
+                    guard try await connections.markNeedsReauth(failure.description, under: lease) != nil else {
+                        // A new authorization (or an admin's change) came first: what it stored stands.
+                        return try await changedMeanwhile(lease)
                     }
-                    try await locked.markNeedsReauth(failure.description)
                     return .refused(.needsReauth(connection: current.name, reason: failure.description))
                 }
                 if case .unavailable = failure, attempt < settings.retryDelays.count {
@@ -275,7 +326,7 @@ public final class OAuthBroker: Sendable {
                     try await Task.sleep(for: .seconds(delay))
                     continue
                 }
-                try await locked.recordError(failure.description)
+                try await connections.recordError(failure.description, under: lease)
                 switch failure {
                 case .unavailable:
                     // The provider is down: a token that is still valid serves until it comes back.
@@ -288,6 +339,20 @@ public final class OAuthBroker: Sendable {
                 }
             }
         }
+    }
+
+    /// The connection changed while this replica asked the provider (an admin connected it again or changed it):
+    /// the lease is given back and what is stored now is used.
+    private func changedMeanwhile(_ lease: OAuthRefreshLease) async throws -> Outcome {
+        try? await connections.release(lease)
+        guard let (fresh, credentials, _) = try await connections.current(lease.connection.id) else {
+            throw StoreError.notFound
+        }
+        if let token = validToken(fresh, credentials, for: .zero) { return .token(token) }
+        if fresh.status == .needsReauth {
+            return .failure(.needsReauth(connection: fresh.name, reason: fresh.lastError ?? "refused"))
+        }
+        return .failure(.notConnected(connection: fresh.name))
     }
 
     private func recordReauthNeeded(_ id: UUID, name: String, reason: String) async {

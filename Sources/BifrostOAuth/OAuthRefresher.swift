@@ -3,12 +3,13 @@ import Foundation
 public import Logging
 public import ServiceLifecycle
 
-/// Refreshes connections before their tokens expire, so that runs rarely wait: every `interval`, each connected
-/// connection whose token expires within the broker's margin plus two intervals is refreshed through the broker
-/// (one replica does it; the others find the new token under the lock). Connections of deactivated organisations
-/// are left alone (the broker would refuse them anyway). Runs once the schema is current. Each
-/// refresh is given up after a minute, and shutdown does not wait for one: a statement on a connection that died
-/// while PostgreSQL restarted may never return.
+/// Refreshes connections before their tokens expire, so that runs rarely wait. Every `interval`, for each provider
+/// with connected connections expiring within the broker's margin plus two intervals, it takes the leases of up to
+/// `refreshAheadPerProvider` of them (the soonest first, `SKIP LOCKED`, so replicas share the work instead of
+/// queueing on the same rows), refreshes them at once, and takes the next ones until none is due. Providers are
+/// refreshed side by side, so one provider that is down delays only its own connections. Connections of
+/// deactivated organisations are left alone. Runs once the schema is current; shutdown does not wait for a refresh
+/// (its lease lapses).
 public struct OAuthRefresher: Service {
     let broker: OAuthBroker
     let schema: SchemaState
@@ -33,28 +34,64 @@ public struct OAuthRefresher: Service {
         }
     }
 
-    /// Refreshes every connection that expires soon. - Returns: how many were due.
+    /// Refreshes every connection that expires soon and no other replica is refreshing.
+    /// - Returns: how many this replica refreshed (or tried to).
     @discardableResult
     public func refreshExpiring() async -> Int {
         let horizon = broker.settings.refreshMargin + interval * 2
-        let due: [OAuthConnection]
+        let deadline = Date().addingTimeInterval(Double(horizon.components.seconds))
+        let providers: [String]
         do {
-            due = try await broker.connections.expiring(
-                before: Date().addingTimeInterval(Double(horizon.components.seconds)))
+            providers = try await broker.connections.providersExpiring(before: deadline)
         } catch {
             logger.warning("Could not list the OAuth connections to refresh", metadata: ["error.message": "\(error)"])
             return 0
         }
-        for connection in due {
+        return await withTaskGroup(of: Int.self) { group in
+            for provider in providers {
+                group.addTask { await refresh(provider, before: deadline, horizon: horizon) }
+            }
+            return await group.reduce(0, +)
+        }
+    }
+
+    /// Refreshes `provider`'s due connections, `refreshAheadPerProvider` at a time. - Returns: how many.
+    private func refresh(_ provider: String, before deadline: Date, horizon: Duration) async -> Int {
+        let width = max(1, broker.settings.refreshAheadPerProvider)
+        var tried: [UUID] = []
+        while !Task.isCancelled {
+            let leases: [OAuthRefreshLease]
             do {
-                try await withDeadline(.seconds(60)) { try await broker.refreshAhead(connection, horizon: horizon) }
+                leases = try await broker.connections.leaseExpiring(
+                    provider: provider, before: deadline, limit: width, for: broker.settings.refreshLease,
+                    excluding: tried)
             } catch {
                 logger.warning(
-                    "Could not refresh an OAuth connection ahead of expiry",
-                    metadata: ["bifrost.oauth.connection": "\(connection.name)", "error.message": "\(error)"]
-                )
+                    "Could not claim OAuth connections to refresh",
+                    metadata: ["bifrost.oauth.provider": "\(provider)", "error.message": "\(error)"])
+                return tried.count
+            }
+            guard !leases.isEmpty else { return tried.count }
+            // A refresh that failed leaves its connection due: it is tried again on the next pass, not this one.
+            tried += leases.map(\.connection.id)
+            await withTaskGroup(of: Void.self) { group in
+                for lease in leases {
+                    group.addTask {
+                        do {
+                            try await broker.refreshAhead(lease, horizon: horizon)
+                        } catch {
+                            logger.warning(
+                                "Could not refresh an OAuth connection ahead of expiry",
+                                metadata: [
+                                    "bifrost.oauth.connection": "\(lease.connection.name)",
+                                    "error.message": "\(error)",
+                                ]
+                            )
+                        }
+                    }
+                }
             }
         }
-        return due.count
+        return tried.count
     }
 }

@@ -15,7 +15,7 @@ import Testing
 /// provider's refusals and outages, client credentials minted again before expiry.
 @Suite struct OAuthBrokerTests {
     /// One gateway replica's broker: its own connection pool to the shared database.
-    private static func broker(_ client: PostgresClient, keys: KeyRing, settings: OAuthBroker.Settings = .forTests)
+    static func broker(_ client: PostgresClient, keys: KeyRing, settings: OAuthBroker.Settings = .forTests)
         -> OAuthBroker
     {
         OAuthBroker(
@@ -27,7 +27,7 @@ import Testing
     }
 
     /// A database with an organisation whose `microsoft` connection is connected through `provider`.
-    private static func withConnected(
+    static func withConnected(
         _ provider: FakeOAuthProvider, flow: OAuthConnection.Flow = .authorizationCode,
         _ body: @Sendable (DatabaseURL, PostgresClient, KeyRing, Scope, OAuthConnection) async throws -> Void
     ) async throws {
@@ -65,7 +65,7 @@ import Testing
         }
     }
 
-    private static func expire(_ connection: OAuthConnection, on client: PostgresClient) async throws {
+    static func expire(_ connection: OAuthConnection, on client: PostgresClient) async throws {
         try await client.query(
             "UPDATE oauth_connections SET expires_at = now() - interval '1 minute' WHERE id = \(connection.id)",
             logger: TestPostgres.logger

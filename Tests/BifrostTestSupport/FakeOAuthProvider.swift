@@ -54,6 +54,9 @@ public final class FakeOAuthProvider: Sendable {
         var requests: [String: Int] = [:]
         var reusedRefreshTokens = 0
         var serial = 0
+        /// Token requests wait here while `holding` (`holdTokenRequests`).
+        var holding = false
+        var held: [CheckedContinuation<Void, Never>] = []
 
         mutating func next(_ prefix: String) -> String {
             serial += 1
@@ -110,6 +113,22 @@ public final class FakeOAuthProvider: Sendable {
     public func behave(_ behaviour: Behaviour) { state.withLock { $0.behaviour = behaviour } }
     /// Delays every token answer.
     public func delay(_ delay: Duration) { state.withLock { $0.delay = delay } }
+
+    /// Makes token requests wait unanswered until `releaseTokenRequests()`.
+    public func holdTokenRequests() { state.withLock { $0.holding = true } }
+
+    /// Lets every held token request (and those to come) through.
+    public func releaseTokenRequests() {
+        let waiting = state.withLock { state in
+            state.holding = false
+            defer { state.held.removeAll() }
+            return state.held
+        }
+        for request in waiting { request.resume() }
+    }
+
+    /// How many token requests are waiting unanswered.
+    public var heldTokenRequests: Int { state.withLock { $0.held.count } }
     /// The lifetime of tokens issued from now on.
     public func issueTokens(lasting seconds: Double) { state.withLock { $0.expiresIn = seconds } }
 
@@ -172,6 +191,13 @@ public final class FakeOAuthProvider: Sendable {
                 state.behaviour = count > 1 ? .failing(count: count - 1) : .normal
             }
             return (behaviour, state.delay)
+        }
+        await withCheckedContinuation { (request: CheckedContinuation<Void, Never>) in
+            let holding = state.withLock { state in
+                if state.holding { state.held.append(request) }
+                return state.holding
+            }
+            if !holding { request.resume() }
         }
         if delay > .zero { try await Task.sleep(for: delay) }
         switch behaviour {

@@ -30,6 +30,7 @@ public enum MigrationCatalog {
         ("0017_oauth_hardening.sql", PackageResources._017_oauth_hardening_sql),
         ("0018_deactivated_organizations.sql", PackageResources._018_deactivated_organizations_sql),
         ("0019_signing_keys.sql", PackageResources._019_signing_keys_sql),
+        ("0020_oauth_refresh_leases.sql", PackageResources._020_oauth_refresh_leases_sql),
     ]
 
     /// Every built-in migration, ordered by version.

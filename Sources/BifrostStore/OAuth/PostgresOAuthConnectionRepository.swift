@@ -137,21 +137,6 @@ public struct PostgresOAuthConnectionRepository: Sendable {
         return false
     }
 
-    /// Connected connections whose token expires before `deadline`, for refreshing ahead, leaving out those of
-    /// deactivated organisations (given up after 10 s, so that a periodic caller is not held by a connection that
-    /// died).
-    public func expiring(before deadline: Date) async throws -> [OAuthConnection] {
-        try await withDeadline(.seconds(10)) {
-            try await select(
-                """
-                WHERE status = 'connected' AND expires_at < \(deadline)
-                    AND (organization_id IS NULL OR organization_id IN (SELECT id FROM organizations WHERE is_active))
-                ORDER BY expires_at LIMIT 100
-                """
-            ).map(\.connection)
-        }
-    }
-
     /// Deletes connection `name` of `scope`. - Returns: whether there was one.
     public func delete(_ name: String, in scope: Scope) async throws -> Bool {
         let rows = try await client.query(
@@ -168,40 +153,26 @@ public struct PostgresOAuthConnectionRepository: Sendable {
         return false
     }
 
-    // MARK: Under the connection's lock
+    // MARK: Under the row's lock
 
-    /// Runs `body` in a transaction holding connection `id`'s advisory lock (one refresh at a time across every
-    /// replica), with the row as it stands once the lock is held. - Throws: `StoreError.notFound`.
-    public func withLock<Result: Sendable>(
-        _ id: UUID, _ body: (LockedOAuthConnection) async throws -> Result
-    ) async throws -> Result {
-        try await client.transaction(logger: logger) { connection in
-            try await connection.query(
-                "SELECT pg_advisory_xact_lock(hashtextextended('bifrost-oauth:' || \(id.uuidString), 0))",
-                logger: logger
-            )
-            guard let current = try await Self.read(id, on: connection, logger: logger) else {
-                throw StoreError.notFound
-            }
-            var organizationIsActive = true
-            if let organization = current.connection.organizationID {
-                let rows = try await connection.query(
-                    "SELECT is_active FROM organizations WHERE id = \(organization)", logger: logger
-                )
-                for try await active in rows.decode(Bool.self) { organizationIsActive = active }
-            }
-            return try await body(
-                LockedOAuthConnection(
-                    store: self, connection: connection, current: current, organizationIsActive: organizationIsActive
-                ))
-        }
-    }
-
+    /// Runs `body` in a transaction holding connection `name`'s row lock, with the row as it stands once the lock is
+    /// held. - Throws: `StoreError.notFound`.
     private func withLock<Result: Sendable>(
         named name: String, in scope: Scope, _ body: (LockedOAuthConnection) async throws -> Result
     ) async throws -> Result {
-        guard let found = try await find(name, in: scope) else { throw StoreError.notFound }
-        return try await withLock(found.id, body)
+        try await client.transaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM oauth_connections
+                WHERE organization_id IS NOT DISTINCT FROM \(scope.organizationID) AND name = \(name) FOR UPDATE
+                """,
+                logger: logger
+            )
+            var current: Stored?
+            for try await row in rows.decode(Row.self) { current = Self.stored(row) }
+            guard let current else { throw StoreError.notFound }
+            return try await body(LockedOAuthConnection(store: self, connection: connection, stored: current))
+        }
     }
 
     // MARK: Rows
@@ -258,14 +229,6 @@ public struct PostgresOAuthConnectionRepository: Sendable {
                 version: Int(version)
             )
         )
-    }
-
-    static func read(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Stored? {
-        let rows = try await connection.query(
-            "SELECT \(unescaped: columns) FROM oauth_connections WHERE id = \(id)", logger: logger
-        )
-        for try await row in rows.decode(Row.self) { return stored(row) }
-        return nil
     }
 
     private func select(_ condition: PostgresQuery) async throws -> [Stored] {
