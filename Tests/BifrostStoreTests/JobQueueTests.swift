@@ -33,6 +33,33 @@ import Testing
         )
     }
 
+    @Test func anOrganisationsLimitHoldsAcrossReplicasClaimingAtOnce() async throws {
+        try await withQueue { queue, _, _, client in
+            let organization = UUID()
+            try await client.query(
+                "INSERT INTO organizations (id, name) VALUES (\(organization), 'Contoso')", logger: TestPostgres.logger)
+            for index in 0..<20 {
+                var record = job(index)
+                record.organizationID = organization
+                try await queue.enqueue(record)
+            }
+            // Three replicas, each running nothing of the organisation yet, claim at once with a limit of 3 runs
+            // per organisation: together they may start only 3.
+            let limit = OrganizationCapacity(remaining: [:], default: 3)
+            let claimed = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<3 {
+                    group.addTask { try await queue.claim(owner: UUID(), limit: 10, capacity: limit).count }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(claimed == 3)
+            #expect(try await queue.claim(owner: UUID(), limit: 10, capacity: limit).isEmpty)
+            // Global-scope runs are not held back by the organisation's.
+            try await queue.enqueue(job(99))
+            #expect(try await queue.claim(owner: UUID(), limit: 10, capacity: limit).count == 1)
+        }
+    }
+
     @Test func twoWorkersClaimingAtOnceGetEveryJobExactlyOnce() async throws {
         try await withQueue { queue, _, _, _ in
             var enqueued: Set<UUID> = []

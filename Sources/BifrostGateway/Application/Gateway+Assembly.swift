@@ -26,8 +26,10 @@ extension Gateway {
             configuration: configuration, dependencies: dependencies, engine: engine, logger: logger)
         let instances = PostgresInstanceRepository(client: client, logger: logger)
         let users = PostgresUserRepository(client: client, logger: logger)
+        let sessions = dependencies.sessionDatabase ?? client
+        let perReplica = configuration.database.maxConnections + (dependencies.sessionDatabase == nil ? 0 : 2)
         let migration = MigrationService(
-            client: client, migrations: try migrations ?? MigrationCatalog.bundled(), schema: schema, logger: logger,
+            client: sessions, migrations: try migrations ?? MigrationCatalog.bundled(), schema: schema, logger: logger,
             afterMigration: {
                 [
                     keyRing = dependencies.keyRing, signingKeys = dependencies.signingKeys,
@@ -37,6 +39,7 @@ extension Gateway {
                 try await signingKeys.load()
                 try await AdminBootstrap.run(configuration: configuration.auth, users: users, logger: logger)
                 try await instances.heartbeat(instanceID)
+                try await ConnectionBudget.read(from: client, perReplica: perReplica, logger: logger).log(to: logger)
             }
         )
         let workers = JobWorkers(
@@ -48,7 +51,7 @@ extension Gateway {
             .init(service: migration, successTerminationBehavior: .ignore),
             .init(
                 service: NotificationListener(
-                    client: client, subscriptions: dependencies.subscriptions(engine: engine, workers: workers),
+                    client: sessions, subscriptions: dependencies.subscriptions(engine: engine, workers: workers),
                     logger: logger
                 )),
             .init(

@@ -20,6 +20,10 @@ public enum Gateway {
     public struct Dependencies: Sendable {
         /// Pooled database client; the caller runs it as a service.
         public var database: PostgresClient
+        /// The client for connections that must be sessions of their own (`LISTEN`, the migrator's advisory
+        /// lock) when `database` goes through a transaction-pooling proxy (`database.directUrl`); nil: `database`.
+        /// The caller runs it as a service.
+        public var sessionDatabase: PostgresClient?
         /// Schema status, set by `MigrationService`.
         public var schema: SchemaState
         /// Where request metrics are recorded and `/metrics` reads them.

@@ -65,6 +65,12 @@ public struct GatewayServer: Sendable {
             ),
             backgroundLogger: logger
         )
+        // Behind a transaction-pooling proxy, LISTEN and the migration lock need sessions of their own.
+        let sessions = configuration.database.directURL.map {
+            PostgresClient(
+                configuration: $0.clientConfiguration(maximumConnections: 2, minimumConnections: 1),
+                backgroundLogger: logger)
+        }
         let keyRing = KeyRing(client: client, master: masterKey.current, previous: masterKey.previous, logger: logger)
         // `auth.signingKeyFile` fixes the key; otherwise the deployment's keys come from the database after the
         // migrations (`SigningKeys.load`).
@@ -74,7 +80,7 @@ public struct GatewayServer: Sendable {
                 try await AccessTokens(
                     privateKeyPEM: try OwnerOnlyFile.read($0, key: "auth.signingKeyFile"), lifetime: lifetime)
             } ?? AccessTokens(lifetime: lifetime)
-        let dependencies = Gateway.Dependencies(
+        var dependencies = Gateway.Dependencies(
             database: client, schema: SchemaState(), metrics: PrometheusCollectorRegistry(), tokens: tokens,
             policy: try AccessPolicy.load(directory: configuration.policiesDirectory),
             rateLimits: try RateLimits.load(directory: configuration.policiesDirectory),
@@ -82,8 +88,10 @@ public struct GatewayServer: Sendable {
             oauthProviders: try OAuthProviderCatalogue.load(path: configuration.oauth.providersFile),
             oauthSettings: configuration.oauth.brokerSettings
         )
+        dependencies.sessionDatabase = sessions
         let assembly = try Gateway.assemble(configuration: configuration, dependencies: dependencies, logger: logger)
-        let services = Self.services(of: assembly, database: client, embedded: embedded, http: configuration.http)
+        let services = Self.services(
+            of: assembly, database: client, sessionDatabase: sessions, embedded: embedded, http: configuration.http)
 
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
@@ -95,14 +103,15 @@ public struct GatewayServer: Sendable {
         try await ServiceGroup(configuration: groupConfiguration).run()
     }
 
-    /// What `bifrost serve` runs, in start order: the embedded cluster (if any), the database pool, then the
+    /// What `bifrost serve` runs, in start order: the embedded cluster (if any), the database pools, then the
     /// assembly's services with the HTTP server on `http`'s host and port.
     public static func services(
-        of assembly: GatewayAssembly, database: PostgresClient, embedded: EmbeddedPostgres?,
-        http: GatewayConfiguration.HTTP
+        of assembly: GatewayAssembly, database: PostgresClient, sessionDatabase: PostgresClient? = nil,
+        embedded: EmbeddedPostgres?, http: GatewayConfiguration.HTTP
     ) -> [ServiceGroupConfiguration.ServiceConfiguration] {
         let database: [ServiceGroupConfiguration.ServiceConfiguration] =
             (embedded.map { [.init(service: $0)] } ?? []) + [.init(service: database)]
+            + (sessionDatabase.map { [.init(service: $0)] } ?? [])
         return database + assembly.services(host: http.host, port: http.port)
     }
 }

@@ -5,6 +5,12 @@ extension GatewayConfiguration {
     public struct Database: Sendable {
         /// An external server; nil means the embedded development cluster under `dataDirectory`.
         public var url: DatabaseURL?
+        /// The same database reached without a transaction-pooling proxy (PgBouncer in transaction mode), for the
+        /// connections that must be a session of their own: the notification listener's `LISTEN` and the
+        /// migrator's advisory lock. Nil: they use `url`'s pool.
+        public var directURL: DatabaseURL?
+        /// The pool's size: the most connections this replica opens to `url` (the listener holds one of them
+        /// unless `directURL` is set). N replicas open up to N × (`maxConnections` + 2 with `directURL`).
         public var maxConnections: Int = 20
         /// Connections kept open while unused; by default all of them (a pool of fixed size). Connections beyond
         /// it open on demand and close after a minute unused, and every return of one to the pool arms that
@@ -31,6 +37,13 @@ extension GatewayConfiguration.Database {
                 url = try DatabaseURL(parsing: text)
             } catch {
                 throw values.error("url", value: text, expected: "a postgres:// URL (\(error))", isSecret: true)
+            }
+        }
+        if let text = try values.string("directUrl", isSecret: true) {
+            do {
+                directURL = try DatabaseURL(parsing: text)
+            } catch {
+                throw values.error("directUrl", value: text, expected: "a postgres:// URL (\(error))", isSecret: true)
             }
         }
         maxConnections = try values.integer("maxConnections", in: 1...1_000) ?? maxConnections

@@ -36,7 +36,7 @@ public struct GatewayConfiguration: Sendable {
     public static let documentedKeys = [
         "config.file", "http.host", "http.port", "http.maxBodySize", "http.shutdownTimeout", "http.corsOrigins",
         "http.eventLoops", "http.trustedProxies", "http.maxStreams", "http.maxStreamsPerPrincipal", "database.url",
-        "database.maxConnections", "database.minConnections", "database.keepAlive",
+        "database.directUrl", "database.maxConnections", "database.minConnections", "database.keepAlive",
         "database.embedded.binDirectory", "data.directory", "log.level", "log.format",
         "auth.signingKeyFile", "auth.accessTokenLifetime", "auth.refreshTokenLifetime", "auth.passwordIterations",
         "bootstrap.admin.email", "bootstrap.admin.password", "policies.directory", "oidc.issuers",

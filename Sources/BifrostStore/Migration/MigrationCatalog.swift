@@ -31,6 +31,10 @@ public enum MigrationCatalog {
         ("0018_deactivated_organizations.sql", PackageResources._018_deactivated_organizations_sql),
         ("0019_signing_keys.sql", PackageResources._019_signing_keys_sql),
         ("0020_oauth_refresh_leases.sql", PackageResources._020_oauth_refresh_leases_sql),
+        (
+            "0021_deployment_wide_organization_limit.sql",
+            PackageResources._021_deployment_wide_organization_limit_sql
+        ),
     ]
 
     /// Every built-in migration, ordered by version.
