@@ -269,7 +269,7 @@ let package = Package(
         // `bifrost-testbed`: `bifrost` with the test workflows added; the end-to-end tests run it.
         .executableTarget(
             name: "BifrostTestbed",
-            dependencies: ["BifrostServer", "TestbedWorkflows"],
+            dependencies: ["Bifrost", "BifrostServer", "TestbedWorkflows"],
             path: "Tests/BifrostTestbed",
             swiftSettings: strictSettings
         ),

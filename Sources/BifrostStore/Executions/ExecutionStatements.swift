@@ -139,7 +139,7 @@ enum ExecutionStatements {
     /// Claims due jobs for a process (see `PostgresJobQueue.claim`): locks up to `candidates` of them oldest
     /// first (skipping other workers' and full organisations'), takes at most each organisation's remaining
     /// capacity of them, at most `limit` in all, sets them `Running`, and notifies their watchers. The work is
-    /// the function `bifrost_claim_jobs` (migrations 0015 and 0021), planned with sequential scans off: a plan this
+    /// the function `bifrost_claim_jobs` (migration 0015, last redefined by 0021), planned with sequential scans off: a plan this
     /// connection chose while the table was nearly empty would otherwise scan the whole queue for every claim.
     struct Claim: PostgresPreparedStatement {
         /// Given, so that each execution does not derive the name from the type again.

@@ -1,3 +1,4 @@
+-- The claim of migration 0018, with the organisation limit held across replicas.
 -- `workflows.maxConcurrentRunsPerOrganization` held per process: each replica claimed queued runs against its own
 -- count, so three replicas could run three times the limit of one organisation's queued runs. The claim now also
 -- counts the organisation's runs every replica is running (`status = 'Running'`, through a partial index), and
@@ -32,6 +33,8 @@ BEGIN
         SELECT e.id, e.created_at, coalesce(e.organization_id::text, '') AS key FROM executions AS e
         WHERE e.status = 'Pending' AND (e.run_after IS NULL OR e.run_after <= now())
           AND coalesce((SELECT room.n FROM room WHERE room.key = coalesce(e.organization_id::text, '')), otherwise) > 0
+          AND (e.organization_id IS NULL
+               OR EXISTS (SELECT 1 FROM organizations AS o WHERE o.id = e.organization_id AND o.is_active))
         ORDER BY e.created_at LIMIT candidate_count
         FOR UPDATE OF e SKIP LOCKED
     ), chosen AS (
@@ -48,9 +51,10 @@ BEGIN
         RETURNING e.id, e.workflow, e.organization_id, e.input::text, e.started_by_user, e.started_by_key,
                   e.started_by, e.created_at, e.started_at, e.attempts, e.caller::text
     ), notified AS (
-        SELECT pg_notify('bifrost_execution_events', string_agg(changed.id::text, ','))
-        FROM (SELECT claimed.id, (row_number() OVER () - 1) / 200 AS chunk FROM claimed) AS changed
-        GROUP BY changed.chunk
+        SELECT pg_notify('bifrost_execution_events', string_agg(watched.id::text, ','))
+        FROM (SELECT w.id, (row_number() OVER () - 1) / 200 AS chunk
+              FROM bifrost_watched(ARRAY(SELECT claimed.id FROM claimed)) AS w) AS watched
+        GROUP BY watched.chunk
     )
     SELECT claimed.*, (SELECT count(*) FROM notified) FROM claimed;
 END
