@@ -86,6 +86,7 @@ struct KeysCommand: AsyncParsableCommand {
             let line = try await KeysCommand.withKeyRing(options) { session -> String in
                 let ring = session.ring
                 if signing {
+                    guard session.configuration.auth.signingKeyFile == nil else { throw SigningKeys.FixedKey() }
                     let keys = SigningKeys(
                         client: session.client, keyRing: ring,
                         tokens: AccessTokens(lifetime: session.configuration.auth.accessTokenLifetime),

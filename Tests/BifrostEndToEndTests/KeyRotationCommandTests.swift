@@ -8,6 +8,52 @@ import Testing
 /// `bifrost keys rotate` as an operator runs it: killed in the middle, run again, it finishes, and every value
 /// still opens with the new master key alone.
 @Suite struct KeyRotationCommandTests {
+    @Test func aSigningKeyRotatedFromTheCommandLineSignsOnTheRunningServerAndTheOldOneStillVerifies() async throws {
+        try await RunningGateway.with { gateway, url in
+            let jwks = "\(gateway.baseURL)/.well-known/jwks.json"
+            let before = try await ServerProcess.send(.GET, jwks).1["keys"] as? [[String: Any]]
+            let first = try #require(before?.first?["kid"] as? String)
+            let rotate = try ServerProcess(
+                arguments: ["keys", "rotate", "--signing"], workingDirectory: FileManager.default.temporaryDirectory,
+                environment: ["BIFROST_DATABASE_URL": url.urlStringWithPassword, "BIFROST_LOG_LEVEL": "error"])
+            #expect(await rotate.waitForExit(within: .seconds(60)) == 0, "\(rotate.output)")
+            #expect(!rotate.output.contains(first), "\(rotate.output)")
+            let second = try #require(
+                rotate.output.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+
+            // The running server heard of it: it publishes both keys and signs new tokens with the new one; the
+            // token it issued before is still accepted.
+            let published = try await eventually {
+                let keys = (try await ServerProcess.send(.GET, jwks).1["keys"] as? [[String: Any]]) ?? []
+                return keys.compactMap { $0["kid"] as? String } == [second, first]
+            }
+            #expect(published)
+            #expect(
+                try await ServerProcess.send(.GET, "\(gateway.baseURL)/auth/me", headers: gateway.adminHeaders).0 == 200
+            )
+            let status = try await ServerProcess.send(
+                .GET, "\(gateway.baseURL)/api/admin/keys", headers: gateway.adminHeaders)
+            let signing = (status.1["signing_keys"] as? [[String: Any]])?.first { $0["signs"] as? Bool == true }
+            #expect(signing?["kid"] as? String == second, "\(status.1)")
+
+            // Rotating a key given by a file is refused with a message saying what to do.
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bifrost-key-\(UUID())")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let file = folder.appendingPathComponent("signing-key.pem")
+            try SigningKeyFileTests.generateKey(at: file)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+            let refused = try ServerProcess(
+                arguments: ["keys", "rotate", "--signing"], workingDirectory: folder,
+                environment: [
+                    "BIFROST_DATABASE_URL": url.urlStringWithPassword, "BIFROST_LOG_LEVEL": "error",
+                    "BIFROST_AUTH_SIGNING_KEY_FILE": file.path,
+                ])
+            #expect(await refused.waitForExit(within: .seconds(60)) != 0)
+            #expect(refused.output.contains("auth.signingKeyFile"), "\(refused.output)")
+        }
+    }
+
     @Test func aRotationKilledHalfwayResumesAndLeavesEveryValueReadable() async throws {
         try await TestPostgres.withDatabase(migrated: true) { url in
             try await TestPostgres.withClient(url) { client in

@@ -15,6 +15,8 @@ import Synchronization
 public final class SigningKeys: Sendable {
     /// `rotate()` on a gateway that signs with `auth.signingKeyFile`.
     public struct FixedKey: Error, CustomStringConvertible {
+        public init() {}
+
         public var description: String {
             "this gateway signs with auth.signingKeyFile: replace that file on every replica to change its key"
         }
