@@ -82,6 +82,7 @@ public final class SigningKeys: Sendable {
 
     private func reloadInBackground() {
         guard !tokens.isFixed, tokens.signingKeyID != nil else { return }
+        // Unstructured: a notification handler may not wait. It ends with the load (three short statements).
         Task {
             do { try await load() } catch {
                 logger.warning("Could not reload the signing keys", metadata: ["error.message": "\(error)"])
