@@ -48,7 +48,7 @@ enum ExecutionStatements {
     /// Records the outcomes of several runs and inserts their log lines, atomically (one statement).
     ///
     /// A run whose row exists (a `Running` row written while it ran, a queued run) has its outcome filled in,
-    /// unless it already has one, and its watchers, if it has any, are notified (`ExecutionChannels.events`); any
+    /// unless it already has one (its `owner_instance` stays: the replica that ran it), and its watchers, if it has any, are notified (`ExecutionChannels.events`); any
     /// other run (a quick one nobody could have watched) is inserted whole. Lines already written while
     /// the run went on are skipped. The runs travel as one JSON document, so a batch of any size is one bind
     /// parameter and one plan.
@@ -70,7 +70,7 @@ enum ExecutionStatements {
                 FROM run
                 ON CONFLICT (id) DO UPDATE SET status = excluded.status, result = excluded.result,
                     error = excluded.error, started_at = coalesce(existing.started_at, excluded.started_at),
-                    finished_at = excluded.finished_at, duration_ms = excluded.duration_ms, owner_instance = NULL
+                    finished_at = excluded.finished_at, duration_ms = excluded.duration_ms
                 WHERE existing.status IN ('Pending', 'Running')
                 RETURNING id, NOT (xmax = 0) AS existed
             ), logged AS (
