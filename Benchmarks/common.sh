@@ -7,7 +7,7 @@ trap 'kill -TERM "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$wor
 mkdir "$work/policies"
 cp "$repo/Policies/roles.yaml" "$work/policies/"
 # Limits high enough not to interfere: the benchmarks measure the gateway, not rate limiting.
-printf 'api_key: {per_second: 1000000, burst: 1000000}\nuser: {per_second: 1000000, burst: 1000000}\norganization: {per_second: 1000000, burst: 1000000}\n' \
+printf 'api_key: {per_second: 1000000, burst: 1000000}\nuser: {per_second: 1000000, burst: 1000000}\norganization: {per_second: 1000000, burst: 1000000}\nanonymous: {per_second: 1000000, burst: 1000000}\n' \
   > "$work/policies/rate-limits.yaml"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
