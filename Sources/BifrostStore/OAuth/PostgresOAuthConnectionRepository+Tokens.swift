@@ -6,8 +6,6 @@ import PostgresNIO
 /// The writes of tokens: a refresh under its lease (`OAuthRefreshLease`), the refresh-ahead service's claims, and
 /// an authorization's first tokens. Each write notifies every replica when it commits.
 extension PostgresOAuthConnectionRepository {
-    private static let leaseColumns = "\(columns), refresh_holder, refresh_until, organization_is_active"
-
     /// Takes connection `id`'s lease for `duration` unless another holds it.
     public func takeLease(_ id: UUID, for duration: Duration) async throws -> OAuthLeaseAttempt {
         let holder = UUID()
@@ -19,16 +17,15 @@ extension PostgresOAuthConnectionRepository {
                 WHERE id = \(id) AND (refresh_until IS NULL OR refresh_until <= now())
                 RETURNING *
             )
-            SELECT \(unescaped: Self.columns), refresh_until,
+            SELECT \(unescaped: Self.columns),
                 coalesce((SELECT is_active FROM organizations o WHERE o.id = taken.organization_id), true)
             FROM taken
             """,
             logger: logger
         )
-        for try await row in rows.decode(LeaseRow.self) { return .taken(Self.lease(row, holder: holder)) }
-        let held = try await client.query(
-            "SELECT refresh_until FROM oauth_connections WHERE id = \(id)", logger: logger)
-        for try await until in held.decode(Date?.self) { return .held(until: until ?? Date()) }
+        for try await row in rows.decode(RowAndFlag.self) { return .taken(Self.lease(row, holder: holder)) }
+        let held = try await client.query("SELECT true FROM oauth_connections WHERE id = \(id)", logger: logger)
+        for try await _ in held.decode(Bool.self) { return .held }
         return .missing
     }
 
@@ -53,12 +50,12 @@ extension PostgresOAuthConnectionRepository {
                     refresh_until = now() + make_interval(secs => \(Double(duration.components.seconds)))
                 WHERE id IN (SELECT id FROM due) RETURNING *
             )
-            SELECT \(unescaped: Self.columns), refresh_until, true FROM taken ORDER BY expires_at
+            SELECT \(unescaped: Self.columns), true FROM taken ORDER BY expires_at
             """,
             logger: logger
         )
         var leases: [OAuthRefreshLease] = []
-        for try await row in rows.decode(LeaseRow.self) { leases.append(Self.lease(row, holder: holder)) }
+        for try await row in rows.decode(RowAndFlag.self) { leases.append(Self.lease(row, holder: holder)) }
         return leases
     }
 
@@ -87,15 +84,15 @@ extension PostgresOAuthConnectionRepository {
     )? {
         let rows = try await client.query(
             """
-            SELECT \(unescaped: Self.columns), refresh_until,
+            SELECT \(unescaped: Self.columns),
                 coalesce((SELECT is_active FROM organizations o WHERE o.id = c.organization_id), true)
             FROM oauth_connections c WHERE id = \(id)
             """,
             logger: logger
         )
-        for try await row in rows.decode(LeaseRow.self) {
-            let lease = Self.lease(row, holder: UUID())
-            return (lease.connection, try await open(lease.stored), lease.organizationIsActive)
+        for try await row in rows.decode(RowAndFlag.self) {
+            let (stored, organizationIsActive) = Self.split(row)
+            return (stored.connection, try await open(stored), organizationIsActive)
         }
         return nil
     }
@@ -203,21 +200,13 @@ extension PostgresOAuthConnectionRepository {
     /// The row a conditional update under a lease returned; nil when the condition no longer held.
     private func updated(_ query: PostgresQuery) async throws -> OAuthConnection? {
         let rows = try await client.query(query, logger: logger)
-        for try await row in rows.decode(RowAndNotification.self) { return Self.connection(row) }
+        for try await row in rows.decode(RowAndFlag.self) { return Self.connection(row) }
         return nil
     }
 
-    typealias LeaseRow = (
-        UUID, UUID?, String, String, String, String, [String], String?, String?, String?, Bool, String, String?,
-        [String]?, Date?, Date?, String?, Int64, Date, Date, ByteBuffer, Int32, Date?, Bool
-    )
-
-    private static func lease(_ row: LeaseRow, holder: UUID) -> OAuthRefreshLease {
-        let stored = stored(
-            (
-                row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10, row.11, row.12, row.13,
-                row.14, row.15, row.16, row.17, row.18, row.19, row.20, row.21
-            ))
-        return OAuthRefreshLease(holder: holder, until: row.22 ?? Date(), organizationIsActive: row.23, stored: stored)
+    /// A lease on `row` (a row followed by whether its organisation is active).
+    private static func lease(_ row: RowAndFlag, holder: UUID) -> OAuthRefreshLease {
+        let (stored, organizationIsActive) = split(row)
+        return OAuthRefreshLease(holder: holder, organizationIsActive: organizationIsActive, stored: stored)
     }
 }

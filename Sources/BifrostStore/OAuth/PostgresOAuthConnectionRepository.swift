@@ -47,7 +47,7 @@ public struct PostgresOAuthConnectionRepository: Sendable {
                 """,
                 logger: logger
             )
-            for try await row in rows.decode(RowAndNotification.self) { return Self.connection(row) }
+            for try await row in rows.decode(RowAndFlag.self) { return Self.connection(row) }
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             throw StoreError.conflict("name")
         }
@@ -182,8 +182,8 @@ public struct PostgresOAuthConnectionRepository: Sendable {
         [String]?, Date?, Date?, String?, Int64, Date, Date, ByteBuffer, Int32
     )
 
-    /// A row followed by the (null) result of `pg_notify`.
-    typealias RowAndNotification = (
+    /// A row followed by one more Bool: the (null) result of `pg_notify`, or whether its organisation is active.
+    typealias RowAndFlag = (
         UUID, UUID?, String, String, String, String, [String], String?, String?, String?, Bool, String, String?,
         [String]?, Date?, Date?, String?, Int64, Date, Date, ByteBuffer, Int32, Bool
     )
@@ -202,12 +202,16 @@ public struct PostgresOAuthConnectionRepository: Sendable {
 
     static func connection(_ row: Row) -> OAuthConnection { stored(row).connection }
 
-    static func connection(_ row: RowAndNotification) -> OAuthConnection {
-        connection(
+    static func connection(_ row: RowAndFlag) -> OAuthConnection { split(row).stored.connection }
+
+    /// The row and the Bool after it.
+    static func split(_ row: RowAndFlag) -> (stored: Stored, flag: Bool) {
+        let stored = stored(
             (
                 row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10, row.11, row.12, row.13,
                 row.14, row.15, row.16, row.17, row.18, row.19, row.20, row.21
             ))
+        return (stored, row.22)
     }
 
     static func stored(_ row: Row) -> Stored {
