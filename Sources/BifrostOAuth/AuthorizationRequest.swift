@@ -36,4 +36,23 @@ public enum AuthorizationRequest {
         components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
         return components.string
     }
+
+    /// The address a customer tenant's admin opens to grant a multi-tenant application its permissions (Microsoft's
+    /// admin-consent page: `client_id`, `redirect_uri`, `state` and the connection's scopes, without
+    /// `offline_access`, which is not a permission an admin grants). - Returns: nil when the provider has none.
+    public static func adminConsentURL(
+        _ endpoints: OAuthProviderCatalogue.Endpoints, clientID: String, redirectURI: String, state: String
+    ) -> String? {
+        guard let page = endpoints.adminConsentURL, var components = URLComponents(string: page) else { return nil }
+        var items = components.queryItems ?? []
+        items += [
+            URLQueryItem(name: "client_id", value: clientID), URLQueryItem(name: "redirect_uri", value: redirectURI),
+            URLQueryItem(name: "state", value: state),
+        ]
+        let scopes = endpoints.scopes.filter { !["offline_access", "openid", "profile", "email"].contains($0) }
+        if !scopes.isEmpty { items.append(URLQueryItem(name: "scope", value: scopes.joined(separator: " "))) }
+        components.queryItems = items
+        components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        return components.string
+    }
 }

@@ -34,6 +34,8 @@ public final class OAuthBroker: Sendable {
         /// How many connections of one provider the refresh-ahead service refreshes at once on each replica: a
         /// provider that is down holds up only its own connections.
         public var refreshAheadPerProvider = 4
+        /// How many customer tenants' tokens the refresh-ahead service refreshes at once on each replica.
+        public var refreshAheadTenants = 16
 
         public init() {}
 
@@ -83,6 +85,8 @@ public final class OAuthBroker: Sendable {
     private let lookups = SingleFlight<CacheKey, OAuthToken?>()
     /// Refreshes under way in this process, by connection.
     private let refreshes = SingleFlight<UUID, Outcome>()
+    /// Customer-tenant token requests under way in this process, by connection and tenant.
+    let tenantRequests = SingleFlight<TenantKey, Result<OAuthToken, OAuthBrokerError>>()
 
     public init(
         connections: PostgresOAuthConnectionRepository, catalogue: OAuthProviderCatalogue, audit: any AuditLog,
@@ -109,7 +113,12 @@ public final class OAuthBroker: Sendable {
                 throw OAuthBrokerError.organizationDeactivated(connection: name)
             }
             guard let connection = try await self.connections.findForRun(name, scope: scope) else { return nil }
-            let token = try await self.refreshed(connection, force: false)
+            let token: OAuthToken
+            if connection.tenancy == .perOrganization, let organization = scope.organizationID {
+                token = try await self.tenantToken(connection, organization: organization, force: false)
+            } else {
+                token = try await self.refreshed(connection, force: false)
+            }
             self.remember(token, of: connection.id, as: key, lookedUpAt: epoch)
             return token
         }
@@ -162,7 +171,7 @@ public final class OAuthBroker: Sendable {
                     cached.connectionID != id
                         && !(key.name == name && (organization == nil || key.organization == organization))
                 }
-            case .organizationDeactivated(let organization):
+            case .organization(let organization):
                 cache.tokens = cache.tokens.filter { $0.key.organization != organization }
             }
         }
@@ -281,62 +290,84 @@ public final class OAuthBroker: Sendable {
         _ lease: OAuthRefreshLease, credentials: OAuthCredentials, endpoints: OAuthProviderCatalogue.Endpoints
     ) async throws -> Outcome {
         let current = lease.connection
+        if current.flow == .authorizationCode, credentials.refreshToken == nil {
+            try await connections.release(lease)
+            return .failure(
+                current.status == .notConnected
+                    ? .notConnected(connection: current.name)
+                    : .needsReauth(connection: current.name, reason: "no refresh token"))
+        }
+        do {
+            let issued = try await withRetries(current.name) {
+                try await self.grant(current, credentials: credentials, at: endpoints)
+            }
+            guard let stored = try await connections.store(issued, under: lease) else {
+                return try await changedMeanwhile(lease)
+            }
+            return .token(token(stored, accessToken: issued.accessToken))
+        } catch let failure as TokenRequestFailure {
+            if failure.needsReauth {
+                guard try await connections.markNeedsReauth(failure.description, under: lease) != nil else {
+                    // A new authorization (or an admin's change) came first: what it stored stands.
+                    return try await changedMeanwhile(lease)
+                }
+                return .refused(.needsReauth(connection: current.name, reason: failure.description))
+            }
+            try await connections.recordError(failure.description, under: lease)
+            switch failure {
+            case .unavailable:
+                // The provider is down: a token that is still valid serves until it comes back.
+                if let token = validToken(current, credentials, for: .zero) { return .token(token) }
+                return .failure(.providerUnavailable(connection: current.name, reason: failure.description))
+            case .destinationRefused:
+                return .failure(.misconfigured(connection: current.name, reason: failure.description))
+            case .rejected:
+                return .failure(.rejected(connection: current.name, reason: failure.description))
+            }
+        } catch {
+            try? await connections.release(lease)
+            throw error
+        }
+    }
+
+    /// The grant `connection`'s flow uses at `endpoints`: client credentials, else its refresh token (for a
+    /// `per_organization` connection, the partner's, redeemed at a customer tenant's token endpoint).
+    func grant(
+        _ connection: OAuthConnection, credentials: OAuthCredentials, at endpoints: OAuthProviderCatalogue.Endpoints
+    ) async throws -> IssuedTokens {
+        switch connection.flow {
+        case .clientCredentials:
+            return try await endpoint.clientCredentials(
+                scopes: endpoints.scopes, at: endpoints.tokenURL, clientID: connection.clientID,
+                clientSecret: credentials.clientSecret
+            )
+        case .authorizationCode:
+            guard let refreshToken = credentials.refreshToken else {
+                throw TokenRequestFailure.rejected(code: "invalid_grant", status: 0)
+            }
+            return try await endpoint.refresh(
+                refreshToken, scopes: endpoints.scopes, at: endpoints.tokenURL, clientID: connection.clientID,
+                clientSecret: credentials.clientSecret
+            )
+        }
+    }
+
+    /// Runs `request`, retrying it after `TokenRequestFailure.unavailable` (an outage) with the settings' waits,
+    /// each scaled by a random 0.5 to 1.5; any other failure, or the last outage, is thrown.
+    func withRetries(_ name: String, _ request: () async throws -> IssuedTokens) async throws -> IssuedTokens {
         var attempt = 0
         while true {
             do {
-                let issued: IssuedTokens
-                switch current.flow {
-                case .clientCredentials:
-                    issued = try await endpoint.clientCredentials(
-                        scopes: endpoints.scopes, at: endpoints.tokenURL, clientID: current.clientID,
-                        clientSecret: credentials.clientSecret
-                    )
-                case .authorizationCode:
-                    guard let refreshToken = credentials.refreshToken else {
-                        try await connections.release(lease)
-                        return .failure(
-                            current.status == .notConnected
-                                ? .notConnected(connection: current.name)
-                                : .needsReauth(connection: current.name, reason: "no refresh token"))
-                    }
-                    issued = try await endpoint.refresh(
-                        refreshToken, scopes: endpoints.scopes, at: endpoints.tokenURL, clientID: current.clientID,
-                        clientSecret: credentials.clientSecret
-                    )
-                }
-                guard let stored = try await connections.store(issued, under: lease) else {
-                    return try await changedMeanwhile(lease)
-                }
-                return .token(token(stored, accessToken: issued.accessToken))
+                return try await request()
             } catch let failure as TokenRequestFailure {
-                if failure.needsReauth {
-                    guard try await connections.markNeedsReauth(failure.description, under: lease) != nil else {
-                        // A new authorization (or an admin's change) came first: what it stored stands.
-                        return try await changedMeanwhile(lease)
-                    }
-                    return .refused(.needsReauth(connection: current.name, reason: failure.description))
-                }
-                if case .unavailable = failure, attempt < settings.retryDelays.count {
-                    let delay = settings.retryDelays[attempt].seconds * Double.random(in: 0.5...1.5)
-                    attempt += 1
-                    logger.notice(
-                        "Retrying a token request",
-                        metadata: ["bifrost.oauth.connection": "\(current.name)", "error.message": "\(failure)"]
-                    )
-                    try await Task.sleep(for: .seconds(delay))
-                    continue
-                }
-                try await connections.recordError(failure.description, under: lease)
-                switch failure {
-                case .unavailable:
-                    // The provider is down: a token that is still valid serves until it comes back.
-                    if let token = validToken(current, credentials, for: .zero) { return .token(token) }
-                    return .failure(.providerUnavailable(connection: current.name, reason: failure.description))
-                case .destinationRefused:
-                    return .failure(.misconfigured(connection: current.name, reason: failure.description))
-                case .rejected:
-                    return .failure(.rejected(connection: current.name, reason: failure.description))
-                }
+                guard case .unavailable = failure, attempt < settings.retryDelays.count else { throw failure }
+                let delay = settings.retryDelays[attempt].seconds * Double.random(in: 0.5...1.5)
+                attempt += 1
+                logger.notice(
+                    "Retrying a token request",
+                    metadata: ["bifrost.oauth.connection": "\(name)", "error.message": "\(failure)"]
+                )
+                try await Task.sleep(for: .seconds(delay))
             }
         }
     }
@@ -355,7 +386,7 @@ public final class OAuthBroker: Sendable {
         return .failure(.notConnected(connection: fresh.name))
     }
 
-    private func recordReauthNeeded(_ id: UUID, name: String, reason: String) async {
+    func recordReauthNeeded(_ id: UUID, name: String, reason: String) async {
         logger.warning(
             "An OAuth connection must be connected again",
             metadata: ["bifrost.oauth.connection": "\(name)", "error.message": "\(reason)"]
@@ -384,7 +415,7 @@ public final class OAuthBroker: Sendable {
     }
 
     /// The token as runs get it: usable only at its provider's API addresses in the catalogue.
-    private func token(_ connection: OAuthConnection, accessToken: String) -> OAuthToken {
+    func token(_ connection: OAuthConnection, accessToken: String) -> OAuthToken {
         OAuthToken(
             accessToken: accessToken, tokenType: connection.tokenType ?? "Bearer", expiresAt: connection.expiresAt,
             scopes: connection.grantedScopes ?? connection.scopes,
@@ -395,7 +426,7 @@ public final class OAuthBroker: Sendable {
 
 extension Duration {
     /// The duration in seconds.
-    fileprivate var seconds: Double {
+    var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

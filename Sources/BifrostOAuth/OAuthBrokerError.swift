@@ -10,6 +10,13 @@ public enum OAuthBrokerError: Error, Sendable, Hashable, CustomStringConvertible
     case rejected(connection: String, reason: String)
     /// The connection's settings cannot be used.
     case misconfigured(connection: String, reason: String)
+    /// A `per_organization` connection's customer tenant has not consented to the application (recorded, or its
+    /// token endpoint refused the client): runs in it fail at once until an admin of the tenant grants consent.
+    case consentRequired(connection: String, tenant: String, reason: String)
+    /// A `per_organization` connection's customer tenant refused the partner's delegated grant (`invalid_grant`):
+    /// runs in it fail at once until consent is recorded or the connection is authorized again. Other tenants
+    /// are unaffected.
+    case tenantRefused(connection: String, tenant: String, reason: String)
     /// The run's (or the connection's) organisation is deactivated: its tokens are neither refreshed nor handed out.
     case organizationDeactivated(connection: String)
 
@@ -23,6 +30,12 @@ public enum OAuthBrokerError: Error, Sendable, Hashable, CustomStringConvertible
             "OAuth connection \"\(name)\": the provider could not issue a token (\(reason))"
         case .rejected(let name, let reason): "OAuth connection \"\(name)\": the provider refused (\(reason))"
         case .misconfigured(let name, let reason): "OAuth connection \"\(name)\" cannot be used: \(reason)"
+        case .consentRequired(let name, let tenant, let reason):
+            "OAuth connection \"\(name)\" has no admin consent in this organisation's tenant \(tenant) (\(reason)): "
+                + "an admin of the tenant must grant it (the connection's tenants, admin consent)"
+        case .tenantRefused(let name, let tenant, let reason):
+            "OAuth connection \"\(name)\" may not act in this organisation's tenant \(tenant) (\(reason)): the "
+                + "partner's access to the tenant must be granted again (admin consent, or authorizing the connection again)"
         case .organizationDeactivated(let name):
             "OAuth connection \"\(name)\" cannot be used: the organisation is deactivated"
         }

@@ -16,11 +16,16 @@ public struct OAuthProvider: Sendable, Hashable {
     /// The provider's API addresses (`https://graph.microsoft.com`): its tokens are handed to workflows for
     /// requests to these origins only. Only the operator's catalogue sets them; connections cannot.
     public var apiBaseURLs: [URL]
+    /// Where a customer tenant's admin grants a multi-tenant application its permissions (may contain
+    /// `{tenant}`); nil when the provider has no such page.
+    public var adminConsentURL: String?
 
     public init(
         name: String, authorizeURL: String?, tokenURL: String?, defaultTenant: String?, defaultScopes: [String],
-        supportsPKCE: Bool, rotatesRefreshTokens: Bool, apiBaseURLs: [URL] = []
+        supportsPKCE: Bool, rotatesRefreshTokens: Bool, apiBaseURLs: [URL] = [],
+        adminConsentURL: String? = nil
     ) {
+        self.adminConsentURL = adminConsentURL
         self.apiBaseURLs = apiBaseURLs
         self.name = name
         self.authorizeURL = authorizeURL

@@ -13,6 +13,8 @@ public struct OAuthProviderCatalogue: Sendable {
     public struct Endpoints: Sendable, Hashable {
         public var authorizeURL: String?
         public var tokenURL: String
+        /// The provider's admin-consent page for the tenant, if it has one.
+        public var adminConsentURL: String?
         public var scopes: [String]
         public var usesPKCE: Bool
         /// The provider's API addresses, where its tokens may be sent (never a connection's own setting).
@@ -43,12 +45,12 @@ public struct OAuthProviderCatalogue: Sendable {
         for (name, entry) in entries.sorted(by: { $0.key < $1.key }) {
             let known: Set = [
                 "authorize_url", "token_url", "default_tenant", "default_scopes", "pkce", "rotates_refresh_tokens",
-                "api_base_urls",
+                "api_base_urls", "admin_consent_url",
             ]
             if let unknown = entry.keys.first(where: { !known.contains($0) }) {
                 throw Invalid(description: "\(file): provider \(name) has an unknown key \(unknown)")
             }
-            for key in ["authorize_url", "token_url"] {
+            for key in ["authorize_url", "token_url", "admin_consent_url"] {
                 if let url = entry[key] as? String,
                     URL(string: url.replacingOccurrences(of: "{tenant}", with: "t"))?.scheme == nil
                 {
@@ -79,7 +81,8 @@ public struct OAuthProviderCatalogue: Sendable {
                     defaultTenant: entry["default_tenant"] as? String,
                     defaultScopes: (entry["default_scopes"] as? [Any])?.map { "\($0)" } ?? [],
                     supportsPKCE: entry["pkce"] as? Bool ?? true,
-                    rotatesRefreshTokens: entry["rotates_refresh_tokens"] as? Bool ?? false, apiBaseURLs: apiBaseURLs
+                    rotatesRefreshTokens: entry["rotates_refresh_tokens"] as? Bool ?? false, apiBaseURLs: apiBaseURLs,
+                    adminConsentURL: entry["admin_consent_url"] as? String
                 ))
         }
         return OAuthProviderCatalogue(providers: providers)
@@ -105,13 +108,14 @@ public struct OAuthProviderCatalogue: Sendable {
         return nil
     }
 
-    /// `connection`'s endpoints: its own URLs, else its provider's, with `{tenant}` filled in.
+    /// `connection`'s endpoints: its own URLs, else its provider's, with `{tenant}` filled in: `tenant` when
+    /// given (a customer tenant of a `per_organization` connection), else the connection's own.
     /// - Throws: `Invalid` when its provider is no longer in the catalogue or it has no token URL.
-    public func endpoints(of connection: OAuthConnection) throws -> Endpoints {
+    public func endpoints(of connection: OAuthConnection, tenant: String? = nil) throws -> Endpoints {
         try endpoints(
             of: OAuthConnectionSettings(
                 provider: connection.provider, flow: connection.flow, clientID: connection.clientID,
-                scopes: connection.scopes, tenant: connection.tenant, authorizeURL: connection.authorizeURL,
+                scopes: connection.scopes, tenant: tenant ?? connection.tenant, authorizeURL: connection.authorizeURL,
                 tokenURL: connection.tokenURL
             ),
             name: connection.name
@@ -131,6 +135,7 @@ public struct OAuthProviderCatalogue: Sendable {
         }
         return Endpoints(
             authorizeURL: filled(settings.authorizeURL ?? provider.authorizeURL), tokenURL: tokenURL,
+            adminConsentURL: filled(provider.adminConsentURL),
             scopes: settings.scopes.isEmpty ? provider.defaultScopes : settings.scopes,
             usesPKCE: provider.supportsPKCE, apiBaseURLs: provider.apiBaseURLs
         )

@@ -51,8 +51,45 @@ public struct OAuthRefresher: Service {
             for provider in providers {
                 group.addTask { await refresh(provider, before: deadline, horizon: horizon) }
             }
+            group.addTask { await refreshTenants(before: deadline, horizon: horizon) }
             return await group.reduce(0, +)
         }
+    }
+
+    /// Refreshes the customer tenants' tokens of `per_organization` connections that expire before `deadline`,
+    /// `refreshAheadTenants` at a time: replicas claim disjoint tenants (`SKIP LOCKED`). - Returns: how many.
+    private func refreshTenants(before deadline: Date, horizon: Duration) async -> Int {
+        let width = max(1, broker.settings.refreshAheadTenants)
+        var tried: [String] = []
+        while !Task.isCancelled {
+            let leases: [(connection: UUID, lease: OAuthTenantLease)]
+            do {
+                leases = try await broker.tenants.leaseExpiring(
+                    before: deadline, limit: width, for: broker.settings.refreshLease, excluding: tried)
+            } catch {
+                logger.warning("Could not claim tenant tokens to refresh", metadata: ["error.message": "\(error)"])
+                return tried.count
+            }
+            guard !leases.isEmpty else { return tried.count }
+            tried += leases.map { "\($0.connection.uuidString.lowercased())/\($0.lease.token.tenant)" }
+            await withTaskGroup(of: Void.self) { group in
+                for (_, lease) in leases {
+                    group.addTask {
+                        do {
+                            try await broker.refreshTenantAhead(lease, horizon: horizon)
+                        } catch {
+                            logger.warning(
+                                "Could not refresh a customer tenant's token ahead of expiry",
+                                metadata: [
+                                    "bifrost.oauth.tenant": "\(lease.token.tenant)", "error.message": "\(error)",
+                                ]
+                            )
+                        }
+                    }
+                }
+            }
+        }
+        return tried.count
     }
 
     /// Refreshes `provider`'s due connections, `refreshAheadPerProvider` at a time. - Returns: how many.

@@ -350,7 +350,7 @@ import Testing
         let organization = UUID()
         for change in [
             OAuthChange.tokens(connectionID: id), .connection(id: id, organizationID: nil, name: "microsoft"),
-            .connection(id: id, organizationID: organization, name: "m-365_x"), .organizationDeactivated(organization),
+            .connection(id: id, organizationID: organization, name: "m-365_x"), .organization(organization),
         ] {
             #expect(OAuthChange(payload: change.payload) == change)
         }

@@ -137,7 +137,8 @@ extension APIService {
             try await oauth.broker.forceRefresh(connection)
         } catch let error as OAuthBrokerError {
             switch error {
-            case .notConnected, .needsReauth, .organizationDeactivated, .misconfigured:
+            case .notConnected, .needsReauth, .organizationDeactivated, .misconfigured, .consentRequired,
+                .tenantRefused:
                 throw Problem.conflict(error.description)
             case .providerUnavailable, .rejected: throw Problem.badGateway(error.description)
             }
@@ -170,6 +171,19 @@ extension APIService {
             throw Problem.forbidden(
                 "This authorization was started by someone else, or in another browser; start it again from the admin interface."
             )
+        }
+        if let tenant = redeemed.consentTenant {
+            guard !redeemed.isExpired else {
+                throw Problem.badRequest("The consent request took longer than 10 minutes; start it again.")
+            }
+            if let caller, caller.scope.organizationID != redeemed.organizationID {
+                throw Problem.forbidden("This consent request was started for another organisation.")
+            }
+            let connection = try await completeAdminConsent(redeemed, tenant: tenant, query: input.query)
+            return .ok(
+                .init(
+                    headers: .init(setCookie: oauth.stateCookie.expiring(for: state)), body: .json(.init(connection))
+                ))
         }
         if let error = input.query.error {
             throw Problem.badRequest(
@@ -208,7 +222,7 @@ extension APIService {
         }
     }
 
-    private func connection(named name: String) async throws -> OAuthConnection {
+    func connection(named name: String) async throws -> OAuthConnection {
         let caller = try RequestIdentity.required()
         guard let found = try await oauth.connections.find(name, in: caller.scope) else {
             throw Problem.notFound("No OAuth connection of this scope has this name.")
@@ -233,7 +247,8 @@ extension APIService {
         }
         let settings = OAuthConnectionSettings(
             provider: body.provider, flow: body.flow == .clientCredentials ? .clientCredentials : .authorizationCode,
-            clientID: body.clientId, scopes: body.scopes ?? [], tenant: body.tenant, authorizeURL: body.authorizeUrl,
+            clientID: body.clientId, scopes: body.scopes ?? [], tenant: body.tenant,
+            tenancy: body.tenancy == .perOrganization ? .perOrganization : .single, authorizeURL: body.authorizeUrl,
             tokenURL: body.tokenUrl, sharedWithOrganizations: shared
         )
         let catalogue = oauth.broker.catalogue
@@ -268,7 +283,7 @@ extension Components.Schemas.OAuthConnection {
             provider: connection.provider,
             flow: connection.flow == .clientCredentials ? .clientCredentials : .authorizationCode,
             clientId: connection.clientID, scopes: connection.scopes, tenant: connection.tenant,
-            authorizeUrl: connection.authorizeURL, tokenUrl: connection.tokenURL,
+            tenancy: connection.tenancy == .perOrganization ? .perOrganization : .single, authorizeUrl: connection.authorizeURL, tokenUrl: connection.tokenURL,
             sharedWithOrganizations: connection.sharedWithOrganizations,
             status: .init(rawValue: connection.status.rawValue) ?? .failed, expiresAt: connection.expiresAt,
             lastRefreshAt: connection.lastRefreshAt, lastError: connection.lastError, createdAt: connection.createdAt,

@@ -16,5 +16,6 @@ struct SealedColumn: Sendable {
         SealedColumn(table: "oauth_connections", nameColumn: "name", kind: "oauth"),
         SealedColumn(table: "endpoint_secrets", nameColumn: "id", kind: "webhook-secret"),
         SealedColumn(table: "signing_keys", nameColumn: "kid", kind: "signing-key"),
+        SealedColumn(table: "oauth_tenant_tokens", nameColumn: "name", kind: "oauth-tenant"),
     ]
 }

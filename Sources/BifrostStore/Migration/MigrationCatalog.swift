@@ -35,6 +35,7 @@ public enum MigrationCatalog {
             "0021_deployment_wide_organization_limit.sql",
             PackageResources._021_deployment_wide_organization_limit_sql
         ),
+        ("0022_oauth_tenant_tokens.sql", PackageResources._022_oauth_tenant_tokens_sql),
     ]
 
     /// Every built-in migration, ordered by version.

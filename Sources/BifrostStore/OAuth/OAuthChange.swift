@@ -8,8 +8,9 @@ public enum OAuthChange: Sendable, Hashable {
     /// A connection was created, changed or deleted. Stale: tokens cached from it, and tokens cached for its name in
     /// its organisation (for a global connection, in every organisation), which may now resolve to another one.
     case connection(id: UUID, organizationID: UUID?, name: String)
-    /// An organisation was deactivated (migration 0017's trigger says so): none of its tokens may be handed out.
-    case organizationDeactivated(UUID)
+    /// An organisation was deactivated, or its Entra tenant changed (triggers of migrations 0017 and 0022 say
+    /// so): the tokens cached for it may no longer be handed out.
+    case organization(UUID)
 
     /// The notification's payload: `<id>` (tokens), `connection <id> <organisation id|global> <name>` or
     /// `organization <id>`.
@@ -19,7 +20,7 @@ public enum OAuthChange: Sendable, Hashable {
             id.uuidString.lowercased()
         case .connection(let id, let organization, let name):
             "connection \(id.uuidString.lowercased()) \(organization?.uuidString.lowercased() ?? "global") \(name)"
-        case .organizationDeactivated(let id):
+        case .organization(let id):
             "organization \(id.uuidString.lowercased())"
         }
     }
@@ -45,7 +46,7 @@ public enum OAuthChange: Sendable, Hashable {
             self = .connection(id: id, organizationID: organization, name: words[3])
         case ("organization", 2):
             guard let id = UUID(uuidString: words[1]) else { return nil }
-            self = .organizationDeactivated(id)
+            self = .organization(id)
         default:
             return nil
         }

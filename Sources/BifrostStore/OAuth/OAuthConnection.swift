@@ -9,6 +9,16 @@ public struct OAuthConnection: Sendable, Hashable {
         case clientCredentials = "client_credentials"
     }
 
+    /// Which tenant the connection's tokens are for.
+    public enum Tenancy: String, Sendable, Hashable, CaseIterable {
+        /// One tenant, `tenant` (else the provider's default): every run gets the connection's one token.
+        case single
+        /// The run's organisation's Entra tenant: one partner application (client credentials, or the partner's
+        /// delegated refresh token) gets a token per customer tenant (`OAuthTenantToken`). A run in global scope
+        /// gets the connection's own token, as with `single`.
+        case perOrganization = "per_organization"
+    }
+
     /// Where the connection stands.
     public enum Status: String, Sendable, Hashable, CaseIterable {
         case notConnected = "not_connected"
@@ -26,6 +36,7 @@ public struct OAuthConnection: Sendable, Hashable {
     public var clientID: String
     public var scopes: [String]
     public var tenant: String?
+    public var tenancy: Tenancy
     public var authorizeURL: String?
     public var tokenURL: String?
     /// A global connection that organisation runs without a connection of this name of their own may use; always

@@ -5,6 +5,8 @@ public struct OAuthConnectionSettings: Sendable, Hashable {
     public var clientID: String
     public var scopes: [String]
     public var tenant: String?
+    /// Whether runs get the token of `tenant` or of their organisation's Entra tenant.
+    public var tenancy: OAuthConnection.Tenancy
     public var authorizeURL: String?
     public var tokenURL: String?
     /// Whether organisation runs may use this (global) connection.
@@ -12,8 +14,10 @@ public struct OAuthConnectionSettings: Sendable, Hashable {
 
     public init(
         provider: String, flow: OAuthConnection.Flow, clientID: String, scopes: [String], tenant: String? = nil,
-        authorizeURL: String? = nil, tokenURL: String? = nil, sharedWithOrganizations: Bool = false
+        tenancy: OAuthConnection.Tenancy = .single, authorizeURL: String? = nil, tokenURL: String? = nil,
+        sharedWithOrganizations: Bool = false
     ) {
+        self.tenancy = tenancy
         self.provider = provider
         self.flow = flow
         self.clientID = clientID

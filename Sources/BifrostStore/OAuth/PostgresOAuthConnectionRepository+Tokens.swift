@@ -192,7 +192,18 @@ extension PostgresOAuthConnectionRepository {
                 SELECT \(unescaped: Self.columns), pg_notify(\(Self.channel), id::text) IS NULL FROM updated
                 """
             )
-            if let written { return written }
+            if let written {
+                // The partner's new authorization may reach the customer tenants that refused the old one.
+                try await client.query(
+                    """
+                    UPDATE oauth_tenant_tokens SET status = 'not_connected', last_error = NULL,
+                        generation = generation + 1, updated_at = now()
+                    WHERE connection_id = \(id) AND status = 'needs_reauth' AND consent <> 'refused'
+                    """,
+                    logger: logger
+                )
+                return written
+            }
         }
         throw StoreError.conflict("generation")
     }

@@ -22,6 +22,11 @@ public struct PostgresOAuthConnectionRepository: Sendable {
         self.logger = logger
     }
 
+    /// The customer tenants of `per_organization` connections, on the same database and keys.
+    public var tenantTokens: PostgresOAuthTenantTokenRepository {
+        PostgresOAuthTenantTokenRepository(client: client, keys: keys, logger: logger)
+    }
+
     /// Creates connection `name` in `scope`. - Throws: `StoreError.conflict("name")` when the scope has one.
     public func create(
         _ name: String, _ settings: OAuthConnectionSettings, clientSecret: String?, in scope: Scope, by actor: String
@@ -34,10 +39,11 @@ public struct PostgresOAuthConnectionRepository: Sendable {
                 """
                 WITH created AS (
                     INSERT INTO oauth_connections (organization_id, name, provider, flow, client_id, scopes, tenant,
-                        authorize_url, token_url, shared_with_organizations, sealed, data_key_version, created_by,
-                        updated_by)
+                        tenancy, authorize_url, token_url, shared_with_organizations, sealed, data_key_version,
+                        created_by, updated_by)
                     VALUES (\(scope.organizationID), \(name), \(settings.provider), \(settings.flow.rawValue),
-                        \(settings.clientID), \(settings.scopes), \(settings.tenant), \(settings.authorizeURL),
+                        \(settings.clientID), \(settings.scopes), \(settings.tenant), \(settings.tenancy.rawValue),
+                        \(settings.authorizeURL),
                         \(settings.tokenURL), \(settings.sharedWithOrganizations), \(ByteBuffer(bytes: sealed)),
                         \(version), \(actor), \(actor))
                     RETURNING *
@@ -74,6 +80,7 @@ public struct PostgresOAuthConnectionRepository: Sendable {
                 """
                 UPDATE oauth_connections SET provider = \(settings.provider), flow = \(settings.flow.rawValue),
                     client_id = \(settings.clientID), scopes = \(settings.scopes), tenant = \(settings.tenant),
+                    tenancy = \(settings.tenancy.rawValue),
                     authorize_url = \(settings.authorizeURL), token_url = \(settings.tokenURL),
                     shared_with_organizations = \(settings.sharedWithOrganizations),
                     sealed = \(ByteBuffer(bytes: sealed)), data_key_version = \(version), updated_at = now(),
@@ -91,6 +98,7 @@ public struct PostgresOAuthConnectionRepository: Sendable {
             var updated: OAuthConnection?
             for try await row in rows.decode(Row.self) { updated = Self.connection(row) }
             guard let updated else { throw StoreError.notFound }
+            if moves { try await tenantTokens.deleteAll(of: updated.id, on: locked.connection) }
             let current = locked.current
             try await locked.notify(
                 .connection(id: current.id, organizationID: current.organizationID, name: current.name))
@@ -179,19 +187,19 @@ public struct PostgresOAuthConnectionRepository: Sendable {
 
     typealias Row = (
         UUID, UUID?, String, String, String, String, [String], String?, String?, String?, Bool, String, String?,
-        [String]?, Date?, Date?, String?, Int64, Date, Date, ByteBuffer, Int32
+        [String]?, Date?, Date?, String?, Int64, Date, Date, ByteBuffer, Int32, String
     )
 
     /// A row followed by one more Bool: the (null) result of `pg_notify`, or whether its organisation is active.
     typealias RowAndFlag = (
         UUID, UUID?, String, String, String, String, [String], String?, String?, String?, Bool, String, String?,
-        [String]?, Date?, Date?, String?, Int64, Date, Date, ByteBuffer, Int32, Bool
+        [String]?, Date?, Date?, String?, Int64, Date, Date, ByteBuffer, Int32, String, Bool
     )
 
     static let columns = """
         id, organization_id, name, provider, flow, client_id, scopes, tenant, authorize_url, token_url,
         shared_with_organizations, status, token_type, granted_scopes, expires_at, last_refresh_at, last_error,
-        generation, created_at, updated_at, sealed, data_key_version
+        generation, created_at, updated_at, sealed, data_key_version, tenancy
         """
 
     /// A row with its sealed credentials, as read.
@@ -209,21 +217,22 @@ public struct PostgresOAuthConnectionRepository: Sendable {
         let stored = stored(
             (
                 row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10, row.11, row.12, row.13,
-                row.14, row.15, row.16, row.17, row.18, row.19, row.20, row.21
+                row.14, row.15, row.16, row.17, row.18, row.19, row.20, row.21, row.22
             ))
-        return (stored, row.22)
+        return (stored, row.23)
     }
 
     static func stored(_ row: Row) -> Stored {
         let (
             id, organization, name, provider, flow, clientID, scopes, tenant, authorize, token, shared, status,
-            tokenType, granted, expires, refreshed, error, generation, created, updated, sealed, version
+            tokenType, granted, expires, refreshed, error, generation, created, updated, sealed, version, tenancy
         ) = row
         return Stored(
             connection: OAuthConnection(
                 id: id, organizationID: organization, name: name, provider: provider,
                 flow: OAuthConnection.Flow(rawValue: flow) ?? .authorizationCode, clientID: clientID, scopes: scopes,
-                tenant: tenant, authorizeURL: authorize, tokenURL: token, sharedWithOrganizations: shared,
+                tenant: tenant, tenancy: OAuthConnection.Tenancy(rawValue: tenancy) ?? .single, authorizeURL: authorize,
+                tokenURL: token, sharedWithOrganizations: shared,
                 status: OAuthConnection.Status(rawValue: status) ?? .failed, tokenType: tokenType,
                 grantedScopes: granted, expiresAt: expires, lastRefreshAt: refreshed, lastError: error,
                 generation: generation, createdAt: created, updatedAt: updated

@@ -41,6 +41,8 @@ public struct PostgresOAuthStateRepository: Sendable {
         public var startedBy: Starter
         public var verifier: String
         public var isExpired: Bool
+        /// The customer tenant an admin-consent request asked; nil for an authorization request.
+        public var consentTenant: String?
         /// SHA-256 of the binding value the starter's browser holds.
         var bindingHash: [UInt8]
 
@@ -60,11 +62,12 @@ public struct PostgresOAuthStateRepository: Sendable {
         self.logger = logger
     }
 
-    /// Starts an authorization request for `connection` by `starter`.
-    /// - Returns: the state, the PKCE code verifier and the binding value.
-    public func begin(for connection: OAuthConnection, by starter: Starter, lifetime: Duration = .seconds(600))
-        async throws -> Started
-    {
+    /// Starts an authorization request for `connection` by `starter`, or with `consentTenant` an admin-consent
+    /// request to that customer tenant. - Returns: the state, the PKCE code verifier and the binding value.
+    public func begin(
+        for connection: OAuthConnection, by starter: Starter, lifetime: Duration = .seconds(600),
+        consentTenant: String? = nil
+    ) async throws -> Started {
         let state = Base64.urlSafe(SecureRandom.bytes(32))
         let verifier = Base64.urlSafe(SecureRandom.bytes(32))
         let binding = Base64.urlSafe(SecureRandom.bytes(32))
@@ -76,11 +79,11 @@ public struct PostgresOAuthStateRepository: Sendable {
         try await client.query(
             """
             INSERT INTO oauth_states (state_hash, connection_id, organization_id, started_by, started_by_kind,
-                started_by_id, binding_hash, sealed_verifier, data_key_version, expires_at)
+                started_by_id, binding_hash, sealed_verifier, data_key_version, expires_at, consent_tenant)
             VALUES (\(ByteBuffer(bytes: SHA256Digest.hash(Array(state.utf8)))), \(connection.id),
                 \(connection.organizationID), \(starter.label), \(starter.kind), \(starter.id),
                 \(ByteBuffer(bytes: SHA256Digest.hash(Array(binding.utf8)))), \(ByteBuffer(bytes: sealed)), \(version),
-                now() + make_interval(secs => \(Double(lifetime.components.seconds))))
+                now() + make_interval(secs => \(Double(lifetime.components.seconds))), \(consentTenant))
             """,
             logger: logger
         )
@@ -94,12 +97,13 @@ public struct PostgresOAuthStateRepository: Sendable {
             DELETE FROM oauth_states AS s USING oauth_connections AS c
             WHERE s.state_hash = \(ByteBuffer(bytes: SHA256Digest.hash(Array(state.utf8)))) AND c.id = s.connection_id
             RETURNING s.connection_id, s.organization_id, s.started_by, s.started_by_kind, s.started_by_id,
-                s.binding_hash, c.name, s.sealed_verifier, s.data_key_version, s.expires_at < now()
+                s.binding_hash, c.name, s.sealed_verifier, s.data_key_version, s.expires_at < now(), s.consent_tenant
             """,
             logger: logger
         )
-        for try await (connection, organization, label, kind, starterID, bindingHash, name, sealed, version, expired)
-            in rows.decode((UUID, UUID?, String, String, UUID, ByteBuffer, String, ByteBuffer, Int32, Bool).self)
+        for try await (
+            connection, organization, label, kind, starterID, bindingHash, name, sealed, version, expired, tenant
+        ) in rows.decode((UUID, UUID?, String, String, UUID, ByteBuffer, String, ByteBuffer, Int32, Bool, String?).self)
         {
             let verifier = try await keys.open(
                 sealed.readableBytesView, kind: "oauth-state", name: name,
@@ -108,7 +112,7 @@ public struct PostgresOAuthStateRepository: Sendable {
             return Redeemed(
                 connectionID: connection, organizationID: organization,
                 startedBy: Starter(kind: kind, id: starterID, label: label), verifier: verifier, isExpired: expired,
-                bindingHash: Array(bindingHash.readableBytesView)
+                consentTenant: tenant, bindingHash: Array(bindingHash.readableBytesView)
             )
         }
         return nil
