@@ -5,6 +5,8 @@
 // 2. 1,000 concurrent callers on an expired token, the provider answering after 50 ms: the time until every caller
 //    holds the new token, against one token request to the same provider (the round-trip no broker can avoid).
 // Usage: oauth-bench [batches] [rounds]
+//        oauth-bench tenants [organisations] [rounds]   (one partner connection, a tenant per organisation:
+//        TenantBench.swift)
 import AsyncHTTPClient
 import Bifrost
 import BifrostCrypto
@@ -19,6 +21,14 @@ import PostgresNIO
 import Synchronization
 
 let arguments = CommandLine.arguments
+if arguments.count > 1, arguments[1] == "tenants" {
+    var quiet = Logger(label: "oauth-bench")
+    quiet.logLevel = .critical
+    try await tenantBench(
+        organizations: arguments.count > 2 ? Int(arguments[2]) ?? 1_000 : 1_000,
+        rounds: arguments.count > 3 ? Int(arguments[3]) ?? 3 : 3, logger: quiet)
+    exit(0)
+}
 let batches = arguments.count > 1 ? Int(arguments[1]) ?? 2_000 : 2_000
 let rounds = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
 var silent = Logger(label: "oauth-bench")

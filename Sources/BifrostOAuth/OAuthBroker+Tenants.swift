@@ -38,7 +38,7 @@ extension OAuthBroker {
         let horizon = force ? nil : settings.refreshMargin
         do {
             return try await tenantRequests.run(TenantKey(connection: connection.id, tenant: tenant)) {
-                try await self.tenantToken(connection.id, tenant: tenant, validFor: horizon)
+                try await self.tenantToken(connection, tenant: tenant, validFor: horizon)
             }.get()
         } catch let error as StoreError where error == .notFound {
             throw OAuthBrokerError.notConnected(connection: connection.name)
@@ -61,35 +61,38 @@ extension OAuthBroker {
     }
 
     /// The stored token if it stays valid for `horizon` (nil: ask regardless), else a new one asked under the
-    /// tenant's lease; while another replica holds it, waits for it and reads the row again.
-    private func tenantToken(_ id: UUID, tenant: String, validFor horizon: Duration?) async throws
+    /// tenant's lease; while another replica holds it, waits for it and reads the row again. The connection's own
+    /// row (and its sealed credentials) is read only when the provider must be asked.
+    private func tenantToken(_ connection: OAuthConnection, tenant: String, validFor horizon: Duration?) async throws
         -> Result<OAuthToken, OAuthBrokerError>
     {
         var pause = Duration.milliseconds(20)
         let giveUp = ContinuousClock.now + settings.refreshLease * 2
         while true {
-            guard let (connection, credentials, isActive) = try await connections.current(id) else {
-                throw StoreError.notFound
-            }
-            guard isActive else { return .failure(.organizationDeactivated(connection: connection.name)) }
-            let stored = try await tenants.find(connection: id, tenant: tenant)
-            if let horizon, let stored, let token = valid(stored.token, stored.accessToken, of: connection, for: horizon)
+            let stored = try await tenants.find(connection: connection.id, tenant: tenant)
+            if let horizon, let stored,
+                let token = valid(stored.token, stored.accessToken, of: connection, for: horizon)
             {
                 return .success(token)
             }
             if horizon != nil, let stored, let refusal = refusal(stored.token, of: connection) {
                 return .failure(refusal)
             }
-            if connection.flow == .authorizationCode, credentials.refreshToken == nil {
-                return .failure(.notConnected(connection: connection.name))
+            guard let (current, credentials, isActive) = try await connections.current(connection.id) else {
+                throw StoreError.notFound
             }
-            switch try await tenants.takeLease(of: connection, tenant: tenant, for: settings.refreshLease) {
+            guard isActive else { return .failure(.organizationDeactivated(connection: current.name)) }
+            if current.flow == .authorizationCode, credentials.refreshToken == nil {
+                return .failure(.notConnected(connection: current.name))
+            }
+            switch try await tenants.takeLease(of: current, tenant: tenant, for: settings.refreshLease) {
             case .taken(let lease):
-                return try await tenantToken(under: lease, of: connection, credentials: credentials, validFor: horizon)
+                return try await tenantToken(under: lease, of: current, credentials: credentials, validFor: horizon)
             case .held:
                 guard ContinuousClock.now < giveUp else {
                     return .failure(
-                        .providerUnavailable(connection: connection.name, reason: "a tenant's token request did not finish"))
+                        .providerUnavailable(
+                            connection: current.name, reason: "a tenant's token request did not finish"))
                 }
                 try await Task.sleep(for: pause)
                 pause = min(pause * 2, .milliseconds(500))
@@ -105,7 +108,8 @@ extension OAuthBroker {
     ) async throws -> Result<OAuthToken, OAuthBrokerError> {
         let tenant = lease.token.tenant
         do {
-            if let horizon, let token = valid(lease.token, try await tenants.accessToken(lease), of: connection, for: horizon)
+            if let horizon,
+                let token = valid(lease.token, try await tenants.accessToken(lease), of: connection, for: horizon)
             {
                 try await tenants.release(lease)
                 return .success(token)
@@ -186,7 +190,9 @@ extension OAuthBroker {
     }
 
     /// A tenant's token as runs get it: usable only at the provider's API addresses in the catalogue.
-    private func tenantToken(_ token: OAuthTenantToken, accessToken: String, of connection: OAuthConnection) -> OAuthToken {
+    private func tenantToken(_ token: OAuthTenantToken, accessToken: String, of connection: OAuthConnection)
+        -> OAuthToken
+    {
         OAuthToken(
             accessToken: accessToken, tokenType: token.tokenType ?? "Bearer", expiresAt: token.expiresAt,
             scopes: connection.scopes, apiBaseURLs: catalogue.providers[connection.provider]?.apiBaseURLs ?? []

@@ -31,17 +31,21 @@ import Testing
     /// Runs `body` in a world whose organisations A and B have Entra tenants A and B, with the partner's global
     /// connection created.
     static func withPartner(
-        flow: String, _ body: @Sendable (FakeMicrosoftIdentity, OrganizationAndUserTests.World, GatewayHarness.Context)
+        flow: String,
+        _ body:
+            @Sendable (FakeMicrosoftIdentity, OrganizationAndUserTests.World, GatewayHarness.Context)
             async throws -> Void
     ) async throws {
         try await FakeMicrosoftIdentity.withPlatform { platform in
             let catalogue = try OAuthProviderCatalogue.parse(platform.catalogueYAML, file: "fake microsoft")
             try await OrganizationAndUserTests.withWorld(oauthProviders: catalogue) { world, context in
                 for (organization, tenant) in [(world.orgA, tenantA), (world.orgB, tenantB)] {
-                    let set = try await world.admin(.patch, "/api/organizations/\(organization)", ["entra_tenant_id": tenant])
+                    let set = try await world.admin(
+                        .patch, "/api/organizations/\(organization)", ["entra_tenant_id": tenant])
                     #expect(set.status == .ok)
                 }
-                let created = try await world.admin(.post, "/api/oauth/connections", partnerConnection(platform, flow: flow))
+                let created = try await world.admin(
+                    .post, "/api/oauth/connections", partnerConnection(platform, flow: flow))
                 #expect(created.status == .created)
                 #expect((created.json as? [String: Any])?["tenancy"] as? String == "per_organization")
                 try await body(platform, world, context)
@@ -100,7 +104,9 @@ import Testing
                 await #expect {
                     _ = try await broker.token("microsoft", for: .organization(world.orgB))
                 } throws: { error in
-                    guard case .consentRequired(_, let tenant, let reason) = error as? OAuthBrokerError else { return false }
+                    guard case .consentRequired(_, let tenant, let reason) = error as? OAuthBrokerError else {
+                        return false
+                    }
                     return tenant == Self.tenantB && reason.contains("unauthorized_client")
                 }
             }
@@ -141,7 +147,8 @@ import Testing
                 try await world.adminA(.post, "/api/oauth/connections/microsoft/tenants/\(world.orgB)/consent").status
                     == .notFound)
             #expect(try await world.memberA(.get, "/api/oauth/connections/microsoft/tenants").status == .forbidden)
-            try await OAuthFlowTests.expectNowhere(platform.issuedTokens + [platform.clientSecret], in: context.database)
+            try await OAuthFlowTests.expectNowhere(
+                platform.issuedTokens + [platform.clientSecret], in: context.database)
         }
     }
 
@@ -150,7 +157,8 @@ import Testing
             // The partner's admin authorizes the connection once, in the partner's tenant.
             let started = try await OAuthFlowTests.authorize("microsoft", as: world.admin)
             #expect(started.url.contains("/partner/oauth2/v2.0/authorize"))
-            #expect(try await OAuthFlowTests.callback(started.code, started.state, context, cookie: started.cookie) == .ok)
+            #expect(
+                try await OAuthFlowTests.callback(started.code, started.state, context, cookie: started.cookie) == .ok)
             platform.delegate(Self.tenantA)
             let broker = context.oauth
 
@@ -161,7 +169,9 @@ import Testing
                 await #expect {
                     _ = try await broker.token("microsoft", for: .organization(world.orgB))
                 } throws: { error in
-                    guard case .tenantRefused(_, let tenant, let reason) = error as? OAuthBrokerError else { return false }
+                    guard case .tenantRefused(_, let tenant, let reason) = error as? OAuthBrokerError else {
+                        return false
+                    }
                     return tenant == Self.tenantB && reason.contains("invalid_grant")
                 }
             }
@@ -186,7 +196,8 @@ import Testing
             // A global run acts in the partner's own tenant, with the connection's own token.
             let global = try #require(try await broker.token("microsoft", for: .global))
             #expect(platform.tenant(of: global.accessToken) == "partner")
-            try await OAuthFlowTests.expectNowhere(platform.issuedTokens + [platform.clientSecret], in: context.database)
+            try await OAuthFlowTests.expectNowhere(
+                platform.issuedTokens + [platform.clientSecret], in: context.database)
         }
     }
 
@@ -235,7 +246,8 @@ import Testing
                         OAuthBroker(
                             connections: PostgresOAuthConnectionRepository(
                                 client: database, keys: keys, logger: TestPostgres.logger),
-                            catalogue: catalogue, audit: PostgresAuditLog(client: database, logger: TestPostgres.logger),
+                            catalogue: catalogue,
+                            audit: PostgresAuditLog(client: database, logger: TestPostgres.logger),
                             settings: .forTests, logger: TestPostgres.logger)
                     }
                     // Every organisation's run on both replicas at once, three times each.

@@ -66,11 +66,17 @@ public final class FakeMicrosoftIdentity: Sendable {
     /// Marks `tenant` as having consented to the application already (outside the gateway).
     public func consent(_ tenant: String) { _ = box.state.withLock { $0.consented.insert(tenant.lowercased()) } }
     /// Makes `tenant`'s admin refuse consent.
-    public func refuseConsent(_ tenant: String) { _ = box.state.withLock { $0.refusingConsent.insert(tenant.lowercased()) } }
+    public func refuseConsent(_ tenant: String) {
+        _ = box.state.withLock { $0.refusingConsent.insert(tenant.lowercased()) }
+    }
     /// Gives the partner delegated (GDAP) access to `tenant`, or (`false`) takes it away.
     public func delegate(_ tenant: String, _ granted: Bool = true) {
         box.state.withLock { state in
-            if granted { state.delegated.insert(tenant.lowercased()) } else { state.delegated.remove(tenant.lowercased()) }
+            if granted {
+                state.delegated.insert(tenant.lowercased())
+            } else {
+                state.delegated.remove(tenant.lowercased())
+            }
         }
     }
     /// The lifetime of tokens issued from now on.
@@ -157,7 +163,8 @@ public final class FakeMicrosoftIdentity: Sendable {
                 case "client_credentials":
                     guard state.consented.contains(tenant) else {
                         return try json(
-                            400, ["error": "unauthorized_client", "error_description": "AADSTS700016: not in directory"])
+                            400,
+                            ["error": "unauthorized_client", "error_description": "AADSTS700016: not in directory"])
                     }
                 case "authorization_code":
                     guard let code = form["code"], state.codes.removeValue(forKey: code) != nil else {

@@ -29,7 +29,8 @@ public struct PostgresOAuthTenantTokenRepository: Sendable {
     }
 
     /// Tenant `tenant` of connection `connection` and its access token; nil when the gateway never asked for one.
-    public func find(connection: UUID, tenant: String) async throws -> (token: OAuthTenantToken, accessToken: String?)? {
+    public func find(connection: UUID, tenant: String) async throws -> (token: OAuthTenantToken, accessToken: String?)?
+    {
         let rows = try await client.query(
             "SELECT \(unescaped: Self.columns) FROM oauth_tenant_tokens WHERE connection_id = \(connection) AND tenant = \(tenant)",
             logger: logger
@@ -112,7 +113,8 @@ public struct PostgresOAuthTenantTokenRepository: Sendable {
     /// Stores the tenant's new token, marks it connected and releases the lease. - Returns: the row as stored;
     /// nil when the lease lapsed or the row changed meanwhile (consent recorded, say): the token is dropped.
     public func store(_ issued: IssuedTokens, under lease: OAuthTenantLease) async throws -> OAuthTenantToken? {
-        let (sealed, version) = try await keys.seal(issued.accessToken, kind: Self.kind, name: lease.name, for: lease.owner)
+        let (sealed, version) = try await keys.seal(
+            issued.accessToken, kind: Self.kind, name: lease.name, for: lease.owner)
         return try await updated(
             """
             UPDATE oauth_tenant_tokens SET sealed = \(ByteBuffer(bytes: sealed)), data_key_version = \(version),
@@ -223,12 +225,13 @@ public struct PostgresOAuthTenantTokenRepository: Sendable {
             if let connectionID = row.4, let tenant = row.5, let consent = row.6, let status = row.9,
                 let generation = row.14, let updated = row.15, let name = row.19
             {
-                token = Self.token(
-                    (
-                        connectionID, tenant, consent, row.7, row.8, status, row.10, row.11, row.12, row.13,
-                        generation, updated, row.16, row.17, row.18, name
-                    )
-                ).token
+                token =
+                    Self.token(
+                        (
+                            connectionID, tenant, consent, row.7, row.8, status, row.10, row.11, row.12, row.13,
+                            generation, updated, row.16, row.17, row.18, name
+                        )
+                    ).token
             }
             states.append(
                 OAuthTenantState(
