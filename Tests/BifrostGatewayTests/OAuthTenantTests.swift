@@ -222,7 +222,8 @@ import Testing
     @Test func replicasAskOncePerTenantAndShareTheRefreshAhead() async throws {
         try await FakeMicrosoftIdentity.withPlatform { platform in
             try await TestPostgres.withMigratedDatabase { url, client in
-                let keys = KeyRing(client: client, master: SecretKey.random(), logger: TestPostgres.logger)
+                let master = SecretKey.random()
+                let keys = KeyRing(client: client, master: master, logger: TestPostgres.logger)
                 var tenants: [(UUID, String)] = []
                 for index in 0..<40 {
                     let tenant = String(format: "%08x-0000-4000-8000-%012x", index, index)
@@ -282,6 +283,22 @@ import Testing
                     #expect(refreshed == tenants.count)
                     #expect(platform.allTokenRequests == tenants.count * 2)
                     for (_, tenant) in tenants { #expect(platform.tokenRequests(tenant: tenant) == 2) }
+
+                    // Rotating the global data key re-encrypts every tenant's token (and the connection's secret),
+                    // and a new replica still reads them without asking the provider.
+                    let rotated = try await keys.rotateDataKey(of: .global)
+                    #expect(rotated.reencrypted == tenants.count + 1)
+                    let third = OAuthBroker(
+                        connections: PostgresOAuthConnectionRepository(
+                            client: second, keys: KeyRing(client: second, master: master, logger: TestPostgres.logger),
+                            logger: TestPostgres.logger),
+                        catalogue: catalogue, audit: PostgresAuditLog(client: second, logger: TestPostgres.logger),
+                        settings: .forTests, logger: TestPostgres.logger)
+                    for (organization, tenant) in tenants.prefix(5) {
+                        let token = try await third.token("microsoft", for: .organization(organization))
+                        #expect(token.flatMap { platform.tenant(of: $0.accessToken) } == tenant)
+                    }
+                    #expect(platform.allTokenRequests == tenants.count * 2)
                 }
             }
         }
