@@ -100,6 +100,13 @@ public struct OAuthProviderCatalogue: Sendable {
         if settings.flow == .authorizationCode, settings.authorizeURL == nil, provider.authorizeURL == nil {
             return ("authorize_url", "is required for provider \(provider.name) with the authorization_code flow")
         }
+        if settings.tenancy == .perOrganization,
+            !(settings.tokenURL ?? provider.tokenURL ?? "").contains("{tenant}")
+        {
+            return (
+                "tenancy", "per_organization needs a token URL with {tenant}, which each organisation's tenant fills"
+            )
+        }
         if let tenant = settings.tenant,
             tenant.isEmpty || !tenant.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." })
         {

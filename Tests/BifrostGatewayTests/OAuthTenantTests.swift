@@ -93,6 +93,14 @@ import Testing
             platform.consent(Self.tenantA)
             let broker = context.oauth
 
+            // A token URL without `{tenant}` would give every organisation the same tenant's token: refused.
+            var fixed = Self.partnerConnection(platform, flow: "client_credentials")
+            fixed["name"] = "fixed"
+            fixed["token_url"] = "\(platform.baseURL)/common/oauth2/v2.0/token"
+            let refused = try await world.admin(.post, "/api/oauth/connections", fixed)
+            #expect(refused.status == .unprocessableContent)
+            #expect("\(refused.json ?? "")".contains("tenancy"))
+
             // A's run gets a token of tenant A, from memory the second time.
             let a = try #require(try await broker.token("microsoft", for: .organization(world.orgA)))
             #expect(platform.tenant(of: a.accessToken) == Self.tenantA)
