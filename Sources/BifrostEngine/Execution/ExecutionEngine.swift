@@ -223,7 +223,8 @@ public struct ExecutionEngine: Sendable {
             ["bifrost.execution.id": .string(id.uuidString.lowercased()), "bifrost.workflow": .string(name)]
         }
         let runOAuth: any OAuthTokens =
-            oauth.map { RunOAuth(tokens: $0, scope: scope, redactor: collector.redactor) } ?? UnavailableService("oauth")
+            oauth.map { RunOAuth(tokens: $0, scope: scope, redactor: collector.redactor) }
+            ?? UnavailableService("oauth")
         let context = ExecutionContext(
             orgID: caller.organizationID, orgName: organizationName, userID: caller.userID, email: caller.email,
             name: caller.name, executionID: id, isPlatformAdmin: caller.isPlatformAdmin, logger: runLogger,
