@@ -13,7 +13,7 @@ struct CreateUserWithLicense: Workflow {
 
     @Param(.email) var email: String
     @Param(.string, help: "The license's SKU id (a GUID from Graph's subscribedSkus)") var sku: String
-    @Param(.string, .pattern("^[A-Z]{2}$"), default: "US", help: "Two-letter country code; licenses need one")
+    @Param(.string, .pattern("[A-Z]{2}"), default: "US", help: "Two-letter country code; licenses need one")
     var usageLocation: String
 
     func run(_ context: ExecutionContext) async throws -> JSONValue {
