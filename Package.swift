@@ -119,13 +119,7 @@ let package = Package(
         // The seed document's workflows, in Swift.
         .target(
             name: "ExampleWorkflows",
-            dependencies: [
-                "Bifrost",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOFoundationCompat", package: "swift-nio"),
-            ],
+            dependencies: ["Bifrost"],
             swiftSettings: strictSettings,
             plugins: ["WorkflowDiscovery"]
         ),
@@ -326,7 +320,8 @@ let package = Package(
             swiftSettings: testSettings
         ),
         .testTarget(
-            name: "BifrostEngineTests", dependencies: ["Bifrost", "BifrostEngine"], swiftSettings: testSettings
+            name: "BifrostEngineTests", dependencies: ["Bifrost", "BifrostEngine", "BifrostTesting"],
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "BifrostOAuthTests", dependencies: ["Bifrost", "BifrostOAuth"], swiftSettings: testSettings
@@ -334,7 +329,8 @@ let package = Package(
         .testTarget(
             name: "BifrostRuntimeTests",
             dependencies: [
-                "BifrostRuntime", "BifrostStore", "BifrostCrypto", "BifrostTestSupport",
+                "BifrostRuntime", "BifrostStore", "BifrostCrypto", "BifrostTestSupport", "Bifrost", "BifrostEngine",
+                "BifrostTesting", "ExampleWorkflows",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),

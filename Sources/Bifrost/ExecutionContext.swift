@@ -32,13 +32,15 @@ public struct ExecutionContext: Sendable {
     public var oauth: any OAuthTokens
     /// Files of the organisation.
     public var files: any FileStore
+    /// HTTP requests to other services, with OAuth tokens, retries and timeouts handled by the gateway.
+    public var http: any WorkflowHTTP
 
     /// A context; a service left out is an `UnavailableService`, whose every call fails.
     public init(
         orgID: UUID?, orgName: String?, userID: UUID?, email: String?, name: String?, executionID: UUID,
         isPlatformAdmin: Bool, logger: Logger, config: any ConfigStore = UnavailableService("config"),
         secrets: any SecretStore = UnavailableService("secrets"), oauth: any OAuthTokens = UnavailableService("oauth"),
-        files: any FileStore = UnavailableService("files")
+        files: any FileStore = UnavailableService("files"), http: any WorkflowHTTP = UnavailableService("http")
     ) {
         self.orgID = orgID
         self.orgName = orgName
@@ -52,5 +54,6 @@ public struct ExecutionContext: Sendable {
         self.secrets = secrets
         self.oauth = oauth
         self.files = files
+        self.http = http
     }
 }

@@ -80,17 +80,20 @@ struct RunWorkflowCommand: AsyncParsableCommand {
                     catalogue: try OAuthProviderCatalogue.load(path: configuration.oauth.providersFile),
                     settings: configuration.oauth.brokerSettings, logger: logger
                 )
+                let http = OutboundHTTPTransport()
                 let engine = Gateway.buildEngine(
                     configuration: configuration, database: client, catalogue: catalogue, keyRing: keyRing,
-                    oauth: oauth, instanceID: instanceID, logger: Self.runLogger()
+                    oauth: oauth, http: http, instanceID: instanceID, logger: Self.runLogger()
                 )
-                return try await engine.runHere(
-                    name, input: values,
-                    caller: Caller(
-                        organizationID: organizationID, userID: nil, email: nil, name: "bifrost workflows run",
-                        isPlatformAdmin: true, actor: ExecutionActor(label: "cli")
+                return try await http.withClient {
+                    try await engine.runHere(
+                        name, input: values,
+                        caller: Caller(
+                            organizationID: organizationID, userID: nil, email: nil, name: "bifrost workflows run",
+                            isPlatformAdmin: true, actor: ExecutionActor(label: "cli")
+                        )
                     )
-                )
+                }
             }
         } catch let refusal as ExecutionRefusal {
             throw Self.usage(Self.describe(refusal))

@@ -1,5 +1,5 @@
 public import Bifrost
-import BifrostEngine
+public import BifrostEngine
 import BifrostStore
 public import Foundation
 import Logging
@@ -19,7 +19,10 @@ import Logging
 /// ```
 ///
 /// Configuration, secrets, files and OAuth tokens live in memory (`config`, `secrets`, `files`, `oauth`) and are
-/// shared by every run of one tester, as an organisation's are in the gateway.
+/// shared by every run of one tester, as an organisation's are in the gateway. `context.http` goes through the
+/// gateway's policy (OAuth tokens only to their provider's APIs, retries, timeouts, one log line per request) to
+/// the transport given as `http`: an `HTTPStub` answering from the test, or a real one; without it, `context.http`
+/// is unavailable, as a test should not reach the network by accident.
 public final class WorkflowTester: Sendable {
     /// Configuration values runs read (`context.config`) and write.
     public let config = TestConfiguration()
@@ -39,17 +42,25 @@ public final class WorkflowTester: Sendable {
     /// Whether the user is an admin of the organisation (`org_admin`), who may run `requiresAdmin` workflows.
     public let isOrganizationAdmin: Bool
     private let dataProviders: [any DataProvider.Type]
+    private let http: (any HTTPTransport)?
+    private let outboundPolicy: OutboundPolicy
 
     /// - Parameters:
     ///   - organization: the organisation runs act for (one called "Test Organisation" unless given; nil for
     ///     global scope).
     ///   - user: who starts the runs.
     ///   - dataProviders: the data providers the tested workflows' parameters name, as registered with the server.
+    ///   - http: what sends `context.http`'s requests (an `HTTPStub`, say); nil: the service is unavailable.
+    ///   - outboundPolicy: timeouts and retries of `context.http`; give one whose `sleep` records the waits to
+    ///     test retries without waiting.
     public init(
         organization: TestOrganization? = TestOrganization(name: "Test Organisation"),
         user: TestUser? = TestUser(email: "tester@example.com", name: "Tester"), isPlatformAdmin: Bool = false,
-        isOrganizationAdmin: Bool = false, dataProviders: [any DataProvider.Type] = []
+        isOrganizationAdmin: Bool = false, dataProviders: [any DataProvider.Type] = [],
+        http: (any HTTPTransport)? = nil, outboundPolicy: OutboundPolicy = OutboundPolicy()
     ) {
+        self.http = http
+        self.outboundPolicy = outboundPolicy
         self.isOrganizationAdmin = isOrganizationAdmin
         self.organization = organization
         self.user = user
@@ -130,13 +141,15 @@ public final class WorkflowTester: Sendable {
 
     private func context(executionID: UUID, collector: ExecutionLogCollector) -> ExecutionContext {
         let quiet = Logger(label: "bifrost.testing") { _ in SwiftLogNoOpLogHandler() }
+        let logger = collector.logger(forwardingTo: quiet) { [:] }
+        let tokens = RedactingTokens(tokens: oauth, redactor: collector.redactor)
         return ExecutionContext(
             orgID: organization?.id, orgName: organization?.name, userID: user?.id, email: user?.email,
-            name: user?.name, executionID: executionID, isPlatformAdmin: isPlatformAdmin,
-            logger: collector.logger(forwardingTo: quiet) { [:] },
-            config: config, secrets: RedactingSecrets(store: secrets, redactor: collector.redactor),
-            oauth: RedactingTokens(tokens: oauth, redactor: collector.redactor),
-            files: files
+            name: user?.name, executionID: executionID, isPlatformAdmin: isPlatformAdmin, logger: logger,
+            config: config, secrets: RedactingSecrets(store: secrets, redactor: collector.redactor), oauth: tokens,
+            files: files,
+            http: http.map { RunHTTP(transport: $0, oauth: tokens, policy: outboundPolicy, logger: logger) }
+                ?? UnavailableService("http")
         )
     }
 }

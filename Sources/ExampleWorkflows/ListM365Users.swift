@@ -1,13 +1,10 @@
-import AsyncHTTPClient
 import Bifrost
 import Foundation
-import NIOCore
-import NIOFoundationCompat
-import NIOHTTP1
 
-/// The seed's OAuth example: the organisation's `microsoft` token, then Microsoft Graph's user list, returning
+/// The seed's OAuth example: the organisation's Microsoft 365 users, every page of Microsoft Graph's list, as
 /// names and addresses. Graph's address is the one the operator's provider catalogue declares for `microsoft`
-/// (the token's API base), never a configuration value an organisation could point elsewhere.
+/// (the token's API base), never a configuration value an organisation could point elsewhere; `context.http`
+/// attaches the token, retries throttled pages and follows `@odata.nextLink`.
 struct ListM365Users: Workflow {
     static let configuration = WorkflowConfiguration(
         "list_m365_users", description: "List the organisation's Microsoft 365 users", category: "Microsoft 365"
@@ -22,12 +19,7 @@ struct ListM365Users: Workflow {
         }
         let url = graph.appending(path: "v1.0/users")
             .appending(queryItems: [URLQueryItem(name: "$select", value: "displayName,mail,userPrincipalName")])
-        var request = HTTPClientRequest(url: url.absoluteString)
-        request.headers.add(name: "Authorization", value: try token.authorizationHeader(for: url))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        guard response.status == .ok else { throw WorkflowError("Microsoft Graph answered \(response.status.code)") }
-        let body = try await response.body.collect(upTo: 16 << 20)
-        let users = try JSONDecoder().decode(GraphUsers.self, from: Data(buffer: body)).value
+        let users = try await context.http.collectPages(url, of: GraphUser.self, authorization: .oauth("microsoft"))
         context.logger.info("Listed \(users.count) users")
         let listed: [JSONValue] = users.map { user in
             ["name": .string(user.displayName ?? ""), "email": .string(user.mail ?? user.userPrincipalName ?? "")]
@@ -36,13 +28,9 @@ struct ListM365Users: Workflow {
     }
 }
 
-/// The part of Graph's `GET /v1.0/users` answer the workflow reads.
-private struct GraphUsers: Decodable {
-    struct User: Decodable {
-        var displayName: String?
-        var mail: String?
-        var userPrincipalName: String?
-    }
-
-    var value: [User]
+/// The part of a Graph user the workflow reads.
+private struct GraphUser: Decodable, Sendable {
+    var displayName: String?
+    var mail: String?
+    var userPrincipalName: String?
 }

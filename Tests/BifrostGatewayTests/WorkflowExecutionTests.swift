@@ -33,9 +33,13 @@ import Testing
             #expect((lookup.body["result"] as? [String: Any])?["result"] as? String == "record 42")
             let assigned = try await execute(member, "assign_user", ["department": "eng"])
             #expect((assigned.body["result"] as? [String: Any])?["assigned_to"] as? String == "eng")
+            // It creates the user in Microsoft 365, and this organisation has no `microsoft` connection.
             let licensed = try await execute(
                 member, "create_user_with_license", ["email": "a@contoso.example", "sku": "E5"])
-            #expect((licensed.body["result"] as? [String: Any])?["license"] as? String == "E5")
+            #expect(licensed.body["status"] as? String == "Failed")
+            #expect(
+                licensed.body["error"] as? String
+                    == "This organisation has no \"microsoft\" OAuth connection with an API address")
 
             // The record and its log.
             let id = try #require(created.body["execution_id"] as? String)

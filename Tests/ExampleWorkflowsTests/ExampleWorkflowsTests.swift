@@ -5,7 +5,8 @@ import Testing
 
 @testable import ExampleWorkflows
 
-/// The seed's examples, each run as the engine runs it, without a database or HTTP.
+/// The seed's examples, each run as the engine runs it, without a database or network (`HTTPStub` answers
+/// `context.http`).
 @Suite struct ExampleWorkflowsTests {
     let tester = WorkflowTester(dataProviders: ExampleWorkflows.dataProviders)
 
@@ -68,6 +69,76 @@ import Testing
         let run = try await tester.run(ListM365Users.self)
         #expect(run.status == .failed)
         #expect(run.error == "This organisation has no \"microsoft\" OAuth connection")
+    }
+
+    /// A `microsoft` token for `https://graph.example`, in `tester`.
+    static func connectMicrosoft(_ tester: WorkflowTester) throws {
+        tester.oauth["microsoft"] = OAuthToken(
+            accessToken: "tok-ms", tokenType: "Bearer", expiresAt: nil, scopes: [],
+            apiBaseURLs: [try #require(URL(string: "https://graph.example"))])
+    }
+
+    @Test func createUserWithLicenseCreatesTheUserThenAssignsTheLicense() async throws {
+        let graph = HTTPStub { request in
+            let body = request.url.path == "/v1.0/users" ? #"{"id":"u-42","displayName":"ada"}"# : "{}"
+            return OutboundResponse(status: 201, body: Data(body.utf8), url: request.url)
+        }
+        let tester = WorkflowTester(http: graph)
+        try Self.connectMicrosoft(tester)
+        let run = try await tester.run(
+            CreateUserWithLicense.self, input: ["email": "ada@contoso.example", "sku": "sku-e5"])
+        #expect(run.status == .success, "\(run.error ?? "")")
+        #expect(run.result == ["user_id": "u-42", "license": "sku-e5"])
+        #expect(
+            graph.requests.map { "\($0.method) \($0.url.absoluteString)" } == [
+                "POST https://graph.example/v1.0/users", "POST https://graph.example/v1.0/users/u-42/assignLicense",
+            ])
+        #expect(graph.requests.allSatisfy { $0.headers["Authorization"] == "Bearer tok-ms" })
+        let created = try JSONDecoder().decode(JSONValue.self, from: try #require(graph.requests.first?.body))
+        #expect(created["userPrincipalName"] == "ada@contoso.example")
+        #expect(created["mailNickname"] == "ada")
+        #expect(created["usageLocation"] == "US")
+        #expect(created["passwordProfile"]?["forceChangePasswordNextSignIn"] == true)
+        let license = try JSONDecoder().decode(JSONValue.self, from: try #require(graph.requests.last?.body))
+        #expect(license == ["addLicenses": [["skuId": "sku-e5"]], "removeLicenses": []])
+        #expect(
+            run.messages(at: "info").filter { !$0.hasPrefix("POST ") } == ["Creating user...", "Assigning license..."])
+    }
+
+    @Test func createUserWithLicenseStopsWhenGraphRefusesTheUser() async throws {
+        let graph = HTTPStub { request in
+            OutboundResponse(
+                status: 400, body: Data(#"{"error":{"code":"Request_BadRequest"}}"#.utf8), url: request.url)
+        }
+        let tester = WorkflowTester(http: graph)
+        try Self.connectMicrosoft(tester)
+        let run = try await tester.run(CreateUserWithLicense.self, input: ["email": "ada@contoso.example", "sku": "s"])
+        #expect(run.status == .failed)
+        #expect(run.error == "POST https://graph.example/v1.0/users answered 400")
+        #expect(graph.requests.count == 1, "no license is assigned to a user that was not created")
+    }
+
+    @Test func listM365UsersReadsEveryPage() async throws {
+        let graph = HTTPStub { request in
+            let second = request.url.query?.contains("page=2") == true
+            let body =
+                second
+                ? #"{"value":[{"displayName":"Alex","userPrincipalName":"alex@contoso.example"}]}"#
+                : #"{"value":[{"displayName":"Adele","mail":"adele@contoso.example"}],"#
+                    + #""@odata.nextLink":"https://graph.example/v1.0/users?page=2"}"#
+            return OutboundResponse(status: 200, body: Data(body.utf8), url: request.url)
+        }
+        let tester = WorkflowTester(http: graph)
+        try Self.connectMicrosoft(tester)
+        let run = try await tester.run(ListM365Users.self)
+        #expect(
+            run.result == [
+                "users": [
+                    ["name": "Adele", "email": "adele@contoso.example"],
+                    ["name": "Alex", "email": "alex@contoso.example"],
+                ]
+            ])
+        #expect(graph.requests.count == 2)
     }
 }
 

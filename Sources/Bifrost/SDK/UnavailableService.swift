@@ -1,8 +1,8 @@
 import Foundation
 
 /// The SDK service behind a name that this gateway does not provide yet: every call fails, saying so.
-public struct UnavailableService: ConfigStore, SecretStore, OAuthTokens, FileStore {
-    /// The service's name as errors show it (`config`, `secrets`, `oauth`, `files`).
+public struct UnavailableService: ConfigStore, SecretStore, OAuthTokens, FileStore, WorkflowHTTP {
+    /// The service's name as errors show it (`config`, `secrets`, `oauth`, `files`, `http`).
     public let service: String
 
     /// A stand-in for `service`.
@@ -28,4 +28,6 @@ public struct UnavailableService: ConfigStore, SecretStore, OAuthTokens, FileSto
     public func list(_ folder: String, location: FileLocation) async throws -> [String] { throw error }
     /// Throws `WorkflowError`, saying the service is not available.
     public func delete(_ path: String, location: FileLocation) async throws -> Bool { throw error }
+    /// Throws `WorkflowError`, saying the service is not available.
+    public func send(_ request: OutboundRequest) async throws -> OutboundResponse { throw error }
 }

@@ -51,6 +51,10 @@ public struct ExecutionEngine: Sendable {
     public let files: (any FileRepository)?
     /// Where runs' `context.oauth` tokens come from; nil: the service is not available to runs.
     public let oauth: (any ScopedOAuthTokens)?
+    /// What sends runs' `context.http` requests; nil: the service is not available to runs.
+    public let http: (any HTTPTransport)?
+    /// Timeouts, size bound and retries of runs' `context.http` requests.
+    public let outboundPolicy: OutboundPolicy
     /// Configuration values runs read recently, as stored (a `secret` one sealed).
     public let configCache = ScopedCache<PostgresConfigRepository.StoredValue?>()
     /// Secrets runs read recently, sealed.
@@ -66,11 +70,13 @@ public struct ExecutionEngine: Sendable {
         catalogue: WorkflowCatalogue, executions: any ExecutionRepository, queue: any JobQueue,
         organizationNames: OrganizationNames, instanceID: UUID, secrets: (any SecretRepository)? = nil,
         config: (any ConfigRepository)? = nil, files: (any FileRepository)? = nil,
-        oauth: (any ScopedOAuthTokens)? = nil,
-        limits: Limits, logger: Logger
+        oauth: (any ScopedOAuthTokens)? = nil, http: (any HTTPTransport)? = nil,
+        outboundPolicy: OutboundPolicy = OutboundPolicy(), limits: Limits, logger: Logger
     ) {
         self.secrets = secrets
         self.oauth = oauth
+        self.http = http
+        self.outboundPolicy = outboundPolicy
         self.config = config
         self.files = files
         self.catalogue = catalogue
@@ -213,12 +219,15 @@ public struct ExecutionEngine: Sendable {
         let runFiles = files.map {
             RunFiles(store: $0, scope: scope, execution: id, actor: record.startedBy.label, logger: logger)
         }
+        let runLogger = collector.logger(forwardingTo: logger) {
+            ["bifrost.execution.id": .string(id.uuidString.lowercased()), "bifrost.workflow": .string(name)]
+        }
+        let runOAuth: any OAuthTokens =
+            oauth.map { RunOAuth(tokens: $0, scope: scope, redactor: collector.redactor) }
+            ?? UnavailableService("oauth")
         let context = ExecutionContext(
             orgID: caller.organizationID, orgName: organizationName, userID: caller.userID, email: caller.email,
-            name: caller.name, executionID: id, isPlatformAdmin: caller.isPlatformAdmin,
-            logger: collector.logger(forwardingTo: logger) {
-                ["bifrost.execution.id": .string(id.uuidString.lowercased()), "bifrost.workflow": .string(name)]
-            },
+            name: caller.name, executionID: id, isPlatformAdmin: caller.isPlatformAdmin, logger: runLogger,
             config: config.map {
                 RunConfig(
                     store: $0, cache: configCache, scope: scope, actor: record.startedBy.label,
@@ -232,9 +241,10 @@ public struct ExecutionEngine: Sendable {
                 )
             }
                 ?? UnavailableService("secrets"),
-            oauth: oauth.map { RunOAuth(tokens: $0, scope: scope, redactor: collector.redactor) }
-                ?? UnavailableService("oauth"),
-            files: runFiles ?? UnavailableService("files")
+            oauth: runOAuth,
+            files: runFiles ?? UnavailableService("files"),
+            http: http.map { RunHTTP(transport: $0, oauth: runOAuth, policy: outboundPolicy, logger: runLogger) }
+                ?? UnavailableService("http")
         )
         let liveLog = LiveLog(id, collector: collector, executions: executions, logger: logger)
         let onLongRun: (@Sendable () -> Void)?

@@ -48,6 +48,8 @@ extension Gateway {
         )
         let lease = configuration.workflows.leaseTimeout
         let background: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            // First, so that it stops last: runs still draining keep their HTTP client.
+            .init(service: dependencies.outboundHTTP),
             .init(service: migration, successTerminationBehavior: .ignore),
             .init(
                 service: NotificationListener(

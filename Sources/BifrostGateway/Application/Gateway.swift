@@ -48,6 +48,9 @@ public enum Gateway {
         public var keyRing: KeyRing
         /// OAuth connections' tokens: runs, the API and the refresh-ahead service share it.
         public var oauth: OAuthBroker
+        /// What sends runs' `context.http` requests: one AsyncHTTPClient, made and shut down as the first of the
+        /// assembly's services (so it stops last).
+        public var outboundHTTP = OutboundHTTPTransport()
         /// Endpoints' signing secrets, opened and cached; `endpointSecretSubscription` keeps replicas in step.
         var endpointSecrets: EndpointSecretCache
         /// Failed logins per account and address; tests give one with a clock of their own.
@@ -107,16 +110,17 @@ public enum Gateway {
     ) -> ExecutionEngine {
         buildEngine(
             configuration: configuration, database: dependencies.database, catalogue: dependencies.catalogue,
-            keyRing: dependencies.keyRing, oauth: dependencies.oauth, instanceID: dependencies.instanceID,
-            logger: logger
+            keyRing: dependencies.keyRing, oauth: dependencies.oauth, http: dependencies.outboundHTTP,
+            instanceID: dependencies.instanceID, logger: logger
         )
     }
 
     /// The engine over the PostgreSQL repositories of `database`: what `buildEngine(configuration:dependencies:)`
     /// gives a gateway, and `bifrost workflows run` a run on the command line.
+    /// - Parameter http: what sends runs' `context.http` requests; nil: the service is unavailable to runs.
     public static func buildEngine(
         configuration: GatewayConfiguration, database: PostgresClient, catalogue: WorkflowCatalogue,
-        keyRing: KeyRing, oauth: OAuthBroker, instanceID: UUID, logger: Logger
+        keyRing: KeyRing, oauth: OAuthBroker, http: (any HTTPTransport)? = nil, instanceID: UUID, logger: Logger
     ) -> ExecutionEngine {
         let organizations = PostgresOrganizationRepository(client: database, logger: logger)
         return ExecutionEngine(
@@ -136,6 +140,7 @@ public enum Gateway {
                 logger: logger
             ),
             oauth: oauth,
+            http: http,
             limits: .init(
                 concurrentRuns: configuration.workflows.maxConcurrentRuns,
                 concurrentRunsPerOrganization: configuration.workflows.maxConcurrentRunsPerOrganization,

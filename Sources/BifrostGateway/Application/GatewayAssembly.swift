@@ -18,7 +18,8 @@ public struct GatewayAssembly {
     public let http: Router<GatewayRequestContext>
     /// The router of WebSocket upgrades (`/api/ws`).
     public let webSocket: Router<GatewayRequestContext>
-    /// Every service beside the HTTP server, in start order (a group stops them in reverse): migrations, the
+    /// Every service beside the HTTP server, in start order (a group stops them in reverse): the client of runs'
+    /// outbound HTTP, migrations, the
     /// notification listener, the heartbeat, the schedule ticker, the retention sweeper, the OAuth refresher and
     /// the job workers.
     public let background: [ServiceGroupConfiguration.ServiceConfiguration]

@@ -15,11 +15,11 @@ import UnixSignals
 /// as one `ServiceGroup` that drains on SIGTERM or SIGINT.
 ///
 /// Start order: embedded cluster (when no database URL is set), database pool, then what `Gateway.assemble`
-/// lists (migrations, notification listener, heartbeat, schedule ticker, retention sweeper, OAuth refresher, job
-/// workers, HTTP server). Shutdown runs in reverse: the
-/// server stops accepting and finishes in-flight requests (within `http.shutdownTimeout`), the workers finish
-/// or hand back their runs (within `workflows.drainTimeout`), then the pool closes, then the embedded cluster
-/// stops.
+/// lists (runs' outbound HTTP client, migrations, notification listener, heartbeat, schedule ticker, retention
+/// sweeper, OAuth refresher, job workers, HTTP server). Shutdown runs in reverse: the server stops accepting and
+/// finishes in-flight requests (within `http.shutdownTimeout`), the workers finish or hand back their runs (within
+/// `workflows.drainTimeout`), then the outbound HTTP client shuts down, then the pool closes, then the embedded
+/// cluster stops.
 public struct GatewayServer: Sendable {
     private let configuration: GatewayConfiguration
     private let catalogue: WorkflowCatalogue
