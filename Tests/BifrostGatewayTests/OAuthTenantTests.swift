@@ -209,6 +209,43 @@ import Testing
         }
     }
 
+    @Test func aScheduledWorkflowRunsInEveryCustomerWithItsOwnTenantsToken() async throws {
+        try await Self.withPartner(flow: "client_credentials") { platform, world, context in
+            let northwind = try await AuthFixtures.createOrganization("Northwind", on: context.database)
+            _ = try await world.admin(.patch, "/api/organizations/\(northwind)", ["entra_tenant_id": Self.tenantC])
+            let tenants = [world.orgA: Self.tenantA, world.orgB: Self.tenantB, northwind: Self.tenantC]
+            for tenant in tenants.values { platform.consent(tenant) }
+
+            // The licence report's daily slot fires: a queued run per organisation, run by the gateway's workers.
+            let fired = try await PostgresScheduleRepository(client: context.database, logger: TestPostgres.logger)
+                .fire(
+                    ScheduleSlot(
+                        workflow: "m365_licence_report", at: Date(), firedBy: UUID(), input: .object([:]),
+                        perOrganization: true, maximumAttempts: 1))
+            #expect(fired == tenants.count)
+            var finished: [(UUID, String, String)] = []
+            #expect(
+                try await eventually {
+                    let rows = try await context.database.query(
+                        """
+                        SELECT organization_id, status, coalesce(result::text, error, '') FROM executions
+                        WHERE workflow = 'm365_licence_report' AND status NOT IN ('Pending', 'Running')
+                        """,
+                        logger: TestPostgres.logger)
+                    finished = try await rows.decode((UUID, String, String).self).reduce(into: []) { $0.append($1) }
+                    return finished.count == tenants.count
+                })
+            for (organization, status, result) in finished {
+                let own = try #require(tenants[organization])
+                #expect(status == "Success", "\(result)")
+                // Each run read its own tenant's record, and saw no other tenant.
+                #expect(result.contains(own))
+                for other in tenants.values where other != own { #expect(!result.contains(other)) }
+            }
+            for tenant in tenants.values { #expect(platform.tokenRequests(tenant: tenant) == 1) }
+        }
+    }
+
     @Test func anOrganisationWhoseTenantChangesGetsTheNewTenantsToken() async throws {
         try await Self.withPartner(flow: "client_credentials") { platform, world, context in
             platform.consent(Self.tenantA)

@@ -13,7 +13,8 @@ import Synchronization
 ///   `invalid_grant`), `authorization_code` for the partner's own tenant;
 /// - `GET /{tenant}/v2.0/adminconsent` redirects back with `admin_consent=True&tenant=…`, or with `error` for a
 ///   tenant whose admin refuses, and records the consent;
-/// - `GET /v1.0/organization` (Graph) answers with the tenant the presented token was issued for.
+/// - `GET /v1.0/organization` (Graph) answers with the tenant the presented token was issued for, and
+///   `GET /v1.0/subscribedSkus` with one licence whose use differs per tenant.
 ///
 /// It counts token requests per tenant, so a test can assert one provider request per tenant.
 public final class FakeMicrosoftIdentity: Sendable {
@@ -142,6 +143,22 @@ public final class FakeMicrosoftIdentity: Sendable {
                 return Response(status: .unauthorized)
             }
             return try json(200, ["value": [["id": tenant]]])
+        }
+        router.get("v1.0/subscribedSkus") { request, _ in
+            let header = request.headers[.authorization] ?? ""
+            let token = header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : ""
+            guard let tenant = box.state.withLock({ $0.accessTokens[token] }) else {
+                return Response(status: .unauthorized)
+            }
+            // Each tenant uses as many seats as the first hex digit of its id says: the answers differ per tenant.
+            let used = Int(tenant.prefix(1), radix: 16) ?? 0
+            return try json(
+                200,
+                [
+                    "value": [
+                        ["skuPartNumber": "SPE_E3", "consumedUnits": used, "prepaidUnits": ["enabled": 20]]
+                    ]
+                ])
         }
         return try await LoopbackServer.serve(router, label: "fake-microsoft-identity") { port in
             try await body(FakeMicrosoftIdentity(baseURL: "http://127.0.0.1:\(port)", box: box))
