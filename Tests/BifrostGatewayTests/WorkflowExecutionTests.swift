@@ -270,7 +270,7 @@ import Testing
             let forMembers: Set<String> = [
                 "always_fail", "assign_user", "bulk_import", "create_user", "create_user_with_license", "daily_report",
                 "process_data", "process_items", "quick_lookup", "wait_for", "wait_in_background", "save_output",
-                "list_m365_users",
+                "list_m365_users", "m365_licence_report",
             ]
             #expect(Set(workflows.compactMap { $0["name"] as? String }) == forMembers)
             // Workflows that read secrets or write configuration are listed for administrators only.

@@ -15,7 +15,7 @@ import Testing
         #expect(
             names == [
                 "create_user", "quick_lookup", "bulk_import", "daily_report", "assign_user", "process_data",
-                "process_items", "create_user_with_license", "save_output", "list_m365_users",
+                "process_items", "create_user_with_license", "save_output", "list_m365_users", "m365_licence_report",
             ])
         #expect(ExampleWorkflows.dataProviders.map { $0.configuration.name } == ["get_departments"])
     }
@@ -139,6 +139,29 @@ import Testing
                 ]
             ])
         #expect(graph.requests.count == 2)
+    }
+
+    @Test func theLicenceReportNamesTheTenantAndWarnsAboutLicencesRunningOut() async throws {
+        let graph = HTTPStub { request in
+            let body =
+                request.url.path.hasSuffix("organization")
+                ? #"{"value":[{"id":"tenant-a"}]}"#
+                : #"{"value":[{"skuPartNumber":"SPE_E3","consumedUnits":18,"prepaidUnits":{"enabled":20}},"#
+                    + #"{"skuPartNumber":"EMS","consumedUnits":3,"prepaidUnits":{"enabled":50}}]}"#
+            return OutboundResponse(status: 200, body: Data(body.utf8), url: request.url)
+        }
+        let tester = WorkflowTester(http: graph)
+        try Self.connectMicrosoft(tester)
+        let run = try await tester.run(M365LicenceReport.self)
+        #expect(
+            run.result == [
+                "tenant": "tenant-a",
+                "licences": [
+                    ["sku": "SPE_E3", "used": 18, "enabled": 20], ["sku": "EMS", "used": 3, "enabled": 50],
+                ],
+            ])
+        #expect(run.logs.filter { $0.level == "warning" }.map(\.message) == ["SPE_E3: 2 of 20 left"])
+        #expect(graph.requests.allSatisfy { $0.headers["Authorization"]?.hasPrefix("Bearer ") == true })
     }
 }
 
