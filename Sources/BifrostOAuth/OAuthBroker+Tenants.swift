@@ -20,15 +20,10 @@ extension OAuthBroker {
     /// The customer-tenant tokens' store.
     public var tenants: PostgresOAuthTenantTokenRepository { connections.tenantTokens }
 
-    /// A valid token of `connection` for organisation `organization`'s tenant; with `force`, a new one whatever
-    /// the stored one's age and the tenant's recorded refusal (an admin's request).
-    /// - Throws: `OAuthBrokerError`.
-    public func tenantToken(_ connection: OAuthConnection, organization: UUID, force: Bool) async throws
-        -> OAuthToken
-    {
-        guard let (tenant, isActive) = try await tenants.entraTenant(of: organization), isActive else {
-            throw OAuthBrokerError.organizationDeactivated(connection: connection.name)
-        }
+    /// A valid token of `connection` for a run whose organisation's Entra tenant is `tenant`; with `force`, a new
+    /// one whatever the stored one's age and the tenant's recorded refusal. - Throws: `OAuthBrokerError`
+    /// (`misconfigured` when the organisation has no tenant).
+    func tenantToken(_ connection: OAuthConnection, tenant: String?, force: Bool) async throws -> OAuthToken {
         guard let tenant else {
             throw OAuthBrokerError.misconfigured(
                 connection: connection.name,
@@ -62,7 +57,7 @@ extension OAuthBroker {
 
     /// The stored token if it stays valid for `horizon` (nil: ask regardless), else a new one asked under the
     /// tenant's lease; while another replica holds it, waits for it and reads the row again. The connection's own
-    /// row (and its sealed credentials) is read only when the provider must be asked.
+    /// row (and its sealed credentials) is read only once the lease is taken, when the provider must be asked.
     private func tenantToken(_ connection: OAuthConnection, tenant: String, validFor horizon: Duration?) async throws
         -> Result<OAuthToken, OAuthBrokerError>
     {
@@ -78,21 +73,26 @@ extension OAuthBroker {
             if horizon != nil, let stored, let refusal = refusal(stored.token, of: connection) {
                 return .failure(refusal)
             }
-            guard let (current, credentials, isActive) = try await connections.current(connection.id) else {
-                throw StoreError.notFound
-            }
-            guard isActive else { return .failure(.organizationDeactivated(connection: current.name)) }
-            if current.flow == .authorizationCode, credentials.refreshToken == nil {
-                return .failure(.notConnected(connection: current.name))
-            }
-            switch try await tenants.takeLease(of: current, tenant: tenant, for: settings.refreshLease) {
+            switch try await tenants.takeLease(of: connection, tenant: tenant, for: settings.refreshLease) {
             case .taken(let lease):
+                guard let (current, credentials, isActive) = try await connections.current(connection.id) else {
+                    try await tenants.release(lease)
+                    throw StoreError.notFound
+                }
+                guard isActive else {
+                    try await tenants.release(lease)
+                    return .failure(.organizationDeactivated(connection: current.name))
+                }
+                if current.flow == .authorizationCode, credentials.refreshToken == nil {
+                    try await tenants.release(lease)
+                    return .failure(.notConnected(connection: current.name))
+                }
                 return try await tenantToken(under: lease, of: current, credentials: credentials, validFor: horizon)
             case .held:
                 guard ContinuousClock.now < giveUp else {
                     return .failure(
                         .providerUnavailable(
-                            connection: current.name, reason: "a tenant's token request did not finish"))
+                            connection: connection.name, reason: "a tenant's token request did not finish"))
                 }
                 try await Task.sleep(for: pause)
                 pause = min(pause * 2, .milliseconds(500))

@@ -108,14 +108,18 @@ public final class OAuthBroker: Sendable {
         if let cached = cache.withLock({ $0.tokens[key] }), cached.refreshAfter > Date() { return cached.token }
         return try await lookups.run(key) {
             let epoch = self.cache.withLock { $0.epoch }
-            if let organization = scope.organizationID, try await !self.connections.isActive(organization: organization)
-            {
-                throw OAuthBrokerError.organizationDeactivated(connection: name)
+            // The organisation's state and Entra tenant (which `per_organization` connections act in), in one read.
+            var organizationTenant: String?
+            if let organization = scope.organizationID {
+                guard let found = try await self.tenants.entraTenant(of: organization), found.isActive else {
+                    throw OAuthBrokerError.organizationDeactivated(connection: name)
+                }
+                organizationTenant = found.tenant
             }
             guard let connection = try await self.connections.findForRun(name, scope: scope) else { return nil }
             let token: OAuthToken
-            if connection.tenancy == .perOrganization, let organization = scope.organizationID {
-                token = try await self.tenantToken(connection, organization: organization, force: false)
+            if connection.tenancy == .perOrganization, scope.organizationID != nil {
+                token = try await self.tenantToken(connection, tenant: organizationTenant, force: false)
             } else {
                 token = try await self.refreshed(connection, force: false)
             }

@@ -137,14 +137,6 @@ public struct PostgresOAuthConnectionRepository: Sendable {
         ).first?.connection
     }
 
-    /// Whether organisation `id` exists and is active (a deactivated one's tokens are neither refreshed nor handed
-    /// out).
-    public func isActive(organization id: UUID) async throws -> Bool {
-        let rows = try await client.query("SELECT is_active FROM organizations WHERE id = \(id)", logger: logger)
-        for try await active in rows.decode(Bool.self) { return active }
-        return false
-    }
-
     /// Deletes connection `name` of `scope`. - Returns: whether there was one.
     public func delete(_ name: String, in scope: Scope) async throws -> Bool {
         let rows = try await client.query(
