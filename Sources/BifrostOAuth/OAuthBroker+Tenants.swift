@@ -135,6 +135,15 @@ extension OAuthBroker {
             return .success(tenantToken(stored, accessToken: issued.accessToken, of: connection))
         } catch let failure as TokenRequestFailure {
             let reason = failure.description
+            if case .rejected("invalid_client", _) = failure {
+                // The client's own credentials were refused (an expired secret, say): no tenant is to blame, and
+                // none is marked; an admin must correct the connection.
+                try await tenants.recordError(reason, under: lease)
+                return .failure(
+                    .misconfigured(
+                        connection: connection.name,
+                        reason: "the provider refused the client's credentials (\(reason)); correct its client secret"))
+            }
             if failure.needsReauth {
                 // Without the application's consent a tenant's endpoint refuses its client: for client credentials
                 // that is what the refusal means. A delegated grant refused is the partner's access to the tenant.

@@ -60,32 +60,55 @@ import Testing
         return Dictionary(uniqueKeysWithValues: rows.compactMap { row in (row["tenant"] as? String).map { ($0, row) } })
     }
 
-    /// Follows an admin-consent address as the customer admin's browser would, and brings the answer back to the
-    /// gateway's callback with the starter's cookie. - Returns: the callback's status.
+    /// Asks for organisation `organization`'s admin-consent address as `caller`, and follows it as the customer
+    /// admin's own browser would (no session, no cookie of the caller's), back to the gateway's callback.
+    /// - Returns: the callback's status.
     static func consent(_ organization: UUID, as caller: AdminAPITestClient, _ context: GatewayHarness.Context)
         async throws -> HTTPResponse.Status
     {
-        let (status, body, setCookie) = try await caller.client.execute(
-            uri: "/api/oauth/connections/microsoft/tenants/\(organization)/consent", method: .post,
-            headers: [.authorization: "Bearer \(caller.token)"]
-        ) { response in
-            (
-                response.status, try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)),
-                response.headers[.setCookie]
-            )
-        }
-        #expect(status == .ok)
-        let address = try #require((body as? [String: Any])?["authorization_url"] as? String)
-        let cookie = try #require(setCookie?.split(separator: ";").first.map(String.init))
+        let asked = try await caller(.post, "/api/oauth/connections/microsoft/tenants/\(organization)/consent")
+        #expect(asked.status == .ok)
+        let address = try #require((asked.json as? [String: Any])?["authorization_url"] as? String)
+        #expect(address.contains("/v2.0/adminconsent") && !address.contains("offline_access"))
         let client = HTTPClient(
             eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         defer { _ = client.shutdown() }
         let answer = try await client.execute(HTTPClientRequest(url: address), timeout: .seconds(30))
         let location = try #require(answer.headers.first(name: "Location").flatMap(URLComponents.init(string:)))
         #expect(location.path == "/api/oauth/callback")
-        return try await context.client.execute(
-            uri: "/api/oauth/callback?" + (location.percentEncodedQuery ?? ""), method: .get, headers: [.cookie: cookie]
-        ) { $0.status }
+        let callback = "/api/oauth/callback?" + (location.percentEncodedQuery ?? "")
+        let status = try await context.client.execute(uri: callback, method: .get) { $0.status }
+        // The state is single-use.
+        #expect(try await context.client.execute(uri: callback, method: .get) { $0.status } == .badRequest)
+        return status
+    }
+
+    @Test func anExpiredClientSecretMarksNoTenantAndANewOneWorksAtOnce() async throws {
+        try await Self.withPartner(flow: "client_credentials") { platform, world, context in
+            platform.consent(Self.tenantA)
+            var wrong = Self.partnerConnection(platform, flow: "client_credentials")
+            wrong["client_secret"] = "expired"
+            #expect(try await world.admin(.put, "/api/oauth/connections/microsoft", wrong).status == .ok)
+            for _ in 0..<2 {
+                await #expect {
+                    _ = try await context.oauth.token("microsoft", for: .organization(world.orgA))
+                } throws: { error in
+                    guard case .misconfigured(_, let reason) = error as? OAuthBrokerError else { return false }
+                    return reason.contains("invalid_client")
+                }
+            }
+            let listed = try await Self.tenants(world)
+            #expect(listed[Self.tenantA]?["status"] as? String == "not_connected")
+            #expect(listed[Self.tenantA]?["consent"] as? String == "unknown")
+            #expect((listed[Self.tenantA]?["last_error"] as? String)?.contains("invalid_client") == true)
+            #expect(
+                try await world.admin(
+                    .put, "/api/oauth/connections/microsoft",
+                    Self.partnerConnection(platform, flow: "client_credentials")
+                ).status == .ok)
+            let token = try #require(try await context.oauth.token("microsoft", for: .organization(world.orgA)))
+            #expect(platform.tenant(of: token.accessToken) == Self.tenantA)
+        }
     }
 
     @Test func applicationPermissionsGiveEachOrganisationItsTenantsTokenOnceConsented() async throws {

@@ -156,6 +156,19 @@ extension APIService {
             throw Problem.badRequest(
                 "The authorization state is unknown or was already used; start the authorization again.")
         }
+        // An admin-consent request is answered by the customer tenant's admin, usually in another browser than the
+        // one that asked for the address: the single-use state alone completes it. What it records is only the
+        // answer the provider relayed, for the tenant asked; tokens are still issued by the provider alone.
+        if let tenant = redeemed.consentTenant {
+            guard !redeemed.isExpired else {
+                throw Problem.badRequest("The consent request has expired; ask for a new consent address.")
+            }
+            let connection = try await completeAdminConsent(redeemed, tenant: tenant, query: input.query)
+            return .ok(
+                .init(
+                    headers: .init(setCookie: oauth.stateCookie.expiring(for: state)), body: .json(.init(connection))
+                ))
+        }
         // Only whoever started the authorization completes it: their browser (the cookie set when they started it)
         // or their own credentials. Anyone else following a crafted link would connect the starter's connection to
         // their own account.
@@ -171,19 +184,6 @@ extension APIService {
             throw Problem.forbidden(
                 "This authorization was started by someone else, or in another browser; start it again from the admin interface."
             )
-        }
-        if let tenant = redeemed.consentTenant {
-            guard !redeemed.isExpired else {
-                throw Problem.badRequest("The consent request took longer than 10 minutes; start it again.")
-            }
-            if let caller, caller.scope.organizationID != redeemed.organizationID {
-                throw Problem.forbidden("This consent request was started for another organisation.")
-            }
-            let connection = try await completeAdminConsent(redeemed, tenant: tenant, query: input.query)
-            return .ok(
-                .init(
-                    headers: .init(setCookie: oauth.stateCookie.expiring(for: state)), body: .json(.init(connection))
-                ))
         }
         if let error = input.query.error {
             throw Problem.badRequest(

@@ -6,6 +6,9 @@ import Foundation
 
 /// The customer tenants of `per_organization` connections: their states, and admin consent per customer.
 extension APIService {
+    /// How long an admin-consent address may be used, in seconds.
+    static let consentLifetime: Int64 = 3 * 24 * 3_600
+
     func listOAuthConnectionTenants(_ input: Operations.ListOAuthConnectionTenants.Input) async throws
         -> Operations.ListOAuthConnectionTenants.Output
     {
@@ -43,7 +46,8 @@ extension APIService {
                 .init(field: "provider", message: "the connection's provider has no admin-consent page")
             ])
         }
-        let lifetime = Duration.seconds(600)
+        // The customer's admin may take a while to open the address: it lasts three days, single-use.
+        let lifetime = Duration.seconds(Self.consentLifetime)
         let starter = PostgresOAuthStateRepository.Starter(
             kind: caller.principal.kind, id: caller.principal.id, label: caller.principal.label
         )
@@ -60,9 +64,8 @@ extension APIService {
                 "oauth.consent_requested", targetKind: "oauth_connection", targetID: "\(connection.name)/\(tenant)"))
         return .ok(
             .init(
-                headers: .init(
-                    setCookie: oauth.stateCookie.setting(started.binding, for: started.state, lifetime: lifetime)),
-                body: .json(.init(authorizationUrl: url, expiresAt: Date().addingTimeInterval(600)))
+                body: .json(
+                    .init(authorizationUrl: url, expiresAt: Date().addingTimeInterval(Double(Self.consentLifetime))))
             ))
     }
 
