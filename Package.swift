@@ -197,7 +197,8 @@ let package = Package(
             ],
             resources: [
                 .embedInCode("Resources/openapi.yaml"), .embedInCode("Resources/roles.yaml"),
-                .embedInCode("Resources/rate-limits.yaml"),
+                .embedInCode("Resources/rate-limits.yaml"), .embedInCode("Resources/console.html"),
+                .embedInCode("Resources/console.js"), .embedInCode("Resources/console.css"),
             ],
             swiftSettings: strictSettings
         ),

@@ -229,6 +229,12 @@ public enum Gateway {
             maximumBodySize: configuration.http.maxBodySize
         ).register(on: http)
 
+        ConsoleRoutes(
+            sessions: PasswordSessions(identity: identity),
+            cookies: ConsoleCookies(secure: URL(string: configuration.oauthRedirectURL)?.scheme == "https"),
+            maximumBodySize: configuration.http.maxBodySize
+        ).register(on: http)
+
         let webSocket = router(RouteTable())
         ExecutionSocket(
             engine: engine, executions: executions, gate: gate, streams: streams, credentials: identity.credentialCheck,

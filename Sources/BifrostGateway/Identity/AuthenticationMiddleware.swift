@@ -11,7 +11,8 @@ import Synchronization
 ///
 /// Accepts `Authorization: Bearer <gateway JWT>`, `Authorization: Bearer <Entra ID token>` from a configured
 /// issuer (see `OIDCAuthenticator`), and API keys as `X-Bifrost-Key: bfk_…` or
-/// `Authorization: Bearer bfk_…`. The user or key must be live, its organisation active, and a gateway token's
+/// `Authorization: Bearer bfk_…`, and the console's session cookie (`ConsoleCookies`, with its CSRF echo on
+/// requests that change something). The user or key must be live, its organisation active, and a gateway token's
 /// login session not ended (`CredentialCheck`). Requests without credentials pass through anonymous: the policy
 /// decides whether their operation is public. Any credential that is present but not valid is refused with 401
 /// at once.
@@ -36,6 +37,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
                     "The Authorization header must carry a bearer token.", error: "invalid_request")
             }
             presented = token
+        } else if let session = try Self.consoleSession(request) {
+            presented = session
         } else {
             return try await next(request, context)
         }
@@ -51,6 +54,23 @@ struct AuthenticationMiddleware: RouterMiddleware {
         return try await RequestIdentity.$current.withValue(identity) {
             try await next(request, context)
         }
+    }
+
+    /// The console's session cookie, for a request with no credential header outside the console's own routes
+    /// (which read their cookies themselves). A request that may change something must echo the CSRF cookie in
+    /// `X-CSRF-Token`: a page of another site can make the browser send the cookie, but cannot read it.
+    /// - Throws: `Problem` 403 when the echo is missing or wrong.
+    static func consoleSession(_ request: Request) throws -> String? {
+        guard !request.uri.path.hasPrefix("/console") else { return nil }
+        let cookies = request.headers[values: .cookie].joined(separator: "; ")
+        guard let session = ConsoleCookies.value(ConsoleCookies.session, in: cookies) else { return nil }
+        if ![.get, .head, .options].contains(request.method),
+            !ConsoleCookies.isCSRFValid(
+                header: HTTPField.Name(ConsoleCookies.csrfHeader).flatMap { request.headers[$0] }, cookies: cookies)
+        {
+            throw Problem.forbidden("A request signed in by the console's cookie must carry its X-CSRF-Token.")
+        }
+        return session
     }
 
     /// The credential of `Bearer <credential>` (the scheme in any case), or nil for another scheme.
