@@ -23,6 +23,15 @@ let migrationFiles: [String] = {
     return names.filter { $0.hasSuffix(".sql") }.sorted()
 }()
 
+/// The operator console's files (page, script modules, style), each embedded in the binary (`ConsoleAssets`
+/// lists them; a test compares).
+let consoleFiles: [String] = {
+    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Sources/BifrostGateway/Resources/Console")
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+    return names.filter { !$0.hasPrefix(".") }.sorted()
+}()
+
 let package = Package(
     name: "Bifrost",
     platforms: [.macOS(.v15)],
@@ -197,9 +206,8 @@ let package = Package(
             ],
             resources: [
                 .embedInCode("Resources/openapi.yaml"), .embedInCode("Resources/roles.yaml"),
-                .embedInCode("Resources/rate-limits.yaml"), .embedInCode("Resources/console.html"),
-                .embedInCode("Resources/console.js"), .embedInCode("Resources/console.css"),
-            ],
+                .embedInCode("Resources/rate-limits.yaml"),
+            ] + consoleFiles.map { .embedInCode("Resources/Console/\($0)") },
             swiftSettings: strictSettings
         ),
         // The `bifrost` command line as a library: serve, migrate, openapi, users, keys, workflows.

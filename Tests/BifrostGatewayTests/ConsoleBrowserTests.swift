@@ -12,6 +12,7 @@ import Testing
 
     static func signIn(_ browser: WebDriver, at base: String, as email: String) async throws {
         try await browser.open(base + "/console")
+        _ = try await browser.element("#sign-in:not([hidden])")
         try await browser.type("#email", email)
         try await browser.type("#password", AuthFixtures.password)
         try await browser.click("#sign-in-form button[type=submit]")
@@ -32,6 +33,7 @@ import Testing
             try await WebDriver.withBrowser { browser in
                 // A wrong password says so and signs nobody in.
                 try await browser.open(base + "/console")
+                _ = try await browser.element("#sign-in:not([hidden])")
                 try await browser.type("#email", "root@msp.example")
                 try await browser.type("#password", "wrong")
                 try await browser.click("#sign-in-form button[type=submit]")

@@ -6,6 +6,8 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
+@testable import BifrostGateway
+
 /// The console's page and cookie session, over HTTP: strict headers, cookies no script or other site can use, the
 /// CSRF echo on every request that changes something, refresh and sign-out.
 @Suite struct ConsoleSessionTests {
@@ -35,13 +37,32 @@ import Testing
                 let page = String(buffer: response.body)
                 // Every script is a file of this origin; no element carries an inline handler.
                 #expect(page.components(separatedBy: "<script").count == 2)
-                #expect(page.contains(#"<script type="module" src="/console/console.js"></script>"#))
+                #expect(page.contains(#"<script type="module" src="/console/app.js"></script>"#))
                 #expect(page.range(of: #"\son[a-z]+="#, options: .regularExpression) == nil)
             }
-            try await client.execute(uri: "/console/console.js", method: .get) { response in
-                #expect(response.status == .ok)
-                #expect(response.headers[.contentType]?.hasPrefix("text/javascript") == true)
-                #expect(!String(buffer: response.body).contains("innerHTML"))
+            // Every file of the folder is served, and each script module builds the page without markup strings.
+            let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .appending(path: "../../Sources/BifrostGateway/Resources/Console").standardized
+            let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !$0.hasPrefix(".") }
+            #expect(Set(files) == Set(ConsoleAssets.files.keys))
+            for file in files where file.hasSuffix(".js") {
+                let tag = try await client.execute(uri: "/console/" + file, method: .get) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[.contentType]?.hasPrefix("text/javascript") == true)
+                    let script = String(buffer: response.body)
+                    #expect(!script.contains("innerHTML") && !script.contains("insertAdjacentHTML"), "\(file)")
+                    #expect(!script.contains("eval(") && !script.contains("new Function"), "\(file)")
+                    return response.headers[.eTag]
+                }
+                // A browser holding the current file is told so, with no body.
+                let again = try await client.execute(
+                    uri: "/console/" + file, method: .get, headers: [.ifNoneMatch: try #require(tag)]
+                ) { ($0.status, $0.body.readableBytes) }
+                #expect(again == (.notModified, 0))
+                let stale = try await client.execute(
+                    uri: "/console/" + file, method: .get, headers: [.ifNoneMatch: #""0000""#]
+                ) { $0.status }
+                #expect(stale == .ok)
             }
             #expect(try await client.execute(uri: "/console/../Package.swift", method: .get) { $0.status } != .ok)
             #expect(try await client.execute(uri: "/console/secrets.yaml", method: .get) { $0.status } == .notFound)

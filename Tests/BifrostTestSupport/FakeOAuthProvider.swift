@@ -57,6 +57,8 @@ public final class FakeOAuthProvider: Sendable {
         /// Token requests wait here while `holding` (`holdTokenRequests`).
         var holding = false
         var held: [CheckedContinuation<Void, Never>] = []
+        /// Where `GET /api/oauth/callback` here forwards (`forwardCallbacks(to:)`).
+        var callbackTarget: String?
 
         mutating func next(_ prefix: String) -> String {
             serial += 1
@@ -78,6 +80,14 @@ public final class FakeOAuthProvider: Sendable {
     public var allTokenRequests: Int { state.withLock { $0.requests.values.reduce(0, +) } }
     /// Requests to the Graph-like user list so far, with a valid token or not.
     public var graphRequests: Int { state.withLock { $0.graphRequests } }
+    /// `oauth.redirectUri` for a gateway whose port is known only once it runs (HummingbirdTesting's live server):
+    /// this provider's `/api/oauth/callback`, which forwards the browser to `forwardCallbacks(to:)`'s gateway.
+    /// Cookies do not depend on the port, so the gateway's binding cookie (path `/api/oauth/callback`) still
+    /// travels with the browser.
+    public var callbackRelayURL: String { "\(baseURL)/api/oauth/callback" }
+    /// Forwards browsers arriving at `callbackRelayURL` to the same path and query at `base`.
+    public func forwardCallbacks(to base: String) { state.withLock { $0.callbackTarget = base } }
+
     /// Makes `clientID` with `secret` a client the token endpoint accepts.
     public func register(clientID: String, secret: String) { state.withLock { $0.clients[clientID] = secret } }
 
@@ -153,6 +163,10 @@ public final class FakeOAuthProvider: Sendable {
                 URLQueryItem(name: "code", value: code), URLQueryItem(name: "state", value: requestState),
             ]
             return Response(status: .found, headers: [.location: location.string!])
+        }
+        router.get("api/oauth/callback") { request, _ in
+            guard let target = state.withLock({ $0.callbackTarget }) else { return Response(status: .notFound) }
+            return Response(status: .found, headers: [.location: target + request.uri.description])
         }
         router.post("token") { request, _ in
             let body = try await request.body.collect(upTo: 1 << 16)

@@ -94,8 +94,10 @@ public final class WebDriver: Sendable {
             _ = try? await request(client, .DELETE, driver.session, nil)
             return result
         } catch {
+            // What the page showed when the test failed, for whoever reads the failure.
+            let shown = try? await driver.script("return location.href + '\\n' + document.body.innerText") as? String
             _ = try? await request(client, .DELETE, driver.session, nil)
-            throw error
+            throw Failure(description: "\(error)\nThe page showed: \(shown ?? "nothing")")
         }
     }
 
@@ -140,13 +142,19 @@ public final class WebDriver: Sendable {
         _ = try await command(.POST, "/element/\(id)/click", [:])
     }
 
-    /// Picks the option whose visible text is `label` in the select matching `css`.
-    public func select(_ css: String, label: String) async throws {
-        let options = try await script(
-            "const s = document.querySelector(arguments[0]); const o = [...s.options].find(o => o.text === arguments[1]);"
-                + " if (!o) return false; s.value = o.value; s.dispatchEvent(new Event('change')); return true;",
-            css, label)
-        guard options as? Bool == true else { throw Failure(description: "\(css) has no option \(label)") }
+    /// Picks the option whose visible text is `label` in the select matching `css`, waiting for both to appear (up
+    /// to `within`).
+    public func select(_ css: String, label: String, within limit: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + limit
+        while true {
+            let picked = try await script(
+                "const s = document.querySelector(arguments[0]); const o = s && [...s.options].find(o => o.text === arguments[1]);"
+                    + " if (!o) return false; s.value = o.value; s.dispatchEvent(new Event('change')); return true;",
+                css, label)
+            if picked as? Bool == true { return }
+            guard ContinuousClock.now < deadline else { throw Failure(description: "\(css) has no option \(label)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
     }
 
     /// The visible text of the element matching `css`.
@@ -174,6 +182,11 @@ public final class WebDriver: Sendable {
     /// Runs `source` as a function body in the page with `arguments`, and returns what it returns.
     public func script(_ source: String, _ arguments: String...) async throws -> Any? {
         try await command(.POST, "/execute/sync", ["script": source, "args": arguments])
+    }
+
+    /// Sets the window's size in CSS pixels (a narrow window shows the console as a phone would).
+    public func resize(width: Int, height: Int) async throws {
+        _ = try await command(.POST, "/window/rect", ["width": width, "height": height])
     }
 
     /// Saves a PNG of the window at `file`.

@@ -215,7 +215,7 @@ public enum Gateway {
             rules: try ContractRules.builtIn(), maximumBodySize: configuration.http.maxBodySize)
         try api.registerHandlers(
             on: RecordingTransport(router: http, routes: routes),
-            middlewares: [PolicyEnforcement(gate: gate), contract, CookieHeaders()]
+            middlewares: [PolicyEnforcement(gate: gate), contract, BrowserHeaders()]
         )
 
         ExecuteRoute(engine: engine, gate: gate, contract: contract, maximumBodySize: configuration.http.maxBodySize)

@@ -9,8 +9,8 @@ import NIOFoundationCompat
 /// session. Everything else the console does goes through the admin API, signed in by the session cookie
 /// (`AuthenticationMiddleware` accepts it, with the CSRF echo on requests that change something).
 ///
-/// - `GET /console` (and `/`): the page; `GET /console/console.js`, `/console/console.css`: its script and style.
-///   Every answer carries a Content-Security-Policy that allows this origin's script and style only (no inline
+/// - `GET /console` (and `/`): the page; `GET /console/{file}`: its script modules and style (`ConsoleAssets`),
+///   revalidated by `ETag`. Every answer carries a Content-Security-Policy that allows this origin's script and style only (no inline
 ///   script, no framing, no other origin), `nosniff` and `no-referrer`.
 /// - `POST /console/session` `{email, password}`: signs in as `POST /auth/login` does (same throttle and audit) and
 ///   sets the session's cookies (`ConsoleCookies`); answers `{expires_in}`.
@@ -26,18 +26,11 @@ struct ConsoleRoutes: Sendable {
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-    /// The console's files by name, with their media types.
-    static let assets: [String: (type: String, bytes: [UInt8])] = [
-        "console.html": ("text/html; charset=utf-8", PackageResources.console_html),
-        "console.js": ("text/javascript; charset=utf-8", PackageResources.console_js),
-        "console.css": ("text/css; charset=utf-8", PackageResources.console_css),
-    ]
-
     func register(on router: Router<GatewayRequestContext>) {
         router.get("/") { _, _ in Self.redirectToConsole }
-        router.get("/console") { _, _ in Self.asset("console.html") }
-        router.get("/console/:file") { _, context in
-            Self.asset(try context.parameters.require("file"))
+        router.get("/console") { request, _ in Self.asset("console.html", for: request) }
+        router.get("/console/:file") { request, context in
+            Self.asset(try context.parameters.require("file"), for: request)
         }
         router.post("/console/session") { request, _ in try await signIn(request) }
         router.post("/console/session/refresh") { request, _ in try await refresh(request) }
@@ -99,13 +92,18 @@ struct ConsoleRoutes: Sendable {
         Response(status: .seeOther, headers: [.location: "/console"])
     }
 
-    private static func asset(_ name: String) -> Response {
-        guard let asset = assets[name] else {
+    /// The file named `name`, or `304` when the request's `If-None-Match` names its current entity tag.
+    private static func asset(_ name: String, for request: Request) -> Response {
+        guard let asset = ConsoleAssets.files[name] else {
             return Response(status: .notFound, headers: securityHeaders(type: "text/plain; charset=utf-8"))
         }
-        return Response(
-            status: .ok, headers: securityHeaders(type: asset.type),
-            body: .init(byteBuffer: ByteBuffer(bytes: asset.bytes)))
+        var headers = securityHeaders(type: asset.type)
+        headers[.eTag] = asset.entityTag
+        let known = request.headers[values: .ifNoneMatch].flatMap { $0.split(separator: ",") }
+        if known.contains(where: { $0.trimmingCharacters(in: .whitespaces) == asset.entityTag }) {
+            return Response(status: .notModified, headers: headers)
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: asset.bytes)))
     }
 
     private static func securityHeaders(type: String) -> HTTPFields {

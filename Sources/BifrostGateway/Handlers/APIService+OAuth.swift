@@ -151,11 +151,42 @@ extension APIService {
     func completeOAuthAuthorization(_ input: Operations.CompleteOAuthAuthorization.Input) async throws
         -> Operations.CompleteOAuthAuthorization.Output
     {
+        // A person's browser coming back from an authorization started in the console returns to the console, with
+        // the outcome in the address; admin consent (answered by a customer's admin, without a console session) and
+        // every client keep the JSON answers.
+        var redeemed: PostgresOAuthStateRepository.Redeemed?
+        do {
+            let output = try await completeAuthorization(input) { redeemed = $0 }
+            guard BrowserHeaders.isPageNavigation, redeemed?.consentTenant == nil, case .ok(let ok) = output,
+                case .json(let connection) = ok.body
+            else { return output }
+            return .seeOther(
+                .init(
+                    headers: .init(
+                        location: Self.consolePage(["connected": connection.name]), setCookie: ok.headers.setCookie)))
+        } catch let problem as Problem where BrowserHeaders.isPageNavigation && redeemed?.consentTenant == nil {
+            return .seeOther(
+                .init(headers: .init(location: Self.consolePage(["error": problem.detail ?? problem.title]))))
+        }
+    }
+
+    /// The console's OAuth page, with `query` after its route.
+    private static func consolePage(_ query: [String: String]) -> String {
+        var components = URLComponents()
+        components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+        return "/console#/admin/oauth" + (components.percentEncodedQuery.map { "?" + $0 } ?? "")
+    }
+
+    private func completeAuthorization(
+        _ input: Operations.CompleteOAuthAuthorization.Input,
+        redeeming: (PostgresOAuthStateRepository.Redeemed) -> Void
+    ) async throws -> Operations.CompleteOAuthAuthorization.Output {
         // The state is redeemed first, whatever else is wrong, so it can never be used twice.
         guard let state = input.query.state, let redeemed = try await oauth.states.redeem(state) else {
             throw Problem.badRequest(
                 "The authorization state is unknown or was already used; start the authorization again.")
         }
+        redeeming(redeemed)
         // An admin-consent request is answered by the customer tenant's admin, usually in another browser than the
         // one that asked for the address: the single-use state alone completes it. What it records is only the
         // answer the provider relayed, for the tenant asked; tokens are still issued by the provider alone.
@@ -174,7 +205,7 @@ extension APIService {
         // their own account.
         let caller = RequestIdentity.current
         let startedInThisBrowser =
-            OAuthStateCookie.binding(for: state, in: CookieHeaders.requestCookies)
+            OAuthStateCookie.binding(for: state, in: BrowserHeaders.requestCookies)
             .map(redeemed.isBound) ?? false
         let startedByCaller =
             caller.map {
@@ -193,7 +224,9 @@ extension APIService {
         guard !redeemed.isExpired else {
             throw Problem.badRequest("The authorization took longer than 10 minutes; start it again.")
         }
-        if let caller, caller.scope.organizationID != redeemed.organizationID {
+        // An organisation's user completes only their organisation's authorizations. (A platform admin has no
+        // organisation of their own: a browser coming back from the provider carries no organisation header.)
+        if let caller, !caller.principal.isPlatformAdmin, caller.scope.organizationID != redeemed.organizationID {
             throw Problem.forbidden("This authorization was started for another organisation.")
         }
         guard let code = input.query.code, !code.isEmpty else {
