@@ -14,6 +14,8 @@ export async function workflowsPage() {
   filter.addEventListener("input", () => fill(list, filter.value));
   page("Workflows", element("label", { for: "filter", text: "Filter by name, description or tag" }), filter, list);
   fill(list, "");
+  // When the list first shows, for whoever measures the console (Benchmarks/console.sh reads it).
+  if (!performance.getEntriesByName("bifrost:workflows").length) performance.mark("bifrost:workflows");
 }
 
 function fill(list, query) {
