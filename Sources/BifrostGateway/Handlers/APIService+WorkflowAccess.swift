@@ -28,12 +28,13 @@ extension APIService {
         let access = WorkflowAccess(declared: entry.configuration.roles, narrowing: roles)
         let widening = access.widening(roles)
         guard widening.isEmpty else {
+            let declared = access.declared.sorted().joined(separator: ", ")
+            let added = widening.joined(separator: ", ")
             throw Problem.validation([
                 .init(
                     field: "roles",
                     message:
-                        "must be among the workflow's declared roles (\(access.declared.sorted().joined(separator: ", "))); "
-                        + "a narrowing cannot add " + widening.joined(separator: ", ")
+                        "must be among the workflow's declared roles (\(declared)); a narrowing cannot add \(added)"
                 )
             ])
         }
