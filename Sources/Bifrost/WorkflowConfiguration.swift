@@ -26,6 +26,10 @@ public struct WorkflowConfiguration: Sendable, Hashable {
     /// Whether only administrators (platform admins, and organisation admins in their organisation) may run it
     /// or see it: for workflows that read secrets or change configuration on the caller's behalf.
     public var requiresAdmin: Bool
+    /// Workflow roles (technician groups such as `helpdesk` or `provisioning`) whose holders may run it; empty:
+    /// anyone the policy role allows. Administrators may always run it, and an organisation's admins may narrow
+    /// the set further for their organisation. Names follow `WorkflowRole.isValid`.
+    public var roles: Set<String>
 
     /// The `@workflow` decorator's options; only the name and description are required.
     ///
@@ -42,11 +46,12 @@ public struct WorkflowConfiguration: Sendable, Hashable {
     ///   - endpoint: methods the workflow answers at `/api/endpoints/{name}`; nil keeps it off the endpoint list.
     ///   - retries: restarts of a queued run whose process died (idempotent work only).
     ///   - requiresAdmin: hides the workflow from organisation members and their keys.
+    ///   - roles: limits members and their keys to holders of one of these workflow roles; empty: no limit.
     public init(
         _ name: String, description: String, category: String = "General", tags: [String] = [],
         mode: ExecutionMode = .sync, timeout: Duration = .seconds(300), schedule: String? = nil,
         requiresOrganization: Bool = true, exposeInForms: Bool = true, endpoint: Set<HTTPMethod>? = nil,
-        retries: Int = 0, requiresAdmin: Bool = false
+        retries: Int = 0, requiresAdmin: Bool = false, roles: Set<String> = []
     ) {
         self.name = name
         self.description = description
@@ -60,6 +65,7 @@ public struct WorkflowConfiguration: Sendable, Hashable {
         self.endpointMethods = endpoint
         self.retries = retries
         self.requiresAdmin = requiresAdmin
+        self.roles = roles
     }
 
     /// Whether the workflow is exposed as an HTTP endpoint.

@@ -4,11 +4,12 @@ import Foundation
 /// The seed's chained-operations pattern, against Microsoft Graph: creates the user (`POST /v1.0/users`), then
 /// assigns it the license `sku` (`POST /v1.0/users/{id}/assignLicense`), through the organisation's `microsoft`
 /// connection. The user gets a random first password it must change at sign-in; the workflow neither logs nor
-/// returns it (an administrator resets it, or the user's self-service reset applies).
+/// returns it (an administrator resets it, or the user's self-service reset applies). Licences cost money: among
+/// an organisation's members, only holders of the `provisioning` workflow role may run it.
 struct CreateUserWithLicense: Workflow {
     static let configuration = WorkflowConfiguration(
         "create_user_with_license", description: "Create a Microsoft 365 user and assign a license",
-        category: "Microsoft 365"
+        category: "Microsoft 365", roles: ["provisioning"]
     )
 
     @Param(.email) var email: String

@@ -34,7 +34,19 @@ import Testing
             refusal([ScheduledWithRequiredInput.self])?.contains(
                 "workflow scheduled_with_required_input: it is scheduled, so every parameter needs a default"
             ) == true)
+        #expect(
+            refusal([BadRole.self])?.contains(
+                "workflow bad_role: its role \"Help Desk\" is not 1 to 64 of a-z, 0-9, _ and -") == true)
         #expect(refusal([Valid.self]) == nil)
+    }
+
+    @Test func workflowRoleNamesAreLowerCaseAndShort() {
+        for good in ["helpdesk", "provisioning", "tier-2", "l1_support", "0", String(repeating: "a", count: 64)] {
+            #expect(WorkflowRole.isValid(good), "\(good)")
+        }
+        for bad in ["", "Helpdesk", "help desk", "héllo", "a.b", String(repeating: "a", count: 65), "org_admin\n"] {
+            #expect(!WorkflowRole.isValid(bad), "\(bad)")
+        }
     }
 
     @Test func cronExpressionsCoverTheUsualForms() throws {
@@ -57,6 +69,12 @@ import Testing
 
 struct BadName: Workflow {
     static let configuration = WorkflowConfiguration("Bad-Name", description: "")
+    func run(_ context: ExecutionContext) async throws -> JSONValue { nil }
+}
+
+struct BadRole: Workflow {
+    static let configuration = WorkflowConfiguration(
+        "bad_role", description: "", roles: ["helpdesk", "Help Desk"])
     func run(_ context: ExecutionContext) async throws -> JSONValue { nil }
 }
 

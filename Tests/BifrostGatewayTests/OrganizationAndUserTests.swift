@@ -1,3 +1,4 @@
+import Bifrost
 import BifrostGateway
 import BifrostOAuth
 import BifrostStore
@@ -21,10 +22,12 @@ import Testing
     }
 
     static func withWorld(
-        oauthProviders: OAuthProviderCatalogue? = nil,
+        oauthProviders: OAuthProviderCatalogue? = nil, extraWorkflows: [any Workflow.Type] = [],
         _ body: @Sendable (World, GatewayHarness.Context) async throws -> Void
     ) async throws {
-        try await GatewayHarness.withGatewayAndDatabase(oauthProviders: oauthProviders) { client, context in
+        try await GatewayHarness.withGatewayAndDatabase(
+            extraWorkflows: extraWorkflows, oauthProviders: oauthProviders
+        ) { client, context in
             let db = context.database
             let orgA = try await AuthFixtures.createOrganization("Contoso", on: db)
             let orgB = try await AuthFixtures.createOrganization("Fabrikam", on: db)

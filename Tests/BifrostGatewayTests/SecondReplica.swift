@@ -16,6 +16,8 @@ import Synchronization
 /// its own engine (its own process id) and every background service in a group, but no HTTP server.
 struct SecondReplica: Sendable {
     let engine: ExecutionEngine
+    /// The replica's cache of organisations' workflow narrowings.
+    let workflowAccess: WorkflowAccessCache
     private let group: ServiceGroup
     private let running: Task<Void, any Error>
 
@@ -47,7 +49,8 @@ struct SecondReplica: Sendable {
             defer { ended.withLock { $0 = true } }
             try await group.run()
         }
-        let replica = SecondReplica(engine: assembly.engine, group: group, running: running)
+        let replica = SecondReplica(
+            engine: assembly.engine, workflowAccess: dependencies.workflowAccess, group: group, running: running)
         defer { replica.running.cancel() }
         // Its migrations (none pending) mark the schema current, unless the services end first (a refusal).
         _ = try await eventually { dependencies.schema.isCurrent || ended.withLock { $0 } }

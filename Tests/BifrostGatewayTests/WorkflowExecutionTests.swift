@@ -33,9 +33,13 @@ import Testing
             #expect((lookup.body["result"] as? [String: Any])?["result"] as? String == "record 42")
             let assigned = try await execute(member, "assign_user", ["department": "eng"])
             #expect((assigned.body["result"] as? [String: Any])?["assigned_to"] as? String == "eng")
+            // It is limited to the `provisioning` workflow role, which the member does not hold; admins run it.
+            let refused = try await execute(
+                member, "create_user_with_license", ["email": "a@contoso.example", "sku": "E5"])
+            #expect(refused.status == .notFound)
             // It creates the user in Microsoft 365, and this organisation has no `microsoft` connection.
             let licensed = try await execute(
-                member, "create_user_with_license", ["email": "a@contoso.example", "sku": "E5"])
+                world.adminA, "create_user_with_license", ["email": "a@contoso.example", "sku": "E5"])
             #expect(licensed.body["status"] as? String == "Failed")
             #expect(
                 licensed.body["error"] as? String
@@ -268,16 +272,21 @@ import Testing
             let (_, list) = try await world.memberA(.get, "/api/workflows")
             let workflows = try #require(list as? [[String: Any]])
             let forMembers: Set<String> = [
-                "always_fail", "assign_user", "bulk_import", "create_user", "create_user_with_license", "daily_report",
+                "always_fail", "assign_user", "bulk_import", "create_user", "daily_report",
                 "process_data", "process_items", "quick_lookup", "wait_for", "wait_in_background", "save_output",
                 "list_m365_users", "m365_licence_report",
             ]
             #expect(Set(workflows.compactMap { $0["name"] as? String }) == forMembers)
-            // Workflows that read secrets or write configuration are listed for administrators only.
+            // Workflows that read secrets or write configuration are listed for administrators only, and the
+            // one limited to the `provisioning` workflow role for its holders (the member holds none) and them.
             let forAdmins = try #require(try await world.adminA(.get, "/api/workflows").json as? [[String: Any]])
             #expect(
                 Set(forAdmins.compactMap { $0["name"] as? String })
-                    == forMembers.union(["check_secret", "configure_api"]))
+                    == forMembers.union(["check_secret", "configure_api", "create_user_with_license"]))
+            let licensed = try #require(forAdmins.first { $0["name"] as? String == "create_user_with_license" })
+            #expect(licensed["roles"] as? [String] == ["provisioning"])
+            #expect(licensed["allowed_roles"] as? [String] == ["provisioning"])
+            #expect((workflows.first { $0["name"] as? String == "create_user" })?["roles"] as? [String] == [])
             let report = try #require(workflows.first { $0["name"] as? String == "daily_report" })
             #expect(report["execution_mode"] as? String == "scheduled")
             #expect(report["schedule"] as? String == "0 9 * * *")

@@ -5,8 +5,8 @@ import Foundation
 ///
 /// Refuses (with a message naming the workflow and the problem) a name that is not snake_case, a duplicate
 /// name, a parameter whose data provider is not registered, an invalid cron expression or one that never fires,
-/// a scheduled workflow with a required parameter (a schedule gives no input), and a pattern that does not
-/// compile.
+/// a scheduled workflow with a required parameter (a schedule gives no input), a pattern that does not
+/// compile, and a workflow role whose name breaks `WorkflowRole.pattern`.
 public struct WorkflowCatalogue: Sendable {
     /// Workflows by name.
     public let workflows: [String: WorkflowEntry]
@@ -79,6 +79,9 @@ public struct WorkflowEntry: Sendable {
         guard WorkflowCatalogue.isSnakeCase(name) else { throw refuse("its name is not snake_case") }
         guard configuration.timeout > .zero else { throw refuse("its timeout must be positive") }
         guard (0...10).contains(configuration.retries) else { throw refuse("its retries must be between 0 and 10") }
+        if let role = configuration.roles.sorted().first(where: { !WorkflowRole.isValid($0) }) {
+            throw refuse("its role \"\(role)\" is not 1 to 64 of a-z, 0-9, _ and -")
+        }
         if configuration.executionMode == .scheduled, configuration.schedule == nil {
             throw refuse("it is scheduled but declares no schedule")
         }

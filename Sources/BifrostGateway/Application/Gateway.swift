@@ -53,18 +53,22 @@ public enum Gateway {
         public var outboundHTTP = OutboundHTTPTransport()
         /// Endpoints' signing secrets, opened and cached; `endpointSecretSubscription` keeps replicas in step.
         var endpointSecrets: EndpointSecretCache
+        /// Each organisation's narrowings of role-limited workflows; its `subscription` keeps replicas in step.
+        public var workflowAccess: WorkflowAccessCache
         /// Failed logins per account and address; tests give one with a clock of their own.
         public var loginThrottle = LoginThrottle()
         /// Forgets an endpoint's cached secrets whenever any replica changes them.
         public var endpointSecretSubscription: NotificationSubscription { endpointSecrets.subscription }
 
         /// Every notification a replica built from these dependencies, `engine` and `workers` listens for:
-        /// credentials, data keys, OAuth connections, endpoint secrets, queued jobs and the engine's channels.
-        /// `bifrost serve` and the test harnesses listen with this one list, so neither can miss a channel.
+        /// credentials, data keys, OAuth connections, endpoint secrets, workflow access, queued jobs and the
+        /// engine's channels. `bifrost serve` and the test harnesses listen with this one list, so neither can miss
+        /// a channel.
         public func subscriptions(engine: ExecutionEngine, workers: JobWorkers) -> [NotificationSubscription] {
             [
                 CredentialInvalidation.subscription(clearing: credentials), keyRing.subscription,
-                signingKeys.subscription, oauth.subscription, endpointSecretSubscription, workers.subscription,
+                signingKeys.subscription, oauth.subscription, endpointSecretSubscription, workflowAccess.subscription,
+                workers.subscription,
             ] + engine.subscriptions
         }
 
@@ -84,6 +88,8 @@ public enum Gateway {
                 store: PostgresEndpointSecretRepository(
                     client: database, keys: keyRing, logger: Logger(label: "bifrost.endpoints"))
             )
+            self.workflowAccess = WorkflowAccessCache(
+                store: PostgresWorkflowAccessRepository(client: database, logger: Logger(label: "bifrost.workflows")))
             self.oauth = OAuthBroker.onDatabase(
                 database, keys: keyRing,
                 catalogue: oauthProviders ?? (try? OAuthProviderCatalogue.load())
@@ -194,7 +200,7 @@ public enum Gateway {
             identity: identity,
             workflows: WorkflowServices(
                 engine: engine, schedules: PostgresScheduleRepository(client: dependencies.database, logger: logger),
-                streams: streams, executions: executions
+                streams: streams, executions: executions, access: dependencies.workflowAccess
             ),
             secrets: PostgresSecretRepository(
                 client: dependencies.database, keys: dependencies.keyRing, logger: logger),
@@ -218,10 +224,12 @@ public enum Gateway {
             middlewares: [PolicyEnforcement(gate: gate), contract, BrowserHeaders()]
         )
 
-        ExecuteRoute(engine: engine, gate: gate, contract: contract, maximumBodySize: configuration.http.maxBodySize)
-            .register(on: http, routes: routes)
+        ExecuteRoute(
+            engine: engine, gate: gate, access: dependencies.workflowAccess, contract: contract,
+            maximumBodySize: configuration.http.maxBodySize
+        ).register(on: http, routes: routes)
         EndpointRoutes(
-            engine: engine, gate: gate,
+            engine: engine, gate: gate, access: dependencies.workflowAccess,
             webhooks: WebhookAuthenticator(
                 secrets: dependencies.endpointSecrets, metrics: PrometheusMetricsFactory(registry: dependencies.metrics)
             ),

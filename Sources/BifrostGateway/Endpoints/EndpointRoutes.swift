@@ -9,7 +9,7 @@ import Hummingbird
 
 /// `GET|POST|PUT|PATCH|DELETE /api/endpoints/{workflow_name}`: endpoint-enabled workflows as HTTP endpoints.
 ///
-/// Callers are API keys (allowed for that workflow) or senders of Standard Webhooks signed with one of the
+/// Callers are API keys (allowed for that workflow, its workflow roles included) or senders of Standard Webhooks signed with one of the
 /// endpoint's active secrets (the run then happens in that secret's organisation; a `webhook-id` seen before is a
 /// replay). Input is the query merged with the body (`EndpointInput`), validated as `execute` validates it. A
 /// synchronous run answers its result (200) or a problem carrying the execution id; an asynchronous one 202 with
@@ -21,6 +21,8 @@ struct EndpointRoutes: Sendable {
     let engine: ExecutionEngine
     /// Limits calls made with API keys, after they are known to be allowed.
     let gate: AccessGate
+    /// Each organisation's narrowings of role-limited workflows, for calls made with API keys.
+    let access: WorkflowAccessCache
     let webhooks: WebhookAuthenticator
     let idempotency: PostgresIdempotencyKeyRepository
     let maximumBodySize: Int
@@ -60,7 +62,10 @@ struct EndpointRoutes: Sendable {
                 throw Problem.forbidden(
                     "Endpoints are called with an API key or a webhook signature, not a user's token.")
             }
-            guard identity.mayRun(entry) else { throw Problem.forbidden("This API key may not call this endpoint.") }
+            // A signed webhook is the organisation's grant for this endpoint; a key needs what `execute` needs.
+            guard identity.mayRun(entry, narrowings: try await access.narrowings(for: identity.scope)) else {
+                throw Problem.forbidden("This API key may not call this endpoint.")
+            }
             // An endpoint call runs the workflow: the policy's `executeWorkflow` decides, then the rate limits.
             limitHeaders = try gate.admit(identity, to: "executeWorkflow")
             caller = identity.caller

@@ -31,12 +31,13 @@ extension APIService {
             throw Problem.validation([.init(field: "expires_at", message: "must be in the future")])
         }
         try checkDelegation(role: role, workflows: body.workflows, expiresAt: body.expiresAt, by: caller.principal)
+        let workflowRoles = try body.workflowRoles.map { try WorkflowRoleList.parse($0, field: "workflow_roles") }
         let secret = APIKeySecret.generate()
         let key = try await identity.keys.create(
             NewAPIKey(
                 scope: caller.scope, name: body.name, prefix: APIKeySecret.displayPrefix(of: secret),
                 keyHash: APIKeySecret.hash(secret), role: role, workflows: body.workflows,
-                createdBy: caller.principal.user?.id, expiresAt: body.expiresAt
+                createdBy: caller.principal.user?.id, expiresAt: body.expiresAt, workflowRoles: workflowRoles ?? []
             )
         )
         try await identity.audit.record(
@@ -103,7 +104,8 @@ extension Components.Schemas.APIKey {
         self.init(
             id: key.id.uuidString.lowercased(), name: key.name, prefix: key.prefix, role: key.role.rawValue,
             organizationId: key.organizationID?.uuidString.lowercased(), workflows: key.workflows,
-            createdAt: key.createdAt, expiresAt: key.expiresAt, lastUsedAt: key.lastUsedAt
+            workflowRoles: key.workflowRoles.sorted(), createdAt: key.createdAt, expiresAt: key.expiresAt,
+            lastUsedAt: key.lastUsedAt
         )
     }
 }

@@ -9,7 +9,7 @@ extension APIService {
     func listEndpointSecrets(_ input: Operations.ListEndpointSecrets.Input) async throws
         -> Operations.ListEndpointSecrets.Output
     {
-        let (workflow, organization) = try endpointInOrganization(input.path.workflowName)
+        let (workflow, organization) = try await endpointInOrganization(input.path.workflowName)
         let listed = try await endpointSecrets.store.list(for: workflow, in: organization)
         return .ok(
             .init(body: .json(listed.map { .init(id: $0.id, createdAt: $0.createdAt, createdBy: $0.createdBy) })))
@@ -19,7 +19,7 @@ extension APIService {
         -> Operations.CreateEndpointSecret.Output
     {
         let caller = try RequestIdentity.required()
-        let (workflow, organization) = try endpointInOrganization(input.path.workflowName)
+        let (workflow, organization) = try await endpointInOrganization(input.path.workflowName)
         let (id, secret) = try await endpointSecrets.store.create(
             for: workflow, in: organization, by: caller.principal.label)
         endpointSecrets.forget(workflow)  // at once here; other replicas when the notification reaches them
@@ -37,7 +37,7 @@ extension APIService {
         -> Operations.RetireEndpointSecret.Output
     {
         let caller = try RequestIdentity.required()
-        let (workflow, organization) = try endpointInOrganization(input.path.workflowName)
+        let (workflow, organization) = try await endpointInOrganization(input.path.workflowName)
         guard try await endpointSecrets.store.retire(input.path.id, of: workflow, in: organization) else {
             throw Problem.notFound("This endpoint has no active secret with this id in the caller's organisation.")
         }
@@ -49,10 +49,11 @@ extension APIService {
     }
 
     /// The endpoint-enabled workflow `name` and the caller's organisation (secrets belong to one).
-    private func endpointInOrganization(_ name: String) throws -> (String, UUID) {
+    private func endpointInOrganization(_ name: String) async throws -> (String, UUID) {
         let caller = try RequestIdentity.required()
+        let narrowings = try await workflows.access.narrowings(for: caller.scope)
         guard let entry = workflows.engine.catalogue.workflows[name], entry.configuration.isEndpointEnabled,
-            caller.mayRun(entry)
+            caller.mayRun(entry, narrowings: narrowings)
         else {
             throw Problem.notFound("No endpoint is named \(name).")
         }

@@ -10,9 +10,10 @@ extension APIService {
         let caller = try RequestIdentity.required()
         let fired = try await workflows.schedules.lastSlots(
             try caller.visibility(all: caller.principal.isPlatformAdmin))
+        let narrowings = try await workflows.access.narrowings(for: caller.scope)
         let now = Date()
         let schedules = workflows.engine.catalogue.sortedWorkflows.compactMap { entry -> Components.Schemas.Schedule? in
-            guard let schedule = entry.schedule, caller.mayRun(entry) else { return nil }
+            guard let schedule = entry.schedule, caller.mayRun(entry, narrowings: narrowings) else { return nil }
             let last = fired[entry.configuration.name]
             return .init(
                 workflow: entry.configuration.name, expression: schedule.description,

@@ -32,10 +32,12 @@ extension APIService {
         guard email.contains("@") else {
             throw Problem.validation([.init(field: "email", message: "must be an email address")])
         }
+        let workflowRoles = try body.workflowRoles.map { try WorkflowRoleList.parse($0, field: "workflow_roles") }
         let created = try await identity.users.create(
             NewUser(
                 email: email, name: body.name ?? "", role: role, organizationID: caller.scope.organizationID,
-                passwordHash: try await body.password.asyncMap { try await identity.passwords.hash($0) }
+                passwordHash: try await body.password.asyncMap { try await identity.passwords.hash($0) },
+                workflowRoles: workflowRoles ?? []
             )
         )
         try await identity.audit.record(
@@ -66,7 +68,8 @@ extension APIService {
         let changes = UserChanges(
             name: body.name, role: body.role.flatMap { User.Role(rawValue: $0.rawValue) },
             passwordHash: try await body.password.asyncMap { try await identity.passwords.hash($0) },
-            isActive: body.isActive
+            isActive: body.isActive,
+            workflowRoles: try body.workflowRoles.map { try WorkflowRoleList.parse($0, field: "workflow_roles") }
         )
         let updated = try await identity.users.update(id, in: caller.scope, changes)
         await identity.credentialsChanged()
@@ -93,7 +96,7 @@ extension Components.Schemas.UserAccount {
             id: user.id.uuidString.lowercased(), email: user.email, name: user.name,
             organizationId: user.organizationID?.uuidString.lowercased(),
             role: .init(rawValue: user.role.rawValue) ?? .orgMember, isPlatformAdmin: user.isPlatformAdmin,
-            isActive: user.isActive, createdAt: user.createdAt
+            isActive: user.isActive, workflowRoles: user.workflowRoles.sorted(), createdAt: user.createdAt
         )
     }
 }

@@ -10,16 +10,30 @@ import OpenAPIRuntime
 extension APIService {
     func listWorkflows(_ input: Operations.ListWorkflows.Input) async throws -> Operations.ListWorkflows.Output {
         let caller = try RequestIdentity.required()
-        let visible = workflows.engine.catalogue.sortedWorkflows.filter { caller.mayRun($0) }
-        return .ok(.init(body: .json(try visible.map(Components.Schemas.WorkflowDescription.init))))
+        let narrowings = try await workflows.access.narrowings(for: caller.scope)
+        let visible = workflows.engine.catalogue.sortedWorkflows.filter { caller.mayRun($0, narrowings: narrowings) }
+        return .ok(
+            .init(
+                body: .json(
+                    try visible.map { try .init($0, access: Self.access(to: $0, narrowings, for: caller)) })))
     }
 
     func getWorkflow(_ input: Operations.GetWorkflow.Input) async throws -> Operations.GetWorkflow.Output {
         let caller = try RequestIdentity.required()
-        guard let entry = workflows.engine.catalogue.workflows[input.path.name], caller.mayRun(entry) else {
+        let narrowings = try await workflows.access.narrowings(for: caller.scope)
+        guard let entry = workflows.engine.catalogue.workflows[input.path.name],
+            caller.mayRun(entry, narrowings: narrowings)
+        else {
             throw Problem.notFound("No workflow is named \(input.path.name).")
         }
-        return .ok(.init(body: .json(try .init(entry))))
+        return .ok(.init(body: .json(try .init(entry, access: Self.access(to: entry, narrowings, for: caller)))))
+    }
+
+    /// Who may run `entry` in the caller's organisation; nil in global scope, where narrowings do not apply.
+    private static func access(to entry: WorkflowEntry, _ narrowings: WorkflowNarrowings, for caller: RequestIdentity)
+        -> WorkflowAccess?
+    {
+        caller.scope.organizationID == nil ? nil : narrowings.access(to: entry)
     }
 
     func getDataProviderOptions(_ input: Operations.GetDataProviderOptions.Input) async throws
@@ -49,7 +63,8 @@ extension APIService {
 }
 
 extension Components.Schemas.WorkflowDescription {
-    init(_ entry: WorkflowEntry) throws {
+    /// - Parameter access: who may run it in the caller's organisation; nil in global scope.
+    init(_ entry: WorkflowEntry, access: BifrostRuntime.WorkflowAccess?) throws {
         let configuration = entry.configuration
         self.init(
             name: configuration.name, description: configuration.description, category: configuration.category,
@@ -58,6 +73,7 @@ extension Components.Schemas.WorkflowDescription {
             requiresOrg: configuration.requiresOrganization, exposeInForms: configuration.exposeInForms,
             endpointEnabled: configuration.isEndpointEnabled,
             allowedMethods: configuration.endpointMethods.map { $0.sorted().map(\.rawValue) },
+            roles: configuration.roles.sorted(), allowedRoles: access?.effective?.sorted(),
             parameters: try entry.parameters.map(Components.Schemas.WorkflowParameter.init)
         )
     }
@@ -92,7 +108,10 @@ extension APIService {
         -> Operations.GetGeneratedOpenAPIDocument.Output
     {
         let caller = try RequestIdentity.required()
-        let document = WorkflowDocument.build(workflows.engine.catalogue.sortedWorkflows) { caller.mayRun($0) }
+        let narrowings = try await workflows.access.narrowings(for: caller.scope)
+        let document = WorkflowDocument.build(workflows.engine.catalogue.sortedWorkflows) {
+            caller.mayRun($0, narrowings: narrowings)
+        }
         return .ok(.init(body: .json(try JSONBridge.objectContainer(document))))
     }
 }

@@ -15,6 +15,8 @@ import NIOFoundationCompat
 struct ExecuteRoute: Sendable {
     let engine: ExecutionEngine
     let gate: AccessGate
+    /// Each organisation's narrowings of role-limited workflows (cached: no query here on most requests).
+    let access: WorkflowAccessCache
     /// The contract's rules for the body (`ExecuteRequest`), as the generated operations get them.
     let contract: ContractValidation
     let maximumBodySize: Int
@@ -30,7 +32,9 @@ struct ExecuteRoute: Sendable {
         let limitHeaders = try gate.admit(context.identity, to: Self.operationID)
         guard let caller = context.identity else { throw Problem.unauthorized() }
         let name = try context.parameters.require("name")
-        if let entry = engine.catalogue.workflows[name], !caller.mayRun(entry) {
+        if let entry = engine.catalogue.workflows[name],
+            !caller.mayRun(entry, narrowings: try await access.narrowings(for: caller.scope))
+        {
             throw Problem.notFound("No workflow is named \(name).")
         }
         if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {

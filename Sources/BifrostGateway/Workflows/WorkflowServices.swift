@@ -1,5 +1,6 @@
 import Bifrost
 import BifrostEngine
+import BifrostRuntime
 import BifrostStore
 import Foundation
 import OpenAPIRuntime
@@ -14,6 +15,8 @@ struct WorkflowServices: Sendable {
     let streams: StreamSlots
     /// Recorded runs, as the API lists, reads and watches them.
     let executions: PostgresExecutionRepository
+    /// Each organisation's narrowings of role-limited workflows, for deciding who may see and run what.
+    let access: WorkflowAccessCache
 }
 
 /// Conversions between the engine's `JSONValue` and the generated code's free-form JSON containers, value by

@@ -65,6 +65,14 @@ public struct Principal: Sendable, Hashable {
     public var role: String { roleValue.rawValue }
     public var isPlatformAdmin: Bool { roleValue == .platformAdmin }
 
+    /// The workflow roles the user or key holds, for role-limited workflows (not the policy role).
+    public var workflowRoles: Set<String> {
+        switch credential {
+        case .user(let user): user.workflowRoles
+        case .apiKey(let key): key.workflowRoles
+        }
+    }
+
     /// The caller's own organisation; nil for platform admins and global keys.
     public var organizationID: UUID? {
         switch credential {

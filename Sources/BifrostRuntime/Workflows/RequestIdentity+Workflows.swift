@@ -35,21 +35,32 @@ extension RequestIdentity {
         }
     }
 
-    /// Whether the caller may see and run `workflow`: a key restricted to some workflows only those, and a
-    /// workflow for administrators only administrators.
-    package func mayRun(_ workflow: WorkflowEntry) -> Bool {
-        if workflow.configuration.requiresAdmin, principal.roleValue == .orgMember { return false }
-        guard let allowed = principal.apiKey?.workflows else { return true }
-        return allowed.contains(workflow.configuration.name)
+    /// Whether the caller may see and run `workflow` in its scope: a key restricted to some workflows only those,
+    /// a workflow for administrators only administrators, and a role-limited workflow administrators and the
+    /// members (people and keys) holding one of its roles in the organisation (`narrowings`, the scope's).
+    package func mayRun(_ workflow: WorkflowEntry, narrowings: WorkflowNarrowings) -> Bool {
+        guard isAllowedByRoleAndKey(workflow) else { return false }
+        // Platform admins, and organisation admins in their organisation, manage the workflows: they run them all.
+        guard principal.roleValue == .orgMember else { return true }
+        return narrowings.access(to: workflow).admits(principal.workflowRoles)
     }
 
     /// Whether the caller may read data provider `name`: any caller whose role allows it, a key restricted to
-    /// some workflows only the providers their parameters use.
+    /// some workflows only the providers their parameters use. Workflow roles do not limit data providers.
     package func mayRead(dataProvider name: String, in catalogue: WorkflowCatalogue) -> Bool {
         guard let allowed = principal.apiKey?.workflows else { return true }
         return allowed.contains { workflow in
-            catalogue.workflows[workflow].map { mayRun($0) && $0.parameters.contains { $0.dataProvider == name } }
-                ?? false
+            catalogue.workflows[workflow].map {
+                isAllowedByRoleAndKey($0) && $0.parameters.contains { $0.dataProvider == name }
+            } ?? false
         }
+    }
+
+    /// The part of `mayRun` that ignores workflow roles: the policy role against `requiresAdmin`, and a key's
+    /// list of workflows.
+    private func isAllowedByRoleAndKey(_ workflow: WorkflowEntry) -> Bool {
+        if workflow.configuration.requiresAdmin, principal.roleValue == .orgMember { return false }
+        guard let allowed = principal.apiKey?.workflows else { return true }
+        return allowed.contains(workflow.configuration.name)
     }
 }

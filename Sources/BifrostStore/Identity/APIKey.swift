@@ -12,6 +12,8 @@ public struct APIKey: Sendable, Hashable {
     public var role: User.Role
     /// Workflows the key may run; nil means whatever the role allows.
     public var workflows: [String]?
+    /// Workflow roles the key holds (`WorkflowRole`), for role-limited workflows; `workflows` still narrows.
+    public var workflowRoles: Set<String>
     public var createdBy: UUID?
     public var createdAt: Date
     public var expiresAt: Date?
@@ -19,7 +21,7 @@ public struct APIKey: Sendable, Hashable {
 
     public init(
         id: UUID, organizationID: UUID?, name: String, prefix: String, role: User.Role, workflows: [String]?,
-        createdBy: UUID?, createdAt: Date, expiresAt: Date?, lastUsedAt: Date?
+        createdBy: UUID?, createdAt: Date, expiresAt: Date?, lastUsedAt: Date?, workflowRoles: Set<String> = []
     ) {
         self.id = id
         self.organizationID = organizationID
@@ -27,6 +29,7 @@ public struct APIKey: Sendable, Hashable {
         self.prefix = prefix
         self.role = role
         self.workflows = workflows
+        self.workflowRoles = workflowRoles
         self.createdBy = createdBy
         self.createdAt = createdAt
         self.expiresAt = expiresAt
@@ -42,12 +45,14 @@ public struct NewAPIKey: Sendable {
     public var keyHash: String
     public var role: User.Role
     public var workflows: [String]?
+    /// Workflow roles the key holds.
+    public var workflowRoles: Set<String>
     public var createdBy: UUID?
     public var expiresAt: Date?
 
     public init(
         scope: Scope, name: String, prefix: String, keyHash: String, role: User.Role, workflows: [String]?,
-        createdBy: UUID?, expiresAt: Date?
+        createdBy: UUID?, expiresAt: Date?, workflowRoles: Set<String> = []
     ) {
         self.scope = scope
         self.name = name
@@ -55,6 +60,7 @@ public struct NewAPIKey: Sendable {
         self.keyHash = keyHash
         self.role = role
         self.workflows = workflows
+        self.workflowRoles = workflowRoles
         self.createdBy = createdBy
         self.expiresAt = expiresAt
     }

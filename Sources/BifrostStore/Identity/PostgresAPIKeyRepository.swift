@@ -12,15 +12,17 @@ public struct PostgresAPIKeyRepository: APIKeyRepository {
         self.logger = logger
     }
 
-    private typealias Row = (UUID, UUID?, String, String, String, [String]?, UUID?, Date, Date?, Date?)
+    private typealias Row = (UUID, UUID?, String, String, String, [String]?, UUID?, Date, Date?, Date?, [String])
 
     public func create(_ key: NewAPIKey) async throws -> APIKey {
         let rows = try await client.query(
             """
-            INSERT INTO api_keys (organization_id, name, prefix, key_hash, role, workflows, created_by, expires_at)
+            INSERT INTO api_keys (organization_id, name, prefix, key_hash, role, workflows, created_by, expires_at,
+                                  workflow_roles)
             VALUES (\(key.scope.organizationID), \(key.name), \(key.prefix), \(key.keyHash), \(key.role.rawValue),
-                    \(key.workflows), \(key.createdBy), \(key.expiresAt))
-            RETURNING id, organization_id, name, prefix, role, workflows, created_by, created_at, expires_at, last_used_at
+                    \(key.workflows), \(key.createdBy), \(key.expiresAt), \(key.workflowRoles.sorted()))
+            RETURNING id, organization_id, name, prefix, role, workflows, created_by, created_at, expires_at,
+                last_used_at, workflow_roles
             """,
             logger: logger
         )
@@ -34,7 +36,8 @@ public struct PostgresAPIKeyRepository: APIKeyRepository {
         case .everything:
             rows = try await client.query(
                 """
-                SELECT id, organization_id, name, prefix, role, workflows, created_by, created_at, expires_at, last_used_at
+                SELECT id, organization_id, name, prefix, role, workflows, created_by, created_at, expires_at,
+                    last_used_at, workflow_roles
                 FROM api_keys WHERE revoked_at IS NULL ORDER BY created_at DESC
                 """,
                 logger: logger
@@ -42,7 +45,8 @@ public struct PostgresAPIKeyRepository: APIKeyRepository {
         case .only(let scope):
             rows = try await client.query(
                 """
-                SELECT id, organization_id, name, prefix, role, workflows, created_by, created_at, expires_at, last_used_at
+                SELECT id, organization_id, name, prefix, role, workflows, created_by, created_at, expires_at,
+                    last_used_at, workflow_roles
                 FROM api_keys WHERE revoked_at IS NULL AND organization_id IS NOT DISTINCT FROM \(scope.organizationID)
                 ORDER BY created_at DESC
                 """,
@@ -70,7 +74,8 @@ public struct PostgresAPIKeyRepository: APIKeyRepository {
     public func authenticate(keyHash: String) async throws -> APIKey? {
         let rows = try await client.query(
             """
-            SELECT id, organization_id, name, prefix, role, workflows, created_by, created_at, expires_at, last_used_at
+            SELECT id, organization_id, name, prefix, role, workflows, created_by, created_at, expires_at,
+                last_used_at, workflow_roles
             FROM api_keys
             WHERE key_hash = \(keyHash) AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
             """,
@@ -104,7 +109,7 @@ public struct PostgresAPIKeyRepository: APIKeyRepository {
         guard let role = User.Role(rawValue: row.4) else { throw StoreError.notFound }
         return APIKey(
             id: row.0, organizationID: row.1, name: row.2, prefix: row.3, role: role, workflows: row.5,
-            createdBy: row.6, createdAt: row.7, expiresAt: row.8, lastUsedAt: row.9
+            createdBy: row.6, createdAt: row.7, expiresAt: row.8, lastUsedAt: row.9, workflowRoles: Set(row.10)
         )
     }
 }

@@ -12,16 +12,18 @@ public struct PostgresUserRepository: UserRepository {
         self.logger = logger
     }
 
-    private typealias Row = (UUID, UUID?, String, String, String, Bool, Date)
+    private typealias Row = (UUID, UUID?, String, String, String, Bool, Date, [String])
 
     public func create(_ user: NewUser) async throws -> User {
         do {
             let rows = try await client.query(
                 """
-                INSERT INTO users (organization_id, email, name, password_hash, is_platform_admin, role, entra_object_id)
+                INSERT INTO users (organization_id, email, name, password_hash, is_platform_admin, role,
+                                   entra_object_id, workflow_roles)
                 VALUES (\(user.organizationID), \(user.email), \(user.name), \(user.passwordHash),
-                        \(user.role == .platformAdmin), \(user.role.rawValue), \(user.entraObjectID))
-                RETURNING id, organization_id, email, name, role, is_active, created_at
+                        \(user.role == .platformAdmin), \(user.role.rawValue), \(user.entraObjectID),
+                        \(user.workflowRoles.sorted()))
+                RETURNING id, organization_id, email, name, role, is_active, created_at, workflow_roles
                 """,
                 logger: logger
             )
@@ -36,22 +38,25 @@ public struct PostgresUserRepository: UserRepository {
     public func credentials(forEmail email: String) async throws -> (user: User, passwordHash: String?)? {
         let rows = try await client.query(
             """
-            SELECT id, organization_id, email, name, role, is_active, created_at, password_hash
+            SELECT id, organization_id, email, name, role, is_active, created_at, workflow_roles, password_hash
             FROM users WHERE lower(email) = lower(\(email))
             """,
             logger: logger
         )
-        for try await (id, org, mail, name, role, active, created, hash) in rows.decode(
-            (UUID, UUID?, String, String, String, Bool, Date, String?).self
+        for try await (id, org, mail, name, role, active, created, roles, hash) in rows.decode(
+            (UUID, UUID?, String, String, String, Bool, Date, [String], String?).self
         ) {
-            return (try Self.user((id, org, mail, name, role, active, created)), hash)
+            return (try Self.user((id, org, mail, name, role, active, created, roles)), hash)
         }
         return nil
     }
 
     public func find(id: UUID) async throws -> User? {
         let rows = try await client.query(
-            "SELECT id, organization_id, email, name, role, is_active, created_at FROM users WHERE id = \(id)",
+            """
+            SELECT id, organization_id, email, name, role, is_active, created_at, workflow_roles FROM users
+            WHERE id = \(id)
+            """,
             logger: logger
         )
         for try await row in rows.decode(Row.self) { return try Self.user(row) }
@@ -61,7 +66,7 @@ public struct PostgresUserRepository: UserRepository {
     public func find(entraObjectID: String) async throws -> User? {
         let rows = try await client.query(
             """
-            SELECT id, organization_id, email, name, role, is_active, created_at FROM users
+            SELECT id, organization_id, email, name, role, is_active, created_at, workflow_roles FROM users
             WHERE entra_object_id = \(entraObjectID)
             """,
             logger: logger
@@ -98,13 +103,16 @@ public struct PostgresUserRepository: UserRepository {
         switch visibility {
         case .everything:
             rows = try await client.query(
-                "SELECT id, organization_id, email, name, role, is_active, created_at FROM users ORDER BY lower(email)",
+                """
+                SELECT id, organization_id, email, name, role, is_active, created_at, workflow_roles FROM users
+                ORDER BY lower(email)
+                """,
                 logger: logger
             )
         case .only(let scope):
             rows = try await client.query(
                 """
-                SELECT id, organization_id, email, name, role, is_active, created_at FROM users
+                SELECT id, organization_id, email, name, role, is_active, created_at, workflow_roles FROM users
                 WHERE organization_id IS NOT DISTINCT FROM \(scope.organizationID) ORDER BY lower(email)
                 """,
                 logger: logger
@@ -118,7 +126,7 @@ public struct PostgresUserRepository: UserRepository {
     public func get(_ id: UUID, in scope: Scope) async throws -> User? {
         let rows = try await client.query(
             """
-            SELECT id, organization_id, email, name, role, is_active, created_at FROM users
+            SELECT id, organization_id, email, name, role, is_active, created_at, workflow_roles FROM users
             WHERE id = \(id) AND organization_id IS NOT DISTINCT FROM \(scope.organizationID)
             """,
             logger: logger
@@ -138,14 +146,15 @@ public struct PostgresUserRepository: UserRepository {
                     role = coalesce(\(changes.role?.rawValue), role),
                     password_hash = coalesce(\(changes.passwordHash), password_hash),
                     is_active = coalesce(\(changes.isActive), is_active),
+                    workflow_roles = coalesce(\(changes.workflowRoles?.sorted()), workflow_roles),
                     updated_at = now()
                 WHERE id = \(id) AND organization_id IS NOT DISTINCT FROM \(scope.organizationID)
-                RETURNING id, organization_id, email, name, role, is_active, created_at
+                RETURNING id, organization_id, email, name, role, is_active, created_at, workflow_roles
             ), ended AS (
                 UPDATE refresh_tokens SET revoked_at = now()
                 WHERE \(changes.passwordHash != nil) AND revoked_at IS NULL AND user_id IN (SELECT id FROM updated)
             )
-            SELECT id, organization_id, email, name, role, is_active, created_at FROM updated
+            SELECT id, organization_id, email, name, role, is_active, created_at, workflow_roles FROM updated
             """,
             logger: logger
         )
@@ -168,6 +177,8 @@ public struct PostgresUserRepository: UserRepository {
     private static func user(_ row: Row) throws -> User {
         guard let role = User.Role(rawValue: row.4) else { throw StoreError.notFound }
         return User(
-            id: row.0, organizationID: row.1, email: row.2, name: row.3, role: role, isActive: row.5, createdAt: row.6)
+            id: row.0, organizationID: row.1, email: row.2, name: row.3, role: role, isActive: row.5, createdAt: row.6,
+            workflowRoles: Set(row.7)
+        )
     }
 }

@@ -26,12 +26,16 @@ public struct User: Sendable, Hashable {
     public var role: Role
     public var isActive: Bool
     public var createdAt: Date
+    /// Workflow roles held (`WorkflowRole`): which role-limited workflows the user may run as an organisation
+    /// member. Not the policy role.
+    public var workflowRoles: Set<String>
 
     /// Whether this user administers the whole platform.
     public var isPlatformAdmin: Bool { role == .platformAdmin }
 
     public init(
-        id: UUID, organizationID: UUID?, email: String, name: String, role: Role, isActive: Bool, createdAt: Date
+        id: UUID, organizationID: UUID?, email: String, name: String, role: Role, isActive: Bool, createdAt: Date,
+        workflowRoles: Set<String> = []
     ) {
         self.id = id
         self.organizationID = organizationID
@@ -40,6 +44,7 @@ public struct User: Sendable, Hashable {
         self.role = role
         self.isActive = isActive
         self.createdAt = createdAt
+        self.workflowRoles = workflowRoles
     }
 }
 
@@ -53,10 +58,12 @@ public struct NewUser: Sendable {
     public var passwordHash: String?
     /// The Microsoft Entra object id (`oid`) of a user provisioned at their first Entra sign-in.
     public var entraObjectID: String?
+    /// Workflow roles the user holds from the start.
+    public var workflowRoles: Set<String>
 
     public init(
         email: String, name: String, role: User.Role, organizationID: UUID?, passwordHash: String?,
-        entraObjectID: String? = nil
+        entraObjectID: String? = nil, workflowRoles: Set<String> = []
     ) {
         self.email = email
         self.name = name
@@ -64,6 +71,7 @@ public struct NewUser: Sendable {
         self.organizationID = organizationID
         self.passwordHash = passwordHash
         self.entraObjectID = entraObjectID
+        self.workflowRoles = workflowRoles
     }
 }
 
@@ -73,11 +81,17 @@ public struct UserChanges: Sendable {
     public var role: User.Role?
     public var passwordHash: String?
     public var isActive: Bool?
+    /// Replaces every workflow role the user holds.
+    public var workflowRoles: Set<String>?
 
-    public init(name: String? = nil, role: User.Role? = nil, passwordHash: String? = nil, isActive: Bool? = nil) {
+    public init(
+        name: String? = nil, role: User.Role? = nil, passwordHash: String? = nil, isActive: Bool? = nil,
+        workflowRoles: Set<String>? = nil
+    ) {
         self.name = name
         self.role = role
         self.passwordHash = passwordHash
         self.isActive = isActive
+        self.workflowRoles = workflowRoles
     }
 }

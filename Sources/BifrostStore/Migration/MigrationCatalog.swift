@@ -36,6 +36,7 @@ public enum MigrationCatalog {
             PackageResources._021_deployment_wide_organization_limit_sql
         ),
         ("0022_oauth_tenant_tokens.sql", PackageResources._022_oauth_tenant_tokens_sql),
+        ("0023_workflow_roles.sql", PackageResources._023_workflow_roles_sql),
     ]
 
     /// Every built-in migration, ordered by version.
