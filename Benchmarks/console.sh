@@ -3,7 +3,7 @@
 #   1. page weight and time to first render of the workflows page, in headless Chromium: a cold first view (new
 #      browser profile, signed in) and a warm one (reload), `rounds` times each, medians;
 #   2. the execution history with 1,000 and then 100,000 runs of one organisation: the latency of the pages the
-#      console asks for (first page, a page 20 pages deep by cursor, filtered by status, by workflow, and every
+#      console asks for (first page, a page 10 pages deep by cursor, filtered by status, by workflow, and every
 #      organisation's runs for a platform admin), with the rows PostgreSQL read for each (EXPLAIN ANALYZE): paged
 #      reads stay flat when the table grows a hundredfold.
 # Usage: Benchmarks/console.sh [path/to/bifrost] [rounds]

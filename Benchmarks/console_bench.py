@@ -175,13 +175,13 @@ def history_requests(connection, token):
     inside = {"Authorization": "Bearer " + token, "X-Organization-Id": options.organization}
     everywhere = {"Authorization": "Bearer " + token}
     cursor = None
-    for _ in range(20):
+    for _ in range(10):
         _, _, body = request("GET", "/api/executions?limit=50" + (f"&cursor={cursor}" if cursor else ""),
                              headers=inside, connection=connection)
         cursor = json.loads(body)["next_cursor"]
     return [
         ("first page", "/api/executions?limit=50", inside),
-        ("page 21 by cursor", f"/api/executions?limit=50&cursor={cursor}", inside),
+        ("page 11 by cursor", f"/api/executions?limit=50&cursor={cursor}", inside),
         ("status=Failed", "/api/executions?limit=50&status=Failed", inside),
         ("workflow=bulk_import", "/api/executions?limit=50&workflow=bulk_import", inside),
         ("every organisation", "/api/executions?limit=50&scope=all", everywhere),

@@ -86,11 +86,21 @@ extension ConsoleBrowserTests {
                     #expect(states == [false])
                     try await browser.screenshot(to: Self.artifacts.appending(path: "organizations.png"))
 
-                    // Every other administration page opens and lists, wide and narrow.
-                    for name in ["users", "config", "endpoints", "schedules", "audit"] {
+                    // Every other administration page opens and lists, and on every page each control has a
+                    // label a screen reader announces.
+                    for name in ["users", "keys", "secrets", "config", "oauth", "endpoints", "schedules", "audit"] {
                         try await browser.open(base + "/console#/admin/\(name)")
                         _ = try await browser.element("#page-title")
                         try await browser.waitForText("#view") { !$0.contains("could not be read") }
+                        let unlabelled =
+                            try await browser.script(
+                                """
+                                return [...document.querySelectorAll('input, select, textarea')]
+                                  .filter((control) => !control.closest('[hidden]'))
+                                  .filter((control) => !control.labels?.length && !control.getAttribute('aria-label'))
+                                  .map((control) => control.id || control.name || control.outerHTML).join(' ');
+                                """) as? String
+                        #expect(unlabelled == "", "\(name): \(unlabelled ?? "")")
                         try await browser.screenshot(to: Self.artifacts.appending(path: "admin-\(name).png"))
                     }
                     try await browser.waitForText("#admin-list") { $0.contains("organization.create") }

@@ -82,10 +82,20 @@ extension ConsoleBrowserTests {
                 let assigned = try await browser.waitForText("#run") { $0.contains("Status: Success") }
                 #expect(assigned.contains("sales"))
 
-                // A member of another organisation sees none of these runs, no administration in the menu, and
-                // is refused the pages when going to them directly.
+                // Fabrikam's workflow limited to a role its member lacks: the member no longer sees it.
+                try await browser.select("#scope", label: "Fabrikam")
+                try await browser.open(base + "/console#/workflows/assign_user")
+                try await browser.type("#access-roles", "helpdesk")
+                try await browser.click("#access form button[type=submit]")
+                try await browser.waitForText("#access-effective") { $0.contains("helpdesk") }
+                try await browser.screenshot(to: Self.artifacts.appending(path: "workflow-access.png"))
+
+                // A member of another organisation sees none of these runs, only the workflows they may run, no
+                // administration in the menu, and is refused the pages when going to them directly.
                 try await browser.click("#sign-out")
                 try await Self.signIn(browser, at: base, as: "tech@fabrikam.example")
+                let offered = try await browser.waitForText("#workflow-list") { $0.contains("create_user") }
+                #expect(!offered.contains("assign_user") && !offered.contains("create_user_with_license"))
                 try await browser.open(base + "/console#/runs")
                 try await browser.waitForText("#run-list") { $0.contains("No run matches") }
                 #expect(!(try await browser.text("#menu")).contains("Users"))

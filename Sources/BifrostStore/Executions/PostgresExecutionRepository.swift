@@ -212,11 +212,8 @@ extension PostgresQuery.StringInterpolation {
     /// `everything`), started by its user or key when it names one, of its workflows when it names some.
     /// Parenthesised, its values bound.
     fileprivate mutating func appendInterpolation(runsVisibleTo visibility: ExecutionVisibility) {
-        let (everything, organization) = visibility.rows.filter
         appendLiteral("((")
-        appendInterpolation(everything)
-        appendLiteral(" OR organization_id IS NOT DISTINCT FROM ")
-        appendInterpolation(organization)
+        appendInterpolation(organizationOf: visibility.rows)
         appendLiteral(") AND (")
         appendInterpolation(visibility.startedBy)
         appendLiteral("::uuid IS NULL OR started_by_user = ")

@@ -65,6 +65,9 @@ const input = (properties = {}) => element("input", { type: "text", autocomplete
 const select = (values, properties = {}) => element("select", properties,
   ...values.map(([value, label]) => element("option", { value, text: label })));
 const optional = (value) => (value === "" ? undefined : value);
+/// A comma-separated list as an array (empty for none).
+const list = (value) => value.split(",").map((item) => item.trim()).filter(Boolean);
+const rolesHelp = "Comma-separated, such as helpdesk, provisioning: the role-limited workflows a member may run.";
 const roles = () => session.me.is_platform_admin && !session.scope
   ? [["platform_admin", "Platform admin"]]
   : [["org_member", "Member"], ["org_admin", "Organisation admin"]];
@@ -116,6 +119,11 @@ async function usersPage() {
   const password = input({ type: "password", autocomplete: "new-password" });
   await listPage("Users", "/api/users", (rows, feedback, reload) => table([
     ["Email", (row) => row.email], ["Name", (row) => row.name], ["Role", (row) => row.role],
+    ["Workflow roles", (row) => {
+      const value = input({ value: (row.workflow_roles || []).join(", "), "aria-label": "Workflow roles of " + row.email });
+      return element("span", { class: "inline-edit" }, value, action("Save", feedback, reload,
+        () => call("PATCH", "/api/users/" + row.id, { workflow_roles: list(value.value) }), { "data-user-roles": row.email }));
+    }],
     ["Active", (row) => (row.is_active ? "yes" : "no")],
     ["", (row) => element("span", { class: "actions" },
       row.is_platform_admin ? null : action(row.role === "org_admin" ? "Make member" : "Make admin", feedback, reload,
@@ -125,25 +133,28 @@ async function usersPage() {
   ], rows), form("new-user", "Create user", [
     ["email", "Email", input({ type: "email", required: true })], ["name", "Name", input()],
     ["role", "Role", select(roles())],
+    ["workflow_roles", "Workflow roles", input(), rolesHelp],
     ["password", "Password", password, "Leave empty for a user who signs in with Microsoft."],
   ], (values) => call("POST", "/api/users", { email: values.email, name: optional(values.name), role: values.role,
-    password: optional(values.password) })));
+    workflow_roles: list(values.workflow_roles), password: optional(values.password) })));
 }
 
 async function keysPage() {
   await listPage("API keys", "/api/api-keys", (rows, feedback, reload) => table([
     ["Name", (row) => row.name], ["Prefix", (row) => row.prefix], ["Role", (row) => row.role],
     ["Workflows", (row) => (row.workflows ? row.workflows.join(", ") : "any")],
+    ["Workflow roles", (row) => (row.workflow_roles || []).join(", ")],
     ["Created", (row) => when(row.created_at)], ["Expires", (row) => when(row.expires_at)],
     ["Last used", (row) => when(row.last_used_at)],
     ["", (row) => action("Revoke", feedback, reload, () => call("DELETE", "/api/api-keys/" + row.id), { class: "danger" })],
   ], rows), form("new-key", "Create API key", [
     ["name", "Name", input({ required: true })], ["role", "Role", select(roles())],
     ["workflows", "Workflows", input(), "Comma-separated names; empty for every workflow the role may run."],
+    ["workflow_roles", "Workflow roles", input(), rolesHelp],
     ["expires_at", "Expires", input({ type: "date" })],
   ], (values) => call("POST", "/api/api-keys", {
     name: values.name, role: values.role,
-    workflows: values.workflows ? values.workflows.split(",").map((item) => item.trim()).filter(Boolean) : undefined,
+    workflows: values.workflows ? list(values.workflows) : undefined, workflow_roles: list(values.workflow_roles),
     expires_at: values.expires_at ? new Date(values.expires_at + "T23:59:59Z").toISOString() : undefined,
   }), (created) => shownOnce("new-key-value", "The key " + created.api_key.name + " was created.", created.key)));
 }

@@ -38,6 +38,8 @@ function fill(list, query) {
       element("div", { text: workflow.description }),
       workflow.tags?.length ? element("div", { class: "tags", text: "Tags: " + workflow.tags.join(", ") }) : null,
       workflow.execution_mode === "async" ? element("div", { class: "tags", text: "Runs in the background" }) : null,
+      workflow.allowed_roles?.length || workflow.roles?.length
+        ? element("div", { class: "tags", text: "For: " + (workflow.allowed_roles || workflow.roles).join(", ") }) : null,
       workflow.expose_in_forms ? null : element("div", { class: "hidden-mark", text: "Not offered in forms" })));
     list.append(element("section", { class: "category" }, element("h3", { text: category }), element("ul", {}, ...items)));
   }
@@ -58,6 +60,45 @@ export async function workflowPage(name) {
   for (const parameter of workflow.parameters) form.append(await field(parameter));
   form.append(element("button", { type: "submit", text: "Run" }));
   form.addEventListener("submit", (event) => { event.preventDefault(); run(workflow, output); });
+  if (isAdmin() && (session.scope || !session.me.is_platform_admin)) view.append(await accessSection(workflow));
+}
+
+/// Who may run the workflow in this organisation, for its administrators: the roles it declares, and this
+/// organisation's narrowing of them (which can never widen them).
+async function accessSection(workflow) {
+  const path = "/api/workflows/" + encodeURIComponent(workflow.name) + "/access";
+  const section = element("section", { id: "access", class: "admin-form" });
+  const draw = async (note) => {
+    const answer = await call("GET", path);
+    if (!answer.ok) { section.replaceChildren(message(why(answer, "Who may run it could not be read."), true)); return; }
+    const access = answer.json;
+    const roles = element("input", { type: "text", value: (access.organization_roles || []).join(", "), autocomplete: "off" });
+    const problem = element("p", { class: "error", id: "access-roles-error", "aria-live": "polite" });
+    roles.id = "access-roles";
+    roles.setAttribute("aria-describedby", "access-roles-help access-roles-error");
+    const save = async (method, body) => {
+      const changed = await call(method, path, body);
+      if (!changed.ok) { problem.textContent = why(changed, "That was refused."); return; }
+      await draw(method === "PUT" ? "Saved." : "Cleared.");
+    };
+    const form = element("form", {}, element("label", { for: "access-roles", text: "Roles allowed in this organisation" }),
+      roles, element("p", { class: "help", id: "access-roles-help",
+        text: "Comma-separated; only roles the workflow declares, if it declares any. Administrators may always run it." }),
+      problem, element("button", { type: "submit", text: "Limit to these roles" }),
+      access.organization_roles ? element("button", { type: "button", class: "danger", text: "Remove the limit",
+        onclick: () => save("DELETE") }) : null);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      save("PUT", { roles: roles.value.split(",").map((item) => item.trim()).filter(Boolean) });
+    });
+    section.replaceChildren(element("h3", { text: "Who may run it" }),
+      element("p", { id: "access-effective", text: access.limited
+        ? "Members holding one of: " + access.effective_roles.join(", ") + "." : "Every member." }),
+      access.declared_roles.length ? element("p", { class: "help", text: "Declared by the workflow: " + access.declared_roles.join(", ") + "." }) : null,
+      note ? message(note) : null, form);
+  };
+  await draw();
+  return section;
 }
 
 async function field(parameter) {
