@@ -26,7 +26,7 @@ extension ConsoleBrowserTests {
 
                 try await WebDriver.withBrowser { browser in
                     try await Self.signIn(browser, at: base, as: "root@msp.example")
-                    try await browser.select("#scope", label: "Contoso")
+                    try await Self.pickScope(browser, "Contoso")
 
                     // A connection made in the console, then connected: the browser goes to the provider and
                     // comes back to the console, which shows the new status.
@@ -71,7 +71,7 @@ extension ConsoleBrowserTests {
                     try await browser.screenshot(to: Self.artifacts.appending(path: "secrets.png"))
 
                     // Organisations: one created (its name written as markup stays text), then deactivated.
-                    try await browser.select("#scope", label: "Global scope")
+                    try await Self.pickScope(browser, "Global scope")
                     try await browser.open(base + "/console#/admin/organizations")
                     try await browser.type("#new-organization-name", "<b>Northwind</b>")
                     try await browser.click("#new-organization button[type=submit]")
@@ -88,10 +88,16 @@ extension ConsoleBrowserTests {
 
                     // Every other administration page opens and lists, and on every page each control has a
                     // label a screen reader announces.
-                    for name in ["users", "keys", "secrets", "config", "oauth", "endpoints", "schedules", "audit"] {
+                    let pages = [
+                        ("users", "Users"), ("keys", "API keys"), ("secrets", "Secrets"), ("config", "Configuration"),
+                        ("oauth", "OAuth connections"), ("endpoints", "Endpoints"), ("schedules", "Schedules"),
+                        ("audit", "Audit log"),
+                    ]
+                    for (name, title) in pages {
                         try await browser.open(base + "/console#/admin/\(name)")
-                        _ = try await browser.element("#page-title")
-                        try await browser.waitForText("#view") { !$0.contains("could not be read") }
+                        try await browser.waitForText("#page-title") { $0 == title }
+                        _ = try await browser.element("#view[aria-busy=false]")
+                        #expect(!(try await browser.text("#view")).contains("could not be read"))
                         let unlabelled =
                             try await browser.script(
                                 """

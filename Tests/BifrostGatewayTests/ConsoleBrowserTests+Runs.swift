@@ -27,7 +27,7 @@ extension ConsoleBrowserTests {
 
             try await WebDriver.withBrowser { browser in
                 try await Self.signIn(browser, at: base, as: "root@msp.example")
-                try await browser.select("#scope", label: "Contoso")
+                try await Self.pickScope(browser, "Contoso")
 
                 // A queued run opens its live page; cancelled while it waits, it ends Cancelled.
                 try await browser.open(base + "/console#/workflows/bulk_import")
@@ -83,7 +83,7 @@ extension ConsoleBrowserTests {
                 #expect(assigned.contains("sales"))
 
                 // Fabrikam's workflow limited to a role its member lacks: the member no longer sees it.
-                try await browser.select("#scope", label: "Fabrikam")
+                try await Self.pickScope(browser, "Fabrikam")
                 try await browser.open(base + "/console#/workflows/assign_user")
                 try await browser.type("#access-roles", "helpdesk")
                 try await browser.click("#access form button[type=submit]")

@@ -19,6 +19,13 @@ import Testing
         try await browser.waitForText("#who") { $0 == email }
     }
 
+    /// Picks the organisation (or global scope) a platform admin acts in, and waits until the page drawn for it
+    /// has settled (the view is `aria-busy` while a page loads), so the next step finds the new page's elements.
+    static func pickScope(_ browser: WebDriver, _ label: String) async throws {
+        try await browser.select("#scope", label: label)
+        _ = try await browser.element("#view[aria-busy=false]")
+    }
+
     @Test func aTechnicianRunsWorkflowsFromFormsAndAMemberSeesOnlyTheirOwn() async throws {
         try await GatewayHarness.withGatewayAndDatabase(live: true) { client, context in
             let port = try #require(client.port)
@@ -46,7 +53,7 @@ import Testing
                 #expect(readable.contains("bifrost_csrf") && !readable.contains("bifrost_session"))
 
                 // A platform admin picks an organisation; the workflows are grouped by category.
-                try await browser.select("#scope", label: "Contoso")
+                try await Self.pickScope(browser, "Contoso")
                 _ = try await browser.element("[data-workflow=create_user]")
                 try await browser.screenshot(to: Self.artifacts.appending(path: "workflows.png"))
 

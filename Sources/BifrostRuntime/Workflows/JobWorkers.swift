@@ -161,6 +161,9 @@ public struct JobWorkers: Service {
     /// Once the drain timeout has passed, hands every run still in progress back to the queue.
     private func releaseAfterDrain(_ state: WorkerState) async {
         let deadline = ContinuousClock.now + drainTimeout
+        // A claim under way when the shutdown came starts its runs only once its statement returns: wait for it,
+        // or those runs would be missed here and run to their end however long the drain allows.
+        while state.claimsInFlight > 0 { try? await Task.sleep(for: .milliseconds(10)) }
         while state.inFlightCount > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(50))
         }

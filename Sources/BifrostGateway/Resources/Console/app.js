@@ -75,16 +75,23 @@ function markCurrent() {
 
 /// Opens the page the address names, once the previous page is done (a page still loading would otherwise draw
 /// over its successor).
+/// The view is `aria-busy` while a page loads, so assistive technology (and the browser tests) wait for it.
 function route() {
   leaving.abort();
   leaving = new AbortController();
   const signal = leaving.signal;
+  loading += 1;
+  $("view").setAttribute("aria-busy", "true");
   routing = routing.then(() => (session.me && !signal.aborted ? showPage(signal) : undefined)).catch((error) => {
     $("notice").textContent = "This page failed: " + error.message;
+  }).finally(() => {
+    loading -= 1;
+    if (!loading) $("view").setAttribute("aria-busy", "false");
   });
   return routing;
 }
 let routing = Promise.resolve();
+let loading = 0;
 
 async function showPage(signal) {
   $("notice").textContent = "";

@@ -114,23 +114,26 @@ export async function runPage(id, signal) {
   show(run);
   if (finals.has(run.status)) { await loadLog(); return; }
 
-  // Live: the stream starts with the run as it is, then each log line and status change, until the final status.
+  // Live, in the background (the page is drawn; the next page stops it): the stream starts with the run as it is,
+  // then each log line and status change, until the final status.
   const seen = new Set();
-  try {
-    await follow(id, (event) => {
-      if (event.event === "log" && !seen.has(event.data.sequence)) {
-        seen.add(event.data.sequence);
-        log.append(line(event.data));
-      } else if (event.event === "status") {
-        show(event.data);
-        if (finals.has(event.data.status)) return "final";
-      }
-      return undefined;
-    }, signal);
-  } catch (error) {
-    outcome.prepend(message(error.message, true));
-    return;
-  }
-  // A run that had ended before the stream opened sent its final status alone: read its log.
-  if (!signal.aborted && !seen.size) await loadLog();
+  void (async () => {
+    try {
+      await follow(id, (event) => {
+        if (event.event === "log" && !seen.has(event.data.sequence)) {
+          seen.add(event.data.sequence);
+          log.append(line(event.data));
+        } else if (event.event === "status") {
+          show(event.data);
+          if (finals.has(event.data.status)) return "final";
+        }
+        return undefined;
+      }, signal);
+    } catch (error) {
+      outcome.prepend(message(error.message, true));
+      return;
+    }
+    // A run that had ended before the stream opened sent its final status alone: read its log.
+    if (!signal.aborted && !seen.size) await loadLog();
+  })();
 }
