@@ -104,7 +104,8 @@ struct ConsoleSignIn: Sendable {
 
     /// The callback's answer to the attempt the browser brought back: a new session, or why not.
     /// - Parameters:
-    ///   - query: the callback's `code`, `state` and `error` (already bounded in length by the route).
+    ///   - name: the issuer named by the callback's path.
+    ///   - code: the callback's `code`; `state` and `error` likewise (each already bounded in length by the route).
     ///   - attempt: the `bifrost_sign_in` cookie's attempt, if the browser brought a valid one.
     /// - Throws: `Failure`, and the store's errors.
     func complete(
