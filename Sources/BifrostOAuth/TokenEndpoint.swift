@@ -6,8 +6,9 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 
-/// A provider's token endpoint, over AsyncHTTPClient: the three grants the broker uses, client credentials sent in
-/// the body (`client_secret_post`), each request bounded by `timeout` (connecting included).
+/// A provider's token endpoint, over AsyncHTTPClient: the three grants the broker uses and the console's OpenID
+/// Connect sign-in (`identityToken`), client credentials sent in the body (`client_secret_post`), each request
+/// bounded by `timeout` (connecting included) and its answer by 1 MiB.
 ///
 /// Right before each request the token URL is checked by `policy` (DNS answers change), and the request connects to
 /// the address that was checked; redirects are not followed, since they could lead anywhere.
@@ -55,8 +56,44 @@ public struct TokenEndpoint: Sendable {
         return try await request(url, form: form, clientID: clientID, clientSecret: clientSecret)
     }
 
+    /// Exchanges an authorization code of an OpenID Connect sign-in (with its PKCE verifier) for the ID token,
+    /// which the caller verifies; the access token that comes with it is not kept.
+    /// - Throws: `TokenRequestFailure`, as the other grants do; `unavailable` when the answer has no `id_token`.
+    public func identityToken(
+        code: String, verifier: String, redirectURI: String, at url: String, clientID: String, clientSecret: String?
+    ) async throws -> String {
+        let form = [
+            ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI),
+            ("code_verifier", verifier),
+        ]
+        let (status, json) = try await post(url, form: form, clientID: clientID, clientSecret: clientSecret)
+        guard status == .ok, let idToken = json?["id_token"] as? String, !idToken.isEmpty else {
+            throw TokenRequestFailure.unavailable(status: Int(status.code))
+        }
+        return idToken
+    }
+
     private func request(_ url: String, form: [(String, String)], clientID: String, clientSecret: String?)
         async throws -> IssuedTokens
+    {
+        let started = Date()
+        let (status, json) = try await post(url, form: form, clientID: clientID, clientSecret: clientSecret)
+        guard status == .ok, let json, let accessToken = json["access_token"] as? String, !accessToken.isEmpty else {
+            throw TokenRequestFailure.unavailable(status: Int(status.code))
+        }
+        let lifetime = Self.lifetime(json["expires_in"])
+        return IssuedTokens(
+            accessToken: accessToken, tokenType: json["token_type"] as? String ?? "Bearer",
+            refreshToken: json["refresh_token"] as? String, expiresAt: started.addingTimeInterval(lifetime),
+            scopes: (json["scope"] as? String).map { $0.split(separator: " ").map(String.init) }
+        )
+    }
+
+    /// Posts `form` (with the client's credentials) to the checked `url`: the answer's status and JSON object.
+    /// - Throws: `TokenRequestFailure`: `rejected` for an OAuth error below 500, `unavailable` without an answer,
+    ///   `destinationRefused` when the URL's address is not allowed.
+    private func post(_ url: String, form: [(String, String)], clientID: String, clientSecret: String?)
+        async throws -> (HTTPResponseStatus, [String: Any]?)
     {
         let destination: ProviderURLPolicy.Destination
         do {
@@ -76,7 +113,6 @@ public struct TokenEndpoint: Sendable {
         if let pinned = destination.pinnedAddress { configuration.dnsOverride = [destination.host: pinned.description] }
         // A client per request, for the pinned address: token requests are few (one per connection per token lifetime).
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-        let started = Date()
         let answer: Result<(HTTPResponseStatus, ByteBuffer), any Error>
         do {
             let response = try await http.execute(request, timeout: .init(timeout))
@@ -101,15 +137,7 @@ public struct TokenEndpoint: Sendable {
             throw TokenRequestFailure.rejected(
                 code: TokenRequestFailure.sanitizedErrorCode(code), status: Int(status.code))
         }
-        guard status == .ok, let json, let accessToken = json["access_token"] as? String, !accessToken.isEmpty else {
-            throw TokenRequestFailure.unavailable(status: Int(status.code))
-        }
-        let lifetime = Self.lifetime(json["expires_in"])
-        return IssuedTokens(
-            accessToken: accessToken, tokenType: json["token_type"] as? String ?? "Bearer",
-            refreshToken: json["refresh_token"] as? String, expiresAt: started.addingTimeInterval(lifetime),
-            scopes: (json["scope"] as? String).map { $0.split(separator: " ").map(String.init) }
-        )
+        return (status, json)
     }
 
     /// Longest lifetime a token answer is believed; a provider's answer is data, and a date beyond what

@@ -160,6 +160,51 @@ import Yams
         #expect(badName?.key == "oidc.issuers")
     }
 
+    @Test func aSignInIssuerNeedsItsURLsAndKeepsItsSecretOutOfMessages() async throws {
+        let environment = [
+            "BIFROST_OIDC_ISSUERS": "entra",
+            "BIFROST_OIDC_ENTRA_ISSUER": "https://login.microsoftonline.com/5c2a/v2.0",
+            "BIFROST_OIDC_ENTRA_AUDIENCE": "api://bifrost",
+            "BIFROST_OIDC_ENTRA_SIGN_IN": "true",
+            "BIFROST_OIDC_ENTRA_AUTHORIZE_URL": "https://login.microsoftonline.com/5c2a/oauth2/v2.0/authorize",
+            "BIFROST_OIDC_ENTRA_TOKEN_URL": "https://login.microsoftonline.com/5c2a/oauth2/v2.0/token",
+            "BIFROST_OIDC_ENTRA_CLIENT_SECRET": "s3cret-value",
+        ]
+        let signIn = try #require(try await load(environment: environment).oidc.issuers.first?.signIn)
+        #expect(signIn.clientID == "api://bifrost")
+        #expect(signIn.label == "Sign in with Microsoft")
+        #expect(signIn.clientSecret == "s3cret-value")
+        #expect(!"\(signIn)".contains("s3cret"))
+        var labelled = environment
+        labelled["BIFROST_OIDC_ENTRA_CLIENT_ID"] = "0b1c"
+        labelled["BIFROST_OIDC_ENTRA_LABEL"] = "Sign in with Contoso"
+        let custom = try #require(try await load(environment: labelled).oidc.issuers.first?.signIn)
+        #expect(custom.clientID == "0b1c" && custom.label == "Sign in with Contoso")
+
+        var off = environment
+        off["BIFROST_OIDC_ENTRA_SIGN_IN"] = nil
+        #expect(try await load(environment: off).oidc.issuers.first?.signIn == nil)
+        for key in ["BIFROST_OIDC_ENTRA_AUTHORIZE_URL", "BIFROST_OIDC_ENTRA_TOKEN_URL"] {
+            var missing = environment
+            missing[key] = nil
+            let error = await #expect(throws: ConfigurationError.self) { try await load(environment: missing) }
+            #expect(error?.key == (key.hasSuffix("AUTHORIZE_URL") ? "oidc.entra.authorizeUrl" : "oidc.entra.tokenUrl"))
+            #expect(error?.description.contains("s3cret") == false)
+        }
+
+        // Plain http only to this machine, and only where OAuth providers may be there too.
+        var loopback = environment
+        loopback["BIFROST_OIDC_ENTRA_TOKEN_URL"] = "http://127.0.0.1:8081/token"
+        let insecure = await #expect(throws: ConfigurationError.self) { try await load(environment: loopback) }
+        #expect(insecure?.key == "oidc.entra.tokenUrl")
+        loopback["BIFROST_OAUTH_ALLOW_INSECURE_LOOPBACK"] = "true"
+        #expect(
+            try await load(environment: loopback).oidc.issuers.first?.signIn?.tokenURL == "http://127.0.0.1:8081/token")
+        loopback["BIFROST_OIDC_ENTRA_AUTHORIZE_URL"] = "http://login.example/authorize"
+        let remote = await #expect(throws: ConfigurationError.self) { try await load(environment: loopback) }
+        #expect(remote?.key == "oidc.entra.authorizeUrl")
+    }
+
     @Test func missingExplicitConfigFileIsAnError() async throws {
         await #expect(throws: (any Error).self) { try await load(["--config-file", "/nonexistent/bifrost.yaml"]) }
     }

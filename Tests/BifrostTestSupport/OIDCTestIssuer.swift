@@ -9,11 +9,12 @@ import _CryptoExtras
 
 /// A real OpenID Connect issuer on 127.0.0.1, shaped like Microsoft Entra ID v2: per-tenant issuers
 /// `<base>/<tenant>/v2.0`, their metadata at `<issuer>/.well-known/openid-configuration`, one JWKS at
-/// `<base>/discovery/v2.0/keys`, and RS256 tokens with a `kid`. Keys can be rotated; fetches are counted.
+/// `<base>/discovery/v2.0/keys`, and RS256 tokens with a `kid`. Keys can be rotated; fetches are counted. It also
+/// signs browsers in (`OIDCTestIssuer+SignIn.swift`: `/authorize` and `/token`, authorization code with PKCE).
 public final class OIDCTestIssuer: Sendable {
     /// `http://127.0.0.1:<port>`.
     public let baseURL: String
-    private let state: Shared
+    let state: Shared
 
     final class Shared: Sendable {
         let lock = Mutex(State())
@@ -26,6 +27,25 @@ public final class OIDCTestIssuer: Sendable {
         /// Published keys, newest last; the newest signs.
         var keys: [(id: String, key: JWTKit.Insecure.RSA.PrivateKey)] = []
         var keySetFetches = 0
+        /// Whom `/authorize` signs in (`signIn(as:)`); nil: it answers `access_denied`.
+        var signInClaims: IDTokenClaims?
+        /// Clients with a secret (`registerClient`); any other client id is a public client.
+        var clientSecrets: [String: String] = [:]
+        /// Codes `/authorize` issued and `/token` has not redeemed.
+        var codes: [String: PendingCode] = [:]
+        /// Token requests for a code so far, answered or refused.
+        var codeRedemptions = 0
+        /// Where sign-in callbacks arriving here are forwarded (`forwardSignInCallbacks(to:)`).
+        var callbackTarget: String?
+    }
+
+    /// What `/authorize` remembers of a code for `/token`.
+    struct PendingCode {
+        var clientID: String
+        var redirectURI: String
+        var challenge: String
+        var nonce: String?
+        var claims: IDTokenClaims
     }
 
     private init(baseURL: String, state: Shared) {
@@ -47,6 +67,7 @@ public final class OIDCTestIssuer: Sendable {
             }
             return try Self.json(["keys": set])
         }
+        addSignInRoutes(to: router, state: state)
         router.get(":tenant/v2.0/.well-known/openid-configuration") { request, context in
             let tenant = try context.parameters.require("tenant")
             let host = request.head.authority ?? "127.0.0.1"
@@ -85,6 +106,12 @@ public final class OIDCTestIssuer: Sendable {
     public func token(
         _ claims: IDTokenClaims, keyID: String? = nil, signingKey: JWTKit.Insecure.RSA.PrivateKey? = nil
     ) async throws -> String {
+        try await Self.sign(claims, state: state, keyID: keyID, signingKey: signingKey)
+    }
+
+    static func sign(
+        _ claims: IDTokenClaims, state: Shared, keyID: String? = nil, signingKey: JWTKit.Insecure.RSA.PrivateKey? = nil
+    ) async throws -> String {
         let (currentID, currentKey) = state.withLock { ($0.keys.last!.id, $0.keys.last!.key) }
         let kid = JWKIdentifier(string: keyID ?? currentID)
         let keys = JWTKeyCollection()
@@ -111,7 +138,7 @@ public final class OIDCTestIssuer: Sendable {
         ]
     }
 
-    private static func json(_ object: Any) throws -> Response {
+    static func json(_ object: Any) throws -> Response {
         let data = try JSONSerialization.data(withJSONObject: object)
         return Response(
             status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data))
@@ -131,6 +158,8 @@ public struct IDTokenClaims: JWTPayload {
     public var email: String?
     public var preferred_username: String?
     public var name: String?
+    /// The sign-in request's nonce, which an ID token repeats.
+    public var nonce: String?
 
     /// A token of `tenantID` for `audience`, valid for `lifetime` seconds from now.
     public init(

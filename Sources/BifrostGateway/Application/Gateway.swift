@@ -237,10 +237,20 @@ public enum Gateway {
             maximumBodySize: configuration.http.maxBodySize
         ).register(on: http)
 
-        ConsoleRoutes(
-            sessions: PasswordSessions(identity: identity),
-            cookies: ConsoleCookies(secure: URL(string: configuration.oauthRedirectURL)?.scheme == "https"),
-            maximumBodySize: configuration.http.maxBodySize
+        let sessions = PasswordSessions(identity: identity)
+        let cookies = ConsoleCookies(secure: URL(string: configuration.oauthRedirectURL)?.scheme == "https")
+        ConsoleRoutes(sessions: sessions, cookies: cookies, maximumBodySize: configuration.http.maxBodySize)
+            .register(on: http)
+        ConsoleSignInRoutes(
+            signIn: ConsoleSignIn(
+                configuration: configuration, identity: identity, sessions: sessions,
+                publicAddress: configuration.oauthRedirectURL,
+                endpoint: TokenEndpoint(
+                    policy: dependencies.oauth.settings.urlPolicy, timeout: dependencies.oauth.settings.requestTimeout,
+                    logger: logger),
+                logger: logger
+            ),
+            cookies: cookies
         ).register(on: http)
 
         let webSocket = router(RouteTable())

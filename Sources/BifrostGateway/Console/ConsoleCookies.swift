@@ -10,11 +10,18 @@ import Foundation
 /// - `bifrost_csrf`: a random value the console's script reads and echoes in `X-CSRF-Token` on every request that
 ///   changes something (double submit): a forged request from elsewhere cannot read it.
 ///
+/// While a sign-in through an OpenID Connect issuer is under way, a fourth: `bifrost_sign_in`, the attempt's state,
+/// nonce and PKCE verifier (`SignInAttempt`), `HttpOnly`, `SameSite=Lax` (so that the issuer's top-level redirect
+/// back brings it), sent only to `/console/sign-in`, for ten minutes, and cleared by the callback.
+///
 /// All are `Secure` when the gateway's public address (`oauth.redirectUri`) is https.
 struct ConsoleCookies: Sendable {
     static let session = "bifrost_session"
     static let refresh = "bifrost_refresh"
     static let csrf = "bifrost_csrf"
+    static let signIn = "bifrost_sign_in"
+    /// How long a sign-in through an issuer may take, from the button to the callback.
+    static let signInLifetime: Int64 = 600
     /// The header the console's script echoes the `bifrost_csrf` cookie in.
     static let csrfHeader = "X-CSRF-Token"
 
@@ -40,6 +47,14 @@ struct ConsoleCookies: Sendable {
         ]
     }
 
+    /// The `Set-Cookie` value that keeps a sign-in attempt in the browser until the issuer sends it back.
+    func startingSignIn(_ attempt: SignInAttempt) -> String {
+        cookie(Self.signIn, attempt.cookieValue, path: "/console/sign-in", age: Self.signInLifetime, sameSite: "Lax")
+    }
+
+    /// The `Set-Cookie` value that removes a sign-in attempt.
+    var clearingSignIn: String { cookie(Self.signIn, "", path: "/console/sign-in", age: 0, sameSite: "Lax") }
+
     /// The value of cookie `name` in a request's `Cookie` header.
     static func value(_ name: String, in header: String?) -> String? {
         guard let header else { return nil }
@@ -56,8 +71,10 @@ struct ConsoleCookies: Sendable {
         return ConstantTime.equals(Array(header.utf8), Array(expected.utf8))
     }
 
-    private func cookie(_ name: String, _ value: String, path: String, age: Int64, httpOnly: Bool = true) -> String {
-        "\(name)=\(value); Max-Age=\(age); Path=\(path)" + (httpOnly ? "; HttpOnly" : "") + "; SameSite=Strict"
+    private func cookie(
+        _ name: String, _ value: String, path: String, age: Int64, httpOnly: Bool = true, sameSite: String = "Strict"
+    ) -> String {
+        "\(name)=\(value); Max-Age=\(age); Path=\(path)" + (httpOnly ? "; HttpOnly" : "") + "; SameSite=\(sameSite)"
             + (secure ? "; Secure" : "")
     }
 }

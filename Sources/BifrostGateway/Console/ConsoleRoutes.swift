@@ -16,6 +16,8 @@ import NIOFoundationCompat
 ///   sets the session's cookies (`ConsoleCookies`); answers `{expires_in}`.
 /// - `POST /console/session/refresh`: spends the refresh cookie for new cookies. `POST /console/session/end`: ends
 ///   the login and clears the cookies. Both need the CSRF echo.
+///
+/// Signing in through an OpenID Connect issuer ("Sign in with Microsoft") is `ConsoleSignInRoutes`' part.
 struct ConsoleRoutes: Sendable {
     let sessions: PasswordSessions
     let cookies: ConsoleCookies

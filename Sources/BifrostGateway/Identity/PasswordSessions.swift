@@ -4,7 +4,8 @@ import BifrostStore
 import Foundation
 
 /// Login sessions of users signing in with a password: the admin API's `/auth/*` operations (tokens in JSON) and
-/// the console's cookie session share this, so both throttle, audit and rotate refresh tokens the same way.
+/// the console's cookie session share this, so both throttle, audit and rotate refresh tokens the same way. A user
+/// the console signed in through an OpenID Connect issuer gets the same kind of session (`signIn(verified:method:)`).
 struct PasswordSessions: Sendable {
     /// A session's tokens: the access token, and the single-use refresh token of the same login.
     struct Issued: Sendable {
@@ -53,6 +54,21 @@ struct PasswordSessions: Sendable {
             AuditEvent(
                 organizationID: found.user.organizationID, actorKind: "user", actorID: found.user.id,
                 actorLabel: found.user.email, action: "auth.login", requestID: RequestTrace.requestID,
+                clientAddress: RequestTrace.clientAddress
+            )
+        )
+        return issued
+    }
+
+    /// Starts a login of `user`, whom something other than a password has authenticated (the console's sign-in
+    /// through issuer `oidc.<name>`: `method` `oidc:<name>`), audited as `auth.login` with the method as its target.
+    /// The caller has checked that the user and their organisation are active.
+    func signIn(verified user: User, method: String) async throws -> Issued {
+        let issued = try await issue(for: user, family: UUID())
+        try await identity.audit.record(
+            AuditEvent(
+                organizationID: user.organizationID, actorKind: "user", actorID: user.id, actorLabel: user.email,
+                action: "auth.login", targetKind: "login_method", targetID: method, requestID: RequestTrace.requestID,
                 clientAddress: RequestTrace.clientAddress
             )
         )

@@ -11,7 +11,9 @@ extension GatewayConfiguration {
 
 extension GatewayConfiguration.OIDC {
     /// Reads the `oidc.` keys (`values` scoped to `oidc`): `issuers` (names) and each named issuer's keys.
-    package init(reading values: ConfigValues) throws {
+    /// - Parameter allowInsecureLoopback: `oauth.allowInsecureLoopback`, which also lets sign-in URLs be plain http
+    ///   to a loopback address.
+    package init(reading values: ConfigValues, allowInsecureLoopback: Bool = false) throws {
         if let seconds = try values.integer("keyRefetchInterval", in: 0...86_400) {
             keyRefetchInterval = .seconds(seconds)
         }
@@ -30,10 +32,13 @@ extension GatewayConfiguration.OIDC {
                 }
                 return value
             }
+            let audience = try required("audience")
             let issuer = GatewayConfiguration.OIDCIssuer(
-                name: name, issuer: try required("issuer"), audience: try required("audience"),
+                name: name, issuer: try required("issuer"), audience: audience,
                 jwksURI: try keys.string("jwksUri"), provisionUsers: try keys.boolean("provisionUsers") ?? false,
-                isOperator: try keys.boolean("operator") ?? false
+                isOperator: try keys.boolean("operator") ?? false,
+                signIn: try GatewayConfiguration.OIDCSignIn(
+                    reading: keys, audience: audience, allowInsecureLoopback: allowInsecureLoopback)
             )
             guard issuer.issuer.hasPrefix("https://") || issuer.issuer.hasPrefix("http://") else {
                 throw keys.error("issuer", value: issuer.issuer, expected: "an https:// URL")

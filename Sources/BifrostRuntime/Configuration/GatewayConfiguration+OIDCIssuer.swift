@@ -14,10 +14,12 @@ extension GatewayConfiguration {
         /// Whether this is the operator's own tenant: the only issuer through which platform admins sign in (and
         /// are found by email at their first sign-in). Never a multi-tenant issuer.
         public var isOperator: Bool = false
+        /// How the console signs people in through this issuer (`oidc.<name>.signIn`); nil: it does not offer to.
+        public var signIn: OIDCSignIn?
 
         public init(
             name: String, issuer: String, audience: String, jwksURI: String?, provisionUsers: Bool = false,
-            isOperator: Bool = false
+            isOperator: Bool = false, signIn: OIDCSignIn? = nil
         ) {
             self.name = name
             self.issuer = issuer
@@ -25,6 +27,7 @@ extension GatewayConfiguration {
             self.jwksURI = jwksURI
             self.provisionUsers = provisionUsers
             self.isOperator = isOperator
+            self.signIn = signIn
         }
     }
 }

@@ -41,7 +41,9 @@ public struct GatewayConfiguration: Sendable {
         "auth.signingKeyFile", "auth.accessTokenLifetime", "auth.refreshTokenLifetime", "auth.passwordIterations",
         "bootstrap.admin.email", "bootstrap.admin.password", "policies.directory", "oidc.issuers",
         "oidc.<name>.issuer", "oidc.<name>.audience", "oidc.<name>.jwksUri", "oidc.<name>.provisionUsers",
-        "oidc.<name>.operator", "oidc.keyRefetchInterval", "oidc.keyFetchTimeout", "workflows.maxConcurrentRuns",
+        "oidc.<name>.operator", "oidc.<name>.signIn", "oidc.<name>.authorizeUrl", "oidc.<name>.tokenUrl",
+        "oidc.<name>.clientId", "oidc.<name>.clientSecret", "oidc.<name>.label", "oidc.keyRefetchInterval",
+        "oidc.keyFetchTimeout", "workflows.maxConcurrentRuns",
         "workflows.maxConcurrentRunsPerOrganization",
         "workflows.maxResultSize", "workflows.workers", "workflows.drainTimeout", "workflows.leaseTimeout",
         "workflows.retentionDays", "masterKey", "masterKeyFile", "previousMasterKeys", "files.maxFileSize",
@@ -71,7 +73,7 @@ public struct GatewayConfiguration: Sendable {
         secrets = try Secrets(reading: values)
         files = try Files(reading: values.scoped(to: "files"))
         oauth = try OAuth(reading: values.scoped(to: "oauth"))
-        oidc = try OIDC(reading: values.scoped(to: "oidc"))
+        oidc = try OIDC(reading: values.scoped(to: "oidc"), allowInsecureLoopback: oauth.allowInsecureLoopback)
         workflows = try Workflows(reading: values.scoped(to: "workflows"))
         log = try Log(reading: values.scoped(to: "log"))
     }

@@ -13,7 +13,7 @@ let leaving = new AbortController();
 
 async function start() {
   const me = await call("GET", "/auth/me");
-  if (me.status === 401) { signedOut(); return; }
+  if (me.status === 401) { signedOut(); await offerSignIns(); return; }
   if (!me.ok) { $("notice").textContent = why(me, "The gateway could not be reached."); return; }
   session.me = me.json;
   $("who").textContent = me.json.email || me.json.name || "";
@@ -32,6 +32,25 @@ function signedOut() {
   $("view").replaceChildren();
   $("sign-in").hidden = false;
   $("email").focus();
+}
+
+/// The sign-in form's buttons of the identity providers the gateway offers (`GET /console/sign-in`), each a link
+/// to the route that sends the browser there; and why the last one failed, when the gateway sent the browser back
+/// with `#/?sign_in_error=…` (the address is then cleaned, so reloading does not show it again).
+async function offerSignIns() {
+  const [path, search] = location.hash.slice(1).split("?");
+  const failure = path === "/" ? new URLSearchParams(search || "").get("sign_in_error") : null;
+  if (failure) {
+    $("sign-in-error").textContent = failure;
+    history.replaceState(null, "", location.pathname);
+  }
+  const offered = await call("GET", "/console/sign-in");
+  const links = (offered.ok && Array.isArray(offered.json) ? offered.json : []).map((issuer) => element("a", {
+    class: "button", href: "/console/sign-in/" + encodeURIComponent(issuer.name), "data-sign-in": issuer.name,
+    text: issuer.label,
+  }));
+  $("sign-in-with").replaceChildren(...links);
+  $("sign-in-with").hidden = links.length === 0;
 }
 
 async function fillScopes() {
@@ -120,6 +139,7 @@ $("sign-out").addEventListener("click", async () => {
   sessionStorage.removeItem("bifrost.scope");
   session.scope = "";
   signedOut();
+  await offerSignIns();
 });
 $("scope").addEventListener("change", async () => {
   session.scope = $("scope").value;

@@ -17,10 +17,12 @@ package struct OIDCClaims: JWTPayload {
     package var email: String?
     package var preferredUsername: String?
     package var name: String?
+    /// The value the sign-in request asked the issuer to repeat in its ID token (the console's sign-in checks it).
+    package var nonce: String?
 
     package enum CodingKeys: String, CodingKey {
         case issuer = "iss", audience = "aud", expiration = "exp", notBefore = "nbf", tenantID = "tid"
-        case objectID = "oid", email, preferredUsername = "preferred_username", name
+        case objectID = "oid", email, preferredUsername = "preferred_username", name, nonce
     }
 
     /// Tolerated clock difference between the issuer and this gateway.

@@ -38,6 +38,14 @@ package struct OIDCIssuerVerifier: Sendable {
         return claims
     }
 
+    /// This verifier expecting `audience` instead: the console's sign-in checks ID tokens, whose `aud` is the
+    /// client id it signed in as (`oidc.<name>.clientId`), with the same keys and issuer.
+    package func expecting(audience: String) -> OIDCIssuerVerifier {
+        var settings = settings
+        settings.audience = audience
+        return OIDCIssuerVerifier(settings: settings, keySet: keySet)
+    }
+
     private static let tenantPlaceholder = "{tenantid}"
 
     private func expectedIssuer(tenantID: String?) -> String? {
