@@ -170,7 +170,7 @@ public final class FakeOAuthProvider: Sendable {
         }
         router.post("token") { request, _ in
             let body = try await request.body.collect(upTo: 1 << 16)
-            let form = Self.parseForm(String(buffer: body))
+            let form = FormBody.fields(String(buffer: body))
             return try await Self.token(form, state: state)
         }
         router.get("v1.0/users") { request, _ in
@@ -272,17 +272,6 @@ public final class FakeOAuthProvider: Sendable {
             }
             return try json(200, answer)
         }
-    }
-
-    private static func parseForm(_ text: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map {
-                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
-            }
-            if parts.count == 2 { fields[parts[0]] = parts[1] }
-        }
-        return fields
     }
 
     private static func json(_ status: Int, _ object: [String: Any]) throws -> Response {

@@ -63,7 +63,7 @@ extension OIDCTestIssuer {
             return Response(status: .found, headers: [.location: location.string ?? redirect])
         }
         router.post("token") { request, _ in
-            let form = parseForm(String(buffer: try await request.body.collect(upTo: 1 << 16)))
+            let form = FormBody.fields(String(buffer: try await request.body.collect(upTo: 1 << 16)))
             return try await redeem(form, state: state)
         }
         router.get("console/sign-in/:name/callback") { request, _ in
@@ -103,16 +103,5 @@ extension OIDCTestIssuer {
     private struct RedemptionError: Error {
         var status: Int
         var error: String
-    }
-
-    private static func parseForm(_ text: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map {
-                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
-            }
-            if parts.count == 2 { fields[parts[0]] = parts[1] }
-        }
-        return fields
     }
 }
