@@ -77,12 +77,25 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        // OTLP over HTTP (protobuf) only: the gRPC exporter would add grpc-swift and minutes to every build.
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // What workflow authors import.
         .target(
             name: "Bifrost",
             dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        // Span and metric names, and the helpers every module records them with (swift-distributed-tracing and
+        // swift-metrics APIs only: the exporter is chosen by `bifrost serve`).
+        .target(
+            name: "BifrostTelemetry",
+            dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
             swiftSettings: strictSettings
         ),
         // The system OpenSSL (libssl-dev): encryption, hashing and randomness go through it.
@@ -95,6 +108,7 @@ let package = Package(
         .target(
             name: "BifrostStore",
             dependencies: [
+                "BifrostTelemetry",
                 "Bifrost",
                 "BifrostCrypto",
                 .product(name: "Subprocess", package: "swift-subprocess"),
@@ -119,6 +133,7 @@ let package = Package(
         .target(
             name: "BifrostEngine",
             dependencies: [
+                "BifrostTelemetry",
                 "Bifrost",
                 "BifrostStore",
                 .product(name: "Logging", package: "swift-log"),
@@ -136,6 +151,7 @@ let package = Package(
         .target(
             name: "BifrostOAuth",
             dependencies: [
+                "BifrostTelemetry",
                 "Bifrost",
                 "BifrostStore",
                 "BifrostCrypto",
@@ -156,6 +172,7 @@ let package = Package(
         .target(
             name: "BifrostRuntime",
             dependencies: [
+                "BifrostTelemetry",
                 "Bifrost",
                 "BifrostStore",
                 "BifrostEngine",
@@ -178,6 +195,7 @@ let package = Package(
         .target(
             name: "BifrostGateway",
             dependencies: [
+                "BifrostTelemetry",
                 "Bifrost",
                 "BifrostRuntime",
                 "BifrostStore",
@@ -202,6 +220,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "OTel", package: "swift-otel"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [

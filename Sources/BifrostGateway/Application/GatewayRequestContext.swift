@@ -17,6 +17,8 @@ public struct GatewayRequestContext: RequestContext, WebSocketRequestContext {
     /// handled; kept here for a WebSocket, whose handler runs after the request).
     var identity: RequestIdentity?
     public let webSocket = WebSocketHandlerReference<Self>()
+    /// The trace id and the caller, for the access log and the request's span.
+    let observation = RequestObservation()
 
     /// `BodyLimitMiddleware` enforces the configured limit before any handler decodes; this only caps what
     /// Hummingbird's own decoders would read.

@@ -51,6 +51,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         let identity = RequestIdentity(principal: principal, scope: scope)
         context.identity = identity
+        context.observation.update {
+            $0.principalKind = principal.kind
+            $0.principalID = principal.id.uuidString.lowercased()
+            $0.organizationID = scope.organizationID?.uuidString.lowercased()
+        }
         return try await RequestIdentity.$current.withValue(identity) {
             try await next(request, context)
         }

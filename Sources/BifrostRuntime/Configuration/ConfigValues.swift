@@ -61,3 +61,14 @@ package struct ConfigValues {
         return value
     }
 }
+
+extension ConfigValues {
+    /// A fraction such as a sampling ratio: a decimal number within `range`.
+    package func fraction(_ key: String, in range: ClosedRange<Double> = 0...1) throws -> Double? {
+        guard let text = try string(key) else { return nil }
+        guard let value = Double(text), value.isFinite, range.contains(value) else {
+            throw error(key, value: text, expected: "a number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+}

@@ -14,7 +14,10 @@ import Foundation
 ///   `database.minConnections` (as many as `database.maxConnections`), `database.keepAlive` (seconds, `0` = off)
 /// - `database.embedded.binDirectory` (folder with `pg_ctl`; searched for when unset)
 /// - `data.directory` (`.bifrost`)
-/// - `log.level` (`trace`…`critical`, `info`), `log.format` (`text` | `json`)
+/// - `log.level` (`trace`…`critical`, `info`), `log.format` (`text` | `json`), `log.access` (`off` | `on` |
+///   `sampled`), `log.accessSampleRatio` (`0.1`)
+/// - `tracing.enabled` (`false`), `tracing.endpoint` (OTLP/HTTP traces address), `tracing.sampleRatio` (`0.1`),
+///   `tracing.serviceName` (`bifrost`); `metrics.port` (a port of its own for `/metrics`; unset: the API's)
 /// - `oauth.providersFile`, `oauth.redirectUri`, `oauth.refreshMargin` (seconds, `300`),
 ///   `oauth.allowInsecureLoopback` (`false`), `oauth.allowPrivateNetworks` (`false`)
 public struct GatewayConfiguration: Sendable {
@@ -29,6 +32,10 @@ public struct GatewayConfiguration: Sendable {
     public var policiesDirectory: String?
     public var database = Database()
     public var log = Log()
+    /// One line per request; off by default.
+    public var accessLog = AccessLog.off
+    public var tracing = Tracing()
+    public var metrics = Metrics()
     /// Folder for the embedded cluster and other local state.
     public var dataDirectory: String = ".bifrost"
 
@@ -49,7 +56,8 @@ public struct GatewayConfiguration: Sendable {
         "workflows.retentionDays", "masterKey", "masterKeyFile", "previousMasterKeys", "files.maxFileSize",
         "files.maxOrganizationSize",
         "oauth.providersFile", "oauth.redirectUri", "oauth.refreshMargin", "oauth.allowInsecureLoopback",
-        "oauth.allowPrivateNetworks",
+        "oauth.allowPrivateNetworks", "log.access", "log.accessSampleRatio", "tracing.enabled", "tracing.endpoint",
+        "tracing.sampleRatio", "tracing.serviceName", "metrics.port",
     ]
 
     /// Where providers send browsers back after an authorization.
@@ -76,6 +84,9 @@ public struct GatewayConfiguration: Sendable {
         oidc = try OIDC(reading: values.scoped(to: "oidc"), allowInsecureLoopback: oauth.allowInsecureLoopback)
         workflows = try Workflows(reading: values.scoped(to: "workflows"))
         log = try Log(reading: values.scoped(to: "log"))
+        accessLog = try AccessLog(reading: values.scoped(to: "log"))
+        tracing = try Tracing(reading: values.scoped(to: "tracing"))
+        metrics = try Metrics(reading: values.scoped(to: "metrics"))
     }
 }
 
