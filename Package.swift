@@ -134,6 +134,7 @@ let package = Package(
             name: "BifrostEngine",
             dependencies: [
                 "BifrostTelemetry",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "Bifrost",
                 "BifrostStore",
                 .product(name: "Logging", package: "swift-log"),
@@ -152,6 +153,7 @@ let package = Package(
             name: "BifrostOAuth",
             dependencies: [
                 "BifrostTelemetry",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "Bifrost",
                 "BifrostStore",
                 "BifrostCrypto",
@@ -173,6 +175,7 @@ let package = Package(
             name: "BifrostRuntime",
             dependencies: [
                 "BifrostTelemetry",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "Bifrost",
                 "BifrostStore",
                 "BifrostEngine",
@@ -196,6 +199,7 @@ let package = Package(
             name: "BifrostGateway",
             dependencies: [
                 "BifrostTelemetry",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "Bifrost",
                 "BifrostRuntime",
                 "BifrostStore",
@@ -341,7 +345,7 @@ let package = Package(
         .testTarget(
             name: "BifrostStoreTests",
             dependencies: [
-                "Bifrost", "BifrostStore", "BifrostCrypto", "BifrostTestSupport",
+                "Bifrost", "BifrostStore", "BifrostCrypto", "BifrostTestSupport", "BifrostTelemetry",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

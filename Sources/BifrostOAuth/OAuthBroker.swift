@@ -1,8 +1,10 @@
 public import Bifrost
 public import BifrostStore
+import BifrostTelemetry
 public import Foundation
 public import Logging
 import Synchronization
+import Tracing
 
 /// Hands runs a valid access token for a connection, and owns its refresh.
 ///
@@ -104,9 +106,23 @@ public final class OAuthBroker: Sendable {
     /// shared with organisations (for a run in global scope, the global one); nil when there is none.
     /// - Throws: `OAuthBrokerError` (`organizationDeactivated` for a run of a deactivated organisation).
     public func token(_ name: String, for scope: Scope) async throws -> OAuthToken? {
+        try await Traced.span("oauth token") { span in
+            span?.attributes[SpanAttribute.oauthConnection] = name
+            let (token, outcome) = try await lookUp(name, for: scope)
+            span?.attributes[SpanAttribute.oauthOutcome] = outcome
+            return token
+        }
+    }
+
+    /// `token(_:for:)`, and how it was found: `cache` (this process's memory), `waited` (another caller's lookup,
+    /// single flight), `looked_up` (the database, and the provider when the stored token was due; the token
+    /// endpoint's own span says so), or `none`.
+    private func lookUp(_ name: String, for scope: Scope) async throws -> (OAuthToken?, String) {
         let key = CacheKey(organization: scope.organizationID, name: name)
-        if let cached = cache.withLock({ $0.tokens[key] }), cached.refreshAfter > Date() { return cached.token }
-        return try await lookups.run(key) {
+        if let cached = cache.withLock({ $0.tokens[key] }), cached.refreshAfter > Date() {
+            return (cached.token, "cache")
+        }
+        let (token, joined) = try await lookups.runNotingShare(key) {
             let epoch = self.cache.withLock { $0.epoch }
             // The organisation's state and Entra tenant (which `per_organization` connections act in), in one read.
             var organizationTenant: String?
@@ -126,6 +142,7 @@ public final class OAuthBroker: Sendable {
             self.remember(token, of: connection.id, as: key, lookedUpAt: epoch)
             return token
         }
+        return (token, token == nil ? "none" : joined ? "waited" : "looked_up")
     }
 
     /// Refreshes connection `id` now, whatever its token's age (an admin's request). - Throws: `OAuthBrokerError`.

@@ -6,14 +6,21 @@ final class SingleFlight<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private let running = Mutex<[Key: Task<Value, any Error>]>([:])
 
     func run(_ key: Key, _ work: @escaping @Sendable () async throws -> Value) async throws -> Value {
-        let task = running.withLock { running in
-            if let task = running[key] { return task }
+        try await runNotingShare(key, work).value
+    }
+
+    /// `run`, saying whether this caller joined a task another caller had started (`joined`).
+    func runNotingShare(_ key: Key, _ work: @escaping @Sendable () async throws -> Value) async throws
+        -> (value: Value, joined: Bool)
+    {
+        let (task, joined) = running.withLock { running in
+            if let task = running[key] { return (task, true) }
             // Shared by every caller of `key`, so no one caller's cancellation ends it; it ends with `work`.
             let task = Task { try await work() }
             running[key] = task
-            return task
+            return (task, false)
         }
         defer { running.withLock { running in if running[key] == task { running[key] = nil } } }
-        return try await task.value
+        return (try await task.value, joined)
     }
 }

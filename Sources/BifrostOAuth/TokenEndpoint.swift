@@ -1,10 +1,12 @@
 import AsyncHTTPClient
 public import BifrostStore
+import BifrostTelemetry
 public import Foundation
 public import Logging
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import Tracing
 
 /// A provider's token endpoint, over AsyncHTTPClient: the three grants the broker uses and the console's OpenID
 /// Connect sign-in (`identityToken`), client credentials sent in the body (`client_secret_post`), each request
@@ -110,16 +112,29 @@ public struct TokenEndpoint: Sendable {
         request.headers.add(name: "Accept", value: "application/json")
         request.body = .bytes(ByteBuffer(string: Self.formEncoded(fields)))
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        // AsyncHTTPClient's span would hold the whole address; the one below names the host only.
+        configuration.tracing.tracer = nil
         if let pinned = destination.pinnedAddress { configuration.dnsOverride = [destination.host: pinned.description] }
         // A client per request, for the pinned address: token requests are few (one per connection per token lifetime).
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         let answer: Result<(HTTPResponseStatus, ByteBuffer), any Error>
+        let span = TracingSwitch.isOn ? startSpan("POST token endpoint", ofKind: .client) : nil
+        span?.attributes[SpanAttribute.httpMethod] = "POST"
+        span?.attributes[SpanAttribute.serverAddress] = destination.host
+        if let span {
+            for field in PropagationHeaders.of(span.context) {
+                request.headers.replaceOrAdd(name: field.name, value: field.value)
+            }
+        }
         do {
             let response = try await http.execute(request, timeout: .init(timeout))
             answer = .success((response.status, try await response.body.collect(upTo: 1 << 20)))
+            span?.attributes[SpanAttribute.httpStatus] = Int(response.status.code)
         } catch {
             answer = .failure(error)
+            span?.setStatus(SpanStatus(code: .error, message: String(describing: type(of: error))))
         }
+        span?.end()
         try? await http.shutdown()
         let status: HTTPResponseStatus
         let body: ByteBuffer

@@ -10,7 +10,7 @@ import Testing
     @Test func aSecretARunReadIsRedactedEverywhereItCouldLeak() async throws {
         let capture = LogCapture()
         try await GatewayHarness.withGatewayAndDatabase(
-            logger: capture.logger(level: .trace), extraWorkflows: [LeakySecret.self]
+            logger: capture.logger(level: .trace)
         ) {
             _, context in
             let org = try await AuthFixtures.createOrganization("A", on: context.database)
@@ -43,16 +43,5 @@ import Testing
             #expect("\(forwarded.metadata)".contains("[REDACTED]"))
             #expect(capture.all.contains { $0.message == "using [REDACTED] now" })
         }
-    }
-}
-
-/// A careless workflow: logs and returns the secret it read.
-private struct LeakySecret: Workflow {
-    static let configuration = WorkflowConfiguration("leaky_secret", description: "Leaks on purpose")
-
-    func run(_ context: ExecutionContext) async throws -> JSONValue {
-        let token = try await context.secrets.get("api_token") ?? ""
-        context.logger.info("using \(token) now", metadata: ["token": "\(token)", "nested": ["list": ["\(token)"]]])
-        return ["token": .string(token), "length": .int(token.count)]
     }
 }

@@ -282,7 +282,7 @@ import Testing
             let forAdmins = try #require(try await world.adminA(.get, "/api/workflows").json as? [[String: Any]])
             #expect(
                 Set(forAdmins.compactMap { $0["name"] as? String })
-                    == forMembers.union(["check_secret", "configure_api", "create_user_with_license"]))
+                    == forMembers.union(["check_secret", "configure_api", "create_user_with_license", "leaky_secret"]))
             let licensed = try #require(forAdmins.first { $0["name"] as? String == "create_user_with_license" })
             #expect(licensed["roles"] as? [String] == ["provisioning"])
             #expect(licensed["allowed_roles"] as? [String] == ["provisioning"])

@@ -1,5 +1,6 @@
 import BifrostCrypto
 public import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -43,6 +44,8 @@ public final class FakeOAuthProvider: Sendable {
         var clients = ["fake-client": "fake-client-secret"]
         var tokenClients: [String: String] = [:]
         var graphRequests = 0
+        /// The `traceparent` header of each Graph request and token request that had one.
+        var traceParents: [String] = []
         var behaviour = Behaviour.normal
         var delay = Duration.zero
         var expiresIn: Double = 3_600
@@ -80,6 +83,14 @@ public final class FakeOAuthProvider: Sendable {
     public var allTokenRequests: Int { state.withLock { $0.requests.values.reduce(0, +) } }
     /// Requests to the Graph-like user list so far, with a valid token or not.
     public var graphRequests: Int { state.withLock { $0.graphRequests } }
+
+    /// The W3C `traceparent` headers token and Graph requests carried, in arrival order.
+    public var traceParents: [String] { state.withLock { $0.traceParents } }
+
+    private static func noteTraceParent(of request: Request, in state: Shared) {
+        guard let name = HTTPField.Name("traceparent"), let value = request.headers[name] else { return }
+        state.withLock { $0.traceParents.append(value) }
+    }
     /// `oauth.redirectUri` for a gateway whose port is known only once it runs (HummingbirdTesting's live server):
     /// this provider's `/api/oauth/callback`, which forwards the browser to `forwardCallbacks(to:)`'s gateway.
     /// Cookies do not depend on the port, so the gateway's binding cookie (path `/api/oauth/callback`) still
@@ -169,11 +180,13 @@ public final class FakeOAuthProvider: Sendable {
             return Response(status: .found, headers: [.location: target + request.uri.description])
         }
         router.post("token") { request, _ in
+            Self.noteTraceParent(of: request, in: state)
             let body = try await request.body.collect(upTo: 1 << 16)
             let form = FormBody.fields(String(buffer: body))
             return try await Self.token(form, state: state)
         }
         router.get("v1.0/users") { request, _ in
+            Self.noteTraceParent(of: request, in: state)
             let header = request.headers[.authorization] ?? ""
             let token = header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : ""
             let client = state.withLock { state -> String? in

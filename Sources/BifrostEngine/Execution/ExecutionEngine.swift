@@ -1,8 +1,10 @@
 public import Bifrost
 public import BifrostStore
+import BifrostTelemetry
 public import Foundation
 public import Logging
 import Synchronization
+import Tracing
 
 /// Runs workflows for callers and records every run: validation, scope, concurrency limits, the run itself
 /// (`WorkflowRun`), and its record. Synchronous runs happen in the caller's request; queued ones are recorded
@@ -110,7 +112,9 @@ public struct ExecutionEngine: Sendable {
         guard !queued, entry.configuration.executionMode == .sync else {
             try await queue.enqueue(
                 record,
-                caller: JobCaller(email: caller.email, name: caller.name, isPlatformAdmin: caller.isPlatformAdmin),
+                caller: JobCaller(
+                    email: caller.email, name: caller.name, isPlatformAdmin: caller.isPlatformAdmin,
+                    traceParent: TraceParent.current?.header),
                 maximumAttempts: 1 + entry.configuration.retries
             )
             return .queued(record)
@@ -169,7 +173,9 @@ public struct ExecutionEngine: Sendable {
             organizationID: record.organizationID, userID: record.startedBy.userID, email: job.caller.email,
             name: job.caller.name, isPlatformAdmin: job.caller.isPlatformAdmin, actor: record.startedBy
         )
-        _ = try await perform(record, entry: entry, caller: caller, row: .exists, onRunEnded: onRunEnded)
+        _ = try await perform(
+            record, entry: entry, caller: caller, row: .exists, queuedBy: job.caller.traceParent,
+            onRunEnded: onRunEnded)
     }
 
     /// How many more runs this process may start, in all and per organisation (the limits count synchronous
@@ -199,11 +205,32 @@ public struct ExecutionEngine: Sendable {
         case writtenIfLong
     }
 
+    /// Runs `record`'s workflow inside a span of its own when tracing is on (see `performRun`): a synchronous run's
+    /// is a child of the request's; a queued run's starts a trace of its own, linked to the span that queued it
+    /// (`queuedBy`, a `traceparent`).
+    private func perform(
+        _ record: ExecutionRecord, entry: WorkflowEntry, caller: Caller, row: RunRow, queuedBy: String? = nil,
+        onRunEnded: (@Sendable () -> Void)? = nil
+    ) async throws -> ExecutionRecord {
+        guard TracingSwitch.isOn else {
+            return try await performRun(record, entry: entry, caller: caller, row: row, onRunEnded: onRunEnded)
+        }
+        let span = RunSpan.start(record, mode: row == .exists ? "queued" : "sync", queuedBy: queuedBy)
+        defer { span.end() }
+        var record = record
+        record.traceID = TraceParent.of(span.context)?.traceID
+        let finished = try await ServiceContext.$current.withValue(span.context) { [record] in
+            try await performRun(record, entry: entry, caller: caller, row: row, onRunEnded: onRunEnded)
+        }
+        RunSpan.finish(span, status: finished.status)
+        return finished
+    }
+
     /// Runs `record`'s workflow, with its validated input, to its outcome and records it (a released run goes
     /// back to the queue instead).
-    private func perform(
+    private func performRun(
         _ record: ExecutionRecord, entry: WorkflowEntry, caller: Caller, row: RunRow,
-        onRunEnded: (@Sendable () -> Void)? = nil
+        onRunEnded: (@Sendable () -> Void)?
     ) async throws -> ExecutionRecord {
         var record = record
         let values = record.input.objectValue ?? [:]
@@ -219,8 +246,13 @@ public struct ExecutionEngine: Sendable {
         let runFiles = files.map {
             RunFiles(store: $0, scope: scope, execution: id, actor: record.startedBy.label, logger: logger)
         }
+        let traceID = record.traceID
         let runLogger = collector.logger(forwardingTo: logger) {
-            ["bifrost.execution.id": .string(id.uuidString.lowercased()), "bifrost.workflow": .string(name)]
+            var metadata: Logger.Metadata = [
+                "bifrost.execution.id": .string(id.uuidString.lowercased()), "bifrost.workflow": .string(name),
+            ]
+            if let traceID { metadata["bifrost.trace.id"] = .string(traceID) }
+            return metadata
         }
         let runOAuth: any OAuthTokens =
             oauth.map { RunOAuth(tokens: $0, scope: scope, redactor: collector.redactor) }

@@ -178,6 +178,7 @@ public enum Gateway {
             router.add(middleware: CORSMiddleware(allowedOrigins: Set(configuration.http.corsOrigins)))
             router.add(middleware: ClientAddressMiddleware(proxies: configuration.http.trustedProxies))
             router.add(middleware: RequestIDMiddleware())
+            router.add(middleware: TracingMiddleware())
             router.add(
                 middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: dependencies.metrics)))
             router.add(middleware: ProblemMiddleware(routes: routes))

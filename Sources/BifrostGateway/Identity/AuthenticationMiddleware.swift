@@ -1,11 +1,13 @@
 import BifrostRuntime
 import BifrostStore
+import BifrostTelemetry
 import Foundation
 import HTTPTypes
 import Hummingbird
 import JWTKit
 import Logging
 import Synchronization
+import Tracing
 
 /// Establishes who is calling and in which scope, for every request that carries credentials.
 ///
@@ -42,8 +44,15 @@ struct AuthenticationMiddleware: RouterMiddleware {
         } else {
             return try await next(request, context)
         }
-        let principal = try await principal(for: presented, context: context)
-        let scope = try await scopes.resolve(principal, header: request.headers[.organizationID])
+        let (principal, scope) = try await Traced.span("authenticate") { span -> (Principal, Scope) in
+            let found = try await self.principal(for: presented, context: context)
+            let scope = try await scopes.resolve(found, header: request.headers[.organizationID])
+            span?.attributes[SpanAttribute.principalKind] = found.kind
+            if let organization = scope.organizationID {
+                span?.attributes[SpanAttribute.organizationID] = organization.uuidString.lowercased()
+            }
+            return (found, scope)
+        }
         var context = context
         context.logger[metadataKey: "bifrost.principal.id"] = .string(principal.id.uuidString.lowercased())
         if let org = scope.organizationID {

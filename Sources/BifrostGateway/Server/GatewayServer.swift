@@ -90,8 +90,13 @@ public struct GatewayServer: Sendable {
         )
         dependencies.sessionDatabase = sessions
         let assembly = try Gateway.assemble(configuration: configuration, dependencies: dependencies, logger: logger)
-        let services = Self.services(
-            of: assembly, database: client, sessionDatabase: sessions, embedded: embedded, http: configuration.http)
+        // The trace exporter runs first so that it stops last, after every span is ended.
+        let exporter: [ServiceGroupConfiguration.ServiceConfiguration] =
+            try TraceExporter.bootstrap(configuration.tracing, logger: logger).map { [.init(service: $0)] } ?? []
+        let services =
+            exporter
+            + Self.services(
+                of: assembly, database: client, sessionDatabase: sessions, embedded: embedded, http: configuration.http)
 
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger

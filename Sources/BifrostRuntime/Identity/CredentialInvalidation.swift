@@ -1,3 +1,4 @@
+import BifrostStore
 package import Logging
 package import PostgresNIO
 
@@ -11,7 +12,7 @@ public enum CredentialInvalidation {
     package static func announce(clearing cache: CredentialCache, client: PostgresClient, logger: Logger) async {
         cache.removeAll()
         do {
-            try await client.query("SELECT pg_notify(\(channel), '')", logger: logger)
+            try await client.tracedQuery("SELECT pg_notify(\(channel), '')", logger: logger)
         } catch {
             logger.warning(
                 "Could not notify other replicas of a credential change", metadata: ["error.message": "\(error)"])

@@ -1,12 +1,14 @@
 import AsyncHTTPClient
 public import Bifrost
 public import BifrostEngine
+import BifrostTelemetry
 import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 public import ServiceLifecycle
 import Synchronization
+import Tracing
 
 /// The gateway's one AsyncHTTPClient for runs' `context.http`, and the service that owns it: the client is made
 /// when the service starts and shut down when it stops. First in the assembly's services, it stops last, after
@@ -30,12 +32,13 @@ public final class OutboundHTTPTransport: HTTPTransport, Service {
     /// - Throws: what `body` throws, or the client's shutdown error.
     @discardableResult
     public func withClient<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
-        let http = HTTPClient(
-            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-            configuration: HTTPClient.Configuration(
-                redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10))
-            )
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10))
         )
+        // AsyncHTTPClient's own spans would record the whole address, query string included; `send` records one
+        // that names only the host.
+        configuration.tracing.tracer = nil
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         client.withLock { $0 = http }
         let outcome: Swift.Result<Result, any Error>
         do {
@@ -61,6 +64,29 @@ public final class OutboundHTTPTransport: HTTPTransport, Service {
         outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
         for field in request.headers { outgoing.headers.add(name: field.name, value: field.value) }
         if let body = request.body { outgoing.body = .bytes(ByteBuffer(data: body)) }
+        guard TracingSwitch.isOn else {
+            return try await exchange(outgoing, with: http, for: request, timeout: timeout, limit: maximumResponseSize)
+        }
+        return try await withSpan("HTTP \(request.method.rawValue)", ofKind: .client) { span in
+            span.attributes[SpanAttribute.httpMethod] = request.method.rawValue
+            span.attributes[SpanAttribute.serverAddress] = request.url.host ?? ""
+            if let port = request.url.port { span.attributes[SpanAttribute.serverPort] = port }
+            for field in PropagationHeaders.of(span.context) {
+                outgoing.headers.replaceOrAdd(name: field.name, value: field.value)
+            }
+            let response = try await exchange(
+                outgoing, with: http, for: request, timeout: timeout, limit: maximumResponseSize)
+            span.attributes[SpanAttribute.httpStatus] = response.status
+            if response.status >= 500 { span.setStatus(SpanStatus(code: .error)) }
+            return response
+        }
+    }
+
+    /// Sends `outgoing` and reads the answer, mapping AsyncHTTPClient's errors to `TransportFailure`.
+    private func exchange(
+        _ outgoing: HTTPClientRequest, with http: HTTPClient, for request: OutboundRequest, timeout: Duration,
+        limit maximumResponseSize: Int
+    ) async throws -> OutboundResponse {
         do {
             let response = try await http.execute(outgoing, deadline: .now() + .init(timeout))
             let body = try await response.body.collect(upTo: maximumResponseSize)

@@ -56,7 +56,7 @@ public struct PostgresConfigRepository: Sendable {
         } else {
             json = value.jsonText
         }
-        try await client.query(
+        try await client.tracedQuery(
             """
             WITH saved AS (
             INSERT INTO config (organization_id, key, type, value, sealed, data_key_version, description, updated_by)
@@ -82,7 +82,7 @@ public struct PostgresConfigRepository: Sendable {
 
     /// The values of `scope`, by key; a `secret` one without its value.
     public func list(in scope: Scope) async throws -> [ConfigEntry] {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT key, type, value::text, description, updated_at, updated_by FROM config
             WHERE organization_id IS NOT DISTINCT FROM \(scope.organizationID) ORDER BY key
@@ -122,7 +122,7 @@ public struct PostgresConfigRepository: Sendable {
     /// The value of `key` for a run in `scope` as stored: the organisation's, else the global one, else nil; a
     /// `secret` value still sealed, so that caches of it hold no value in the clear.
     public func stored(_ key: String, for scope: Scope) async throws -> StoredValue? {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT organization_id, type, value::text, sealed, data_key_version FROM config
             WHERE coalesce(organization_id, '00000000-0000-0000-0000-000000000000'::uuid)

@@ -27,7 +27,7 @@ public struct ConnectionBudget: Sendable, Hashable {
     public static func read(from client: PostgresClient, perReplica: Int, logger: Logger) async throws
         -> ConnectionBudget
     {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT current_setting('max_connections')::int,
                 current_setting('superuser_reserved_connections')::int

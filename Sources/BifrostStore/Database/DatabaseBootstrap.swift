@@ -10,12 +10,13 @@ public enum DatabaseBootstrap {
     /// - Throws: the PostgreSQL error when the server refuses.
     public static func createDatabaseIfMissing(_ name: String, on serverURL: DatabaseURL, logger: Logger) async throws {
         try await withConnection(to: serverURL, logger: logger) { connection in
-            let rows = try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: logger)
+            let rows = try await connection.tracedQuery(
+                "SELECT 1 FROM pg_database WHERE datname = \(name)", logger: logger)
             var exists = false
             for try await _ in rows { exists = true }
             guard !exists else { return }
             // CREATE DATABASE takes no bind parameters; the name is quoted as an identifier.
-            try await connection.query(
+            try await connection.tracedQuery(
                 PostgresQuery(unsafeSQL: "CREATE DATABASE \(quoteIdentifier(name))"), logger: logger)
         }
     }
@@ -23,7 +24,7 @@ public enum DatabaseBootstrap {
     /// Drops database `name` on the server at `serverURL` if it exists, ending its sessions.
     public static func dropDatabaseIfExists(_ name: String, on serverURL: DatabaseURL, logger: Logger) async throws {
         try await withConnection(to: serverURL, logger: logger) { connection in
-            try await connection.query(
+            try await connection.tracedQuery(
                 PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(quoteIdentifier(name)) WITH (FORCE)"),
                 logger: logger
             )

@@ -18,7 +18,7 @@ public struct DatabaseProbe: Sendable {
         var checks: [String: String] = [:]
         do {
             try await withDeadline(.seconds(2)) { [client, logger] in
-                try await client.query("SELECT 1", logger: logger)
+                try await client.tracedQuery("SELECT 1", logger: logger)
             }
             checks["database"] = "ok"
         } catch {

@@ -55,7 +55,7 @@ public struct PostgresEndpointSecretRepository: Sendable {
         let (sealed, version) = try await keys.seal(
             Base64.encode(secret), kind: "webhook-secret", name: id, for: .organization(organization)
         )
-        try await client.query(
+        try await client.tracedQuery(
             """
             WITH saved AS (
                 INSERT INTO endpoint_secrets (id, organization_id, workflow, sealed, data_key_version, created_by)
@@ -71,7 +71,7 @@ public struct PostgresEndpointSecretRepository: Sendable {
 
     /// The active secrets of `workflow` in `organization`, oldest first.
     public func list(for workflow: String, in organization: UUID) async throws -> [Listed] {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT id, created_at, created_by FROM endpoint_secrets
             WHERE organization_id = \(organization) AND workflow = \(workflow) AND retired_at IS NULL
@@ -88,7 +88,7 @@ public struct PostgresEndpointSecretRepository: Sendable {
 
     /// Retires secret `id`. - Returns: whether `organization` had it active for `workflow`.
     public func retire(_ id: String, of workflow: String, in organization: UUID) async throws -> Bool {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             WITH retired AS (
                 UPDATE endpoint_secrets SET retired_at = now()
@@ -106,7 +106,7 @@ public struct PostgresEndpointSecretRepository: Sendable {
     /// Every active secret of `workflow` in every active organisation, opened: a deactivated organisation's
     /// secrets verify nothing until it is reactivated.
     public func active(for workflow: String) async throws -> [Active] {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT s.id, s.organization_id, s.sealed, s.data_key_version
             FROM endpoint_secrets AS s JOIN organizations AS o ON o.id = s.organization_id AND o.is_active
@@ -129,7 +129,7 @@ public struct PostgresEndpointSecretRepository: Sendable {
     /// Tells every replica (this one included) to forget every cached secret: after an organisation was
     /// deactivated, reactivated or deleted, whatever its secrets' workflows.
     public func announceOrganizationChange() async throws {
-        try await client.query("SELECT pg_notify(\(Self.channel), '')", logger: logger)
+        try await client.tracedQuery("SELECT pg_notify(\(Self.channel), '')", logger: logger)
     }
 
     /// Records a delivery. - Returns: false when `webhookID` was seen before for this workflow and organisation.
@@ -144,7 +144,9 @@ public struct PostgresEndpointSecretRepository: Sendable {
         )
         let inserted = try await withDeadline(.seconds(10)) {
             var inserted = Set<Delivery>()
-            for try await delivery in try await client.execute(statement, logger: logger) { inserted.insert(delivery) }
+            for try await delivery in try await client.tracedExecute(statement, logger: logger) {
+                inserted.insert(delivery)
+            }
             return inserted
         }
         var unclaimed = inserted
@@ -191,7 +193,7 @@ public struct PostgresEndpointSecretRepository: Sendable {
     /// Forgets deliveries older than `age`. - Returns: how many.
     public func forgetDeliveries(olderThan age: Duration) async throws -> Int {
         try await withDeadline(.seconds(30)) { [client, logger] in
-            let rows = try await client.query(
+            let rows = try await client.tracedQuery(
                 """
                 DELETE FROM webhook_deliveries
                 WHERE received_at < now() - make_interval(secs => \(Double(age.components.seconds))) RETURNING 1

@@ -44,7 +44,7 @@ public struct PostgresIdempotencyKeyRepository: Sendable {
 
     /// Reserves `key` for `caller`'s request (its digest `requestHash`), or says what holds it.
     public func reserve(_ key: String, caller: String, requestHash: [UInt8]) async throws -> Reservation {
-        let inserted = try await client.query(
+        let inserted = try await client.tracedQuery(
             """
             INSERT INTO idempotency_keys (caller, key, request_hash) VALUES (\(caller), \(key), \(ByteBuffer(bytes: requestHash)))
             ON CONFLICT (caller, key) DO UPDATE SET request_hash = excluded.request_hash, status = NULL,
@@ -55,7 +55,7 @@ public struct PostgresIdempotencyKeyRepository: Sendable {
             logger: logger
         )
         for try await _ in inserted { return .reserved }
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT request_hash, status, content_type, location, execution_id, body FROM idempotency_keys
             WHERE caller = \(caller) AND key = \(key)
@@ -78,7 +78,7 @@ public struct PostgresIdempotencyKeyRepository: Sendable {
 
     /// Stores the answer to the reserved call.
     public func complete(_ key: String, caller: String, with answer: Answer) async throws {
-        try await client.query(
+        try await client.tracedQuery(
             """
             UPDATE idempotency_keys SET status = \(answer.status), content_type = \(answer.contentType),
                 location = \(answer.location), execution_id = \(answer.executionID), body = \(ByteBuffer(bytes: answer.body))
@@ -90,7 +90,7 @@ public struct PostgresIdempotencyKeyRepository: Sendable {
 
     /// Gives the key up (the call failed before it ran anything), so that a repeat runs.
     public func release(_ key: String, caller: String) async throws {
-        try await client.query(
+        try await client.tracedQuery(
             "DELETE FROM idempotency_keys WHERE caller = \(caller) AND key = \(key) AND status IS NULL", logger: logger
         )
     }
@@ -98,7 +98,7 @@ public struct PostgresIdempotencyKeyRepository: Sendable {
     /// Deletes entries older than 24 hours. - Returns: how many.
     public func sweep() async throws -> Int {
         try await withDeadline(.seconds(30)) { [client, logger] in
-            let rows = try await client.query(
+            let rows = try await client.tracedQuery(
                 "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours' RETURNING 1",
                 logger: logger
             )

@@ -15,6 +15,8 @@ public struct ExecutionRecord: Sendable, Hashable {
     public var startedAt: Date?
     public var finishedAt: Date?
     public var durationMilliseconds: Int?
+    /// The W3C trace id (32 hex digits) the run was recorded in, when tracing was on.
+    public var traceID: String?
 
     public init(
         id: UUID, workflow: String, organizationID: UUID?, status: ExecutionStatus, input: JSONValue,

@@ -60,17 +60,19 @@ enum ExecutionStatements {
                 SELECT * FROM json_to_recordset($1::json) AS run(
                     id uuid, workflow text, organization_id uuid, status text, input jsonb, result jsonb, error text,
                     started_by_user uuid, started_by_key uuid, started_by text, created_at float8, started_at float8,
-                    finished_at float8, duration_ms bigint, logs json)
+                    finished_at float8, duration_ms bigint, trace_id text, logs json)
             ), saved AS (
                 INSERT INTO executions AS existing (id, workflow, organization_id, status, input, result, error,
-                    started_by_user, started_by_key, started_by, created_at, started_at, finished_at, duration_ms)
+                    started_by_user, started_by_key, started_by, created_at, started_at, finished_at, duration_ms,
+                    trace_id)
                 SELECT id, workflow, organization_id, status, input, result, error, started_by_user,
                        started_by_key, started_by, to_timestamp(created_at), to_timestamp(started_at),
-                       to_timestamp(finished_at), duration_ms
+                       to_timestamp(finished_at), duration_ms, trace_id
                 FROM run
                 ON CONFLICT (id) DO UPDATE SET status = excluded.status, result = excluded.result,
                     error = excluded.error, started_at = coalesce(existing.started_at, excluded.started_at),
-                    finished_at = excluded.finished_at, duration_ms = excluded.duration_ms
+                    finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
+                    trace_id = coalesce(excluded.trace_id, existing.trace_id)
                 WHERE existing.status IN ('Pending', 'Running')
                 RETURNING id, NOT (xmax = 0) AS existed
             ), logged AS (

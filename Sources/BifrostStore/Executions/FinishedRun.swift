@@ -49,6 +49,7 @@ extension ExecutionRecord {
         row["started_at"] = startedAt.map { .double($0.timeIntervalSince1970) }
         row["finished_at"] = finishedAt.map { .double($0.timeIntervalSince1970) }
         row["duration_ms"] = durationMilliseconds.map(JSONValue.int)
+        row["trace_id"] = traceID.map(JSONValue.string)
         return row
     }
 }

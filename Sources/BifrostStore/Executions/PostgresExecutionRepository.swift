@@ -23,7 +23,7 @@ public struct PostgresExecutionRepository: Sendable {
         outcomes = GroupCommit(writing: { runs in
             let statement = ExecutionStatements.Finish(runs: FinishedRun.document(runs))
             try await withDeadline(Self.writeDeadline) {
-                for try await _ in try await client.execute(statement, logger: logger) {}
+                for try await _ in try await client.tracedExecute(statement, logger: logger) {}
             }
         })
     }
@@ -32,7 +32,7 @@ public struct PostgresExecutionRepository: Sendable {
     public func start(_ record: ExecutionRecord, owner: UUID) async throws {
         let statement = ExecutionStatements.Start(record: record, input: record.input.storableJSONText, owner: owner)
         try await withDeadline(Self.writeDeadline) { [client, logger] in
-            for try await _ in try await client.execute(statement, logger: logger) {}
+            for try await _ in try await client.tracedExecute(statement, logger: logger) {}
         }
     }
 
@@ -43,7 +43,7 @@ public struct PostgresExecutionRepository: Sendable {
 
     /// The run with this id, if `visibility` shows it.
     public func get(_ id: UUID, _ visibility: ExecutionVisibility) async throws -> ExecutionRecord? {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             "SELECT \(unescaped: Self.columns) FROM executions WHERE id = \(id) AND \(runsVisibleTo: visibility)",
             logger: logger
         )
@@ -53,7 +53,7 @@ public struct PostgresExecutionRepository: Sendable {
 
     /// Runs `visibility` shows, newest first, filtered and paged by `query`.
     public func list(_ visibility: ExecutionVisibility, _ query: ExecutionQuery) async throws -> [ExecutionRecord] {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT \(unescaped: Self.columns) FROM executions
             WHERE \(runsVisibleTo: visibility)
@@ -98,7 +98,7 @@ public struct PostgresExecutionRepository: Sendable {
         _ id: UUID, _ visibility: ExecutionVisibility, as watch: UUID, instance: UUID, after sequence: Int,
         includeDebug: Bool
     ) async throws -> (record: ExecutionRecord, lines: [ExecutionLogLine])? {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             WITH visible AS (
                 SELECT \(unescaped: Self.columns) FROM executions WHERE id = \(id) AND \(runsVisibleTo: visibility)
@@ -119,7 +119,7 @@ public struct PostgresExecutionRepository: Sendable {
 
     /// Forgets feed `watch` (see `watch(_:_:as:instance:after:includeDebug:)`).
     public func unwatch(_ watch: UUID) async throws {
-        try await client.query("DELETE FROM execution_watches WHERE id = \(watch)", logger: logger)
+        try await client.tracedQuery("DELETE FROM execution_watches WHERE id = \(watch)", logger: logger)
     }
 
     /// Writes log lines of a run that is still going, and notifies its watchers (`ExecutionChannels.events`).
@@ -134,7 +134,7 @@ public struct PostgresExecutionRepository: Sendable {
     private static func append(_ lines: [ExecutionLogLine], of id: UUID, client: PostgresClient, logger: Logger)
         async throws
     {
-        try await client.query(
+        try await client.tracedQuery(
             """
             WITH logged AS (
                 INSERT INTO execution_logs (execution_id, sequence, level, message, logged_at)
@@ -152,7 +152,7 @@ public struct PostgresExecutionRepository: Sendable {
     /// Deletes up to `limit` finished runs (with their logs) created before `cutoff`, and fired schedule slots
     /// older than it except each workflow's latest. - Returns: how many runs were deleted.
     public func deleteFinished(before cutoff: Date, limit: Int) async throws -> Int {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             WITH doomed AS (
                 SELECT id FROM executions
@@ -173,7 +173,7 @@ public struct PostgresExecutionRepository: Sendable {
     }
 
     private func lines(of id: UUID, after sequence: Int, includeDebug: Bool) async throws -> [ExecutionLogLine] {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT sequence, level, message, logged_at FROM execution_logs
             WHERE execution_id = \(id) AND sequence > \(sequence) AND (\(includeDebug) OR level <> 'debug')

@@ -18,7 +18,7 @@ public struct PostgresInstanceRepository: Sendable {
 
     /// Records that process `id` is alive (first registration or heartbeat).
     public func heartbeat(_ id: UUID) async throws {
-        try await client.query(
+        try await client.tracedQuery(
             """
             INSERT INTO gateway_instances (id) VALUES (\(id))
             ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()
@@ -33,7 +33,7 @@ public struct PostgresInstanceRepository: Sendable {
     @discardableResult
     public func closeAbandonedRuns(staleAfter: Duration, reason: String) async throws -> Int {
         let seconds = Double(staleAfter.components.seconds)
-        try await client.query(
+        try await client.tracedQuery(
             """
             WITH departed AS (
                 DELETE FROM gateway_instances WHERE heartbeat_at < now() - make_interval(secs => \(seconds))
@@ -66,7 +66,7 @@ public struct PostgresInstanceRepository: Sendable {
         -> Int
     {
         let seconds = Double(grace.components.seconds)
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             WITH recovered AS (
                 UPDATE executions SET

@@ -26,7 +26,7 @@ public struct PostgresJobQueue: Sendable {
         queued = GroupCommit(writing: { [localWakeup] jobs in
             let statement = ExecutionStatements.Enqueue(jobs: QueuedJob.document(jobs), instance: instance)
             try await withDeadline(PostgresExecutionRepository.writeDeadline) {
-                for try await _ in try await client.execute(statement, logger: logger) {}
+                for try await _ in try await client.tracedExecute(statement, logger: logger) {}
             }
             localWakeup.wake()
         })
@@ -71,14 +71,14 @@ public struct PostgresJobQueue: Sendable {
             owner: owner, limit: limit, candidates: candidates, capacity: capacity.document, otherwise: capacity.default
         )
         var jobs: [ClaimedJob] = []
-        for try await job in try await client.execute(statement, logger: logger) { jobs.append(job) }
+        for try await job in try await client.tracedExecute(statement, logger: logger) { jobs.append(job) }
         return jobs
     }
 
     /// Cancels job `id` if no worker has claimed it yet.
     /// - Returns: false when it is not `Pending` (already running or finished).
     public func cancelPending(_ id: UUID) async throws -> Bool {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             WITH cancelled AS (
                 UPDATE executions SET status = 'Cancelled', error = 'The run was cancelled before it started.',
@@ -97,7 +97,7 @@ public struct PostgresJobQueue: Sendable {
     /// not to start (a claim skips a deactivated organisation's jobs too, so one queued in a race with the
     /// deactivation waits, `Pending`, until the organisation is reactivated). - Returns: how many.
     public func cancelPending(in organization: UUID) async throws -> Int {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             WITH cancelled AS (
                 UPDATE executions SET status = 'Cancelled',
@@ -117,7 +117,7 @@ public struct PostgresJobQueue: Sendable {
     /// never claimed: `Pending`, the attempt not counted, their partial log deleted (the next attempt logs anew).
     public func release(_ ids: [UUID], owner: UUID) async throws {
         guard !ids.isEmpty else { return }
-        try await client.query(
+        try await client.tracedQuery(
             """
             WITH released AS (
                 UPDATE executions SET status = 'Pending', owner_instance = NULL, started_at = NULL,
@@ -135,7 +135,7 @@ public struct PostgresJobQueue: Sendable {
 
     /// Asks whichever replica runs `id` to cancel it (`ExecutionChannels.cancel`).
     public func requestCancellation(_ id: UUID) async throws {
-        try await client.query("SELECT pg_notify(\(ExecutionChannels.cancel), \(id.uuidString))", logger: logger)
+        try await client.tracedQuery("SELECT pg_notify(\(ExecutionChannels.cancel), \(id.uuidString))", logger: logger)
     }
 }
 

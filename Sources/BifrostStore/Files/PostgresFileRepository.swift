@@ -66,11 +66,11 @@ public struct PostgresFileRepository: Sendable {
         let organization = space.scope.organizationID
         try await client.transaction(logger: logger) { connection in
             // One writer per scope at a time, so two writes cannot both fit under the limit and together exceed it.
-            try await connection.query(
+            try await connection.tracedQuery(
                 "SELECT pg_advisory_xact_lock(hashtextextended('bifrost-files:' || \(Scope.lockName(organization)), 0))",
                 logger: logger
             )
-            let used = try await connection.query(
+            let used = try await connection.tracedQuery(
                 """
                 SELECT coalesce(sum(size), 0)::bigint FROM files
                 WHERE organization_id IS NOT DISTINCT FROM \(organization)
@@ -83,7 +83,7 @@ public struct PostgresFileRepository: Sendable {
             {
                 throw LimitExceeded.scope(limit: limits.maximumScopeSize)
             }
-            try await connection.query(
+            try await connection.tracedQuery(
                 """
                 INSERT INTO files (organization_id, location, execution_id, path, content, size, updated_by)
                 VALUES (\(organization), \(space.location.rawValue), \(space.execution), \(path.text),
@@ -100,7 +100,7 @@ public struct PostgresFileRepository: Sendable {
 
     /// The contents of `path` in `space`; nil when there is no such file.
     public func read(_ path: StoredFilePath, in space: Space) async throws -> [UInt8]? {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             Self.query("SELECT content FROM files", in: space, path: path.text), logger: logger)
         for try await content in rows.decode(ByteBuffer.self) { return Array(content.readableBytesView) }
         return nil
@@ -109,7 +109,7 @@ public struct PostgresFileRepository: Sendable {
     /// The files of `space` in `folder` and below (every file for nil), by path.
     public func list(in space: Space, folder: StoredFilePath? = nil) async throws -> [StoredFile] {
         let prefix = folder.map { $0.text + "/" } ?? ""
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             Self.query(
                 "SELECT path, size, updated_at, updated_by FROM files", in: space, pathStartingWith: prefix,
                 then: "ORDER BY path"
@@ -125,7 +125,7 @@ public struct PostgresFileRepository: Sendable {
 
     /// Deletes `path` from `space`. - Returns: whether there was one.
     public func delete(_ path: StoredFilePath, in space: Space) async throws -> Bool {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             Self.query("DELETE FROM files", in: space, path: path.text, then: "RETURNING path"), logger: logger
         )
         for try await _ in rows { return true }
@@ -134,7 +134,7 @@ public struct PostgresFileRepository: Sendable {
 
     /// Deletes run `execution`'s temporary files (when it ends).
     public func deleteTemporaryFiles(of execution: UUID) async throws {
-        try await client.query(
+        try await client.tracedQuery(
             "DELETE FROM files WHERE location = 'temp' AND execution_id = \(execution)", logger: logger)
     }
 
@@ -145,7 +145,7 @@ public struct PostgresFileRepository: Sendable {
     }
 
     private func deleteOrphans(olderThan age: Duration) async throws -> Int {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             DELETE FROM files AS f WHERE f.location = 'temp'
                 AND f.created_at < now() - make_interval(secs => \(Double(age.components.seconds)))

@@ -15,7 +15,7 @@ public struct PostgresAPIKeyRepository: APIKeyRepository {
     private typealias Row = (UUID, UUID?, String, String, String, [String]?, UUID?, Date, Date?, Date?, [String])
 
     public func create(_ key: NewAPIKey) async throws -> APIKey {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             INSERT INTO api_keys (organization_id, name, prefix, key_hash, role, workflows, created_by, expires_at,
                                   workflow_roles)
@@ -34,7 +34,7 @@ public struct PostgresAPIKeyRepository: APIKeyRepository {
         let rows: PostgresRowSequence
         switch visibility {
         case .everything:
-            rows = try await client.query(
+            rows = try await client.tracedQuery(
                 """
                 SELECT id, organization_id, name, prefix, role, workflows, created_by, created_at, expires_at,
                     last_used_at, workflow_roles
@@ -43,7 +43,7 @@ public struct PostgresAPIKeyRepository: APIKeyRepository {
                 logger: logger
             )
         case .only(let scope):
-            rows = try await client.query(
+            rows = try await client.tracedQuery(
                 """
                 SELECT id, organization_id, name, prefix, role, workflows, created_by, created_at, expires_at,
                     last_used_at, workflow_roles
@@ -59,7 +59,7 @@ public struct PostgresAPIKeyRepository: APIKeyRepository {
     }
 
     public func revoke(_ id: UUID, in scope: Scope) async throws {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             UPDATE api_keys SET revoked_at = now()
             WHERE id = \(id) AND revoked_at IS NULL AND organization_id IS NOT DISTINCT FROM \(scope.organizationID)
@@ -72,7 +72,7 @@ public struct PostgresAPIKeyRepository: APIKeyRepository {
     }
 
     public func authenticate(keyHash: String) async throws -> APIKey? {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT id, organization_id, name, prefix, role, workflows, created_by, created_at, expires_at,
                 last_used_at, workflow_roles
@@ -86,13 +86,14 @@ public struct PostgresAPIKeyRepository: APIKeyRepository {
         guard let key = found else { return nil }
         // Record use at most once a minute, so that a busy key does not write on every request.
         if key.lastUsedAt.map({ Date().timeIntervalSince($0) > 60 }) ?? true {
-            try await client.query("UPDATE api_keys SET last_used_at = now() WHERE id = \(key.id)", logger: logger)
+            try await client.tracedQuery(
+                "UPDATE api_keys SET last_used_at = now() WHERE id = \(key.id)", logger: logger)
         }
         return key
     }
 
     public func isLive(_ id: UUID) async throws -> Bool {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT EXISTS (
                 SELECT 1 FROM api_keys

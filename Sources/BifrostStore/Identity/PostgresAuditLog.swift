@@ -13,7 +13,7 @@ public struct PostgresAuditLog: AuditLog {
     }
 
     public func record(_ event: AuditEvent) async throws {
-        try await client.query(
+        try await client.tracedQuery(
             """
             INSERT INTO audit_events (organization_id, actor_kind, actor_id, actor_label, action, target_kind,
                                       target_id, outcome, request_id, client_address)
@@ -27,7 +27,7 @@ public struct PostgresAuditLog: AuditLog {
     public func list(_ visibility: Visibility, limit: Int) async throws -> [RecordedAuditEvent] {
         let all = visibility == .everything
         let organization: UUID? = if case .only(let scope) = visibility { scope.organizationID } else { nil }
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT id, occurred_at, organization_id, actor_kind, actor_id, actor_label, action, target_kind, target_id,
                    outcome, request_id

@@ -13,7 +13,7 @@ public struct PostgresRefreshTokenRepository: RefreshTokenRepository {
     }
 
     public func issue(userID: UUID, family: UUID, tokenHash: String, expiresAt: Date) async throws {
-        try await client.query(
+        try await client.tracedQuery(
             """
             INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at)
             VALUES (\(userID), \(family), \(tokenHash), \(expiresAt))
@@ -23,7 +23,7 @@ public struct PostgresRefreshTokenRepository: RefreshTokenRepository {
     }
 
     public func spend(tokenHash: String) async throws -> RefreshTokenUse {
-        let spent = try await client.query(
+        let spent = try await client.tracedQuery(
             """
             UPDATE refresh_tokens SET used_at = now()
             WHERE token_hash = \(tokenHash) AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now()
@@ -33,7 +33,7 @@ public struct PostgresRefreshTokenRepository: RefreshTokenRepository {
         )
         for try await (user, family) in spent.decode((UUID, UUID).self) { return .spent(userID: user, family: family) }
 
-        let used = try await client.query(
+        let used = try await client.tracedQuery(
             "SELECT used_at IS NOT NULL FROM refresh_tokens WHERE token_hash = \(tokenHash)", logger: logger
         )
         for try await wasUsed in used.decode(Bool.self) where wasUsed {
@@ -44,7 +44,7 @@ public struct PostgresRefreshTokenRepository: RefreshTokenRepository {
     }
 
     public func revokeFamily(containing tokenHash: String) async throws -> Bool {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             WITH family AS (SELECT family_id FROM refresh_tokens WHERE token_hash = \(tokenHash))
             UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, now())
@@ -58,7 +58,7 @@ public struct PostgresRefreshTokenRepository: RefreshTokenRepository {
     }
 
     public func revoke(family: UUID, of userID: UUID) async throws {
-        try await client.query(
+        try await client.tracedQuery(
             """
             UPDATE refresh_tokens SET revoked_at = now()
             WHERE family_id = \(family) AND user_id = \(userID) AND revoked_at IS NULL
@@ -70,7 +70,7 @@ public struct PostgresRefreshTokenRepository: RefreshTokenRepository {
     public func isLive(family: UUID, of userID: UUID) async throws -> Bool {
         // A revocation marks every token of the family, so one revoked token means the session has ended; a token
         // spent in a race with the revocation may have added a live one after it, which must not revive it.
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT bool_and(revoked_at IS NULL) FROM refresh_tokens
             WHERE family_id = \(family) AND user_id = \(userID)

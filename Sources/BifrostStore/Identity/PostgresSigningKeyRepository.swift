@@ -48,7 +48,7 @@ public struct PostgresSigningKeyRepository: Sendable {
 
     /// The signing key and every retired key that may still have valid tokens: retired after `retiredSince`.
     public func verifying(retiredSince: Date) async throws -> [StoredSigningKey] {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT kid, public_pem, sealed, data_key_version, created_at, retired_at FROM signing_keys
             WHERE retired_at IS NULL OR retired_at > \(retiredSince) ORDER BY created_at DESC
@@ -70,7 +70,7 @@ public struct PostgresSigningKeyRepository: Sendable {
 
     /// Stores `key` as the signing key if there is none yet. - Returns: false when another replica stored one first.
     public func insertFirst(_ key: StoredSigningKey) async throws -> Bool {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             INSERT INTO signing_keys (kid, public_pem, sealed, data_key_version)
             VALUES (\(key.kid), \(key.publicPEM), \(ByteBuffer(bytes: key.sealed)), \(key.dataKeyVersion))
@@ -86,18 +86,18 @@ public struct PostgresSigningKeyRepository: Sendable {
     /// `deleteRetiredBefore` are deleted, and every replica is told when it commits.
     public func rotate(to key: StoredSigningKey, deleteRetiredBefore: Date) async throws {
         try await client.transaction(logger: logger) { connection in
-            try await connection.query(
+            try await connection.tracedQuery(
                 "UPDATE signing_keys SET retired_at = now() WHERE retired_at IS NULL", logger: logger)
-            try await connection.query(
+            try await connection.tracedQuery(
                 """
                 INSERT INTO signing_keys (kid, public_pem, sealed, data_key_version)
                 VALUES (\(key.kid), \(key.publicPEM), \(ByteBuffer(bytes: key.sealed)), \(key.dataKeyVersion))
                 """,
                 logger: logger
             )
-            try await connection.query(
+            try await connection.tracedQuery(
                 "DELETE FROM signing_keys WHERE retired_at < \(deleteRetiredBefore)", logger: logger)
-            try await connection.query("SELECT pg_notify(\(Self.channel), \(key.kid))", logger: logger)
+            try await connection.tracedQuery("SELECT pg_notify(\(Self.channel), \(key.kid))", logger: logger)
         }
     }
 }

@@ -16,7 +16,7 @@ public struct PostgresUserRepository: UserRepository {
 
     public func create(_ user: NewUser) async throws -> User {
         do {
-            let rows = try await client.query(
+            let rows = try await client.tracedQuery(
                 """
                 INSERT INTO users (organization_id, email, name, password_hash, is_platform_admin, role,
                                    entra_object_id, workflow_roles)
@@ -36,7 +36,7 @@ public struct PostgresUserRepository: UserRepository {
     }
 
     public func credentials(forEmail email: String) async throws -> (user: User, passwordHash: String?)? {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT id, organization_id, email, name, role, is_active, created_at, workflow_roles, password_hash
             FROM users WHERE lower(email) = lower(\(email))
@@ -52,7 +52,7 @@ public struct PostgresUserRepository: UserRepository {
     }
 
     public func find(id: UUID) async throws -> User? {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT id, organization_id, email, name, role, is_active, created_at, workflow_roles FROM users
             WHERE id = \(id)
@@ -64,7 +64,7 @@ public struct PostgresUserRepository: UserRepository {
     }
 
     public func find(entraObjectID: String) async throws -> User? {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT id, organization_id, email, name, role, is_active, created_at, workflow_roles FROM users
             WHERE entra_object_id = \(entraObjectID)
@@ -77,7 +77,7 @@ public struct PostgresUserRepository: UserRepository {
 
     public func link(_ id: UUID, toEntraObject objectID: String) async throws -> Bool {
         do {
-            let rows = try await client.query(
+            let rows = try await client.tracedQuery(
                 """
                 UPDATE users SET entra_object_id = \(objectID), updated_at = now()
                 WHERE id = \(id) AND (entra_object_id IS NULL OR entra_object_id = \(objectID))
@@ -93,7 +93,7 @@ public struct PostgresUserRepository: UserRepository {
     }
 
     public func isEmpty() async throws -> Bool {
-        let rows = try await client.query("SELECT NOT EXISTS (SELECT 1 FROM users)", logger: logger)
+        let rows = try await client.tracedQuery("SELECT NOT EXISTS (SELECT 1 FROM users)", logger: logger)
         for try await empty in rows.decode(Bool.self) { return empty }
         return true
     }
@@ -102,7 +102,7 @@ public struct PostgresUserRepository: UserRepository {
         let rows: PostgresRowSequence
         switch visibility {
         case .everything:
-            rows = try await client.query(
+            rows = try await client.tracedQuery(
                 """
                 SELECT id, organization_id, email, name, role, is_active, created_at, workflow_roles FROM users
                 ORDER BY lower(email)
@@ -110,7 +110,7 @@ public struct PostgresUserRepository: UserRepository {
                 logger: logger
             )
         case .only(let scope):
-            rows = try await client.query(
+            rows = try await client.tracedQuery(
                 """
                 SELECT id, organization_id, email, name, role, is_active, created_at, workflow_roles FROM users
                 WHERE organization_id IS NOT DISTINCT FROM \(scope.organizationID) ORDER BY lower(email)
@@ -124,7 +124,7 @@ public struct PostgresUserRepository: UserRepository {
     }
 
     public func get(_ id: UUID, in scope: Scope) async throws -> User? {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT id, organization_id, email, name, role, is_active, created_at, workflow_roles FROM users
             WHERE id = \(id) AND organization_id IS NOT DISTINCT FROM \(scope.organizationID)
@@ -138,7 +138,7 @@ public struct PostgresUserRepository: UserRepository {
     public func update(_ id: UUID, in scope: Scope, _ changes: UserChanges) async throws -> User {
         // A new password ends every login session of the user in the same statement: whoever knew the old one
         // keeps neither a refresh token nor (once caches are cleared) an access token.
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             WITH updated AS (
                 UPDATE users SET
@@ -163,7 +163,7 @@ public struct PostgresUserRepository: UserRepository {
     }
 
     public func delete(_ id: UUID, in scope: Scope) async throws {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             DELETE FROM users WHERE id = \(id) AND organization_id IS NOT DISTINCT FROM \(scope.organizationID)
             RETURNING id

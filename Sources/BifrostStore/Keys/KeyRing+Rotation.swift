@@ -57,7 +57,7 @@ extension KeyRing {
         of scope: Scope, batchSize: Int = 500, progress: (RotationProgress) -> Void = { _ in }
     ) async throws -> (version: Int, reencrypted: Int) {
         let masters = try await openedMasters()
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             "SELECT coalesce(max(version), 0) FROM data_keys WHERE organization_id IS NOT DISTINCT FROM \(scope.organizationID)",
             logger: logger
         )
@@ -65,7 +65,7 @@ extension KeyRing {
         for try await version in rows.decode(Int32.self) { newest = Int(version) }
         try await insertKey(for: scope.organizationID, version: newest + 1, masters: masters)
         evict(scope)
-        try await client.query("SELECT pg_notify(\(Self.channel), \(Self.payload(for: scope)))", logger: logger)
+        try await client.tracedQuery("SELECT pg_notify(\(Self.channel), \(Self.payload(for: scope)))", logger: logger)
         let (version, key) = try await dataKey(for: scope)
         let total = try await staleValueCount(of: scope, newest: version)
         var done = 0
@@ -87,7 +87,7 @@ extension KeyRing {
     public func status() async throws -> KeyStatus {
         let masters = try await openedMasters()
         let counts = try await dataKeysByMasterVersion()
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             "SELECT version, created_at FROM master_keys ORDER BY version", logger: logger)
         var versions: [KeyStatus.MasterVersion] = []
         for try await (version, created) in rows.decode((Int32, Date).self) {
@@ -101,7 +101,7 @@ extension KeyRing {
         var stale = 0
         var staleScopes = Set<UUID?>()
         for column in SealedColumn.all {
-            let rows = try await client.query(
+            let rows = try await client.tracedQuery(
                 """
                 SELECT t.organization_id, count(*) FROM \(unescaped: column.table) AS t
                 JOIN (SELECT organization_id, max(version) AS newest FROM data_keys GROUP BY organization_id) AS k
@@ -116,7 +116,7 @@ extension KeyRing {
                 staleScopes.insert(organization)
             }
         }
-        let scopes = try await client.query(
+        let scopes = try await client.tracedQuery(
             "SELECT count(DISTINCT coalesce(organization_id, '00000000-0000-0000-0000-000000000000'::uuid)) FROM data_keys",
             logger: logger
         )
@@ -135,7 +135,7 @@ extension KeyRing {
     private static func rewrapBatch(
         on connection: PostgresConnection, limit: Int, masters: Masters, logger: Logger
     ) async throws -> Int {
-        let rows = try await connection.query(
+        let rows = try await connection.tracedQuery(
             """
             SELECT organization_id, version, master_version, wrapped FROM data_keys
             WHERE master_version <> \(masters.current)
@@ -159,7 +159,7 @@ extension KeyRing {
                 ByteBuffer(bytes: try wrap(key, organization: organization, version: Int(version), masters: masters)))
         }
         guard !organizations.isEmpty else { return 0 }
-        try await connection.query(
+        try await connection.tracedQuery(
             """
             UPDATE data_keys AS d SET master_version = \(masters.current), wrapped = u.wrapped
             FROM unnest(\(organizations)::uuid[], \(versions)::int[], \(wrapped)::bytea[]) AS u(organization_id, version, wrapped)
@@ -176,7 +176,7 @@ extension KeyRing {
         _ column: SealedColumn, of scope: Scope, to newest: (version: Int, key: SecretKey), limit: Int,
         on connection: PostgresConnection
     ) async throws -> Int {
-        let rows = try await connection.query(
+        let rows = try await connection.tracedQuery(
             """
             SELECT \(unescaped: column.nameColumn), sealed, data_key_version FROM \(unescaped: column.table)
             WHERE organization_id IS NOT DISTINCT FROM \(scope.organizationID) AND sealed IS NOT NULL
@@ -199,7 +199,7 @@ extension KeyRing {
             sealed.append(ByteBuffer(bytes: try AESGCM.seal(plain, key: newest.key, associatedData: context)))
         }
         guard !names.isEmpty else { return 0 }
-        try await connection.query(
+        try await connection.tracedQuery(
             """
             UPDATE \(unescaped: column.table) AS t SET sealed = u.sealed, data_key_version = \(newest.version)
             FROM unnest(\(names)::text[], \(sealed)::bytea[]) AS u(name, sealed)
@@ -214,7 +214,7 @@ extension KeyRing {
     private func staleValueCount(of scope: Scope, newest: Int) async throws -> Int {
         var total = 0
         for column in SealedColumn.all {
-            let rows = try await client.query(
+            let rows = try await client.tracedQuery(
                 """
                 SELECT count(*) FROM \(unescaped: column.table) WHERE organization_id IS NOT DISTINCT FROM \(scope.organizationID)
                     AND sealed IS NOT NULL AND data_key_version <> \(newest)

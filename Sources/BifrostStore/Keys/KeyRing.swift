@@ -174,7 +174,7 @@ public final class KeyRing: Sendable {
 
     /// Every stored version of `organization`'s data key, unwrapped.
     private func storedKeys(for organization: UUID?, masters: Masters) async throws -> [Int: SecretKey] {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT version, master_version, wrapped FROM data_keys
             WHERE organization_id IS NOT DISTINCT FROM \(organization)
@@ -195,7 +195,7 @@ public final class KeyRing: Sendable {
     /// replica stored that version first, keeps theirs.
     func insertKey(for organization: UUID?, version: Int, masters: Masters) async throws {
         let wrapped = try Self.wrap(SecretKey.random(), organization: organization, version: version, masters: masters)
-        try await client.query(
+        try await client.tracedQuery(
             """
             INSERT INTO data_keys (organization_id, version, master_version, wrapped)
             VALUES (\(organization), \(version), \(masters.current), \(ByteBuffer(bytes: wrapped))) ON CONFLICT DO NOTHING
@@ -231,7 +231,7 @@ public final class KeyRing: Sendable {
     // MARK: Master-key versions
 
     private func storedMasterVersions() async throws -> [Int: ByteBuffer] {
-        let rows = try await client.query("SELECT version, check_value FROM master_keys", logger: logger)
+        let rows = try await client.tracedQuery("SELECT version, check_value FROM master_keys", logger: logger)
         var versions: [Int: ByteBuffer] = [:]
         for try await (version, check) in rows.decode((Int32, ByteBuffer).self) { versions[Int(version)] = check }
         return versions
@@ -253,7 +253,7 @@ public final class KeyRing: Sendable {
 
     private func register(version: Int) async throws {
         let check = try AESGCM.seal(Self.checkText, key: master, associatedData: Self.checkContext(version: version))
-        try await client.query(
+        try await client.tracedQuery(
             "INSERT INTO master_keys (version, check_value) VALUES (\(version), \(ByteBuffer(bytes: check))) ON CONFLICT DO NOTHING",
             logger: logger
         )
@@ -261,7 +261,7 @@ public final class KeyRing: Sendable {
 
     /// How many data keys each master-key version wraps.
     func dataKeysByMasterVersion() async throws -> [Int: Int] {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             "SELECT master_version, count(*) FROM data_keys GROUP BY master_version", logger: logger
         )
         var counts: [Int: Int] = [:]

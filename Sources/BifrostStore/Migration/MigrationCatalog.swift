@@ -38,6 +38,7 @@ public enum MigrationCatalog {
         ("0022_oauth_tenant_tokens.sql", PackageResources._022_oauth_tenant_tokens_sql),
         ("0023_workflow_roles.sql", PackageResources._023_workflow_roles_sql),
         ("0024_execution_history_index.sql", PackageResources._024_execution_history_index_sql),
+        ("0025_execution_trace_id.sql", PackageResources._025_execution_trace_id_sql),
     ]
 
     /// Every built-in migration, ordered by version.

@@ -43,13 +43,13 @@ public struct Migrator: Sendable {
     @discardableResult
     public func migrate() async throws -> [Migration] {
         try await client.withConnection { connection in
-            try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
+            try await connection.tracedQuery("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
             do {
                 let applied = try await applyPending(on: connection)
-                try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                try await connection.tracedQuery("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
                 return applied
             } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                _ = try? await connection.tracedQuery("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
                 throw error
             }
         }
@@ -75,20 +75,20 @@ public struct Migrator: Sendable {
         for migration in migrations where applied[migration.version] == nil {
             logger.info("Applying migration", metadata: ["bifrost.migration": "\(migration.fileName)"])
             do {
-                try await connection.query("BEGIN", logger: logger)
+                try await connection.tracedQuery("BEGIN", logger: logger)
                 for statement in SQLScript.statements(in: migration.sql) {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    try await connection.tracedQuery(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
-                try await connection.query(
+                try await connection.tracedQuery(
                     "INSERT INTO bifrost_schema_migrations (version, file_name) VALUES (\(migration.version), \(migration.fileName))",
                     logger: logger
                 )
-                try await connection.query("COMMIT", logger: logger)
+                try await connection.tracedQuery("COMMIT", logger: logger)
             } catch let error as PSQLError where error.serverInfo != nil {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
+                _ = try? await connection.tracedQuery("ROLLBACK", logger: logger)
                 throw Failure(fileName: migration.fileName, message: error.serverMessage)
             } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
+                _ = try? await connection.tracedQuery("ROLLBACK", logger: logger)
                 throw error
             }
             done.append(migration)
@@ -97,7 +97,7 @@ public struct Migrator: Sendable {
     }
 
     private func createLedger(on connection: PostgresConnection) async throws {
-        try await connection.query(
+        try await connection.tracedQuery(
             """
             CREATE TABLE IF NOT EXISTS bifrost_schema_migrations (
                 version integer PRIMARY KEY,
@@ -112,11 +112,11 @@ public struct Migrator: Sendable {
     /// Applied versions; none when the ledger does not exist yet (read-only, so safe without the lock).
     private func appliedVersions(on connection: PostgresConnection) async throws -> [Int: Date] {
         var applied: [Int: Date] = [:]
-        let ledger = try await connection.query(
+        let ledger = try await connection.tracedQuery(
             "SELECT to_regclass('bifrost_schema_migrations') IS NOT NULL", logger: logger
         )
         for try await exists in ledger.decode(Bool.self) where !exists { return [:] }
-        let rows = try await connection.query(
+        let rows = try await connection.tracedQuery(
             "SELECT version, applied_at FROM bifrost_schema_migrations", logger: logger
         )
         for try await (version, appliedAt) in rows.decode((Int, Date).self) {

@@ -19,7 +19,7 @@ struct LockedOAuthConnection: Sendable {
 
     /// Tells every replica, when the transaction commits, what changed.
     func notify(_ change: OAuthChange) async throws {
-        try await connection.query(
+        try await connection.tracedQuery(
             "SELECT pg_notify(\(PostgresOAuthConnectionRepository.channel), \(change.payload))", logger: store.logger
         )
     }

@@ -9,7 +9,7 @@ extension PostgresOAuthConnectionRepository {
     /// Takes connection `id`'s lease for `duration` unless another holds it.
     public func takeLease(_ id: UUID, for duration: Duration) async throws -> OAuthLeaseAttempt {
         let holder = UUID()
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             WITH taken AS (
                 UPDATE oauth_connections SET refresh_holder = \(holder),
@@ -24,7 +24,7 @@ extension PostgresOAuthConnectionRepository {
             logger: logger
         )
         for try await row in rows.decode(RowAndFlag.self) { return .taken(Self.lease(row, holder: holder)) }
-        let held = try await client.query("SELECT true FROM oauth_connections WHERE id = \(id)", logger: logger)
+        let held = try await client.tracedQuery("SELECT true FROM oauth_connections WHERE id = \(id)", logger: logger)
         for try await _ in held.decode(Bool.self) { return .held }
         return .missing
     }
@@ -36,7 +36,7 @@ extension PostgresOAuthConnectionRepository {
         provider: String, before deadline: Date, limit: Int, for duration: Duration, excluding excluded: [UUID] = []
     ) async throws -> [OAuthRefreshLease] {
         let holder = UUID()
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             WITH due AS (
                 SELECT c.id FROM oauth_connections c
@@ -61,7 +61,7 @@ extension PostgresOAuthConnectionRepository {
 
     /// The providers with connected connections whose token expires before `deadline`.
     public func providersExpiring(before deadline: Date) async throws -> [String] {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT DISTINCT provider FROM oauth_connections WHERE status = 'connected' AND expires_at < \(deadline)
             ORDER BY provider
@@ -82,7 +82,7 @@ extension PostgresOAuthConnectionRepository {
     public func current(_ id: UUID) async throws -> (
         connection: OAuthConnection, credentials: OAuthCredentials, organizationIsActive: Bool
     )? {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT \(unescaped: Self.columns),
                 coalesce((SELECT is_active FROM organizations o WHERE o.id = c.organization_id), true)
@@ -158,7 +158,7 @@ extension PostgresOAuthConnectionRepository {
 
     /// Gives the lease back without writing anything else.
     public func release(_ lease: OAuthRefreshLease) async throws {
-        try await client.query(
+        try await client.tracedQuery(
             """
             UPDATE oauth_connections SET refresh_holder = NULL, refresh_until = NULL
             WHERE id = \(lease.connection.id) AND refresh_holder = \(lease.holder)
@@ -194,7 +194,7 @@ extension PostgresOAuthConnectionRepository {
             )
             if let written {
                 // The partner's new authorization may reach the customer tenants that refused the old one.
-                try await client.query(
+                try await client.tracedQuery(
                     """
                     UPDATE oauth_tenant_tokens SET status = 'not_connected', last_error = NULL,
                         generation = generation + 1, updated_at = now()
@@ -210,7 +210,7 @@ extension PostgresOAuthConnectionRepository {
 
     /// The row a conditional update under a lease returned; nil when the condition no longer held.
     private func updated(_ query: PostgresQuery) async throws -> OAuthConnection? {
-        let rows = try await client.query(query, logger: logger)
+        let rows = try await client.tracedQuery(query, logger: logger)
         for try await row in rows.decode(RowAndFlag.self) { return Self.connection(row) }
         return nil
     }

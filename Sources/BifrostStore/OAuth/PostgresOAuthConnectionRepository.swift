@@ -35,7 +35,7 @@ public struct PostgresOAuthConnectionRepository: Sendable {
         do {
             // Organisation runs may have cached a global connection's token under this name: the notification,
             // sent when the row commits, makes every replica forget it.
-            let rows = try await client.query(
+            let rows = try await client.tracedQuery(
                 """
                 WITH created AS (
                     INSERT INTO oauth_connections (organization_id, name, provider, flow, client_id, scopes, tenant,
@@ -76,7 +76,7 @@ public struct PostgresOAuthConnectionRepository: Sendable {
                 credentials.clientSecret = clientSecret
             }
             let (sealed, version) = try await seal(credentials, name: name, scope: scope)
-            let rows = try await locked.connection.query(
+            let rows = try await locked.connection.tracedQuery(
                 """
                 UPDATE oauth_connections SET provider = \(settings.provider), flow = \(settings.flow.rawValue),
                     client_id = \(settings.clientID), scopes = \(settings.scopes), tenant = \(settings.tenant),
@@ -139,7 +139,7 @@ public struct PostgresOAuthConnectionRepository: Sendable {
 
     /// Deletes connection `name` of `scope`. - Returns: whether there was one.
     public func delete(_ name: String, in scope: Scope) async throws -> Bool {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             WITH deleted AS (
                 DELETE FROM oauth_connections WHERE organization_id IS NOT DISTINCT FROM \(scope.organizationID)
@@ -161,7 +161,7 @@ public struct PostgresOAuthConnectionRepository: Sendable {
         named name: String, in scope: Scope, _ body: (LockedOAuthConnection) async throws -> Result
     ) async throws -> Result {
         try await client.transaction(logger: logger) { connection in
-            let rows = try await connection.query(
+            let rows = try await connection.tracedQuery(
                 """
                 SELECT \(unescaped: Self.columns) FROM oauth_connections
                 WHERE organization_id IS NOT DISTINCT FROM \(scope.organizationID) AND name = \(name) FOR UPDATE
@@ -240,7 +240,7 @@ public struct PostgresOAuthConnectionRepository: Sendable {
         var query = PostgresQuery(unsafeSQL: "SELECT \(Self.columns) FROM oauth_connections ")
         query.sql += condition.sql
         query.binds = condition.binds
-        let rows = try await client.query(query, logger: logger)
+        let rows = try await client.tracedQuery(query, logger: logger)
         var found: [Stored] = []
         for try await row in rows.decode(Row.self) { found.append(Self.stored(row)) }
         return found

@@ -73,10 +73,10 @@ public struct PostgresOAuthStateRepository: Sendable {
         let binding = Base64.urlSafe(SecureRandom.bytes(32))
         let scope: Scope = connection.organizationID.map(Scope.organization) ?? .global
         let (sealed, version) = try await keys.seal(verifier, kind: "oauth-state", name: connection.name, for: scope)
-        try await client.query(
+        try await client.tracedQuery(
             "DELETE FROM oauth_states WHERE expires_at < now() - interval '1 day'", logger: logger
         )
-        try await client.query(
+        try await client.tracedQuery(
             """
             INSERT INTO oauth_states (state_hash, connection_id, organization_id, started_by, started_by_kind,
                 started_by_id, binding_hash, sealed_verifier, data_key_version, expires_at, consent_tenant)
@@ -92,7 +92,7 @@ public struct PostgresOAuthStateRepository: Sendable {
 
     /// Redeems `state` once: nil when it is unknown or already used; an expired one is returned marked so.
     public func redeem(_ state: String) async throws -> Redeemed? {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             DELETE FROM oauth_states AS s USING oauth_connections AS c
             WHERE s.state_hash = \(ByteBuffer(bytes: SHA256Digest.hash(Array(state.utf8)))) AND c.id = s.connection_id

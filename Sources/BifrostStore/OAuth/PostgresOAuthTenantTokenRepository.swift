@@ -21,7 +21,7 @@ public struct PostgresOAuthTenantTokenRepository: Sendable {
     /// Organisation `id`'s Entra tenant (nil when it has none) and whether it is active; nil when there is no such
     /// organisation.
     public func entraTenant(of id: UUID) async throws -> (tenant: String?, isActive: Bool)? {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             "SELECT entra_tenant_id::text, is_active FROM organizations WHERE id = \(id)", logger: logger
         )
         for try await (tenant, active) in rows.decode((String?, Bool).self) { return (tenant, active) }
@@ -31,7 +31,7 @@ public struct PostgresOAuthTenantTokenRepository: Sendable {
     /// Tenant `tenant` of connection `connection` and its access token; nil when the gateway never asked for one.
     public func find(connection: UUID, tenant: String) async throws -> (token: OAuthTenantToken, accessToken: String?)?
     {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             "SELECT \(unescaped: Self.columns) FROM oauth_tenant_tokens WHERE connection_id = \(connection) AND tenant = \(tenant)",
             logger: logger
         )
@@ -50,7 +50,7 @@ public struct PostgresOAuthTenantTokenRepository: Sendable {
     {
         let holder = UUID()
         do {
-            let rows = try await client.query(
+            let rows = try await client.tracedQuery(
                 """
                 INSERT INTO oauth_tenant_tokens AS t (connection_id, tenant, organization_id, refresh_holder,
                     refresh_until)
@@ -77,7 +77,7 @@ public struct PostgresOAuthTenantTokenRepository: Sendable {
         async throws -> [(connection: UUID, lease: OAuthTenantLease)]
     {
         let holder = UUID()
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             WITH due AS (
                 SELECT t.connection_id, t.tenant FROM oauth_tenant_tokens t
@@ -154,7 +154,7 @@ public struct PostgresOAuthTenantTokenRepository: Sendable {
 
     /// Gives the lease back without writing anything else.
     public func release(_ lease: OAuthTenantLease) async throws {
-        try await client.query(
+        try await client.tracedQuery(
             """
             UPDATE oauth_tenant_tokens SET refresh_holder = NULL, refresh_until = NULL
             WHERE connection_id = \(lease.token.connectionID) AND tenant = \(lease.token.tenant)
@@ -172,7 +172,7 @@ public struct PostgresOAuthTenantTokenRepository: Sendable {
         async throws -> OAuthTenantToken
     {
         let consent = granted ? OAuthTenantToken.Consent.granted : .refused
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             WITH recorded AS (
                 INSERT INTO oauth_tenant_tokens AS t (connection_id, tenant, organization_id, consent, consent_error,
@@ -208,7 +208,7 @@ public struct PostgresOAuthTenantTokenRepository: Sendable {
     /// The organisations `connection` serves that have an Entra tenant (for a global connection, every
     /// organisation; else its own), with their tenant's state, by organisation name.
     public func states(of connection: OAuthConnection) async throws -> [OAuthTenantState] {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT o.id, o.name, o.is_active, o.entra_tenant_id::text, \(unescaped: Self.qualifiedColumns)
             FROM organizations o
@@ -243,7 +243,7 @@ public struct PostgresOAuthTenantTokenRepository: Sendable {
 
     /// Discards what is stored for `connection`'s tenants (its credentials now go elsewhere).
     func deleteAll(of connection: UUID, on connectionToDatabase: PostgresConnection) async throws {
-        try await connectionToDatabase.query(
+        try await connectionToDatabase.tracedQuery(
             "DELETE FROM oauth_tenant_tokens WHERE connection_id = \(connection)", logger: logger
         )
     }
@@ -314,7 +314,7 @@ public struct PostgresOAuthTenantTokenRepository: Sendable {
         query.binds.append(lease.token.tenant)
         query.binds.append(lease.holder)
         query.binds.append(lease.token.generation)
-        let rows = try await client.query(query, logger: logger)
+        let rows = try await client.tracedQuery(query, logger: logger)
         for try await row in rows.decode(Row.self) { return Self.token(row).token }
         return nil
     }

@@ -16,7 +16,7 @@ public struct PostgresOrganizationRepository: Sendable {
 
     /// Every organisation, by name.
     public func list() async throws -> [Organization] {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             "SELECT id, name, domain, entra_tenant_id, is_active, created_at FROM organizations ORDER BY lower(name)",
             logger: logger
         )
@@ -26,7 +26,7 @@ public struct PostgresOrganizationRepository: Sendable {
     }
 
     public func find(_ id: UUID) async throws -> Organization? {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             "SELECT id, name, domain, entra_tenant_id, is_active, created_at FROM organizations WHERE id = \(id)",
             logger: logger
         )
@@ -36,7 +36,7 @@ public struct PostgresOrganizationRepository: Sendable {
 
     /// The organisation mapped to a Microsoft Entra tenant (`tid`), for Entra sign-ins.
     public func find(entraTenantID: UUID) async throws -> Organization? {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT id, name, domain, entra_tenant_id, is_active, created_at FROM organizations
             WHERE entra_tenant_id = \(entraTenantID)
@@ -50,7 +50,7 @@ public struct PostgresOrganizationRepository: Sendable {
     /// Creates an organisation. - Throws: `StoreError.conflict` for a taken name or Entra tenant.
     public func create(name: String, domain: String?, entraTenantID: UUID? = nil) async throws -> Organization {
         try await mappingConflicts {
-            let rows = try await client.query(
+            let rows = try await client.tracedQuery(
                 """
                 INSERT INTO organizations (name, domain, entra_tenant_id) VALUES (\(name), \(domain), \(entraTenantID))
                 RETURNING id, name, domain, entra_tenant_id, is_active, created_at
@@ -65,7 +65,7 @@ public struct PostgresOrganizationRepository: Sendable {
     /// Applies `changes`. - Throws: `StoreError.notFound`, or `.conflict` for a taken name or tenant.
     public func update(_ id: UUID, _ changes: OrganizationChanges) async throws -> Organization {
         try await mappingConflicts {
-            let rows = try await client.query(
+            let rows = try await client.tracedQuery(
                 """
                 UPDATE organizations SET
                     name = coalesce(\(changes.name), name),
@@ -88,7 +88,7 @@ public struct PostgresOrganizationRepository: Sendable {
     public func delete(_ id: UUID, force: Bool) async throws {
         try await client.transaction(logger: logger) { connection in
             if !force {
-                let owned = try await connection.query(
+                let owned = try await connection.tracedQuery(
                     """
                     SELECT EXISTS (SELECT 1 FROM users WHERE organization_id = \(id))
                         OR EXISTS (SELECT 1 FROM api_keys WHERE organization_id = \(id))
@@ -98,8 +98,9 @@ public struct PostgresOrganizationRepository: Sendable {
                 for try await hasData in owned.decode(Bool.self) where hasData { throw StoreError.conflict("data") }
             }
             // Webhook deliveries have no foreign key (migration 0014): they go with their organisation here.
-            try await connection.query("DELETE FROM webhook_deliveries WHERE organization_id = \(id)", logger: logger)
-            let deleted = try await connection.query(
+            try await connection.tracedQuery(
+                "DELETE FROM webhook_deliveries WHERE organization_id = \(id)", logger: logger)
+            let deleted = try await connection.tracedQuery(
                 "DELETE FROM organizations WHERE id = \(id) RETURNING id", logger: logger)
             var found = false
             for try await _ in deleted { found = true }

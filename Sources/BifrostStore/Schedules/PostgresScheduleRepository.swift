@@ -19,7 +19,7 @@ public struct PostgresScheduleRepository: Sendable {
     /// Records that `workflow` runs on `expression`, first seen at `now` unless seen before.
     /// - Returns: when it was first seen: slots before that moment are not fired.
     public func register(workflow: String, expression: String, now: Date) async throws -> Date {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             INSERT INTO schedules (workflow, expression, first_seen) VALUES (\(workflow), \(expression), \(now))
             ON CONFLICT (workflow) DO UPDATE SET expression = excluded.expression
@@ -34,7 +34,7 @@ public struct PostgresScheduleRepository: Sendable {
     /// Fires `slot` unless a replica has already: queues its runs (`Pending`, woken by `NOTIFY bifrost_jobs`).
     /// - Returns: how many runs it queued, or nil when the slot had already fired.
     public func fire(_ slot: ScheduleSlot) async throws -> Int? {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             WITH targets AS (
                 SELECT id FROM organizations WHERE is_active AND \(slot.perOrganization)
@@ -62,7 +62,7 @@ public struct PostgresScheduleRepository: Sendable {
     /// The last slot each scheduled workflow fired, with the status of that slot's newest run `visibility` shows.
     public func lastSlots(_ visibility: Visibility) async throws -> [String: FiredSlot] {
         let (everything, organization) = visibility.filter
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT last.workflow, last.slot_at, run.status
             FROM (SELECT DISTINCT ON (workflow) workflow, slot_at FROM schedule_slots

@@ -33,7 +33,7 @@ public struct PostgresSecretRepository: Sendable {
         -> Bool
     {
         let (sealed, version) = try await keys.seal(value, kind: "secret", name: name, for: scope)
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             WITH saved AS (
             INSERT INTO secrets (organization_id, name, description, sealed, data_key_version, created_by, updated_by)
@@ -59,7 +59,7 @@ public struct PostgresSecretRepository: Sendable {
 
     /// The secrets of `scope`, by name, without their values.
     public func list(in scope: Scope) async throws -> [SecretMetadata] {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT name, description, created_at, created_by, updated_at, updated_by FROM secrets
             WHERE organization_id IS NOT DISTINCT FROM \(scope.organizationID) ORDER BY name
@@ -88,7 +88,7 @@ public struct PostgresSecretRepository: Sendable {
     /// Secret `name` for a run in `scope` as stored (the organisation's, else the global one, else nil), for a
     /// cache that keeps no value in the clear; `open(_:name:)` reveals it.
     public func sealed(_ name: String, for scope: Scope) async throws -> SealedValue? {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT organization_id, sealed, data_key_version FROM secrets
             WHERE coalesce(organization_id, '00000000-0000-0000-0000-000000000000'::uuid)

@@ -17,7 +17,7 @@ public struct PostgresWorkflowAccessRepository: WorkflowAccessRepository {
     }
 
     public func narrowings(in organization: UUID) async throws -> [String: Set<String>] {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             "SELECT workflow_name, roles FROM workflow_access WHERE organization_id = \(organization)",
             logger: logger
         )
@@ -29,7 +29,7 @@ public struct PostgresWorkflowAccessRepository: WorkflowAccessRepository {
     public func narrow(_ workflow: String, to roles: Set<String>, in organization: UUID, by actor: String)
         async throws
     {
-        try await client.query(
+        try await client.tracedQuery(
             """
             WITH saved AS (
                 INSERT INTO workflow_access (organization_id, workflow_name, roles, updated_by)
@@ -45,7 +45,7 @@ public struct PostgresWorkflowAccessRepository: WorkflowAccessRepository {
     }
 
     public func clear(_ workflow: String, in organization: UUID) async throws -> Bool {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             WITH removed AS (
                 DELETE FROM workflow_access WHERE organization_id = \(organization) AND workflow_name = \(workflow)
