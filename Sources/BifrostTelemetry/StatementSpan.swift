@@ -3,12 +3,15 @@ public import Tracing
 /// A span around one SQL statement, named after its operation and table (`StatementSummary`), as a client span
 /// of the current trace. Nothing of the statement's values is recorded.
 public enum StatementSpan {
-    /// Runs `body` inside a span for `sql` when tracing is on; otherwise just runs it.
+    /// Runs `body` inside a span for `sql` when tracing is on; otherwise just runs it. Either way it is counted in
+    /// `StatementsInFlight`.
     @inlinable
     public static func around<Result>(
         _ sql: @autoclosure () -> String, isolation: isolated (any Actor)? = #isolation,
         _ body: () async throws -> Result
     ) async throws -> Result {
+        StatementsInFlight.begin()
+        defer { StatementsInFlight.end() }
         guard TracingSwitch.isOn, let parent = ServiceContext.current else { return try await body() }
         return try await traced(StatementSummary(sql: sql()), parent: parent, body)
     }
