@@ -92,7 +92,7 @@ extension Gateway {
         ]
         return GatewayAssembly(
             dependencies: dependencies, engine: engine, http: routers.http, webSocket: routers.webSocket,
-            background: background, logger: logger
+            background: background, metricsPort: configuration.metrics.port, logger: logger
         )
     }
 }

@@ -239,7 +239,10 @@ public enum Gateway {
         let contract = ContractValidation(
             rules: try ContractRules.builtIn(), maximumBodySize: configuration.http.maxBodySize)
         try api.registerHandlers(
-            on: RecordingTransport(router: http, routes: routes),
+            on: RecordingTransport(
+                router: http, routes: routes,
+                // With a port of its own, `/metrics` is not on the API's surface: it answers 404 like any unknown path.
+                omittedPaths: configuration.metrics.port == nil ? [] : ["/metrics"]),
             middlewares: [PolicyEnforcement(gate: gate), contract, BrowserHeaders()]
         )
 
