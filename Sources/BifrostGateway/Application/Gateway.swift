@@ -58,6 +58,8 @@ public enum Gateway {
         public var workflowAccess: WorkflowAccessCache
         /// Failed logins per account and address; tests give one with a clock of their own.
         public var loginThrottle = LoginThrottle()
+        /// Where the access log goes (`log.access`); tests give one that captures its entries.
+        public var accessLogger = Logger(label: "bifrost.access")
         /// Records into `metrics`, with the buckets of `MetricName.durationBuckets`: every module's metrics go
         /// through this factory, so that each gateway (each test) has a registry of its own.
         public var metricsFactory: any MetricsFactory { Gateway.metricsFactory(registry: metrics) }
@@ -197,6 +199,12 @@ public enum Gateway {
             router.add(middleware: CORSMiddleware(allowedOrigins: Set(configuration.http.corsOrigins)))
             router.add(middleware: ClientAddressMiddleware(proxies: configuration.http.trustedProxies))
             router.add(middleware: RequestIDMiddleware())
+            // Outside the tracing and metrics middleware and inside the request id, so that it sees the final
+            // status and the trace id; inner middleware fill `context.observation`.
+            if configuration.accessLog != .off {
+                router.add(
+                    middleware: AccessLogMiddleware(mode: configuration.accessLog, logger: dependencies.accessLogger))
+            }
             router.add(middleware: RequestMetricsMiddleware(factory: dependencies.metricsFactory))
             router.add(middleware: ProblemMiddleware(routes: routes))
             router.add(middleware: BodyLimitMiddleware(limit: configuration.http.maxBodySize))
