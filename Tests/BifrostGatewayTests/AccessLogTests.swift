@@ -6,6 +6,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Testing
 
 /// The access log (`log.access`): one entry per request with its route template, final status and caller, and
@@ -18,12 +19,19 @@ import Testing
         _ mode: GatewayConfiguration.AccessLog, capture: LogCapture,
         _ body: @Sendable (any TestClientProtocol, GatewayHarness.Context) async throws -> Void
     ) async throws {
+        try await withGateway(mode, logger: capture.logger(label: "bifrost.access"), body)
+    }
+
+    private func withGateway(
+        _ mode: GatewayConfiguration.AccessLog, logger: Logger,
+        _ body: @Sendable (any TestClientProtocol, GatewayHarness.Context) async throws -> Void
+    ) async throws {
         var configuration = GatewayConfiguration()
         configuration.accessLog = mode
         try await TestPostgres.withDatabase(migrated: true) { url in
             try await TestPostgres.withClient(url) { database in
                 var dependencies = try await GatewayHarness.dependencies(database: database)
-                dependencies.accessLogger = capture.logger(label: "bifrost.access")
+                dependencies.accessLogger = logger
                 // On a loopback socket, so that requests have a peer address.
                 try await GatewayHarness.withGateway(
                     dependencies, configuration: configuration, live: true,
@@ -99,5 +107,34 @@ import Testing
             try await client.execute(uri: "/boom", method: .get) { #expect($0.status == .internalServerError) }
         }
         #expect(off.all.isEmpty)
+    }
+
+    /// With `log.format: json` each entry is one JSON object on a line, written at info even where `log.level`
+    /// says warning.
+    @Test func withTheJSONFormatEachEntryIsOneJSONLine() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("access-\(UUID().uuidString).log")
+        #expect(FileManager.default.createFile(atPath: file.path, contents: nil))
+        defer { try? FileManager.default.removeItem(at: file) }
+        let output = try FileHandle(forWritingTo: file)
+        let logger = Logger(label: "bifrost.access") {
+            LineLogHandler(label: $0, level: .warning, format: .json, output: output)
+        }
+        try await withGateway(.on, logger: logger) { client, _ in
+            try await client.execute(uri: "/health/live?probe=1", method: .get) { #expect($0.status == .ok) }
+        }
+        try output.close()
+        let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 1)
+        let entry = try #require(
+            try JSONSerialization.jsonObject(with: Data(lines.first.map { Array($0.utf8) } ?? []))
+                as? [String: String])
+        #expect(entry["label"] == "bifrost.access")
+        #expect(entry["level"] == "info")
+        #expect(entry["message"] == "Request")
+        #expect(entry["route"] == "/health/live")
+        #expect(entry["status"] == "200")
+        #expect(entry["method"] == "GET")
+        #expect(entry["request_id"]?.isEmpty == false)
+        #expect(entry["time"] != nil)
     }
 }
