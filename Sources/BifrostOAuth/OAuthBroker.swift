@@ -3,6 +3,7 @@ public import BifrostStore
 import BifrostTelemetry
 public import Foundation
 public import Logging
+public import Metrics
 import Synchronization
 import Tracing
 
@@ -58,6 +59,8 @@ public final class OAuthBroker: Sendable {
     private struct Cached {
         var token: OAuthToken
         var connectionID: UUID
+        /// The `provider` label of the connection's provider.
+        var provider: String
         /// When the token is no longer handed out from memory.
         var refreshAfter: Date
     }
@@ -82,6 +85,9 @@ public final class OAuthBroker: Sendable {
     let audit: any AuditLog
     public let settings: Settings
     let logger: Logger
+    /// Where token requests, tokens served from memory and the token cache's lookups are counted.
+    let metrics: any MetricsFactory
+    private let cacheLookups: CacheLookups
     private let cache = Mutex(Cache())
     /// Callers asking for one name in one scope while its token is not cached: one looks it up.
     private let lookups = SingleFlight<CacheKey, OAuthToken?>()
@@ -92,8 +98,10 @@ public final class OAuthBroker: Sendable {
 
     public init(
         connections: PostgresOAuthConnectionRepository, catalogue: OAuthProviderCatalogue, audit: any AuditLog,
-        settings: Settings = Settings(), logger: Logger
+        settings: Settings = Settings(), metrics: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger
     ) {
+        self.metrics = metrics
+        self.cacheLookups = CacheLookups(.oauthTokens, factory: metrics)
         self.connections = connections
         self.catalogue = catalogue
         self.endpoint = TokenEndpoint(policy: settings.urlPolicy, timeout: settings.requestTimeout, logger: logger)
@@ -120,8 +128,13 @@ public final class OAuthBroker: Sendable {
     private func lookUp(_ name: String, for scope: Scope) async throws -> (OAuthToken?, String) {
         let key = CacheKey(organization: scope.organizationID, name: name)
         if let cached = cache.withLock({ $0.tokens[key] }), cached.refreshAfter > Date() {
+            cacheLookups.record(hit: true)
+            Counter(
+                label: MetricName.oauthTokensCached, dimensions: [("provider", cached.provider)], factory: metrics
+            ).increment()
             return (cached.token, "cache")
         }
+        cacheLookups.record(hit: false)
         let (token, joined) = try await lookups.runNotingShare(key) {
             let epoch = self.cache.withLock { $0.epoch }
             // The organisation's state and Entra tenant (which `per_organization` connections act in), in one read.
@@ -139,7 +152,8 @@ public final class OAuthBroker: Sendable {
             } else {
                 token = try await self.refreshed(connection, force: false)
             }
-            self.remember(token, of: connection.id, as: key, lookedUpAt: epoch)
+            self.remember(
+                token, of: connection.id, provider: self.providerLabel(of: connection), as: key, lookedUpAt: epoch)
             return token
         }
         return (token, token == nil ? "none" : joined ? "waited" : "looked_up")
@@ -168,10 +182,12 @@ public final class OAuthBroker: Sendable {
         }
         guard organizationIsActive else { throw OAuthBrokerError.organizationDeactivated(connection: current.name) }
         let endpoints = try catalogue.endpoints(of: current)
-        let issued = try await endpoint.exchange(
-            code: code, verifier: endpoints.usesPKCE ? verifier : nil, redirectURI: redirectURI,
-            at: endpoints.tokenURL, clientID: current.clientID, clientSecret: credentials.clientSecret
-        )
+        let issued = try await countingTokenRequest(of: current) {
+            try await endpoint.exchange(
+                code: code, verifier: endpoints.usesPKCE ? verifier : nil, redirectURI: redirectURI,
+                at: endpoints.tokenURL, clientID: current.clientID, clientSecret: credentials.clientSecret
+            )
+        }
         return try await connections.storeAuthorized(issued, for: connectionID)
     }
 
@@ -209,12 +225,15 @@ public final class OAuthBroker: Sendable {
     // MARK: Refreshing
 
     /// Caches `token`, unless something was forgotten since the lookup began (what it read may be stale).
-    private func remember(_ token: OAuthToken, of id: UUID, as key: CacheKey, lookedUpAt epoch: Int) {
+    private func remember(
+        _ token: OAuthToken, of id: UUID, provider: String, as key: CacheKey, lookedUpAt epoch: Int
+    ) {
         guard let expires = token.expiresAt else { return }
         let refreshAfter = expires.addingTimeInterval(-settings.refreshMargin.seconds)
         cache.withLock { cache in
             guard cache.epoch == epoch else { return }
-            cache.tokens[key] = Cached(token: token, connectionID: id, refreshAfter: refreshAfter)
+            cache.tokens[key] = Cached(
+                token: token, connectionID: id, provider: provider, refreshAfter: refreshAfter)
         }
     }
 
@@ -358,18 +377,22 @@ public final class OAuthBroker: Sendable {
     ) async throws -> IssuedTokens {
         switch connection.flow {
         case .clientCredentials:
-            return try await endpoint.clientCredentials(
-                scopes: endpoints.scopes, at: endpoints.tokenURL, clientID: connection.clientID,
-                clientSecret: credentials.clientSecret
-            )
+            return try await countingTokenRequest(of: connection) {
+                try await endpoint.clientCredentials(
+                    scopes: endpoints.scopes, at: endpoints.tokenURL, clientID: connection.clientID,
+                    clientSecret: credentials.clientSecret
+                )
+            }
         case .authorizationCode:
             guard let refreshToken = credentials.refreshToken else {
                 throw TokenRequestFailure.rejected(code: "invalid_grant", status: 0)
             }
-            return try await endpoint.refresh(
-                refreshToken, scopes: endpoints.scopes, at: endpoints.tokenURL, clientID: connection.clientID,
-                clientSecret: credentials.clientSecret
-            )
+            return try await countingTokenRequest(of: connection) {
+                try await endpoint.refresh(
+                    refreshToken, scopes: endpoints.scopes, at: endpoints.tokenURL, clientID: connection.clientID,
+                    clientSecret: credentials.clientSecret
+                )
+            }
         }
     }
 

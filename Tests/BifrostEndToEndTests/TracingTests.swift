@@ -87,7 +87,7 @@ import Testing
                 let queuedRun = try await span(in: receiver) {
                     $0.name == "workflow check_secret" && $0.attributes["bifrost.execution.id"] == queuedID
                 }
-                #expect(queuedRun.attributes["bifrost.execution.mode"] == "queued")
+                #expect(queuedRun.attributes["bifrost.execution.mode"] == "async")
                 #expect(queuedRun.parentSpanID.isEmpty || queuedRun.parentSpanID == String(repeating: "0", count: 16))
                 #expect(queuedRun.traceID != enqueue.traceID)
                 #expect(queuedRun.links.contains { $0.traceID == enqueue.traceID && $0.spanID == enqueue.spanID })

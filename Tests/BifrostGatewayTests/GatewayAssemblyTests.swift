@@ -22,7 +22,7 @@ import Testing
             #expect(Array(serve.dropFirst()) == context.services)
             for service in [
                 "MigrationService", "NotificationListener", "InstanceHeartbeat", "ScheduleTicker", "RetentionSweeper",
-                "OAuthRefresher", "JobWorkers",
+                "OAuthRefresher", "QueueSampler", "JobWorkers",
             ] {
                 #expect(context.services.contains(service), "the harness does not run \(service)")
             }

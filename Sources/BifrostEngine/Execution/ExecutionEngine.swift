@@ -3,6 +3,7 @@ public import BifrostStore
 import BifrostTelemetry
 public import Foundation
 public import Logging
+public import Metrics
 import Synchronization
 import Tracing
 
@@ -58,9 +59,11 @@ public struct ExecutionEngine: Sendable {
     /// Timeouts, size bound and retries of runs' `context.http` requests.
     public let outboundPolicy: OutboundPolicy
     /// Configuration values runs read recently, as stored (a `secret` one sealed).
-    public let configCache = ScopedCache<PostgresConfigRepository.StoredValue?>()
+    public let configCache: ScopedCache<PostgresConfigRepository.StoredValue?>
     /// Secrets runs read recently, sealed.
-    public let secretCache = ScopedCache<SealedValue?>()
+    public let secretCache: ScopedCache<SealedValue?>
+    /// Runs started and finished, and their durations.
+    public let metrics: RunMetrics
     let limits: Limits
     let slots: ExecutionSlots
     let running = RunningExecutions()
@@ -73,8 +76,12 @@ public struct ExecutionEngine: Sendable {
         organizationNames: OrganizationNames, instanceID: UUID, secrets: (any SecretRepository)? = nil,
         config: (any ConfigRepository)? = nil, files: (any FileRepository)? = nil,
         oauth: (any ScopedOAuthTokens)? = nil, http: (any HTTPTransport)? = nil,
-        outboundPolicy: OutboundPolicy = OutboundPolicy(), limits: Limits, logger: Logger
+        outboundPolicy: OutboundPolicy = OutboundPolicy(), limits: Limits,
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger
     ) {
+        self.metrics = RunMetrics(factory: metrics)
+        self.configCache = ScopedCache(lookups: CacheLookups(.config, factory: metrics))
+        self.secretCache = ScopedCache(lookups: CacheLookups(.secrets, factory: metrics))
         self.secrets = secrets
         self.oauth = oauth
         self.http = http
@@ -121,7 +128,7 @@ public struct ExecutionEngine: Sendable {
         }
         guard slots.acquire(organization: caller.organizationID) else { throw ExecutionRefusal.busy }
         defer { slots.release(organization: caller.organizationID) }
-        return .finished(try await perform(record, entry: entry, caller: caller, row: .writtenIfLong))
+        return .finished(try await perform(record, entry: entry, caller: caller, row: .writtenIfLong, mode: .sync))
     }
 
     /// Validates `input` and runs workflow `name` for `caller` in this process now, whatever its mode, and
@@ -134,7 +141,7 @@ public struct ExecutionEngine: Sendable {
             id: .timeOrdered(at: now), workflow: name, organizationID: caller.organizationID, status: .pending,
             input: .object(values), startedBy: caller.actor, createdAt: now
         )
-        return try await perform(record, entry: entry, caller: caller, row: .writtenIfLong)
+        return try await perform(record, entry: entry, caller: caller, row: .writtenIfLong, mode: .local)
     }
 
     /// Takes a run slot for a job a worker claimed and returns the work that runs it and records its outcome
@@ -173,8 +180,13 @@ public struct ExecutionEngine: Sendable {
             organizationID: record.organizationID, userID: record.startedBy.userID, email: job.caller.email,
             name: job.caller.name, isPlatformAdmin: job.caller.isPlatformAdmin, actor: record.startedBy
         )
+        // The schedule's statement queues its runs as `schedule`, with no user or key.
+        let scheduled =
+            record.startedBy.label == "schedule" && record.startedBy.userID == nil
+            && record.startedBy.apiKeyID == nil
         _ = try await perform(
-            record, entry: entry, caller: caller, row: .exists, queuedBy: job.caller.traceParent,
+            record, entry: entry, caller: caller, row: .exists, mode: scheduled ? .scheduled : .async,
+            queuedBy: job.caller.traceParent,
             onRunEnded: onRunEnded)
     }
 
@@ -209,18 +221,19 @@ public struct ExecutionEngine: Sendable {
     /// is a child of the request's; a queued run's starts a trace of its own, linked to the span that queued it
     /// (`queuedBy`, a `traceparent`).
     private func perform(
-        _ record: ExecutionRecord, entry: WorkflowEntry, caller: Caller, row: RunRow, queuedBy: String? = nil,
-        onRunEnded: (@Sendable () -> Void)? = nil
+        _ record: ExecutionRecord, entry: WorkflowEntry, caller: Caller, row: RunRow, mode: RunMode,
+        queuedBy: String? = nil, onRunEnded: (@Sendable () -> Void)? = nil
     ) async throws -> ExecutionRecord {
         guard TracingSwitch.isOn else {
-            return try await performRun(record, entry: entry, caller: caller, row: row, onRunEnded: onRunEnded)
+            return try await performRun(
+                record, entry: entry, caller: caller, row: row, mode: mode, onRunEnded: onRunEnded)
         }
-        let span = RunSpan.start(record, mode: row == .exists ? "queued" : "sync", queuedBy: queuedBy)
+        let span = RunSpan.start(record, mode: mode, queuedBy: queuedBy)
         defer { span.end() }
         var record = record
         record.traceID = TraceParent.of(span.context)?.traceID
         let finished = try await ServiceContext.$current.withValue(span.context) { [record] in
-            try await performRun(record, entry: entry, caller: caller, row: row, onRunEnded: onRunEnded)
+            try await performRun(record, entry: entry, caller: caller, row: row, mode: mode, onRunEnded: onRunEnded)
         }
         RunSpan.finish(span, status: finished.status)
         return finished
@@ -229,7 +242,7 @@ public struct ExecutionEngine: Sendable {
     /// Runs `record`'s workflow, with its validated input, to its outcome and records it (a released run goes
     /// back to the queue instead).
     private func performRun(
-        _ record: ExecutionRecord, entry: WorkflowEntry, caller: Caller, row: RunRow,
+        _ record: ExecutionRecord, entry: WorkflowEntry, caller: Caller, row: RunRow, mode: RunMode,
         onRunEnded: (@Sendable () -> Void)?
     ) async throws -> ExecutionRecord {
         var record = record
@@ -240,6 +253,9 @@ public struct ExecutionEngine: Sendable {
         record.startedAt = record.startedAt ?? Date()
         let clock = ContinuousClock.now
         let organizationName = try await organizationNames.name(of: caller.organizationID)
+        // The catalogue's name, never the caller's: label values stay bounded.
+        let workflow = entry.configuration.name
+        metrics.started(workflow, mode: mode)
 
         let collector = ExecutionLogCollector()
         let scope: Scope = caller.organizationID.map(Scope.organization) ?? .global
@@ -306,7 +322,9 @@ public struct ExecutionEngine: Sendable {
         record.result = outcome.result.map { collector.redactor.redact($0) }
         record.error = outcome.error.map(collector.redactor.redact)
         record.finishedAt = Date()
-        record.durationMilliseconds = Int((ContinuousClock.now - clock) / .milliseconds(1))
+        let duration = ContinuousClock.now - clock
+        record.durationMilliseconds = Int(duration / .milliseconds(1))
+        metrics.finished(workflow, status: outcome.status, duration: duration)
         let lines = Array(collector.lines.dropFirst(written))
         try await recordingOutcome { try await executions.finish(record, logs: lines) }
         return record

@@ -6,14 +6,15 @@ import Tracing
 /// The span of one run: `workflow <name>`, with the workflow's name, the run's id, mode and final status; never
 /// its input, result or logs.
 enum RunSpan {
-    /// Starts the span of `record`'s run: a child of the current span (a synchronous run, in its request), or the
-    /// root of a trace of its own linked to `queuedBy`, the `traceparent` of the span that queued it.
-    static func start(_ record: ExecutionRecord, mode: String, queuedBy: String?) -> any Span {
-        let parent: ServiceContext = mode == "queued" ? .topLevel : (ServiceContext.current ?? .topLevel)
+    /// Starts the span of `record`'s run: a child of the current span (a synchronous or local run), or, for a
+    /// queued one, the root of a trace of its own linked to `queuedBy`, the `traceparent` of the span that queued it.
+    static func start(_ record: ExecutionRecord, mode: RunMode, queuedBy: String?) -> any Span {
+        let queued = mode == .async || mode == .scheduled
+        let parent: ServiceContext = queued ? .topLevel : (ServiceContext.current ?? .topLevel)
         let span = InstrumentationSystem.tracer.startSpan("workflow \(record.workflow)", context: parent)
         span.attributes[SpanAttribute.workflowName] = record.workflow
         span.attributes[SpanAttribute.executionID] = record.id.uuidString.lowercased()
-        span.attributes[SpanAttribute.executionMode] = mode
+        span.attributes[SpanAttribute.executionMode] = mode.rawValue
         if let organization = record.organizationID {
             span.attributes[SpanAttribute.organizationID] = organization.uuidString.lowercased()
         }

@@ -1,4 +1,5 @@
 import BifrostStore
+public import BifrostTelemetry
 import Foundation
 import Synchronization
 
@@ -18,16 +19,23 @@ public final class ScopedCache<Value: Sendable>: Sendable {
 
     private let lifetime: Duration
     private let entries = Mutex<[Key: Entry]>([:])
+    private let lookups: CacheLookups?
 
-    public init(lifetime: Duration = .seconds(30)) {
+    /// - Parameter lookups: where `value(_:for:load:)` counts its hits and misses; nil: nowhere.
+    public init(lifetime: Duration = .seconds(30), lookups: CacheLookups? = nil) {
         self.lifetime = lifetime
+        self.lookups = lookups
     }
 
     /// The value of `name` for `scope`, from the cache or `load`.
     func value(_ name: String, for scope: Scope, load: () async throws -> Value) async throws -> Value {
         let key = Key(organization: scope.organizationID, name: name)
         let now = ContinuousClock.now
-        if let entry = entries.withLock({ $0[key] }), entry.expires > now { return entry.value }
+        if let entry = entries.withLock({ $0[key] }), entry.expires > now {
+            lookups?.record(hit: true)
+            return entry.value
+        }
+        lookups?.record(hit: false)
         let value = try await load()
         entries.withLock { $0[key] = Entry(value: value, expires: now + lifetime) }
         return value

@@ -44,7 +44,8 @@ extension Gateway {
         )
         let workers = JobWorkers(
             engine: engine, schema: schema, concurrency: configuration.workflows.workers,
-            pollInterval: timing.workerPoll, drainTimeout: configuration.workflows.drainTimeout, logger: logger
+            pollInterval: timing.workerPoll, drainTimeout: configuration.workflows.drainTimeout,
+            metrics: dependencies.metricsFactory, logger: logger
         )
         let lease = configuration.workflows.leaseTimeout
         let background: [ServiceGroupConfiguration.ServiceConfiguration] = [
@@ -67,7 +68,7 @@ extension Gateway {
                     scheduler: WorkflowScheduler(
                         catalogue: dependencies.catalogue,
                         schedules: PostgresScheduleRepository(client: client, logger: logger),
-                        instanceID: dependencies.instanceID, logger: logger
+                        instanceID: dependencies.instanceID, metrics: dependencies.metricsFactory, logger: logger
                     ),
                     schema: schema, now: timing.scheduleClock
                 ), successTerminationBehavior: .ignore),
@@ -82,11 +83,17 @@ extension Gateway {
             .init(
                 service: OAuthRefresher(
                     broker: dependencies.oauth, interval: timing.refreshAhead, schema: schema, logger: logger)),
+            .init(
+                service: QueueSampler(
+                    queue: PostgresJobQueue(client: client, instance: dependencies.instanceID, logger: logger),
+                    schema: schema, interval: timing.queueSample, poolSize: configuration.database.maxConnections,
+                    metrics: dependencies.metricsFactory, logger: logger
+                )),
             .init(service: workers, successTerminationBehavior: .ignore),
         ]
         return GatewayAssembly(
             dependencies: dependencies, engine: engine, http: routers.http, webSocket: routers.webSocket,
-            background: background, logger: logger
+            background: background, metricsPort: configuration.metrics.port, logger: logger
         )
     }
 }

@@ -11,6 +11,8 @@ extension Gateway {
         public var workerPoll: Duration = .seconds(1)
         /// How often the OAuth refresher looks for tokens that expire soon.
         public var refreshAhead: Duration = .seconds(30)
+        /// How often the queue's depth and oldest waiting run are sampled for the metrics (`QueueSampler`).
+        public var queueSample: Duration = .seconds(10)
         /// The time the schedule ticker fires slots for.
         public var scheduleClock: @Sendable () -> Date = { Date() }
 

@@ -4,11 +4,12 @@ public import BifrostEngine
 public import BifrostOAuth
 public import BifrostRuntime
 public import BifrostStore
+import BifrostTelemetry
 public import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 public import Logging
-import Metrics
+public import Metrics
 import OpenAPIHummingbird
 public import PostgresNIO
 public import Prometheus
@@ -57,6 +58,11 @@ public enum Gateway {
         public var workflowAccess: WorkflowAccessCache
         /// Failed logins per account and address; tests give one with a clock of their own.
         public var loginThrottle = LoginThrottle()
+        /// Where the access log goes (`log.access`); tests give one that captures its entries.
+        public var accessLogger = Logger(label: "bifrost.access")
+        /// Records into `metrics`, with the buckets of `MetricName.durationBuckets`: every module's metrics go
+        /// through this factory, so that each gateway (each test) has a registry of its own.
+        public var metricsFactory: any MetricsFactory { Gateway.metricsFactory(registry: metrics) }
         /// Forgets an endpoint's cached secrets whenever any replica changes them.
         public var endpointSecretSubscription: NotificationSubscription { endpointSecrets.subscription }
 
@@ -83,18 +89,21 @@ public enum Gateway {
         ) {
             let keyRing = keyRing ?? KeyRing(client: database, master: .random(), logger: Logger(label: "bifrost.keys"))
             let logger = Logger(label: "bifrost.oauth")
+            let factory = Gateway.metricsFactory(registry: metrics)
             self.keyRing = keyRing
             self.endpointSecrets = EndpointSecretCache(
                 store: PostgresEndpointSecretRepository(
-                    client: database, keys: keyRing, logger: Logger(label: "bifrost.endpoints"))
+                    client: database, keys: keyRing, logger: Logger(label: "bifrost.endpoints")),
+                lookups: CacheLookups(.endpointSecrets, factory: factory)
             )
             self.workflowAccess = WorkflowAccessCache(
-                store: PostgresWorkflowAccessRepository(client: database, logger: Logger(label: "bifrost.workflows")))
+                store: PostgresWorkflowAccessRepository(client: database, logger: Logger(label: "bifrost.workflows")),
+                lookups: CacheLookups(.workflowAccess, factory: factory))
             self.oauth = OAuthBroker.onDatabase(
                 database, keys: keyRing,
                 catalogue: oauthProviders ?? (try? OAuthProviderCatalogue.load())
                     ?? OAuthProviderCatalogue(providers: []),
-                settings: oauthSettings, logger: logger
+                settings: oauthSettings, metrics: factory, logger: logger
             )
             self.credentials = credentials
             self.catalogue = catalogue
@@ -110,6 +119,14 @@ public enum Gateway {
         }
     }
 
+    /// A Prometheus factory over `registry` with Bifrost's histogram buckets (`MetricName.durationBuckets`). Every
+    /// factory of one registry must agree on a histogram's buckets, so all are made here.
+    public static func metricsFactory(registry: PrometheusCollectorRegistry) -> any MetricsFactory {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets = MetricName.durationBuckets
+        return factory
+    }
+
     /// The engine that runs workflows, shared by the routes and the job workers.
     public static func buildEngine(
         configuration: GatewayConfiguration, dependencies: Dependencies, logger: Logger
@@ -117,16 +134,19 @@ public enum Gateway {
         buildEngine(
             configuration: configuration, database: dependencies.database, catalogue: dependencies.catalogue,
             keyRing: dependencies.keyRing, oauth: dependencies.oauth, http: dependencies.outboundHTTP,
-            instanceID: dependencies.instanceID, logger: logger
+            instanceID: dependencies.instanceID, metrics: dependencies.metricsFactory, logger: logger
         )
     }
 
     /// The engine over the PostgreSQL repositories of `database`: what `buildEngine(configuration:dependencies:)`
     /// gives a gateway, and `bifrost workflows run` a run on the command line.
-    /// - Parameter http: what sends runs' `context.http` requests; nil: the service is unavailable to runs.
+    /// - Parameters:
+    ///   - http: what sends runs' `context.http` requests; nil: the service is unavailable to runs.
+    ///   - metrics: where runs and the engine's caches are counted; the default, nowhere.
     public static func buildEngine(
         configuration: GatewayConfiguration, database: PostgresClient, catalogue: WorkflowCatalogue,
-        keyRing: KeyRing, oauth: OAuthBroker, http: (any HTTPTransport)? = nil, instanceID: UUID, logger: Logger
+        keyRing: KeyRing, oauth: OAuthBroker, http: (any HTTPTransport)? = nil, instanceID: UUID,
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger
     ) -> ExecutionEngine {
         let organizations = PostgresOrganizationRepository(client: database, logger: logger)
         return ExecutionEngine(
@@ -152,6 +172,7 @@ public enum Gateway {
                 concurrentRunsPerOrganization: configuration.workflows.maxConcurrentRunsPerOrganization,
                 maximumResultSize: configuration.workflows.maxResultSize
             ),
+            metrics: metrics,
             logger: logger
         )
     }
@@ -178,15 +199,21 @@ public enum Gateway {
             router.add(middleware: CORSMiddleware(allowedOrigins: Set(configuration.http.corsOrigins)))
             router.add(middleware: ClientAddressMiddleware(proxies: configuration.http.trustedProxies))
             router.add(middleware: RequestIDMiddleware())
+            // Outside the tracing and metrics middleware and inside the request id, so that it sees the final
+            // status and the trace id; inner middleware fill `context.observation`.
+            if configuration.accessLog != .off {
+                router.add(
+                    middleware: AccessLogMiddleware(mode: configuration.accessLog, logger: dependencies.accessLogger))
+            }
             router.add(middleware: TracingMiddleware())
-            router.add(
-                middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: dependencies.metrics)))
+            router.add(middleware: RequestMetricsMiddleware(factory: dependencies.metricsFactory))
             router.add(middleware: ProblemMiddleware(routes: routes))
             router.add(middleware: BodyLimitMiddleware(limit: configuration.http.maxBodySize))
             router.add(
                 middleware: AuthenticationMiddleware(
                     tokens: dependencies.tokens, oidc: identity.oidc, check: identity.credentialCheck,
-                    scopes: ScopeResolver(organizations: identity.organizations), cache: identity.credentials
+                    scopes: ScopeResolver(organizations: identity.organizations), cache: identity.credentials,
+                    cacheLookups: CacheLookups(.credentials, factory: dependencies.metricsFactory)
                 )
             )
             router.add(middleware: AddressRateLimitMiddleware(gate: gate))
@@ -221,7 +248,10 @@ public enum Gateway {
         let contract = ContractValidation(
             rules: try ContractRules.builtIn(), maximumBodySize: configuration.http.maxBodySize)
         try api.registerHandlers(
-            on: RecordingTransport(router: http, routes: routes),
+            on: RecordingTransport(
+                router: http, routes: routes,
+                // With a port of its own, `/metrics` is not on the API's surface: it answers 404 like any unknown path.
+                omittedPaths: configuration.metrics.port == nil ? [] : ["/metrics"]),
             middlewares: [PolicyEnforcement(gate: gate), contract, BrowserHeaders()]
         )
 
@@ -232,7 +262,7 @@ public enum Gateway {
         EndpointRoutes(
             engine: engine, gate: gate, access: dependencies.workflowAccess,
             webhooks: WebhookAuthenticator(
-                secrets: dependencies.endpointSecrets, metrics: PrometheusMetricsFactory(registry: dependencies.metrics)
+                secrets: dependencies.endpointSecrets, metrics: dependencies.metricsFactory
             ),
             idempotency: PostgresIdempotencyKeyRepository(client: dependencies.database, logger: logger),
             maximumBodySize: configuration.http.maxBodySize

@@ -2,6 +2,7 @@ public import BifrostEngine
 public import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import Prometheus
 public import ServiceLifecycle
 
 /// One gateway process, assembled by `Gateway.assemble`: the engine, the routers and every service, ready to run.
@@ -23,6 +24,8 @@ public struct GatewayAssembly {
     /// notification listener, the heartbeat, the schedule ticker, the retention sweeper, the OAuth refresher and
     /// the job workers.
     public let background: [ServiceGroupConfiguration.ServiceConfiguration]
+    /// The port `/metrics` is served on alone (`metrics.port`, on the API's host); nil: on the API's port.
+    public let metricsPort: Int?
     /// The logger of the HTTP server.
     let logger: Logger
 
@@ -36,9 +39,27 @@ public struct GatewayAssembly {
         )
     }
 
-    /// `background`, then the HTTP server on `host` and `port`, whose end ends the group.
+    /// The server of `GET /metrics` alone on `host` and `port` (`metrics.port`).
+    public func metricsApplication(host: String, port: Int) -> Application<RouterResponder<BasicRequestContext>> {
+        Application(
+            router: MetricsEndpoint.router(registry: dependencies.metrics),
+            configuration: .init(address: .hostname(host, port: port), serverName: "bifrost-metrics"),
+            logger: logger
+        )
+    }
+
+    /// `background`, then the metrics server on `host` and `metricsPort` (when set), then the HTTP server on
+    /// `host` and `port`; the end of either server ends the group.
     public func services(host: String, port: Int) -> [ServiceGroupConfiguration.ServiceConfiguration] {
-        background + [
+        let metrics: [ServiceGroupConfiguration.ServiceConfiguration] =
+            metricsPort.map {
+                [
+                    .init(
+                        service: metricsApplication(host: host, port: $0),
+                        successTerminationBehavior: .gracefullyShutdownGroup)
+                ]
+            } ?? []
+        return background + metrics + [
             .init(service: application(host: host, port: port), successTerminationBehavior: .gracefullyShutdownGroup)
         ]
     }

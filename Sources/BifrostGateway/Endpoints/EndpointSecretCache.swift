@@ -1,5 +1,6 @@
 import BifrostRuntime
 import BifrostStore
+import BifrostTelemetry
 import Foundation
 import Synchronization
 
@@ -18,16 +19,27 @@ final class EndpointSecretCache: Sendable {
     /// what it read (it may hold a secret of an organisation deactivated meanwhile).
     private let state = Mutex<(entries: [String: Entry], generation: Int)>(([:], 0))
 
-    init(store: PostgresEndpointSecretRepository, lifetime: Duration = .seconds(30)) {
+    /// Counts `secrets(for:)`'s hits and misses.
+    private let lookups: CacheLookups
+
+    init(
+        store: PostgresEndpointSecretRepository, lifetime: Duration = .seconds(30),
+        lookups: CacheLookups = CacheLookups(.endpointSecrets)
+    ) {
         self.store = store
         self.lifetime = lifetime
+        self.lookups = lookups
     }
 
     /// `workflow`'s active secrets in every active organisation.
     func secrets(for workflow: String) async throws -> [PostgresEndpointSecretRepository.Active] {
         let now = ContinuousClock.now
         let (cached, generation) = state.withLock { ($0.entries[workflow], $0.generation) }
-        if let cached, cached.expires > now { return cached.secrets }
+        if let cached, cached.expires > now {
+            lookups.record(hit: true)
+            return cached.secrets
+        }
+        lookups.record(hit: false)
         let secrets = try await store.active(for: workflow)
         state.withLock { state in
             if state.generation == generation {

@@ -26,6 +26,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let check: CredentialCheck
     let scopes: ScopeResolver
     let cache: CredentialCache
+    /// Counts the cache's hits and misses (`cache="credentials"`).
+    var cacheLookups = CacheLookups(.credentials)
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
@@ -110,7 +112,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
     /// The principal behind a credential, from the cache when it was verified moments ago.
     private func principal(for presented: String, context: Context) async throws -> Principal {
         let digest = CredentialCache.digest(of: presented)
-        if let cached = cache.principal(for: digest) { return cached }
+        if let cached = cache.principal(for: digest) {
+            cacheLookups.record(hit: true)
+            return cached
+        }
+        cacheLookups.record(hit: false)
         do {
             if presented.hasPrefix(APIKeySecret.prefix) {
                 let principal = try await authenticate(key: presented)

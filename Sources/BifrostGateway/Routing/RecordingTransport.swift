@@ -3,10 +3,12 @@ import Hummingbird
 import OpenAPIHummingbird
 import OpenAPIRuntime
 
-/// Registers generated OpenAPI handlers on the router and notes each route in a `RouteTable`.
+/// Registers generated OpenAPI handlers on the router and notes each route in a `RouteTable`, except those of
+/// `omittedPaths` (served elsewhere, such as `/metrics` on `metrics.port`), which are left unregistered.
 struct RecordingTransport<Context: RequestContext>: ServerTransport {
     let router: Router<Context>
     let routes: RouteTable
+    var omittedPaths: Set<String> = []
 
     func register(
         _ handler:
@@ -16,6 +18,7 @@ struct RecordingTransport<Context: RequestContext>: ServerTransport {
         method: HTTPRequest.Method,
         path: String
     ) throws {
+        guard !omittedPaths.contains(path) else { return }
         routes.add(method: method, path: path)
         try router.register(handler, method: method, path: path)
     }

@@ -1,7 +1,9 @@
 public import BifrostEngine
 public import BifrostStore
+import BifrostTelemetry
 import Foundation
 public import Logging
+public import Metrics
 public import ServiceLifecycle
 import Synchronization
 
@@ -26,11 +28,19 @@ public struct JobWorkers: Service {
     /// Longest a free worker waits for others to free up, so that a claim takes several jobs.
     public var batchWait: Duration = .milliseconds(2)
     private let wakeups = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    /// `bifrost_workers_busy`: the runs in progress.
+    private let busy: Gauge
+    /// `bifrost_queue_claim_latency_seconds`: from queueing to claim.
+    private let claimLatency: Metrics.Timer
 
+    /// - Parameter metrics: where the busy workers and the claim latency are recorded; the default, nowhere.
     public init(
         engine: ExecutionEngine, schema: SchemaState, concurrency: Int, pollInterval: Duration = .seconds(1),
-        drainTimeout: Duration = .seconds(5), logger: Logger
+        drainTimeout: Duration = .seconds(5), metrics: any MetricsFactory = NOOPMetricsHandler.instance,
+        logger: Logger
     ) {
+        self.busy = Gauge(label: MetricName.workersBusy, factory: metrics)
+        self.claimLatency = Metrics.Timer(label: MetricName.queueClaimLatency, factory: metrics)
         self.engine = engine
         self.schema = schema
         self.concurrency = concurrency
@@ -53,7 +63,7 @@ public struct JobWorkers: Service {
         guard schemaCurrent else { return }
         let wake = wakeups.continuation
         engine.queue.onEnqueue { wake.yield() }
-        let state = WorkerState()
+        let state = WorkerState(busy: busy)
         // Wakes the loop every `pollInterval` (a notification may be lost). Unstructured because the task group
         // below ends only once its runs have; `run()` cancels it on the way out.
         let poller = Task {
@@ -131,6 +141,7 @@ public struct JobWorkers: Service {
     private func claimAndRun(_ limit: Int, capacity: OrganizationCapacity, state: WorkerState) async {
         let wake = wakeups.continuation
         let jobs = await claim(limit, capacity: capacity) ?? []
+        recordClaimLatency(of: jobs)
         var admitted: [(job: ClaimedJob, work: @Sendable () async throws -> Void)] = []
         for job in jobs {
             let id = job.record.id
@@ -155,6 +166,15 @@ public struct JobWorkers: Service {
                     wake.yield()
                 }
             }
+        }
+    }
+
+    /// Records how long each claimed job waited since it was queued. Retries are left out: they wait for their
+    /// backoff on purpose, and their `created_at` is the first attempt's.
+    private func recordClaimLatency(of jobs: [ClaimedJob]) {
+        let now = Date()
+        for job in jobs where job.attempt == 1 {
+            claimLatency.record(duration: .seconds(max(0, now.timeIntervalSince(job.record.createdAt))))
         }
     }
 
@@ -223,6 +243,13 @@ private final class WorkerState: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Follows `running.count`.
+    private let busy: Gauge
+
+    init(busy: Gauge) {
+        self.busy = busy
+        busy.record(0)
+    }
 
     var isStopping: Bool { state.withLock { $0.stopping } }
     var inFlight: Set<UUID> { state.withLock { $0.running } }
@@ -233,7 +260,13 @@ private final class WorkerState: Sendable {
     var claimsInFlight: Int { state.withLock { $0.claims } }
 
     func stop() { state.withLock { $0.stopping = true } }
-    func started(_ id: UUID) { _ = state.withLock { $0.running.insert(id) } }
+    func started(_ id: UUID) {
+        state.withLock { state in
+            state.running.insert(id)
+            // Inside the lock, so that the gauge never goes back to an older count.
+            busy.record(state.running.count)
+        }
+    }
 
     /// A claim for `count` jobs starts.
     func reserve(_ count: Int) {
@@ -255,6 +288,8 @@ private final class WorkerState: Sendable {
     func ended(_ id: UUID) {
         state.withLock { state in
             if state.running.remove(id) != nil { state.recording += 1 }
+            // Inside the lock, so that the gauge never goes back to an older count.
+            busy.record(state.running.count)
         }
     }
 
@@ -262,6 +297,8 @@ private final class WorkerState: Sendable {
     func recorded(_ id: UUID) {
         state.withLock { state in
             if state.running.remove(id) == nil { state.recording -= 1 }
+            // Inside the lock, so that the gauge never goes back to an older count.
+            busy.record(state.running.count)
         }
     }
 }

@@ -1,4 +1,5 @@
 public import BifrostStore
+public import BifrostTelemetry
 package import Foundation
 import Synchronization
 
@@ -16,12 +17,19 @@ public final class WorkflowAccessCache: Sendable {
     /// The entries, and how often they have been forgotten: a read that began before a forgetting must not store
     /// what it read (it may predate the change that caused the forgetting).
     private let state = Mutex<(entries: [UUID: Entry], generation: Int)>(([:], 0))
+    private let lookups: CacheLookups
 
-    /// - Parameter lifetime: how long an organisation's narrowings are kept when no notification comes; only a
+    /// - Parameters:
+    ///   - lifetime: how long an organisation's narrowings are kept when no notification comes; only a
     ///   bound for notifications lost without the listener noticing.
-    public init(store: any WorkflowAccessRepository, lifetime: Duration = .seconds(300)) {
+    ///   - lookups: counts `narrowings(for:)`'s hits and misses (organisations only: global scope has none).
+    public init(
+        store: any WorkflowAccessRepository, lifetime: Duration = .seconds(300),
+        lookups: CacheLookups = CacheLookups(.workflowAccess)
+    ) {
         self.store = store
         self.lifetime = lifetime
+        self.lookups = lookups
     }
 
     /// The narrowings that apply in `scope`: its organisation's, or none in global scope.
@@ -29,7 +37,11 @@ public final class WorkflowAccessCache: Sendable {
         guard let organization = scope.organizationID else { return .none }
         let now = ContinuousClock.now
         let (cached, generation) = state.withLock { ($0.entries[organization], $0.generation) }
-        if let cached, cached.expires > now { return cached.narrowings }
+        if let cached, cached.expires > now {
+            lookups.record(hit: true)
+            return cached.narrowings
+        }
+        lookups.record(hit: false)
         let narrowings = WorkflowNarrowings(roles: try await store.narrowings(in: organization))
         state.withLock { state in
             if state.generation == generation {

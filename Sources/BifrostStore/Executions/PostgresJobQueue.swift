@@ -133,6 +133,24 @@ public struct PostgresJobQueue: Sendable {
         )
     }
 
+    /// How many jobs wait, deployment-wide, and how long the oldest due one has waited: one read of the queue's
+    /// partial index (`executions_queue_idx`), for the queue gauges. A retry waiting for its backoff counts as
+    /// waiting from the end of that backoff.
+    public func depth() async throws -> QueueDepth {
+        let rows = try await client.tracedQuery(
+            """
+            SELECT count(*)::bigint,
+                   coalesce(extract(epoch FROM now() - min(coalesce(run_after, created_at)))::float8, 0)
+            FROM executions WHERE status = 'Pending'
+            """,
+            logger: logger
+        )
+        for try await (pending, oldest) in rows.decode((Int64, Double).self) {
+            return QueueDepth(pending: Int(pending), oldestPendingAge: max(0, oldest))
+        }
+        return QueueDepth(pending: 0, oldestPendingAge: 0)
+    }
+
     /// Asks whichever replica runs `id` to cancel it (`ExecutionChannels.cancel`).
     public func requestCancellation(_ id: UUID) async throws {
         try await client.tracedQuery("SELECT pg_notify(\(ExecutionChannels.cancel), \(id.uuidString))", logger: logger)

@@ -59,6 +59,16 @@ public struct PostgresScheduleRepository: Sendable {
         return nil
     }
 
+    /// The latest slot of `workflow` fired before `date` by any replica; nil when none was.
+    public func lastFired(_ workflow: String, before date: Date) async throws -> Date? {
+        let rows = try await client.tracedQuery(
+            "SELECT max(slot_at) FROM schedule_slots WHERE workflow = \(workflow) AND slot_at < \(date)",
+            logger: logger
+        )
+        for try await last in rows.decode(Date?.self) { return last }
+        return nil
+    }
+
     /// The last slot each scheduled workflow fired, with the status of that slot's newest run `visibility` shows.
     public func lastSlots(_ visibility: Visibility) async throws -> [String: FiredSlot] {
         let (everything, organization) = visibility.filter
