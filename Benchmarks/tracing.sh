@@ -31,8 +31,9 @@ server = ThreadingHTTPServer(("127.0.0.1", 0), Sink)
 print(server.server_address[1], flush=True)
 server.serve_forever()
 PY
-python3 -u "$work/sink.py" > "$work/sink.port" &
+python3 -u "$work/sink.py" > "$work/sink.port" 2>/dev/null &
 sink=$!
+trap 'kill -TERM "$server" "$sink" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 until [ -s "$work/sink.port" ]; do sleep 0.05; done
 endpoint="http://127.0.0.1:$(cat "$work/sink.port")/v1/traces"
 database_url=$(python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print(f\"postgres://{s['username']}:{s['password']}@127.0.0.1:{s['port']}/bifrost\")" "$work/.bifrost/database.json")
@@ -41,7 +42,8 @@ database_url=$(python3 -c "import json,sys; s=json.load(open(sys.argv[1])); prin
 start_traced() {
   local ratio=$1 traced_port
   traced_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  BIFROST_DATABASE_URL="$database_url" BIFROST_TRACING_ENABLED=true BIFROST_TRACING_ENDPOINT="$endpoint" \
+  BIFROST_DATABASE_URL="$database_url" BIFROST_MASTER_KEY_FILE="$work/.bifrost/keys/master.key" \
+    BIFROST_DATA_DIRECTORY="$work/traced-$ratio" BIFROST_TRACING_ENABLED=true BIFROST_TRACING_ENDPOINT="$endpoint" \
     BIFROST_TRACING_SAMPLE_RATIO="$ratio" \
     "$binary" serve --http-port "$traced_port" --log-level error --policies-directory "$work/policies" \
     --workflows-max-concurrent-runs 10000 --workflows-max-concurrent-runs-per-organization 10000 \

@@ -118,7 +118,7 @@ public struct TokenEndpoint: Sendable {
         // A client per request, for the pinned address: token requests are few (one per connection per token lifetime).
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         let answer: Result<(HTTPResponseStatus, ByteBuffer), any Error>
-        let span = TracingSwitch.isOn ? startSpan("POST token endpoint", ofKind: .client) : nil
+        let span = TracingSwitch.recordsChildren ? startSpan("POST token endpoint", ofKind: .client) : nil
         span?.attributes[SpanAttribute.httpMethod] = "POST"
         span?.attributes[SpanAttribute.serverAddress] = destination.host
         if let span {

@@ -12,7 +12,7 @@ public enum StatementSpan {
     ) async throws -> Result {
         StatementsInFlight.begin()
         defer { StatementsInFlight.end() }
-        guard TracingSwitch.isOn, let parent = ServiceContext.current else { return try await body() }
+        guard TracingSwitch.recordsChildren, let parent = ServiceContext.current else { return try await body() }
         return try await traced(StatementSummary(sql: sql()), parent: parent, body)
     }
 

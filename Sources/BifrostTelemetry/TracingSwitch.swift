@@ -23,4 +23,25 @@ public enum TracingSwitch {
     public static func markInstalled() {
         enabled.store(true, ordering: .relaxed)
     }
+
+    /// True inside a span that is recorded (sampled): only there do child spans start. A request or queued run the
+    /// sampler dropped would have every child dropped too (parent-based sampling), so they are not started at all:
+    /// no statement summary, no ids, no attributes. Set by `recording(_:_:)`.
+    @TaskLocal public static var isRecording = false
+
+    /// Whether a child span started here would be recorded.
+    public static var recordsChildren: Bool { isOn && isRecording }
+
+    /// Runs `body` with `span` as the current context and `isRecording` set, when the span is recorded; otherwise
+    /// runs it as it is.
+    public static func recording<Result>(
+        _ span: any Span, isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> Result
+    ) async throws -> Result {
+        guard span.isRecording else { return try await body() }
+        return try await $isRecording.withValue(
+            true,
+            operation: {
+                try await ServiceContext.$current.withValue(span.context, operation: body, isolation: isolation)
+            }, isolation: isolation)
+    }
 }

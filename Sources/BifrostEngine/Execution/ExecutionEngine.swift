@@ -224,15 +224,18 @@ public struct ExecutionEngine: Sendable {
         _ record: ExecutionRecord, entry: WorkflowEntry, caller: Caller, row: RunRow, mode: RunMode,
         queuedBy: String? = nil, onRunEnded: (@Sendable () -> Void)? = nil
     ) async throws -> ExecutionRecord {
-        guard TracingSwitch.isOn else {
+        // A queued run's span is the root of its trace (the sampler decides); any other run's is a child of its
+        // request's, started only when that one is recorded.
+        let queued = mode == .async || mode == .scheduled
+        guard queued ? TracingSwitch.isOn : TracingSwitch.recordsChildren else {
             return try await performRun(
                 record, entry: entry, caller: caller, row: row, mode: mode, onRunEnded: onRunEnded)
         }
         let span = RunSpan.start(record, mode: mode, queuedBy: queuedBy)
         defer { span.end() }
         var record = record
-        record.traceID = TraceParent.of(span.context)?.traceID
-        let finished = try await ServiceContext.$current.withValue(span.context) { [record] in
+        if span.isRecording { record.traceID = TraceParent.of(span.context)?.traceID }
+        let finished = try await TracingSwitch.recording(span) { [record] in
             try await performRun(record, entry: entry, caller: caller, row: row, mode: mode, onRunEnded: onRunEnded)
         }
         RunSpan.finish(span, status: finished.status)

@@ -5,8 +5,8 @@ import Logging
 import Tracing
 
 /// Makes each request a server span, continuing the caller's trace when it sends a W3C `traceparent`
-/// (a webhook sender, a client that traces), and puts the trace id in the request's log lines
-/// (`bifrost.trace.id`), its `RequestObservation` and the `traceresponse` header.
+/// (a webhook sender, a client that traces), and, when the span is recorded (sampled), puts the trace id in the
+/// request's log lines (`bifrost.trace.id`), its `RequestObservation` and the `traceresponse` header.
 ///
 /// The span is named after the route template (`POST /api/workflows/{name}/execute`), never the raw path, and
 /// records the method, template, status and request id: not the query string (an OAuth callback's carries the
@@ -25,27 +25,30 @@ struct TracingMiddleware: RouterMiddleware {
         var parent = ServiceContext.topLevel
         InstrumentationSystem.instrument.extract(request.headers, into: &parent, using: FieldsExtractor())
         let method = request.method.rawValue
-        return try await withSpan(method, context: parent, ofKind: .server) { span in
-            span.attributes[SpanAttribute.httpMethod] = method
-            span.attributes[SpanAttribute.requestID] = context.id
-            var context = context
-            let trace = TraceParent.of(span.context)
-            if let trace {
-                context.logger[metadataKey: "bifrost.trace.id"] = .string(trace.traceID)
-                context.observation.update { $0.traceID = trace.traceID }
-            }
-            do {
-                var response = try await next(request, context)
-                finish(span, method: method, context: context, status: Int(response.status.code))
-                if let trace { response.headers[.traceResponse] = trace.header }
-                return response
-            } catch {
-                // ProblemMiddleware, further in, turns errors into answers; what still escapes is a server error.
-                finish(
-                    span, method: method, context: context,
-                    status: (error as? any HTTPResponseError)?.status.code ?? 500)
-                throw error
-            }
+        let span = InstrumentationSystem.tracer.startSpan(method, context: parent, ofKind: .server)
+        defer { span.end() }
+        // A request the sampler dropped goes on without the span as its context: none of its children would be
+        // recorded, so none is started.
+        guard span.isRecording else { return try await next(request, context) }
+        span.attributes[SpanAttribute.httpMethod] = method
+        span.attributes[SpanAttribute.requestID] = context.id
+        var context = context
+        let trace = TraceParent.of(span.context)
+        if let trace {
+            context.logger[metadataKey: "bifrost.trace.id"] = .string(trace.traceID)
+            context.observation.update { $0.traceID = trace.traceID }
+        }
+        do {
+            var response = try await TracingSwitch.recording(span) { [context] in try await next(request, context) }
+            finish(span, method: method, context: context, status: Int(response.status.code))
+            if let trace { response.headers[.traceResponse] = trace.header }
+            return response
+        } catch {
+            // ProblemMiddleware, further in, turns errors into answers; what still escapes is a server error.
+            finish(
+                span, method: method, context: context, status: (error as? any HTTPResponseError)?.status.code ?? 500)
+            span.setStatus(SpanStatus(code: .error, message: String(describing: type(of: error))))
+            throw error
         }
     }
 

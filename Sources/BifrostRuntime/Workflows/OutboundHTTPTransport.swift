@@ -64,7 +64,7 @@ public final class OutboundHTTPTransport: HTTPTransport, Service {
         outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
         for field in request.headers { outgoing.headers.add(name: field.name, value: field.value) }
         if let body = request.body { outgoing.body = .bytes(ByteBuffer(data: body)) }
-        guard TracingSwitch.isOn else {
+        guard TracingSwitch.recordsChildren else {
             return try await exchange(outgoing, with: http, for: request, timeout: timeout, limit: maximumResponseSize)
         }
         return try await withSpan("HTTP \(request.method.rawValue)", ofKind: .client) { span in
