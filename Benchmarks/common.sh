@@ -1,5 +1,6 @@
 # Shared by the benchmark scripts: start one `bifrost serve` (embedded database, rate limits out of the way)
-# and run wrk against it. Source it after setting `binary`, `seconds` and `connections`.
+# and run wrk against it. Source it after setting `binary`, `seconds` and `connections` (and, to run the server
+# under another program such as valgrind, `server_prefix`: an array of the command words that go before it).
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 
 work=$(mktemp -d)
@@ -14,7 +15,7 @@ base="http://127.0.0.1:$port"
 
 cd "$work"
 BIFROST_BOOTSTRAP_ADMIN_EMAIL=bench@example.com BIFROST_BOOTSTRAP_ADMIN_PASSWORD='benchmark password' \
-  "$binary" serve --http-port "$port" --log-level error --policies-directory "$work/policies" \
+  ${server_prefix[@]+"${server_prefix[@]}"} "$binary" serve --http-port "$port" --log-level error --policies-directory "$work/policies" \
   --workflows-max-concurrent-runs 10000 --workflows-max-concurrent-runs-per-organization 10000 \
   >"$work/server.log" 2>&1 &
 server=$!

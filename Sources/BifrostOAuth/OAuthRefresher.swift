@@ -71,7 +71,7 @@ public struct OAuthRefresher: Service {
                 return tried.count
             }
             guard !leases.isEmpty else { return tried.count }
-            tried += leases.map { "\($0.connection.uuidString.lowercased())/\($0.lease.token.tenant)" }
+            tried += leases.map { "\($0.connection.lowercasedText)/\($0.lease.token.tenant)" }
             await withTaskGroup(of: Void.self) { group in
                 for (_, lease) in leases {
                     group.addTask {

@@ -110,7 +110,7 @@ struct RunWorkflowCommand: AsyncParsableCommand {
     private func report(_ record: ExecutionRecord) {
         if let result = record.result { print(Self.readable(result)) }
         let duration = record.durationMilliseconds.map { " in \($0) ms" } ?? ""
-        var summary = "\(record.status.rawValue)\(duration) (execution \(record.id.uuidString.lowercased()))"
+        var summary = "\(record.status.rawValue)\(duration) (execution \(record.id.lowercasedText))"
         if let error = record.error { summary += ": \(error)" }
         FileHandle.standardError.write(Data((summary + "\n").utf8))
         let status: Int32 =
@@ -155,7 +155,7 @@ struct RunWorkflowCommand: AsyncParsableCommand {
             if found == nil { found = try await organizations.create(name: name, domain: nil) }
             guard let found else { return nil }
             FileHandle.standardError.write(
-                Data("bifrost: running in organisation \(name) (\(found.id.uuidString.lowercased()))\n".utf8))
+                Data("bifrost: running in organisation \(name) (\(found.id.lowercasedText))\n".utf8))
             return found.id
         }
         if let id = UUID(uuidString: given), let found = try await organizations.find(id) { return found.id }

@@ -65,7 +65,7 @@ struct UsersCommand: AsyncParsableCommand {
                     try await Migrator(client: client, migrations: migrations, logger: logger).migrate()
                     return try await PostgresUserRepository(client: client, logger: logger).create(user)
                 }
-                print("created \(created.role.rawValue) \(created.email) \(created.id.uuidString.lowercased())")
+                print("created \(created.role.rawValue) \(created.email) \(created.id.lowercasedText)")
             } catch StoreError.conflict {
                 FileHandle.standardError.write(Data("bifrost: a user with this email exists\n".utf8))
                 throw ExitCode.failure

@@ -23,4 +23,14 @@ import Testing
         #expect(JSONValue.double(.infinity).jsonText == "null")
         #expect(JSONValue.string("\u{1}").jsonText == #""\u0001""#)
     }
+
+    @Test func escapesQuotesBackslashesAndControlsAndStoresNULAsReplacement() {
+        #expect(JSONValue.string("a\"b\\c\nd\re\tf").jsonText == #""a\"b\\c\nd\re\tf""#)
+        #expect(JSONValue.string("x\u{0}y").jsonText == #""x\u0000y""#)
+        #expect(JSONValue.string("x\u{0}y").storableJSONText == "\"x\u{FFFD}y\"")
+        #expect(JSONValue.object(["k\u{0}": "v"]).storableJSONText == "{\"k\u{FFFD}\":\"v\"}")
+        #expect(JSONValue.string("é 😀 \u{7F}").jsonText == "\"é 😀 \u{7F}\"")
+        #expect(JSONValue.int(Int.min).jsonText == "-9223372036854775808")
+        #expect(JSONValue.array([0, -7, 1_000_000]).jsonText == "[0,-7,1000000]")
+    }
 }

@@ -268,7 +268,7 @@ public struct ExecutionEngine: Sendable {
         let traceID = record.traceID
         let runLogger = collector.logger(forwardingTo: logger) {
             var metadata: Logger.Metadata = [
-                "bifrost.execution.id": .string(id.uuidString.lowercased()), "bifrost.workflow": .string(name),
+                "bifrost.execution.id": .string(id.lowercasedText), "bifrost.workflow": .string(name),
             ]
             if let traceID { metadata["bifrost.trace.id"] = .string(traceID) }
             return metadata

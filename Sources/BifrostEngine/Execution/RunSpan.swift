@@ -13,10 +13,10 @@ enum RunSpan {
         let parent: ServiceContext = queued ? .topLevel : (ServiceContext.current ?? .topLevel)
         let span = InstrumentationSystem.tracer.startSpan("workflow \(record.workflow)", context: parent)
         span.attributes[SpanAttribute.workflowName] = record.workflow
-        span.attributes[SpanAttribute.executionID] = record.id.uuidString.lowercased()
+        span.attributes[SpanAttribute.executionID] = record.id.lowercasedText
         span.attributes[SpanAttribute.executionMode] = mode.rawValue
         if let organization = record.organizationID {
-            span.attributes[SpanAttribute.organizationID] = organization.uuidString.lowercased()
+            span.attributes[SpanAttribute.organizationID] = organization.lowercasedText
         }
         if let queuedBy, let link = TraceParent(header: queuedBy) {
             span.addLink(SpanLink(context: link.context, attributes: [:]))

@@ -11,6 +11,7 @@ import HummingbirdWebSocket
 public import Logging
 public import Metrics
 import OpenAPIHummingbird
+import OpenAPIRuntime
 public import PostgresNIO
 public import Prometheus
 
@@ -252,6 +253,7 @@ public enum Gateway {
                 router: http, routes: routes,
                 // With a port of its own, `/metrics` is not on the API's surface: it answers 404 like any unknown path.
                 omittedPaths: configuration.metrics.port == nil ? [] : ["/metrics"]),
+            configuration: .init(dateTranscoder: RFC3339DateTranscoder()),
             middlewares: [PolicyEnforcement(gate: gate), contract, BrowserHeaders()]
         )
 

@@ -16,10 +16,10 @@ extension EndpointRoutes {
             let answer = record.queuedAnswer
             return .init(
                 status: 202, contentType: "application/json", location: answer.location,
-                executionID: record.id.uuidString.lowercased(), body: Array(try JSONEncoder().encode(answer.body))
+                executionID: record.id.lowercasedText, body: Array(try JSONEncoder().encode(answer.body))
             )
         case .finished(let record):
-            let id = record.id.uuidString.lowercased()
+            let id = record.id.lowercasedText
             switch record.status {
             case .success, .completedWithErrors:
                 return .init(

@@ -71,10 +71,10 @@ struct EndpointRoutes: Sendable {
             caller = identity.caller
             // A platform key acts in any organisation: its keys are kept apart per organisation it acts in.
             callerName =
-                "key:\(key.id.uuidString.lowercased()):\(caller.organizationID?.uuidString.lowercased() ?? "global")"
+                "key:\(key.id.lowercasedText):\(caller.organizationID?.lowercasedText ?? "global")"
         } else {
             caller = try await webhooks.caller(of: request, workflow: name, body: body)
-            callerName = "webhook:\(caller.organizationID?.uuidString.lowercased() ?? ""):\(name)"
+            callerName = "webhook:\(caller.organizationID?.lowercasedText ?? ""):\(name)"
             query.removeAll { $0.0 == "organization" }
         }
         let values = try EndpointInput.values(

@@ -102,8 +102,8 @@ extension APIService {
 extension Components.Schemas.APIKey {
     init(_ key: BifrostStore.APIKey) {
         self.init(
-            id: key.id.uuidString.lowercased(), name: key.name, prefix: key.prefix, role: key.role.rawValue,
-            organizationId: key.organizationID?.uuidString.lowercased(), workflows: key.workflows,
+            id: key.id.lowercasedText, name: key.name, prefix: key.prefix, role: key.role.rawValue,
+            organizationId: key.organizationID?.lowercasedText, workflows: key.workflows,
             workflowRoles: key.workflowRoles.sorted(), createdAt: key.createdAt, expiresAt: key.expiresAt,
             lastUsedAt: key.lastUsedAt
         )
@@ -115,8 +115,8 @@ extension Components.Schemas.AuditEntry {
         let event = recorded.event
         self.init(
             id: recorded.id, occurredAt: recorded.occurredAt,
-            organizationId: event.organizationID?.uuidString.lowercased(),
-            actorKind: event.actorKind, actorId: event.actorID?.uuidString.lowercased(), actorLabel: event.actorLabel,
+            organizationId: event.organizationID?.lowercasedText,
+            actorKind: event.actorKind, actorId: event.actorID?.lowercasedText, actorLabel: event.actorLabel,
             action: event.action, targetKind: event.targetKind, targetId: event.targetID, outcome: event.outcome,
             requestId: event.requestID
         )

@@ -35,12 +35,12 @@ extension APIService {
         }
         let body = Components.Schemas.CurrentPrincipal(
             kind: principal.user == nil ? .apiKey : .user,
-            userId: principal.user?.id.uuidString.lowercased(),
-            apiKeyId: principal.apiKey?.id.uuidString.lowercased(),
+            userId: principal.user?.id.lowercasedText,
+            apiKeyId: principal.apiKey?.id.lowercasedText,
             email: principal.user?.email, name: principal.user?.name ?? principal.apiKey?.name,
-            organizationId: current.scope.organizationID?.uuidString.lowercased(),
+            organizationId: current.scope.organizationID?.lowercasedText,
             organizationName: organizationName, role: principal.role, isPlatformAdmin: principal.isPlatformAdmin,
-            scope: current.scope.organizationID?.uuidString.lowercased() ?? "global"
+            scope: current.scope.organizationID?.lowercasedText ?? "global"
         )
         return .ok(.init(body: .json(body)))
     }

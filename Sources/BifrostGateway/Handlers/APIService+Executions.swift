@@ -111,7 +111,7 @@ extension APIService {
             try await workflows.engine.queue.requestCancellation(id)
         }
         try await identity.audit.record(
-            caller.auditEvent("execution.cancel", targetKind: "execution", targetID: id.uuidString.lowercased()))
+            caller.auditEvent("execution.cancel", targetKind: "execution", targetID: id.lowercasedText))
         return .accepted(.init())
     }
 }
@@ -119,14 +119,14 @@ extension APIService {
 extension Components.Schemas.Execution {
     init(_ record: ExecutionRecord) throws {
         self.init(
-            id: record.id.uuidString.lowercased(), workflow: record.workflow,
-            organizationId: record.organizationID?.uuidString.lowercased(),
+            id: record.id.lowercasedText, workflow: record.workflow,
+            organizationId: record.organizationID?.lowercasedText,
             status: .init(rawValue: record.status.rawValue) ?? .failed,
             input: .init(additionalProperties: try JSONBridge.objectContainer(record.input)),
             result: try record.result.map(JSONBridge.container),
             error: record.error, startedBy: record.startedBy.label,
-            userId: record.startedBy.userID?.uuidString.lowercased(),
-            apiKeyId: record.startedBy.apiKeyID?.uuidString.lowercased(),
+            userId: record.startedBy.userID?.lowercasedText,
+            apiKeyId: record.startedBy.apiKeyID?.lowercasedText,
             createdAt: record.createdAt, startedAt: record.startedAt, finishedAt: record.finishedAt,
             durationMs: record.durationMilliseconds
         )
@@ -137,7 +137,7 @@ extension ExecutionCursor {
     /// An opaque page token: the position in base64url.
     var token: String {
         let micros = Int64((createdAt.timeIntervalSince1970 * 1_000_000).rounded())
-        return Base64.urlSafe(Array("\(micros)|\(id.uuidString.lowercased())".utf8))
+        return Base64.urlSafe(Array("\(micros)|\(id.lowercasedText)".utf8))
     }
 
     init?(token: String) {

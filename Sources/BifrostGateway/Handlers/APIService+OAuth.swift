@@ -312,7 +312,7 @@ extension APIService {
 extension Components.Schemas.OAuthConnection {
     init(_ connection: OAuthConnection) {
         self.init(
-            name: connection.name, organizationId: connection.organizationID?.uuidString.lowercased(),
+            name: connection.name, organizationId: connection.organizationID?.lowercasedText,
             provider: connection.provider,
             flow: connection.flow == .clientCredentials ? .clientCredentials : .authorizationCode,
             clientId: connection.clientID, scopes: connection.scopes, tenant: connection.tenant,

@@ -106,7 +106,7 @@ extension Components.Schemas.OAuthConnectionTenant {
     init(_ state: OAuthTenantState) {
         let token = state.token
         self.init(
-            organizationId: state.organizationID.uuidString.lowercased(), organizationName: state.organizationName,
+            organizationId: state.organizationID.lowercasedText, organizationName: state.organizationName,
             organizationActive: state.organizationIsActive, tenant: state.tenant,
             consent: .init(rawValue: token?.consent.rawValue ?? "unknown") ?? .unknown,
             consentError: token?.consentError, consentAt: token?.consentAt,

@@ -64,7 +64,7 @@ extension APIService {
             logger.info(
                 "Organisation deactivated; its queued runs are cancelled",
                 metadata: [
-                    "bifrost.org.id": "\(organization.id.uuidString.lowercased())",
+                    "bifrost.org.id": "\(organization.id.lowercasedText)",
                     "bifrost.executions.cancelled": "\(cancelled)",
                 ])
         }
@@ -98,8 +98,8 @@ extension APIService {
 extension Components.Schemas.Organization {
     init(_ organization: Organization) {
         self.init(
-            id: organization.id.uuidString.lowercased(), name: organization.name, domain: organization.domain,
-            entraTenantId: organization.entraTenantID?.uuidString.lowercased(), isActive: organization.isActive,
+            id: organization.id.lowercasedText, name: organization.name, domain: organization.domain,
+            entraTenantId: organization.entraTenantID?.lowercasedText, isActive: organization.isActive,
             createdAt: organization.createdAt
         )
     }

@@ -93,8 +93,8 @@ extension APIService {
 extension Components.Schemas.UserAccount {
     init(_ user: User) {
         self.init(
-            id: user.id.uuidString.lowercased(), email: user.email, name: user.name,
-            organizationId: user.organizationID?.uuidString.lowercased(),
+            id: user.id.lowercasedText, email: user.email, name: user.name,
+            organizationId: user.organizationID?.lowercasedText,
             role: .init(rawValue: user.role.rawValue) ?? .orgMember, isPlatformAdmin: user.isPlatformAdmin,
             isActive: user.isActive, workflowRoles: user.workflowRoles.sorted(), createdAt: user.createdAt
         )

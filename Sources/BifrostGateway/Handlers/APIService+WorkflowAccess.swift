@@ -80,7 +80,7 @@ extension APIService {
 extension Components.Schemas.WorkflowAccess {
     init(_ entry: WorkflowEntry, in organization: UUID, access: BifrostRuntime.WorkflowAccess) {
         self.init(
-            workflow: entry.configuration.name, organizationId: organization.uuidString.lowercased(),
+            workflow: entry.configuration.name, organizationId: organization.lowercasedText,
             declaredRoles: access.declared.sorted(), organizationRoles: access.narrowing?.sorted(),
             effectiveRoles: access.effective?.sorted() ?? [], limited: access.effective != nil
         )

@@ -33,10 +33,10 @@ struct AccessGate: Sendable {
         let principal = identity.principal
         var tightest =
             principal.apiKey != nil
-            ? limiter.take("key:\(principal.id)", limit: limits.apiKey)
-            : limiter.take("user:\(principal.id)", limit: limits.user)
+            ? limiter.take("key:" + principal.id.lowercasedText, limit: limits.apiKey)
+            : limiter.take("user:" + principal.id.lowercasedText, limit: limits.user)
         if let organization = identity.scope.organizationID {
-            let shared = limiter.take("org:\(organization)", limit: limits.organization)
+            let shared = limiter.take("org:" + organization.lowercasedText, limit: limits.organization)
             if (shared.allowed ? 1 : 0, shared.remaining) < (tightest.allowed ? 1 : 0, tightest.remaining) {
                 tightest = shared
             }

@@ -51,21 +51,21 @@ struct AuthenticationMiddleware: RouterMiddleware {
             let scope = try await scopes.resolve(found, header: request.headers[.organizationID])
             span?.attributes[SpanAttribute.principalKind] = found.kind
             if let organization = scope.organizationID {
-                span?.attributes[SpanAttribute.organizationID] = organization.uuidString.lowercased()
+                span?.attributes[SpanAttribute.organizationID] = organization.lowercasedText
             }
             return (found, scope)
         }
         var context = context
-        context.logger[metadataKey: "bifrost.principal.id"] = .string(principal.id.uuidString.lowercased())
+        context.logger[metadataKey: "bifrost.principal.id"] = .string(principal.id.lowercasedText)
         if let org = scope.organizationID {
-            context.logger[metadataKey: "bifrost.org.id"] = .string(org.uuidString.lowercased())
+            context.logger[metadataKey: "bifrost.org.id"] = .string(org.lowercasedText)
         }
         let identity = RequestIdentity(principal: principal, scope: scope)
         context.identity = identity
         context.observation.update {
             $0.principalKind = principal.kind
-            $0.principalID = principal.id.uuidString.lowercased()
-            $0.organizationID = scope.organizationID?.uuidString.lowercased()
+            $0.principalID = principal.id.lowercasedText
+            $0.organizationID = scope.organizationID?.lowercasedText
         }
         return try await RequestIdentity.$current.withValue(identity) {
             try await next(request, context)

@@ -78,7 +78,7 @@ struct ExecuteRoute: Sendable {
             return Self.json(.accepted, answer.body, location: answer.location)
         case .finished(let record):
             var answer: [String: JSONValue] = [
-                "execution_id": .string(record.id.uuidString.lowercased()), "status": .string(record.status.rawValue),
+                "execution_id": .string(record.id.lowercasedText), "status": .string(record.status.rawValue),
                 "duration_ms": .int(record.durationMilliseconds ?? 0),
             ]
             if let result = record.result { answer["result"] = result }

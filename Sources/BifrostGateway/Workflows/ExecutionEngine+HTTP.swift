@@ -20,7 +20,7 @@ extension ExecutionEngine {
 extension ExecutionRecord {
     /// What a 202 for this queued run carries: its id and status, and where to follow it.
     var queuedAnswer: (body: JSONValue, location: String) {
-        let id = id.uuidString.lowercased()
+        let id = id.lowercasedText
         return (["execution_id": .string(id), "status": .string(status.rawValue)], "/api/executions/\(id)")
     }
 }

@@ -164,14 +164,14 @@ struct ExecutionSocket: Sendable {
     private static func message(_ id: UUID, _ event: String, _ sequence: Int?, _ data: String) -> String {
         let sequenceField = sequence.map { ",\"id\":\($0)" } ?? ""
         return
-            "{\"execution_id\":\"\(id.uuidString.lowercased())\",\"event\":\"\(event)\"\(sequenceField),\"data\":\(data)}"
+            "{\"execution_id\":\"\(id.lowercasedText)\",\"event\":\"\(event)\"\(sequenceField),\"data\":\(data)}"
     }
 
     private static func error(_ id: UUID?, _ detail: String) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: ["detail": detail])).map {
             String(decoding: $0, as: UTF8.self)
         }
-        let execution = id.map { "\"execution_id\":\"\($0.uuidString.lowercased())\"," } ?? ""
+        let execution = id.map { "\"execution_id\":\"\($0.lowercasedText)\"," } ?? ""
         return "{\(execution)\"event\":\"error\",\"data\":\(data ?? "{}")}"
     }
 }

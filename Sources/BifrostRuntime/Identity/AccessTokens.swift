@@ -99,12 +99,12 @@ public final class AccessTokens: Sendable {
         let (collection, signing) = installed.withLock { ($0.collection, $0.signing) }
         guard let signing else { throw NoSigningKey() }
         let claims = AccessTokenClaims(
-            subject: .init(value: userID.uuidString.lowercased()),
+            subject: .init(value: userID.lowercasedText),
             issuer: .init(value: AccessTokenClaims.issuerName),
             audience: .init(value: AccessTokenClaims.audienceName),
             issuedAt: .init(value: now),
             expiration: .init(value: now.addingTimeInterval(TimeInterval(lifetime.components.seconds))),
-            session: session.uuidString.lowercased()
+            session: session.lowercasedText
         )
         return try await collection.sign(claims, kid: signing)
     }

@@ -50,7 +50,7 @@ public struct PostgresEndpointSecretRepository: Sendable {
     public func create(for workflow: String, in organization: UUID, by actor: String) async throws
         -> (id: String, secret: [UInt8])
     {
-        let id = "whs_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let id = "whs_" + UUID().lowercasedText.replacingOccurrences(of: "-", with: "")
         let secret = SecureRandom.bytes(32)
         let (sealed, version) = try await keys.seal(
             Base64.encode(secret), kind: "webhook-secret", name: id, for: .organization(organization)

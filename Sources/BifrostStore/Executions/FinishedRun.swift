@@ -37,15 +37,15 @@ extension ExecutionRecord {
     /// PostgreSQL's `to_timestamp` reads; absent values are left out (read as NULL).
     var documentRow: [String: JSONValue] {
         var row: [String: JSONValue] = [
-            "id": .string(id.uuidString), "workflow": .string(workflow), "status": .string(status.rawValue),
+            "id": .string(id.lowercasedText), "workflow": .string(workflow), "status": .string(status.rawValue),
             "input": input, "started_by": .string(startedBy.label),
             "created_at": .double(createdAt.timeIntervalSince1970),
         ]
-        row["organization_id"] = organizationID.map { .string($0.uuidString) }
+        row["organization_id"] = organizationID.map { .string($0.lowercasedText) }
         row["result"] = result
         row["error"] = error.map(JSONValue.string)
-        row["started_by_user"] = startedBy.userID.map { .string($0.uuidString) }
-        row["started_by_key"] = startedBy.apiKeyID.map { .string($0.uuidString) }
+        row["started_by_user"] = startedBy.userID.map { .string($0.lowercasedText) }
+        row["started_by_key"] = startedBy.apiKeyID.map { .string($0.lowercasedText) }
         row["started_at"] = startedAt.map { .double($0.timeIntervalSince1970) }
         row["finished_at"] = finishedAt.map { .double($0.timeIntervalSince1970) }
         row["duration_ms"] = durationMilliseconds.map(JSONValue.int)

@@ -20,7 +20,7 @@ public struct OrganizationCapacity: Sendable, Hashable {
         JSONValue.object(
             Dictionary(
                 uniqueKeysWithValues: remaining.map {
-                    ($0.key?.uuidString.lowercased() ?? "", JSONValue.int($0.value))
+                    ($0.key?.lowercasedText ?? "", JSONValue.int($0.value))
                 })
         ).jsonText
     }

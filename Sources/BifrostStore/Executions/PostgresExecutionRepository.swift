@@ -143,7 +143,7 @@ public struct PostgresExecutionRepository: Sendable {
                      AS line(sequence integer, level text, message text, logged_at float8)
                 ON CONFLICT DO NOTHING
             )
-            SELECT pg_notify(\(ExecutionChannels.events), \(id.uuidString.lowercased()))
+            SELECT pg_notify(\(ExecutionChannels.events), \(id.lowercasedText))
             """,
             logger: logger
         )

@@ -193,6 +193,6 @@ public struct StoredFile: Sendable, Hashable {
 extension Scope {
     /// A name for `organization`'s scope in lock keys.
     fileprivate static func lockName(_ organization: UUID?) -> String {
-        organization.map { $0.uuidString.lowercased() } ?? "global"
+        organization.map { $0.lowercasedText } ?? "global"
     }
 }

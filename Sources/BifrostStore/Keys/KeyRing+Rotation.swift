@@ -229,7 +229,7 @@ extension KeyRing {
     private static let globalID = UUID(uuidString: "00000000-0000-0000-0000-000000000000")!
 
     static func payload(for scope: Scope) -> String {
-        scope.organizationID.map { $0.uuidString.lowercased() } ?? "global"
+        scope.organizationID.map { $0.lowercasedText } ?? "global"
     }
 }
 

@@ -283,7 +283,7 @@ public final class KeyRing: Sendable {
     /// What a wrapped data key is bound to: a wrapped key moved to another organisation, version or master
     /// version does not unwrap.
     static func wrapContext(_ organization: UUID?, version: Int, masterVersion: Int) -> [UInt8] {
-        let scope = organization.map { "org:\($0.uuidString.lowercased())" } ?? "global"
+        let scope = organization.map { "org:\($0.lowercasedText)" } ?? "global"
         return Array("bifrost:data-key:\(scope):v\(version):master-v\(masterVersion)".utf8)
     }
 }

@@ -17,11 +17,11 @@ public enum OAuthChange: Sendable, Hashable {
     public var payload: String {
         switch self {
         case .tokens(let id):
-            id.uuidString.lowercased()
+            id.lowercasedText
         case .connection(let id, let organization, let name):
-            "connection \(id.uuidString.lowercased()) \(organization?.uuidString.lowercased() ?? "global") \(name)"
+            "connection \(id.lowercasedText) \(organization?.lowercasedText ?? "global") \(name)"
         case .organization(let id):
-            "organization \(id.uuidString.lowercased())"
+            "organization \(id.lowercasedText)"
         }
     }
 

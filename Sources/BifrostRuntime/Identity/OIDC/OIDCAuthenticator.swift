@@ -88,7 +88,7 @@ package struct OIDCAuthenticator: Sendable {
         try await audit.record(
             AuditEvent(
                 organizationID: organization.id, actorKind: "user", actorID: user.id, actorLabel: user.email,
-                action: "user.provision", targetKind: "user", targetID: user.id.uuidString.lowercased(),
+                action: "user.provision", targetKind: "user", targetID: user.id.lowercasedText,
                 requestID: requestID, clientAddress: clientAddress
             )
         )
