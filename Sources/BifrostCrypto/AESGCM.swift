@@ -13,7 +13,7 @@ public enum AESGCM {
     /// The cipher, fetched from OpenSSL's default provider once (an implicit fetch on every operation costs
     /// more than the encryption of a short value). Immutable after the fetch; OpenSSL cipher objects may be
     /// shared between threads.
-    nonisolated(unsafe) private static let cipher: OpaquePointer = {
+    nonisolated(unsafe) static let cipher: OpaquePointer = {
         guard let cipher = EVP_CIPHER_fetch(nil, "AES-256-GCM", nil) else {
             preconditionFailure("OpenSSL has no AES-256-GCM (is the default provider available?)")
         }
@@ -103,13 +103,9 @@ public enum AESGCM {
         _ input: UnsafeBufferPointer<UInt8>, key: SecretKey, nonce: UnsafeBufferPointer<UInt8>,
         aad: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>
     ) throws {
-        try withContext { context in
-            try key.withUnsafeBytes { keyBytes in
-                try check(
-                    EVP_EncryptInit_ex(
-                        context, cipher, nil, keyBytes.bindMemory(to: UInt8.self).baseAddress, nonce.baseAddress),
-                    "EncryptInit")
-            }
+        try key.withAESGCMContext(encrypting: true, cipher: cipher) { context in
+            // The context is keyed already: only the nonce is set (which also restarts the GHASH state).
+            try check(EVP_EncryptInit_ex(context, nil, nil, nil, nonce.baseAddress), "EncryptInit")
             var length: Int32 = 0
             if !aad.isEmpty {
                 try check(
@@ -133,13 +129,8 @@ public enum AESGCM {
         _ input: UnsafeBufferPointer<UInt8>, key: SecretKey, nonce: UnsafeBufferPointer<UInt8>,
         tag: UnsafeBufferPointer<UInt8>, aad: UnsafeBufferPointer<UInt8>
     ) throws -> [UInt8] {
-        try withContext { context in
-            try key.withUnsafeBytes { keyBytes in
-                try check(
-                    EVP_DecryptInit_ex(
-                        context, cipher, nil, keyBytes.bindMemory(to: UInt8.self).baseAddress, nonce.baseAddress),
-                    "DecryptInit")
-            }
+        try key.withAESGCMContext(encrypting: false, cipher: cipher) { context in
+            try check(EVP_DecryptInit_ex(context, nil, nil, nil, nonce.baseAddress), "DecryptInit")
             var length: Int32 = 0
             if !aad.isEmpty {
                 try check(
@@ -166,12 +157,6 @@ public enum AESGCM {
             output.removeLast(16)
             return output
         }
-    }
-
-    private static func withContext<Result>(_ body: (OpaquePointer) throws -> Result) throws -> Result {
-        guard let context = EVP_CIPHER_CTX_new() else { throw CryptoError.openSSL("CIPHER_CTX_new") }
-        defer { EVP_CIPHER_CTX_free(context) }
-        return try body(context)
     }
 
     private static func check(_ status: Int32, _ step: String) throws {
