@@ -30,42 +30,38 @@ public enum AESGCM {
 
     /// Encrypts `plaintext` under `key` with a fresh random nonce. - Returns: `nonce ‖ ciphertext ‖ tag`.
     public static func seal(_ plaintext: [UInt8], key: SecretKey, associatedData: [UInt8] = []) throws -> [UInt8] {
-        var sealed = [UInt8](repeating: 0, count: nonceByteCount + plaintext.count + tagByteCount)
-        try sealed.withUnsafeMutableBufferPointer { out in
-            try fillWithNonce(UnsafeMutableBufferPointer(rebasing: out[..<nonceByteCount]))
-            let nonce = UnsafeBufferPointer(rebasing: out[..<nonceByteCount])
+        // Every byte is written below (or the array discarded), so it is not zero-filled first.
+        let count = nonceByteCount + plaintext.count + tagByteCount
+        return try [UInt8](unsafeUninitializedCapacity: count) { out, written in
+            let nonce = UnsafeMutableBufferPointer(rebasing: out[..<nonceByteCount])
+            try fillWithNonce(nonce)
             try plaintext.withUnsafeBufferPointer { input in
                 try associatedData.withUnsafeBufferPointer { aad in
                     try encrypt(
-                        input, key: key, nonce: nonce, aad: aad,
-                        into: UnsafeMutableBufferPointer(rebasing: out[nonceByteCount...])
+                        input, key: key, nonce: UnsafeBufferPointer(nonce), aad: aad,
+                        into: UnsafeMutableBufferPointer(rebasing: out[nonceByteCount..<count])
                     )
                 }
             }
+            written = count
         }
-        return sealed
     }
 
     /// Decrypts a value `seal` produced. - Throws: `CryptoError.authenticationFailed` for a wrong key, wrong
     /// associated data or an altered value; nothing of the plaintext is returned then.
     public static func open(_ sealed: [UInt8], key: SecretKey, associatedData: [UInt8] = []) throws -> [UInt8] {
-        guard sealed.count >= nonceByteCount + tagByteCount else { throw CryptoError.malformedCiphertext }
-        return try sealed.withUnsafeBufferPointer { bytes in
-            try associatedData.withUnsafeBufferPointer { aad in
-                try decrypt(
-                    UnsafeBufferPointer(rebasing: bytes[nonceByteCount..<(bytes.count - tagByteCount)]), key: key,
-                    nonce: UnsafeBufferPointer(rebasing: bytes[..<nonceByteCount]),
-                    tag: UnsafeBufferPointer(rebasing: bytes[(bytes.count - tagByteCount)...]), aad: aad
-                )
-            }
-        }
+        try sealed.withUnsafeBufferPointer { try open(sealedBytes: $0, key: key, associatedData: associatedData) }
     }
 
-    /// Decrypts a value `seal` produced, given as any collection of bytes (a database buffer's view, say).
+    /// Decrypts a value `seal` produced, given as any collection of bytes (a database buffer's view, say): in
+    /// place when its bytes are contiguous, from a copy otherwise.
     public static func open(_ sealed: some Collection<UInt8>, key: SecretKey, associatedData: [UInt8] = []) throws
         -> [UInt8]
     {
-        try open(Array(sealed), key: key, associatedData: associatedData)
+        let opened = try sealed.withContiguousStorageIfAvailable {
+            try open(sealedBytes: $0, key: key, associatedData: associatedData)
+        }
+        return try opened ?? open(Array(sealed), key: key, associatedData: associatedData)
     }
 
     /// Encrypts with a given nonce (known-answer tests; `seal(_:key:associatedData:)` for everything else: a
@@ -101,6 +97,20 @@ public enum AESGCM {
                     }
                 }
             }
+        }
+    }
+
+    /// Opens `nonce ‖ ciphertext ‖ tag`.
+    private static func open(sealedBytes sealed: UnsafeBufferPointer<UInt8>, key: SecretKey, associatedData: [UInt8])
+        throws -> [UInt8]
+    {
+        guard sealed.count >= nonceByteCount + tagByteCount else { throw CryptoError.malformedCiphertext }
+        return try associatedData.withUnsafeBufferPointer { aad in
+            try decrypt(
+                UnsafeBufferPointer(rebasing: sealed[nonceByteCount..<(sealed.count - tagByteCount)]), key: key,
+                nonce: UnsafeBufferPointer(rebasing: sealed[..<nonceByteCount]),
+                tag: UnsafeBufferPointer(rebasing: sealed[(sealed.count - tagByteCount)...]), aad: aad
+            )
         }
     }
 
@@ -142,8 +152,9 @@ public enum AESGCM {
                 try check(
                     EVP_DecryptUpdate(context, nil, &length, aad.baseAddress, Int32(aad.count)), "DecryptUpdate aad")
             }
-            var output = [UInt8](repeating: 0, count: input.count + 16)
-            try output.withUnsafeMutableBufferPointer { out in
+            // Room for what Final writes (nothing, for GCM) past the plaintext; not zero-filled, as every byte
+            // returned is written.
+            return try [UInt8](unsafeUninitializedCapacity: input.count + tagByteCount) { out, written in
                 if !input.isEmpty {
                     try check(
                         EVP_DecryptUpdate(context, out.baseAddress, &length, input.baseAddress, Int32(input.count)),
@@ -156,12 +167,11 @@ public enum AESGCM {
                     "SET_TAG"
                 )
                 guard EVP_DecryptFinal_ex(context, out.baseAddress! + input.count, &length) > 0 else {
-                    OPENSSL_cleanse(out.baseAddress, out.count)
+                    OPENSSL_cleanse(out.baseAddress, input.count)
                     throw CryptoError.authenticationFailed
                 }
+                written = input.count
             }
-            output.removeLast(16)
-            return output
         }
     }
 
