@@ -1,21 +1,16 @@
 import COpenSSL
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// AES-256-GCM through OpenSSL's EVP interface: authenticated encryption with associated data.
 ///
-/// `seal` draws a fresh 96-bit nonce from the operating system's CSPRNG for every call (random nonces are safe for
-/// far more than 2^32 messages per key, which data keys never approach), and returns `nonce ‖ ciphertext ‖ tag`. The
-/// associated data is authenticated but not stored: a value opened with other associated data (another
-/// organisation, another name, another key version) fails, so a ciphertext copied to another row is useless.
+/// `seal` takes a fresh 96-bit nonce from the operating system's CSPRNG for every call (`NonceBatches`; random
+/// nonces are safe for far more than 2^32 messages per key, which data keys never approach), and returns
+/// `nonce ‖ ciphertext ‖ tag`. The associated data is authenticated but not stored: a value opened with other
+/// associated data (another organisation, another name, another key version) fails, so a ciphertext copied to
+/// another row is useless.
 public enum AESGCM {
+    /// Bytes of the nonce at the start of a sealed value.
     public static let nonceByteCount = 12
+    /// Bytes of the authentication tag at the end of a sealed value.
     public static let tagByteCount = 16
 
     /// The cipher, fetched from OpenSSL's default provider once (an implicit fetch on every operation costs
@@ -34,7 +29,7 @@ public enum AESGCM {
         let count = nonceByteCount + plaintext.count + tagByteCount
         return try [UInt8](unsafeUninitializedCapacity: count) { out, written in
             let nonce = UnsafeMutableBufferPointer(rebasing: out[..<nonceByteCount])
-            try fillWithNonce(nonce)
+            try NonceBatches.shared.fill(UnsafeMutableRawBufferPointer(nonce))
             try plaintext.withUnsafeBufferPointer { input in
                 try associatedData.withUnsafeBufferPointer { aad in
                     try encrypt(
@@ -173,15 +168,6 @@ public enum AESGCM {
                 written = input.count
             }
         }
-    }
-
-    /// Fills `nonce` with random bytes from the operating system's CSPRNG (`getentropy`, the kernel generator that
-    /// OpenSSL's own is seeded from), or OpenSSL's should that fail. Not `RAND_bytes` first: OpenSSL 3's DRBG
-    /// re-keys itself after every request, which made a 12-byte draw cost three times the system call and more
-    /// than the encryption it is for.
-    private static func fillWithNonce(_ nonce: UnsafeMutableBufferPointer<UInt8>) throws {
-        if getentropy(nonce.baseAddress, nonce.count) == 0 { return }
-        guard RAND_bytes(nonce.baseAddress, Int32(nonce.count)) == 1 else { throw CryptoError.openSSL("RAND_bytes") }
     }
 
     private static func check(_ status: Int32, _ step: String) throws {
