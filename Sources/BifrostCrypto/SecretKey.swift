@@ -3,12 +3,19 @@ import COpenSSL
 /// Key material: 32 bytes for AES-256, held in one buffer that is wiped (`OPENSSL_cleanse`) when the key is
 /// released, so a key evicted from a cache does not linger in freed memory.
 ///
-/// Sendable by hand: the buffer is written once, in `init`, and only read afterwards.
+/// The key also keeps the AES-256-GCM contexts `AESGCM` keyed with it (see `AESGCMContextPool`); they are freed,
+/// and so wiped, with it.
+///
+/// Sendable by hand: the buffer is written once, in `init`, and only read afterwards; the context pool has its
+/// own lock.
 public final class SecretKey: @unchecked Sendable {
     /// Bytes of an AES-256 key.
     public static let byteCount = 32
 
     private let storage: UnsafeMutableRawBufferPointer
+
+    /// AES-256-GCM contexts keyed with this key, made on first use.
+    private let aesGCMContexts = AESGCMContextPool()
 
     /// A key holding a copy of `bytes`.
     /// - Throws: `CryptoError.invalidKeySize` unless there are exactly 32.
@@ -29,6 +36,15 @@ public final class SecretKey: @unchecked Sendable {
     /// Calls `body` with the key's bytes; they must not escape it.
     public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         try body(UnsafeRawBufferPointer(storage))
+    }
+
+    /// Calls `body` with an AES-256-GCM context keyed with this key for encryption (or decryption) and no nonce
+    /// yet; the context is `body`'s alone until it returns, and must not escape it.
+    func withAESGCMContext<Result>(encrypting: Bool, cipher: OpaquePointer, _ body: (OpaquePointer) throws -> Result)
+        throws -> Result
+    {
+        try aesGCMContexts.withContext(
+            encrypting: encrypting, cipher: cipher, key: UnsafeRawBufferPointer(storage), body)
     }
 
     deinit {
