@@ -56,16 +56,16 @@ struct AuthenticationMiddleware: RouterMiddleware {
             return (found, scope)
         }
         var context = context
-        context.logger[metadataKey: "bifrost.principal.id"] = .string(principal.id.lowercasedText)
-        if let org = scope.organizationID {
-            context.logger[metadataKey: "bifrost.org.id"] = .string(org.lowercasedText)
-        }
+        let principalID = principal.id.lowercasedText
+        let organizationID = scope.organizationID?.lowercasedText
+        context.logger[metadataKey: "bifrost.principal.id"] = .string(principalID)
+        if let organizationID { context.logger[metadataKey: "bifrost.org.id"] = .string(organizationID) }
         let identity = RequestIdentity(principal: principal, scope: scope)
         context.identity = identity
         context.observation.update {
             $0.principalKind = principal.kind
-            $0.principalID = principal.id.lowercasedText
-            $0.organizationID = scope.organizationID?.lowercasedText
+            $0.principalID = principalID
+            $0.organizationID = organizationID
         }
         return try await RequestIdentity.$current.withValue(identity) {
             try await next(request, context)
