@@ -4,7 +4,8 @@ import Testing
 @testable import BifrostStore
 
 /// Batching of run outcomes: everything submitted is written exactly once, in batches, and a failing batch fails
-/// only the item that made it fail.
+/// only the item that made it fail; a write that hangs fails its callers at the deadline without holding up later
+/// ones.
 @Suite struct GroupCommitTests {
     private struct Refused: Error {}
 
@@ -30,5 +31,35 @@ import Testing
         #expect(batches.flatMap { $0 }.sorted() == (0..<100).filter { $0 != 13 })
         #expect(batches.count < 99, "items submitted at once were written in fewer writes than items")
         #expect(batches.allSatisfy { $0.count <= 16 })
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aWriteThatHangsFailsItsCallerAtTheDeadlineAndANewWriterServesTheNext()
+        async throws
+    {
+        let stuck = Mutex<CheckedContinuation<Void, Never>?>(nil)
+        let (cancellations, cancelled) = AsyncStream<Void>.makeStream()
+        let commit = GroupCommit<Int, Int>(deadline: .milliseconds(100), watch: DeadlineWatch(tick: .milliseconds(10)))
+        {
+            batch in
+            if batch == [1] {
+                // Hangs, ignoring cancellation, as a statement on a silently dead connection does.
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { continuation in stuck.withLock { $0 = continuation } }
+                } onCancel: {
+                    cancelled.yield()
+                }
+            }
+            return batch.map { $0 * 2 }
+        }
+        await #expect(throws: DeadlineExceeded.self) { try await commit.submit(1) }
+        // The hung write is cancelled at the deadline (the test's time limit fails it if it never is).
+        var cancellation = cancellations.makeAsyncIterator()
+        #expect(await cancellation.next() != nil)
+        // The hung writer still holds its write; a new writer serves the next caller.
+        #expect(try await commit.submit(2) == 4)
+        // When the hung write ends at last, its caller (already failed) is not answered a second time.
+        let continuation = try #require(stuck.withLock { $0 })
+        continuation.resume()
+        #expect(try await commit.submit(3) == 6)
     }
 }

@@ -1,7 +1,7 @@
 import Synchronization
 
-/// Deadlines watched by one task instead of a timer each: those of database statements (`withDeadline`, one
-/// watch for the whole process) and the timeouts of runs (`RunningExecutions`).
+/// Deadlines watched by one task instead of a timer each: those of database statements (`withDeadline` and
+/// `GroupCommit`, one watch for the whole process) and the timeouts of runs (`RunningExecutions`).
 ///
 /// The watcher wakes every `tick` while any deadline is registered and retires when none is, so a deadline is
 /// kept to within one tick. A timer per statement cost each database statement a task and a dispatch timer, set
@@ -9,7 +9,7 @@ import Synchronization
 /// benchmark), and a cancelled `Task.sleep` keeps its memory until its time would have come
 /// (swiftlang/swift#60441): ~230 bytes held for ten seconds per statement.
 package final class DeadlineWatch: Sendable {
-    /// The one every `withDeadline` uses.
+    /// The one every `withDeadline` and `GroupCommit` uses unless given another.
     package static let shared = DeadlineWatch()
 
     private struct Entry {

@@ -8,20 +8,26 @@ import Synchronization
 /// throws the write's error), with what the write said of that item (`Outcome`, in the batch's order; `Void` for
 /// plain writes). When a batch of several fails, each of its items is written alone, so one bad item fails only
 /// its own caller.
+///
+/// A write that outlasts `deadline` (a statement on a connection that died without a word, as happens while
+/// PostgreSQL restarts) fails its callers with `DeadlineExceeded` at the deadline, is cancelled and left to end
+/// on its own; its writer is retired and a new one serves whoever waits. The writer's own task is what the
+/// callers wait for, so the deadline costs no task of its own (as `withDeadline` would).
 final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
-    private struct Waiting {
-        var item: Item
-        var continuation: CheckedContinuation<Outcome, any Error>
-    }
+    private typealias Caller = CheckedContinuation<Outcome, any Error>
 
     private struct State {
-        var waiting: [Waiting] = []
+        /// Items waiting for a writer, and their callers at the same positions.
+        var items: [Item] = []
+        var callers: [Caller] = []
         var writers = 0
     }
 
     private let write: @Sendable ([Item]) async throws -> [Outcome]
     private let maximumBatch: Int
     private let maximumWriters: Int
+    private let deadline: Duration
+    private let watch: DeadlineWatch
     private let state = Mutex(State())
 
     /// - Parameters:
@@ -29,64 +35,158 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
     ///   - maximumWriters: most writes in flight at once (each on its own connection). One by default: measured
     ///     with the queue and endpoint benchmarks, one writer lets batches grow under load, and the database's
     ///     fewer, larger commits beat two writers' smaller ones.
+    ///   - deadline: longest one write may take before its callers are failed.
+    ///   - watch: what keeps the deadlines.
     ///   - write: writes a batch, all or nothing, and says what became of each item, in order.
     init(
-        maximumBatch: Int = 256, maximumWriters: Int = 1, write: @escaping @Sendable ([Item]) async throws -> [Outcome]
+        maximumBatch: Int = 256, maximumWriters: Int = 1, deadline: Duration = .seconds(10),
+        watch: DeadlineWatch = .shared, write: @escaping @Sendable ([Item]) async throws -> [Outcome]
     ) {
         self.write = write
         self.maximumBatch = maximumBatch
         self.maximumWriters = maximumWriters
+        self.deadline = deadline
+        self.watch = watch
     }
 
     /// Writes `item` with whatever else is waiting, and returns once it is written.
     @discardableResult
     func submit(_ item: Item) async throws -> Outcome {
-        try await withCheckedThrowingContinuation { continuation in
+        try await withCheckedThrowingContinuation { caller in
             let startsWriter = state.withLock { state -> Bool in
-                state.waiting.append(Waiting(item: item, continuation: continuation))
+                state.items.append(item)
+                state.callers.append(caller)
                 guard state.writers < maximumWriters else { return false }
                 state.writers += 1
                 return true
             }
             // The writer serves every waiting caller; it ends by itself once nothing waits.
-            if startsWriter { Task { await self.drain() } }
+            if startsWriter { startWriter() }
         }
     }
 
-    /// Writes batches until nothing is waiting.
-    private func drain() async {
-        while let batch = nextBatch() {
-            do {
-                let outcomes = try await write(batch.map(\.item))
-                guard outcomes.count == batch.count else { throw GroupCommitMismatch() }
-                for (waiting, outcome) in zip(batch, outcomes) { waiting.continuation.resume(returning: outcome) }
-            } catch  where batch.count > 1 {
-                for waiting in batch { await writeAlone(waiting) }
-            } catch {
-                batch.first?.continuation.resume(throwing: error)
+    private func startWriter() {
+        let writer = Writer()
+        writer.started(Task { await self.drain(writer) })
+    }
+
+    /// Writes batches until nothing is waiting, or until a write outlasts the deadline (the writer is then retired
+    /// by `expire`).
+    private func drain(_ writer: Writer) async {
+        while let (items, callers) = nextBatch() {
+            let batch = Batch(callers)
+            guard let outcomes = await attempt(items, batch, writer) else { return }
+            switch outcomes {
+            case .success(let outcomes) where outcomes.count == callers.count:
+                for (caller, outcome) in zip(callers, outcomes) { caller.resume(returning: outcome) }
+            case .success:
+                for caller in callers { caller.resume(throwing: GroupCommitMismatch()) }
+            case .failure(let error) where items.count == 1:
+                callers[0].resume(throwing: error)
+            case .failure:
+                for (item, caller) in zip(items, callers) {
+                    guard await writeAlone(item, caller, writer) else { return }
+                }
             }
         }
     }
 
-    private func writeAlone(_ waiting: Waiting) async {
-        do {
-            guard let outcome = try await write([waiting.item]).first else { throw GroupCommitMismatch() }
-            waiting.continuation.resume(returning: outcome)
-        } catch {
-            waiting.continuation.resume(throwing: error)
+    /// Writes one item of a failed batch by itself. - Returns: false if the writer was retired at the deadline.
+    private func writeAlone(_ item: Item, _ caller: Caller, _ writer: Writer) async -> Bool {
+        guard let outcome = await attempt([item], Batch([caller]), writer) else { return false }
+        switch outcome {
+        case .success(let outcomes) where outcomes.count == 1: caller.resume(returning: outcomes[0])
+        case .success: caller.resume(throwing: GroupCommitMismatch())
+        case .failure(let error): caller.resume(throwing: error)
         }
+        return true
+    }
+
+    /// Writes `items` under the deadline. - Returns: what the write said, or nil if the deadline passed first (the
+    /// callers of `batch` have then been failed, and this writer retired).
+    private func attempt(_ items: [Item], _ batch: Batch, _ writer: Writer) async -> Result<[Outcome], any Error>? {
+        let ticket = watch.add(after: deadline) { [self] in expire(batch, writer) }
+        let result: Result<[Outcome], any Error>
+        do {
+            result = .success(try await write(items))
+        } catch {
+            result = .failure(error)
+        }
+        watch.remove(ticket)
+        return batch.claim() ? result : nil
+    }
+
+    /// The deadline of a write passed: fails its callers, cancels and retires its writer, and starts another if
+    /// callers wait.
+    private func expire(_ batch: Batch, _ writer: Writer) {
+        guard batch.claim() else { return }
+        writer.cancel()
+        for caller in batch.callers { caller.resume(throwing: DeadlineExceeded()) }
+        let startsWriter = state.withLock { state -> Bool in
+            state.writers -= 1
+            guard !state.callers.isEmpty, state.writers < maximumWriters else { return false }
+            state.writers += 1
+            return true
+        }
+        if startsWriter { startWriter() }
     }
 
     /// Takes the next batch, or retires this writer when nothing is waiting.
-    private func nextBatch() -> [Waiting]? {
+    private func nextBatch() -> ([Item], [Caller])? {
         state.withLock { state in
-            guard !state.waiting.isEmpty else {
+            guard !state.items.isEmpty else {
                 state.writers -= 1
                 return nil
             }
-            let batch = Array(state.waiting.prefix(maximumBatch))
-            state.waiting.removeFirst(batch.count)
-            return batch
+            guard state.items.count > maximumBatch else {
+                defer {
+                    state.items = []
+                    state.callers = []
+                }
+                return (state.items, state.callers)
+            }
+            defer {
+                state.items.removeFirst(maximumBatch)
+                state.callers.removeFirst(maximumBatch)
+            }
+            return (Array(state.items.prefix(maximumBatch)), Array(state.callers.prefix(maximumBatch)))
+        }
+    }
+
+    /// The callers of a write in flight, answered by whichever comes first: the write or its deadline.
+    private final class Batch: Sendable {
+        let callers: [Caller]
+        private let claimed = Atomic(false)
+
+        init(_ callers: [Caller]) { self.callers = callers }
+
+        /// Whether this call is the first to claim the callers (and so the one to answer them).
+        func claim() -> Bool { !claimed.exchange(true, ordering: .acquiringAndReleasing) }
+    }
+
+    /// A writer's task, to cancel at a deadline (which may pass before the task is even recorded here).
+    private final class Writer: Sendable {
+        private struct State {
+            var task: Task<Void, Never>?
+            var cancelled = false
+        }
+
+        private let state = Mutex(State())
+
+        func started(_ task: Task<Void, Never>) {
+            let cancelled = state.withLock { state -> Bool in
+                state.task = task
+                return state.cancelled
+            }
+            if cancelled { task.cancel() }
+        }
+
+        func cancel() {
+            let task = state.withLock { state -> Task<Void, Never>? in
+                state.cancelled = true
+                return state.task
+            }
+            task?.cancel()
         }
     }
 }
@@ -94,10 +194,10 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
 extension GroupCommit where Outcome == Void {
     /// Group commit of plain writes.
     convenience init(
-        maximumBatch: Int = 256, maximumWriters: Int = 1,
+        maximumBatch: Int = 256, maximumWriters: Int = 1, deadline: Duration = .seconds(10),
         writing write: @escaping @Sendable ([Item]) async throws -> Void
     ) {
-        self.init(maximumBatch: maximumBatch, maximumWriters: maximumWriters) { items in
+        self.init(maximumBatch: maximumBatch, maximumWriters: maximumWriters, deadline: deadline) { items in
             try await write(items)
             return Array(repeating: (), count: items.count)
         }

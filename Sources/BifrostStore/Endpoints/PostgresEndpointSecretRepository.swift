@@ -142,12 +142,9 @@ public struct PostgresEndpointSecretRepository: Sendable {
         let statement = RecordDeliveries(
             organizations: batch.map(\.organization), workflows: batch.map(\.workflow), ids: batch.map(\.id)
         )
-        let inserted = try await withDeadline(.seconds(10)) {
-            var inserted = Set<Delivery>()
-            for try await delivery in try await client.tracedExecute(statement, logger: logger) {
-                inserted.insert(delivery)
-            }
-            return inserted
+        var inserted = Set<Delivery>()
+        for try await delivery in try await client.tracedExecute(statement, logger: logger) {
+            inserted.insert(delivery)
         }
         var unclaimed = inserted
         return batch.map { unclaimed.remove($0) != nil }

@@ -20,12 +20,10 @@ public struct PostgresExecutionRepository: Sendable {
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
-        outcomes = GroupCommit(writing: { runs in
+        outcomes = GroupCommit(deadline: Self.writeDeadline) { runs in
             let statement = ExecutionStatements.Finish(runs: FinishedRun.document(runs))
-            try await withDeadline(Self.writeDeadline) {
-                for try await _ in try await client.tracedExecute(statement, logger: logger) {}
-            }
-        })
+            for try await _ in try await client.tracedExecute(statement, logger: logger) {}
+        }
     }
 
     /// Records a run as `Running`, owned by the gateway process `owner` (nothing, if it has already finished).

@@ -23,13 +23,11 @@ public struct PostgresJobQueue: Sendable {
     public init(client: PostgresClient, instance: UUID = UUID(), logger: Logger) {
         self.client = client
         self.logger = logger
-        queued = GroupCommit(writing: { [localWakeup] jobs in
+        queued = GroupCommit(deadline: PostgresExecutionRepository.writeDeadline) { [localWakeup] jobs in
             let statement = ExecutionStatements.Enqueue(jobs: QueuedJob.document(jobs), instance: instance)
-            try await withDeadline(PostgresExecutionRepository.writeDeadline) {
-                for try await _ in try await client.tracedExecute(statement, logger: logger) {}
-            }
+            for try await _ in try await client.tracedExecute(statement, logger: logger) {}
             localWakeup.wake()
-        })
+        }
     }
 
     /// Calls `wake` whenever jobs this process queued have been stored (this process's workers: other processes
