@@ -33,4 +33,30 @@ import Testing
         #expect(JSONValue.int(Int.min).jsonText == "-9223372036854775808")
         #expect(JSONValue.array([0, -7, 1_000_000]).jsonText == "[0,-7,1000000]")
     }
+
+    @Test func theWriterPlacesCommasInNestedContainersAndWritesValuesWhole() throws {
+        var writer = JSONTextWriter(replacingNUL: true)
+        writer.beginArray()
+        writer.beginObject()
+        writer.key("a")
+        writer.int(-3)
+        writer.key("b\u{0}")
+        writer.beginArray()
+        writer.bool(true)
+        writer.null()
+        writer.double(.nan)
+        writer.beginObject()
+        writer.endObject()
+        writer.endArray()
+        writer.key("c")
+        writer.value(["x": [1, "y"]])
+        writer.endObject()
+        writer.string("tail\n")
+        writer.double(0.25)
+        writer.endArray()
+        #expect(
+            writer.text == "[{\"a\":-3,\"b\u{FFFD}\":[true,null,null,{}],\"c\":{\"x\":[1,\"y\"]}},\"tail\\n\",0.25]")
+        let parsed = try JSONDecoder().decode(JSONValue.self, from: Data(writer.bytes))
+        #expect(parsed == [["a": -3, "b\u{FFFD}": [true, nil, nil, [:]], "c": ["x": [1, "y"]]], "tail\n", 0.25])
+    }
 }

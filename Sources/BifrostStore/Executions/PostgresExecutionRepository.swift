@@ -137,7 +137,7 @@ public struct PostgresExecutionRepository: Sendable {
             WITH logged AS (
                 INSERT INTO execution_logs (execution_id, sequence, level, message, logged_at)
                 SELECT \(id), line.sequence, line.level, line.message, to_timestamp(line.logged_at)
-                FROM json_to_recordset(\(FinishedRun.document(lines).storableJSONText)::json)
+                FROM json_to_recordset(\(FinishedRun.document(lines))::json)
                      AS line(sequence integer, level text, message text, logged_at float8)
                 ON CONFLICT DO NOTHING
             )

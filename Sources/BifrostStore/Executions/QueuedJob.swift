@@ -8,13 +8,18 @@ struct QueuedJob: Sendable {
 
     /// The JSON array `ExecutionStatements.Enqueue` reads with `json_to_recordset`.
     static func document(_ jobs: [QueuedJob]) -> String {
-        JSONValue.array(
-            jobs.map { job in
-                var row = job.record.documentRow
-                row["max_attempts"] = .int(job.maximumAttempts)
-                row["caller"] = job.caller.json
-                return .object(row)
-            }
-        ).storableJSONText
+        var writer = JSONTextWriter(replacingNUL: true, capacity: 512 * jobs.count)
+        writer.beginArray()
+        for job in jobs {
+            writer.beginObject()
+            job.record.writeColumns(to: &writer)
+            writer.key("max_attempts")
+            writer.int(job.maximumAttempts)
+            writer.key("caller")
+            writer.value(job.caller.json)
+            writer.endObject()
+        }
+        writer.endArray()
+        return writer.text
     }
 }
