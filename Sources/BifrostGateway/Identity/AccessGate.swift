@@ -33,10 +33,10 @@ struct AccessGate: Sendable {
         let principal = identity.principal
         var tightest =
             principal.apiKey != nil
-            ? limiter.take("key:" + principal.id.lowercasedText, limit: limits.apiKey)
-            : limiter.take("user:" + principal.id.lowercasedText, limit: limits.user)
+            ? limiter.take(.apiKey(principal.id), limit: limits.apiKey)
+            : limiter.take(.user(principal.id), limit: limits.user)
         if let organization = identity.scope.organizationID {
-            let shared = limiter.take("org:" + organization.lowercasedText, limit: limits.organization)
+            let shared = limiter.take(.organization(organization), limit: limits.organization)
             if (shared.allowed ? 1 : 0, shared.remaining) < (tightest.allowed ? 1 : 0, tightest.remaining) {
                 tightest = shared
             }
@@ -55,7 +55,7 @@ struct AccessGate: Sendable {
     /// webhooks, the OAuth callback).
     /// - Throws: `Problem` 429 with `Retry-After` when it is empty.
     func limitAnonymous(address: String?) throws {
-        let outcome = limiter.take("address:\(address ?? "unknown")", limit: limits.anonymous)
+        let outcome = limiter.take(.address(address ?? "unknown"), limit: limits.anonymous)
         guard outcome.allowed else {
             throw Problem.tooManyRequests(
                 retryAfter: outcome.resetAfter, detail: "Too many requests without credentials from this address."
