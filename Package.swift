@@ -40,6 +40,7 @@ let package = Package(
         .executable(name: "bifrost-testbed", targets: ["BifrostTestbed"]),
         .executable(name: "crypto-bench", targets: ["CryptoBench"]),
         .executable(name: "oauth-bench", targets: ["OAuthBench"]),
+        .executable(name: "floor-bench", targets: ["FloorBench"]),
         // What workflow authors import.
         .library(name: "Bifrost", targets: ["Bifrost"]),
         // The whole `bifrost` command line over your own workflows: `BifrostCommand.main(workflows:…)`.
@@ -321,6 +322,18 @@ let package = Package(
         // Benchmarks/crypto.sh: seal + open through BifrostCrypto, timed.
         .executableTarget(
             name: "CryptoBench", dependencies: ["BifrostCrypto"], path: "Benchmarks/CryptoBench",
+            swiftSettings: strictSettings
+        ),
+        // Benchmarks/floor.sh: the least a Hummingbird + PostgresNIO server does per run, to measure bifrost against.
+        .executableTarget(
+            name: "FloorBench",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/FloorBench",
             swiftSettings: strictSettings
         ),
         .executableTarget(

@@ -12,92 +12,23 @@
 # Usage: Benchmarks/instructions.sh [path/to/bifrost] [count]
 #        (build first: swift build -c release --product bifrost; installs valgrind with apt-get if missing)
 #
-# Two workarounds for valgrind 3.19, both outside the measured code: valgrind cannot read the DWARF 5 of a Swift
-# release build, so the server runs from a copy without debug sections (symbols stay, for callgrind_annotate);
-# and it crashes when libdispatch parks the main thread in sigsuspend with a mask in read-only memory, so a
-# preloaded sigsuspend copies the mask first.
+# valgrind 3.19 needs two workarounds here, both outside the measured code: see Benchmarks/callgrind.sh.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 original="$(realpath "${1:-$repo/.build/release/bifrost}")"
 count="${2:-1000}"
 seconds=1
 connections=1
-command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
-
-tools="$repo/.build/instructions"
-mkdir -p "$tools"
-cat > "$tools/sigsuspend.c" <<'C'
-#define _GNU_SOURCE
-#include <signal.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-int sigsuspend(const sigset_t *mask) {
-    sigset_t copy = *mask;
-    return (int)syscall(SYS_rt_sigsuspend, &copy, _NSIG / 8);
-}
-C
-cc -shared -fPIC -O2 "$tools/sigsuspend.c" -o "$tools/sigsuspend.so"
-binary="$tools/bifrost"
-objcopy --strip-debug "$original" "$binary"
-
-server_prefix=(env LD_PRELOAD="$tools/sigsuspend.so" valgrind --tool=callgrind --instr-atstart=no
-  --callgrind-out-file="$tools/callgrind.out" --trace-children=no)
-rm -f "$tools"/callgrind.out*
+source "$repo/Benchmarks/callgrind.sh"
+binary=$(callgrind_copy "$original")
+server_prefix=("${callgrind_prefix[@]}")
 source "$repo/Benchmarks/common.sh"
 secret=$(curl -fs -X POST -H "Authorization: Bearer $jwt" -H "X-Organization-Id: $org" \
   "$base/api/endpoints/quick_lookup/secrets" | json secret)
 
-# send KIND COUNT: sends COUNT requests of KIND one after another and fails on any answer but 2xx; prints the
-# seconds they took.
-send() {
-  python3 - "$port" "$1" "$2" "$key" "$secret" <<'PY'
-import base64, hashlib, hmac, http.client, sys, time, uuid
-port, kind, count, key, secret = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
-signing_key = base64.b64decode(secret.removeprefix("whsec_"))
-connection = http.client.HTTPConnection("127.0.0.1", port)
-start = time.monotonic()
-for _ in range(count):
-    headers = {"Content-Type": "application/json"}
-    if kind == "health":
-        method, path, body = "GET", "/health/live", None
-    elif kind == "execute":
-        method, path, body = "POST", "/api/workflows/quick_lookup/execute", b'{"input": {"id": "42"}}'
-        headers["X-Bifrost-Key"] = key
-    else:
-        method, path, body = "POST", "/api/endpoints/quick_lookup", b'{"id": "42"}'
-        if kind == "key":
-            headers["X-Bifrost-Key"] = key
-        else:
-            message, now = f"msg_{uuid.uuid4().hex}", str(int(time.time()))
-            mac = hmac.new(signing_key, f"{message}.{now}.".encode() + body, hashlib.sha256).digest()
-            headers.update({"webhook-id": message, "webhook-timestamp": now,
-                            "webhook-signature": "v1," + base64.b64encode(mac).decode()})
-    connection.request(method, path, body=body, headers=headers)
-    response = connection.getresponse()
-    response.read()
-    if not 200 <= response.status < 300:
-        sys.exit(f"{kind}: HTTP {response.status}")
-print(f"{time.monotonic() - start:.3f}")
-PY
-}
-
-# count KIND: zeroes the counters, counts COUNT requests of KIND, dumps, prints "kind instructions seconds".
-measure() {
-  send "$1" 200 >/dev/null
-  callgrind_control --zero "$server" >/dev/null
-  callgrind_control --instr=on "$server" >/dev/null
-  local took
-  took=$(send "$1" "$count")
-  callgrind_control --instr=off "$server" >/dev/null
-  callgrind_control --dump="$1" "$server" >/dev/null
-  local dump
-  dump=$(ls -t "$tools"/callgrind.out* | head -1)
-  echo "$1 $(awk '/^totals:/ {print $2; exit}' "$dump") $took $dump"
-}
-
 : > "$work/counts.txt"
 for kind in health execute key signature; do
-  measure "$kind" >> "$work/counts.txt"
+  measure "$server" "$port" "$kind" >> "$work/counts.txt"
 done
 # The background work over a window as long as the slowest kind took.
 idle_seconds=$(awk '{ if ($3 > max) max = $3 } END { print max }' "$work/counts.txt")
