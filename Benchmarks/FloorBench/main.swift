@@ -13,7 +13,8 @@ import PostgresNIO
 /// what `bifrost` adds to these is the difference between the two.
 ///
 /// Configured from the environment: `FLOOR_PORT`, and the database's `FLOOR_DB_PORT`, `FLOOR_DB_USER`,
-/// `FLOOR_DB_PASSWORD`, `FLOOR_DB_NAME` (on 127.0.0.1, without TLS).
+/// `FLOOR_DB_PASSWORD`, `FLOOR_DB_NAME` (on 127.0.0.1, without TLS); `FLOOR_MIDDLEWARE` (0 by default) puts that
+/// many middleware that only call the next in front of the routes, to measure what one costs a request.
 @main
 struct FloorBench {
     /// The one statement per run, prepared once per connection.
@@ -57,6 +58,7 @@ struct FloorBench {
         )
 
         let router = Router()
+        for _ in 0..<(Int(environment["FLOOR_MIDDLEWARE"] ?? "") ?? 0) { router.add(middleware: PassThrough()) }
         router.get("/health/live") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json"],
@@ -93,6 +95,15 @@ struct FloorBench {
             )
             try await app.runService()
             group.cancelAll()
+        }
+    }
+
+    /// A middleware that does nothing but call the next.
+    struct PassThrough<Context: RequestContext>: RouterMiddleware {
+        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+            async throws -> Response
+        {
+            try await next(request, context)
         }
     }
 
