@@ -1,3 +1,5 @@
+public import Foundation
+
 /// Writes compact JSON text straight into UTF-8 bytes: for documents whose shape the code knows (a run's row on its
 /// way to the database), so that no `JSONValue` tree, with a dictionary per object whose keys are hashed, is built
 /// only to be written out. `JSONValue.jsonText` writes through it too, so escaping lives in one place.
@@ -29,8 +31,21 @@ public struct JSONTextWriter: Sendable {
     public mutating func beginArray() { open(UInt8(ascii: "[")) }
     public mutating func endArray() { close(UInt8(ascii: "]")) }
 
-    /// The key of the next member of the open object.
-    public mutating func key(_ key: String) {
+    /// The key of the next member of the open object: one of the code's own names, written as it is (a name that
+    /// would need escaping is refused in debug builds).
+    public mutating func key(_ key: StaticString) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        key.withUTF8Buffer { name in
+            assert(!name.contains { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 })
+            bytes.append(contentsOf: name)
+        }
+        bytes.append(contentsOf: #"":"#.utf8)
+        follows = false
+    }
+
+    /// The key of the next member of the open object, escaped as needed.
+    private mutating func key(escaping key: String) {
         separate()
         appendString(key)
         bytes.append(UInt8(ascii: ":"))
@@ -67,6 +82,18 @@ public struct JSONTextWriter: Sendable {
         follows = true
     }
 
+    /// The identifier's canonical lowercase text, as a string.
+    public mutating func string(_ uuid: UUID) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { text in
+            uuid.writeLowercasedText(into: text)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[..<36]))
+        }
+        bytes.append(UInt8(ascii: "\""))
+        follows = true
+    }
+
     /// Writes `value` whole.
     public mutating func value(_ value: JSONValue) {
         switch value {
@@ -82,7 +109,7 @@ public struct JSONTextWriter: Sendable {
         case .object(let object):
             beginObject()
             for (key, member) in object {
-                self.key(key)
+                self.key(escaping: key)
                 self.value(member)
             }
             endObject()

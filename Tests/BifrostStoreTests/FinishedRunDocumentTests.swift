@@ -25,10 +25,10 @@ import Testing
         )
         let line = ExecutionLogLine(
             sequence: 1, level: "info", message: "a\nb", loggedAt: Date(timeIntervalSince1970: 10.75))
-        let text = FinishedRun.document([
+        let document = FinishedRun.document([
             FinishedRun(record: complete, logs: [line]), FinishedRun(record: bare, logs: []),
         ])
-        let document = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        let parsed = try JSONDecoder().decode(JSONValue.self, from: Data(document.bytes))
         let expected: JSONValue = [
             [
                 "id": .string(complete.id.lowercasedText), "workflow": "quick_lookup", "status": "Success",
@@ -43,6 +43,6 @@ import Testing
                 "started_by": "system", "created_at": 20.5, "logs": [],
             ],
         ]
-        #expect(document == expected)
+        #expect(parsed == expected)
     }
 }

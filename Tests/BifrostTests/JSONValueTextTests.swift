@@ -40,7 +40,7 @@ import Testing
         writer.beginObject()
         writer.key("a")
         writer.int(-3)
-        writer.key("b\u{0}")
+        writer.key("b")
         writer.beginArray()
         writer.bool(true)
         writer.null()
@@ -52,11 +52,18 @@ import Testing
         writer.value(["x": [1, "y"]])
         writer.endObject()
         writer.string("tail\n")
+        writer.string(try #require(UUID(uuidString: "0F3C2B8E-91D4-4C6A-B5E7-1A2B3C4D5E6F")))
         writer.double(0.25)
         writer.endArray()
         #expect(
-            writer.text == "[{\"a\":-3,\"b\u{FFFD}\":[true,null,null,{}],\"c\":{\"x\":[1,\"y\"]}},\"tail\\n\",0.25]")
+            writer.text
+                == "[{\"a\":-3,\"b\":[true,null,null,{}],\"c\":{\"x\":[1,\"y\"]}},\"tail\\n\","
+                + "\"0f3c2b8e-91d4-4c6a-b5e7-1a2b3c4d5e6f\",0.25]")
         let parsed = try JSONDecoder().decode(JSONValue.self, from: Data(writer.bytes))
-        #expect(parsed == [["a": -3, "b\u{FFFD}": [true, nil, nil, [:]], "c": ["x": [1, "y"]]], "tail\n", 0.25])
+        #expect(
+            parsed == [
+                ["a": -3, "b": [true, nil, nil, [:]], "c": ["x": [1, "y"]]], "tail\n",
+                "0f3c2b8e-91d4-4c6a-b5e7-1a2b3c4d5e6f", 0.25,
+            ])
     }
 }

@@ -88,8 +88,8 @@ enum ExecutionStatements {
         typealias Row = Void
         static let bindingDataTypes: [PostgresDataType] = [.text]
 
-        /// The runs, as `FinishedRun.Document` JSON.
-        var runs: String
+        /// The runs, as `FinishedRun.document` JSON.
+        var runs: UTF8Text
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 1)
@@ -124,7 +124,7 @@ enum ExecutionStatements {
         typealias Row = Void
         static let bindingDataTypes: [PostgresDataType] = [.text, .uuid]
         /// The jobs, as `QueuedJob.document` JSON.
-        var jobs: String
+        var jobs: UTF8Text
         /// The queueing process.
         var instance: UUID
 

@@ -8,7 +8,7 @@ struct FinishedRun: Sendable {
 
     /// The JSON array `ExecutionStatements.Finish` reads with `json_to_recordset`: each record's columns
     /// (`ExecutionRecord.writeColumns`) and its log.
-    static func document(_ runs: [FinishedRun]) -> String {
+    static func document(_ runs: [FinishedRun]) -> UTF8Text {
         var writer = JSONTextWriter(replacingNUL: true, capacity: 512 * runs.count)
         writer.beginArray()
         for run in runs {
@@ -19,15 +19,15 @@ struct FinishedRun: Sendable {
             writer.endObject()
         }
         writer.endArray()
-        return writer.text
+        return UTF8Text(bytes: writer.bytes)
     }
 
     /// Log lines as a JSON array, as the statements read them with `json_to_recordset` (`logged_at` in seconds
     /// since 1970).
-    static func document(_ lines: [ExecutionLogLine]) -> String {
+    static func document(_ lines: [ExecutionLogLine]) -> UTF8Text {
         var writer = JSONTextWriter(replacingNUL: true, capacity: 96 * lines.count)
         write(lines, to: &writer)
-        return writer.text
+        return UTF8Text(bytes: writer.bytes)
     }
 
     private static func write(_ lines: [ExecutionLogLine], to writer: inout JSONTextWriter) {
@@ -55,7 +55,7 @@ extension ExecutionRecord {
     /// Written straight to text: a dictionary built first cost every run about 20,000 instructions of hashing.
     func writeColumns(to writer: inout JSONTextWriter) {
         writer.key("id")
-        writer.string(id.lowercasedText)
+        writer.string(id)
         writer.key("workflow")
         writer.string(workflow)
         writer.key("status")
@@ -68,7 +68,7 @@ extension ExecutionRecord {
         writer.double(createdAt.timeIntervalSince1970)
         if let organizationID {
             writer.key("organization_id")
-            writer.string(organizationID.lowercasedText)
+            writer.string(organizationID)
         }
         if let result {
             writer.key("result")
@@ -80,11 +80,11 @@ extension ExecutionRecord {
         }
         if let user = startedBy.userID {
             writer.key("started_by_user")
-            writer.string(user.lowercasedText)
+            writer.string(user)
         }
         if let key = startedBy.apiKeyID {
             writer.key("started_by_key")
-            writer.string(key.lowercasedText)
+            writer.string(key)
         }
         if let startedAt {
             writer.key("started_at")

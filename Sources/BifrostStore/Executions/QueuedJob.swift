@@ -7,7 +7,7 @@ struct QueuedJob: Sendable {
     var maximumAttempts: Int
 
     /// The JSON array `ExecutionStatements.Enqueue` reads with `json_to_recordset`.
-    static func document(_ jobs: [QueuedJob]) -> String {
+    static func document(_ jobs: [QueuedJob]) -> UTF8Text {
         var writer = JSONTextWriter(replacingNUL: true, capacity: 512 * jobs.count)
         writer.beginArray()
         for job in jobs {
@@ -20,6 +20,6 @@ struct QueuedJob: Sendable {
             writer.endObject()
         }
         writer.endArray()
-        return writer.text
+        return UTF8Text(bytes: writer.bytes)
     }
 }
