@@ -62,4 +62,40 @@ import Testing
         continuation.resume()
         #expect(try await commit.submit(3) == 6)
     }
+
+    @Test(.timeLimit(.minutes(1))) func itemsOfAFailedBatchAreStillWrittenWhenOneOfThemHangs() async throws {
+        let gate = Mutex<CheckedContinuation<Void, Never>?>(nil)
+        let stuck = Mutex<CheckedContinuation<Void, Never>?>(nil)
+        let (blocked, block) = AsyncStream<Void>.makeStream()
+        let commit = GroupCommit<Int, Int>(deadline: .seconds(5), watch: DeadlineWatch(tick: .milliseconds(10))) {
+            batch in
+            if batch == [0] {
+                // Holds the writer until 1, 2 and 3 are all waiting, so that they are written as one batch.
+                await withCheckedContinuation { continuation in
+                    gate.withLock { $0 = continuation }
+                    block.yield()
+                }
+            }
+            if batch.count > 1 { throw Refused() }
+            if batch == [2] {
+                await withCheckedContinuation { continuation in stuck.withLock { $0 = continuation } }
+            }
+            return batch.map { $0 * 2 }
+        }
+        let first = Task { try await commit.submit(0) }
+        var blocking = blocked.makeAsyncIterator()
+        _ = await blocking.next()
+        let others = (1...3).map { item in Task { try await commit.submit(item) } }
+        while commit.waiting < 3 { try await Task.sleep(for: .milliseconds(1)) }
+        try #require(gate.withLock { $0 }).resume()
+
+        // The batch [1, 2, 3] fails, so each is written by itself: 1 is written, 2 hangs past the deadline, and
+        // 3 is written by the writer that takes over, while 2's write still hangs. (The deadline is long enough
+        // that holding 0's write at the gate never reaches it, however loaded the machine.)
+        #expect(try await first.value == 0)
+        #expect(try await others[0].value == 2)
+        await #expect(throws: DeadlineExceeded.self) { try await others[1].value }
+        #expect(try await others[2].value == 6)
+        try #require(stuck.withLock { $0 }).resume()
+    }
 }

@@ -20,7 +20,11 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
         /// Items waiting for a writer, and their callers at the same positions.
         var items: [Item] = []
         var callers: [Caller] = []
+        /// Items of a failed batch, each to be written by itself before anything else.
+        var alone: [(item: Item, caller: Caller)] = []
         var writers = 0
+
+        var isEmpty: Bool { items.isEmpty && alone.isEmpty }
     }
 
     private let write: @Sendable ([Item]) async throws -> [Outcome]
@@ -65,18 +69,30 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
         }
     }
 
+    /// Items waiting for a writer (not those being written).
+    var waiting: Int { state.withLock { $0.items.count + $0.alone.count } }
+
     private func startWriter() {
         let writer = Writer()
         writer.started(Task { await self.drain(writer) })
     }
 
     /// Writes batches until nothing is waiting, or until a write outlasts the deadline (the writer is then retired
-    /// by `expire`).
+    /// by `expire`, and another takes over).
     private func drain(_ writer: Writer) async {
         while let (items, callers) = nextBatch() {
             let batch = Batch(callers)
-            guard let outcomes = await attempt(items, batch, writer) else { return }
-            switch outcomes {
+            let ticket = watch.add(after: deadline) { [self] in expire(batch, writer) }
+            let result: Result<[Outcome], any Error>
+            do {
+                result = .success(try await write(items))
+            } catch {
+                result = .failure(error)
+            }
+            watch.remove(ticket)
+            // Claimed by the deadline already: its callers have been failed and this writer retired.
+            guard batch.claim() else { return }
+            switch result {
             case .success(let outcomes) where outcomes.count == callers.count:
                 for (caller, outcome) in zip(callers, outcomes) { caller.resume(returning: outcome) }
             case .success:
@@ -84,56 +100,36 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
             case .failure(let error) where items.count == 1:
                 callers[0].resume(throwing: error)
             case .failure:
-                for (item, caller) in zip(items, callers) {
-                    guard await writeAlone(item, caller, writer) else { return }
+                state.withLock { state in
+                    state.alone.insert(contentsOf: zip(items, callers).map { (item: $0, caller: $1) }, at: 0)
                 }
             }
         }
     }
 
-    /// Writes one item of a failed batch by itself. - Returns: false if the writer was retired at the deadline.
-    private func writeAlone(_ item: Item, _ caller: Caller, _ writer: Writer) async -> Bool {
-        guard let outcome = await attempt([item], Batch([caller]), writer) else { return false }
-        switch outcome {
-        case .success(let outcomes) where outcomes.count == 1: caller.resume(returning: outcomes[0])
-        case .success: caller.resume(throwing: GroupCommitMismatch())
-        case .failure(let error): caller.resume(throwing: error)
-        }
-        return true
-    }
-
-    /// Writes `items` under the deadline. - Returns: what the write said, or nil if the deadline passed first (the
-    /// callers of `batch` have then been failed, and this writer retired).
-    private func attempt(_ items: [Item], _ batch: Batch, _ writer: Writer) async -> Result<[Outcome], any Error>? {
-        let ticket = watch.add(after: deadline) { [self] in expire(batch, writer) }
-        let result: Result<[Outcome], any Error>
-        do {
-            result = .success(try await write(items))
-        } catch {
-            result = .failure(error)
-        }
-        watch.remove(ticket)
-        return batch.claim() ? result : nil
-    }
-
     /// The deadline of a write passed: fails its callers, cancels and retires its writer, and starts another if
-    /// callers wait.
+    /// anything waits.
     private func expire(_ batch: Batch, _ writer: Writer) {
         guard batch.claim() else { return }
         writer.cancel()
         for caller in batch.callers { caller.resume(throwing: DeadlineExceeded()) }
         let startsWriter = state.withLock { state -> Bool in
             state.writers -= 1
-            guard !state.callers.isEmpty, state.writers < maximumWriters else { return false }
+            guard !state.isEmpty, state.writers < maximumWriters else { return false }
             state.writers += 1
             return true
         }
         if startsWriter { startWriter() }
     }
 
-    /// Takes the next batch, or retires this writer when nothing is waiting.
+    /// Takes the next batch (an item of a failed batch by itself, first), or retires this writer when nothing is
+    /// waiting.
     private func nextBatch() -> ([Item], [Caller])? {
         state.withLock { state in
+            if !state.alone.isEmpty {
+                let next = state.alone.removeFirst()
+                return ([next.item], [next.caller])
+            }
             guard !state.items.isEmpty else {
                 state.writers -= 1
                 return nil
