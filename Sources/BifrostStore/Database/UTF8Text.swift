@@ -1,3 +1,4 @@
+import Bifrost
 import NIOCore
 import PostgresNIO
 
@@ -15,5 +16,15 @@ struct UTF8Text: PostgresNonThrowingEncodable, Sendable {
     func encode<Encoder: PostgresJSONEncoder>(into buffer: inout ByteBuffer, context: PostgresEncodingContext<Encoder>)
     {
         buffer.writeBytes(bytes)
+    }
+}
+
+extension UTF8Text {
+    /// JSON that PostgreSQL can store, written by `write` (U+0000, which it cannot store, written as U+FFFD): the
+    /// one way the stores write the documents their statements read.
+    static func storableJSON(capacity: Int, _ write: (inout JSONTextWriter) -> Void) -> UTF8Text {
+        var writer = JSONTextWriter(replacingNUL: true, capacity: capacity)
+        write(&writer)
+        return UTF8Text(bytes: writer.bytes)
     }
 }

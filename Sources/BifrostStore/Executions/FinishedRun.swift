@@ -9,25 +9,16 @@ struct FinishedRun: Sendable {
     /// The JSON array `ExecutionStatements.Finish` reads with `json_to_recordset`: each record's columns
     /// (`ExecutionRecord.writeColumns`) and its log.
     static func document(_ runs: [FinishedRun]) -> UTF8Text {
-        var writer = JSONTextWriter(replacingNUL: true, capacity: 512 * runs.count)
-        writer.beginArray()
-        for run in runs {
-            writer.beginObject()
-            run.record.writeColumns(to: &writer)
+        ExecutionRecord.document(of: runs, record: { $0.record }) { run, writer in
             writer.key("logs")
             write(run.logs, to: &writer)
-            writer.endObject()
         }
-        writer.endArray()
-        return UTF8Text(bytes: writer.bytes)
     }
 
     /// Log lines as a JSON array, as the statements read them with `json_to_recordset` (`logged_at` in seconds
     /// since 1970).
     static func document(_ lines: [ExecutionLogLine]) -> UTF8Text {
-        var writer = JSONTextWriter(replacingNUL: true, capacity: 96 * lines.count)
-        write(lines, to: &writer)
-        return UTF8Text(bytes: writer.bytes)
+        .storableJSON(capacity: 96 * lines.count) { writer in write(lines, to: &writer) }
     }
 
     private static func write(_ lines: [ExecutionLogLine], to writer: inout JSONTextWriter) {
@@ -49,6 +40,23 @@ struct FinishedRun: Sendable {
 }
 
 extension ExecutionRecord {
+    /// A JSON array the statements read with `json_to_recordset`, an object per item: its record's columns
+    /// (`writeColumns`), then what `members` writes of it (a run's log, a job's attempts and caller).
+    static func document<Item>(
+        of items: [Item], record: (Item) -> ExecutionRecord, members: (Item, inout JSONTextWriter) -> Void
+    ) -> UTF8Text {
+        .storableJSON(capacity: 512 * items.count) { writer in
+            writer.beginArray()
+            for item in items {
+                writer.beginObject()
+                record(item).writeColumns(to: &writer)
+                members(item, &writer)
+                writer.endObject()
+            }
+            writer.endArray()
+        }
+    }
+
     /// Writes the record's members of a JSON object the statements read with `json_to_recordset`, keyed by column,
     /// into the object `writer` has open. Input and result are embedded as JSON (not as text holding JSON); times
     /// are seconds since 1970, which PostgreSQL's `to_timestamp` reads; absent values are left out (read as NULL).

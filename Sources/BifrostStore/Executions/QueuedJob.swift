@@ -8,18 +8,11 @@ struct QueuedJob: Sendable {
 
     /// The JSON array `ExecutionStatements.Enqueue` reads with `json_to_recordset`.
     static func document(_ jobs: [QueuedJob]) -> UTF8Text {
-        var writer = JSONTextWriter(replacingNUL: true, capacity: 512 * jobs.count)
-        writer.beginArray()
-        for job in jobs {
-            writer.beginObject()
-            job.record.writeColumns(to: &writer)
+        ExecutionRecord.document(of: jobs, record: { $0.record }) { job, writer in
             writer.key("max_attempts")
             writer.int(job.maximumAttempts)
             writer.key("caller")
             writer.value(job.caller.json)
-            writer.endObject()
         }
-        writer.endArray()
-        return UTF8Text(bytes: writer.bytes)
     }
 }
